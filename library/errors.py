@@ -1,0 +1,53 @@
+"""One error tree for the whole library; each error carries its CLI exit code."""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "LibraryError",
+    "ConfigError",
+    "SourceError",
+    "CatalogError",
+    "IncompleteTranslation",
+]
+
+
+class LibraryError(Exception):
+    """A failure the user can act on; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+
+class _LocatedError(LibraryError):
+    """An error in one file, at one line when known."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else f"{self.path}"
+        super().__init__(f"{where}: {message}")
+
+
+class ConfigError(_LocatedError):
+    """A bad value in the [library] section of setup.cfg."""
+
+    exit_code = 3
+
+
+class SourceError(_LocatedError):
+    """A malformed English source paper."""
+
+    exit_code = 4
+
+
+class CatalogError(_LocatedError):
+    """A malformed PO or POT file."""
+
+    exit_code = 5
+
+
+class IncompleteTranslation(LibraryError):
+    """A paper and language below the publication threshold."""
+
+    exit_code = 6

@@ -1,0 +1,310 @@
+"""Read an English source paper: YAML front matter and a CommonMark body, into a Paper."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import SourceError
+
+__all__ = ["Block", "Container", "Paper", "PaperMeta", "load_paper", "load_papers", "parse_paper", "normalise_space"]
+
+BlockKind = Literal["heading", "paragraph", "image", "cell", "code", "rule"]
+ContainerKind = Literal["bullet_list", "ordered_list", "list_item", "blockquote", "table", "thead", "tbody", "tr"]
+TEXT_FIELDS = ("title", "subtitle", "publisher", "summary")
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)
+_HTML_COMMENT = re.compile(r"<!--.*?-->\s*$", re.S)
+_LONE_IMAGE = re.compile(r'!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\((?P<src>[^\s)]+)(?:\s+"(?P<title>[^"]*)")?\)')
+_CONTAINER_TOKENS = {
+    "bullet_list_open": "bullet_list",
+    "ordered_list_open": "ordered_list",
+    "list_item_open": "list_item",
+    "blockquote_open": "blockquote",
+    "table_open": "table",
+    "thead_open": "thead",
+    "tbody_open": "tbody",
+    "tr_open": "tr",
+}
+
+
+@dataclass(frozen=True)
+class Container:
+    """A structure around blocks: a list, list item, quote or table part."""
+
+    kind: ContainerKind
+    index: int  # order of opening in the paper, so two adjacent lists stay apart
+    start: int = 1  # first number of an ordered list
+
+
+@dataclass(frozen=True)
+class Block:
+    """One leaf of the body: its inline Markdown, where it is, and what holds it."""
+
+    kind: BlockKind
+    text: str
+    line: int
+    path: tuple[Container, ...] = ()
+    level: int = 0  # heading level
+    header: bool = False  # table header cell
+    align: str = ""  # table cell alignment
+    src: str = ""  # image address
+    comment: str = ""  # note for translators
+    tight: bool = False  # a paragraph of a tight list renders without <p>
+
+
+@dataclass(frozen=True)
+class PaperMeta:
+    """The front matter of a paper, with the source line of each text field."""
+
+    slug: str
+    kind: Literal["paper", "series"]
+    number: int | None
+    title: str
+    subtitle: str
+    date: dt.date
+    publisher: str
+    summary: str
+    keywords: tuple[str, ...]
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """An English source paper."""
+
+    path: Path
+    meta: PaperMeta
+    blocks: tuple[Block, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+
+def normalise_space(text: str) -> str:
+    """Collapse every run of whitespace to one space, as msgids are compared."""
+    return " ".join(text.split())
+
+
+def load_papers(folder: Path) -> tuple[Paper, ...]:
+    """Every paper in folder, papers by number, then the series page."""
+    papers = [load_paper(path) for path in sorted(folder.glob("*.md"))]
+    _check_unique_numbers(papers)
+    return tuple(sorted(papers, key=lambda p: (p.meta.kind != "paper", p.meta.number or 0, p.slug)))
+
+
+def load_paper(path: Path) -> Paper:
+    """Parse one source file, or raise SourceError naming its file and line."""
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise SourceError(path, line, "not valid UTF-8; save the file as UTF-8") from None
+    return parse_paper(text, path)
+
+
+def parse_paper(text: str, path: Path) -> Paper:
+    """Parse the text of a source file; path names it in errors and gives the expected slug."""
+    front, body, body_offset = _split_front_matter(path, text)
+    meta = _parse_meta(path, front)
+    return Paper(path=path, meta=meta, blocks=tuple(_parse_body(path, body, body_offset)))
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise SourceError(path, 1, "a paper starts with YAML front matter between two '---' lines")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 1
+    raise SourceError(path, 1, "the front matter has no closing '---' line")
+
+
+def _parse_meta(path: Path, front: str) -> PaperMeta:
+    import yaml
+
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise SourceError(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}") from None
+    if not isinstance(data, dict):
+        raise SourceError(path, 2, "the front matter must be a mapping of fields")
+    lines = _field_lines(node)
+    return _MetaReader(path, data, lines).read()
+
+
+def _field_lines(node) -> dict[str, int]:
+    """Source line of each front-matter value (keywords get keyword.0, keyword.1, ...)."""
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        name = str(key_node.value)
+        lines[name] = key_node.start_mark.line + 2
+        for index, item in enumerate(getattr(value_node, "value", []) if value_node.id == "sequence" else []):
+            lines[f"{name}.{index}"] = item.start_mark.line + 2
+    return lines
+
+
+class _MetaReader:
+    """Validate front-matter fields one by one, each error naming its line."""
+
+    def __init__(self, path: Path, data: dict, lines: dict[str, int]) -> None:
+        self.path, self.data, self.lines = path, data, lines
+
+    def read(self) -> PaperMeta:
+        known = {"slug", "kind", "number", "date", "keywords", *TEXT_FIELDS}
+        for key in self.data:
+            if key not in known:
+                self._fail(str(key), f"unknown front-matter field {key!r} (known: {', '.join(sorted(known))})")
+        slug = self._text("slug")
+        if not _SLUG.fullmatch(slug) or slug != self.path.stem:
+            self._fail("slug", f"slug must be lowercase words joined by '-' and match the file name {self.path.stem!r}")
+        kind = self.data.get("kind", "paper")
+        if kind not in ("paper", "series"):
+            self._fail("kind", "kind must be 'paper' or 'series'")
+        return PaperMeta(
+            slug=slug,
+            kind=kind,
+            number=self._number(kind),
+            title=self._text("title"),
+            subtitle=self._text("subtitle"),
+            date=self._date(),
+            publisher=self._text("publisher"),
+            summary=self._text("summary"),
+            keywords=self._keywords(),
+            lines=self.lines,
+        )
+
+    def _fail(self, key: str, message: str):
+        raise SourceError(self.path, self.lines.get(key, 2), message)
+
+    def _text(self, key: str) -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self._fail(key, f"front-matter field {key!r} must be a non-empty text")
+        return normalise_space(value)
+
+    def _number(self, kind: str) -> int | None:
+        number = self.data.get("number")
+        if kind == "series":
+            if number is not None:
+                self._fail("number", "the series page has no number")
+            return None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            self._fail("number", "front-matter field 'number' must be a whole number from 1")
+        return number
+
+    def _date(self) -> dt.date:
+        value = self.data.get("date")
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self._fail("date", "front-matter field 'date' must be a date like 2022-05-17")
+
+    def _keywords(self) -> tuple[str, ...]:
+        value = self.data.get("keywords", [])
+        if not isinstance(value, list) or not all(isinstance(k, str) and k.strip() for k in value):
+            self._fail("keywords", "front-matter field 'keywords' must be a list of words or short phrases")
+        return tuple(normalise_space(k) for k in value)
+
+
+def _parse_body(path: Path, body: str, offset: int) -> list[Block]:
+    """Walk markdown-it's token stream, keeping each leaf block with the containers around it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    walker = _BodyWalker(path, offset)
+    for token in tokens:
+        walker.visit(token)
+    return walker.blocks
+
+
+class _BodyWalker:
+    def __init__(self, path: Path, offset: int) -> None:
+        self.path, self.offset = path, offset
+        self.blocks: list[Block] = []
+        self.stack: list[Container] = []
+        self.opened = 0
+        self.pending_comment = ""
+        self.current: dict = {}
+        self.line = offset
+
+    def visit(self, token) -> None:
+        if token.map:
+            self.line = token.map[0] + 1 + self.offset
+        kind = token.type
+        if kind in _CONTAINER_TOKENS:
+            self._open(token, _CONTAINER_TOKENS[kind])
+        elif kind.endswith("_close") and kind.replace("_close", "_open") in _CONTAINER_TOKENS:
+            self.stack.pop()
+        elif kind == "heading_open":
+            self.current = {"kind": "heading", "level": int(token.tag[1])}
+        elif kind in ("th_open", "td_open"):
+            style = token.attrs.get("style", "")
+            self.current = {"kind": "cell", "header": kind == "th_open", "align": style.partition(":")[2]}
+        elif kind == "paragraph_open":
+            self.current = {"kind": "paragraph", "tight": token.hidden}
+        elif kind == "inline":
+            self._leaf(token)
+        elif kind == "html_block":
+            self._html_block(token)
+        elif kind in ("fence", "code_block"):
+            self._add(Block(kind="code", text=token.content, line=self.line, path=tuple(self.stack)))
+        elif kind == "hr":
+            self._add(Block(kind="rule", text="", line=self.line, path=tuple(self.stack)))
+
+    def _open(self, token, kind: ContainerKind) -> None:
+        self.opened += 1
+        start = int(token.attrs.get("start", 1)) if kind == "ordered_list" else 1
+        self.stack.append(Container(kind=kind, index=self.opened, start=start))
+
+    def _leaf(self, token) -> None:
+        for child in token.children or ():
+            if child.type == "html_inline":
+                raise SourceError(self.path, self.line, f"raw HTML {child.content!r} is not allowed; write Markdown")
+        text = normalise_space(token.content)
+        details = self.current or {"kind": "paragraph"}
+        self.current = {}
+        image = _LONE_IMAGE.fullmatch(text) if details["kind"] == "paragraph" else None
+        if image:
+            details = {"kind": "image", "src": image["src"], "tight": details.get("tight", False)}
+            text = normalise_space(image["alt"])
+        self._add(Block(text=text, line=self.line, path=tuple(self.stack), **details))
+
+    def _html_block(self, token) -> None:
+        note = _TRANSLATORS_NOTE.match(token.content.strip())
+        if note:
+            self.pending_comment = normalise_space(note[1])
+        elif not _HTML_COMMENT.match(token.content.strip()):
+            raise SourceError(self.path, self.line, "raw HTML is not allowed; write Markdown")
+
+    def _add(self, block: Block) -> None:
+        if self.pending_comment and block.text:
+            block = Block(**{**block.__dict__, "comment": self.pending_comment})
+            self.pending_comment = ""
+        self.blocks.append(block)
+
+
+def _check_unique_numbers(papers: list[Paper]) -> None:
+    seen: dict[int, Paper] = {}
+    for paper in papers:
+        number = paper.meta.number
+        if number is None:
+            continue
+        if number in seen:
+            raise SourceError(
+                paper.path,
+                paper.meta.lines.get("number"),
+                f"number {number} is already used by {seen[number].path.name}",
+            )
+        seen[number] = paper

@@ -1,0 +1,497 @@
+"""Strict reading and atomic writing of PO and POT files.
+
+Babel's reader is lenient: it drops the closing quote of an unterminated string,
+keeps unknown escapes as text, lets a duplicate msgid overwrite the first and
+turns ``#|`` previous msgids into translator comments. Translators' files are
+too precious for that, so this module parses them itself, refuses anything
+``msgfmt --check`` would refuse (and a little more), and only then builds a
+Babel ``Catalog``. Writing goes through Babel's ``write_po``.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CatalogError
+from .files import write_if_changed
+
+__all__ = ["read_catalog", "parse_catalog", "render_catalog", "write_catalog"]
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"'}
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\"|$)\s*(.*)$")
+_CONFLICT = re.compile(r"(<{7}|={7}|>{7}|\|{7})(\s|$)")
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*$")
+_HEADER_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?\s*([+-]\d{4})?")
+_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:\s?.*")
+WIDTH = 76
+
+
+@dataclass
+class _Field:
+    line: int
+    chunks: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+@dataclass
+class _Entry:
+    line: int
+    obsolete: bool | None = None
+    user_comments: list[str] = field(default_factory=list)
+    auto_comments: list[str] = field(default_factory=list)
+    locations: list[tuple[str, int | None]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    previous: dict[str, _Field] = field(default_factory=dict)
+    fields: dict[str, _Field] = field(default_factory=dict)  # msgctxt, msgid, msgid_plural, msgstr, msgstr[N]
+
+    @property
+    def started(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        context = self.fields["msgctxt"].text if "msgctxt" in self.fields else None
+        return context, self.fields["msgid"].text
+
+    @property
+    def translations(self) -> list[str]:
+        return [f.text for name, f in self.fields.items() if name.startswith("msgstr")]
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+
+def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None):
+    """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CatalogError(path, None, f"cannot read: {error.strerror}") from None
+    return parse_catalog(data, path, language=language, domain=domain)
+
+
+def parse_catalog(data: bytes, path: Path, *, language: str | None = None, domain: str | None = None):
+    """Parse the bytes of a PO or POT file; path and language are for messages and checks."""
+    lines = _decode_lines(data, path)
+    entries = _Parser(path).parse(lines)
+    _check_entries(entries, path, language)
+    return _build_catalog(entries, path, language, domain)
+
+
+def render_catalog(catalog, *, keep_python_format: bool = True) -> bytes:
+    """The PO text of catalog, in GNU gettext's layout, with previous msgids and obsolete entries.
+
+    Babel's write_po wraps a long ``#|`` previous msgid like prose, which breaks
+    its quoting, so entries are laid out here; strings are wrapped by Babel's normalize.
+    """
+    if not keep_python_format:
+        _drop_python_format(catalog)
+    parts = [_header_text(catalog)]
+    parts.extend(_entry_text(message) for message in catalog if message.id)
+    parts.extend(_entry_text(message, obsolete=True) for message in catalog.obsolete.values())
+    return "\n".join(parts).encode("utf-8")
+
+
+def _header_text(catalog) -> str:
+    lines = [line for line in catalog.header_comment.splitlines()] if catalog.header_comment else []
+    if catalog.fuzzy:
+        lines.append("#, fuzzy")
+    # Babel's Generated-By would rewrite every file whenever Babel is upgraded.
+    header = "".join(f"{name}: {value.strip()}\n" for name, value in catalog.mime_headers if name != "Generated-By")
+    lines += ['msgid ""', f"msgstr {_quoted(header, 'msgstr ')}"]
+    return "\n".join(lines) + "\n"
+
+
+def _entry_text(message, *, obsolete: bool = False) -> str:
+    lines = [f"# {comment}".rstrip() for comment in message.user_comments]
+    if not obsolete:
+        lines += [f"#. {comment}" for comment in message.auto_comments]
+        lines += _reference_lines(message.locations)
+    if message.flags:
+        lines.append("#, " + ", ".join(sorted(message.flags)))
+    mark = "#~ " if obsolete else ""
+    previous = "#~| " if obsolete else "#| "
+    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
+        lines += _keyword_lines(previous, keyword, text)
+    if message.context is not None:
+        lines += _keyword_lines(mark, "msgctxt", message.context)
+    if isinstance(message.id, (list, tuple)):
+        lines += _keyword_lines(mark, "msgid", message.id[0])
+        lines += _keyword_lines(mark, "msgid_plural", message.id[1])
+        strings = tuple(message.string or ())
+        for index in range(max(len(strings), 2)):
+            lines += _keyword_lines(mark, f"msgstr[{index}]", strings[index] if index < len(strings) else "")
+    else:
+        lines += _keyword_lines(mark, "msgid", message.id)
+        lines += _keyword_lines(mark, "msgstr", message.string or "")
+    return "\n".join(lines) + "\n"
+
+
+def _keyword_lines(mark: str, keyword: str, text: str) -> list[str]:
+    quoted = _quoted(text, f"{mark}{keyword} ").split("\n")
+    return [f"{mark}{keyword} {quoted[0]}", *(f"{mark}{line}" for line in quoted[1:])]
+
+
+def _quoted(text: str, lead: str) -> str:
+    from babel.messages.pofile import normalize
+
+    return normalize(text, width=WIDTH - len(lead) + len("msgid "))
+
+
+def _reference_lines(locations) -> list[str]:
+    words = [f"{name}:{line}" if line else name for name, line in sorted(set(locations), key=_location_key)]
+    lines, current = [], "#:"
+    for word in words:
+        if len(current) + 1 + len(word) > WIDTH and current != "#:":
+            lines.append(current)
+            current = "#:"
+        current += f" {word}"
+    return lines + ([current] if current != "#:" else [])
+
+
+def _location_key(location):
+    name, line = location
+    return name, line or 0
+
+
+def write_catalog(path: Path, catalog, *, keep_python_format: bool = True) -> bool:
+    """Write catalog atomically unless the file already holds the same bytes."""
+    return write_if_changed(path, render_catalog(catalog, keep_python_format=keep_python_format))
+
+
+def _drop_python_format(catalog) -> None:
+    # Babel flags any text with "%" as python-format ("100% of" looks like "% o"), which
+    # makes msgfmt --check compare "directives" in prose. Papers have no format strings.
+    for message in (*catalog, *catalog.obsolete.values()):
+        message.flags.discard("python-format")
+
+
+def _decode_lines(data: bytes, path: Path) -> list[str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as error:
+            raise CatalogError(
+                path, number, f"not valid UTF-8 (byte 0x{raw[error.start]:02X}); save the file as UTF-8"
+            ) from None
+    return lines
+
+
+class _Parser:
+    """A line-by-line PO parser that knows the grammar and says where it breaks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: list[_Entry] = []
+        self.entry = _Entry(line=1)
+        self.current: _Field | None = None
+
+    def fail(self, line: int, message: str):
+        raise CatalogError(self.path, line, message)
+
+    def parse(self, lines: list[str]) -> list[_Entry]:
+        for number, text in enumerate(lines, start=1):
+            self._line(number, text.strip())
+        self._finish(len(lines))
+        return self.entries
+
+    def _line(self, number: int, text: str) -> None:
+        if not text:
+            return
+        if _CONFLICT.match(text):
+            self.fail(number, "git conflict marker: resolve the merge conflict before using this file")
+        if text.startswith("#~"):
+            rest = text[2:].strip()
+            if rest.startswith("|"):
+                self._previous(number, rest[1:].strip(), obsolete=True)
+            elif rest:
+                self._message_line(number, rest, obsolete=True)
+        elif text.startswith("#|"):
+            self._previous(number, text[2:].strip(), obsolete=False)
+        elif text.startswith("#"):
+            self._comment(number, text)
+        else:
+            self._message_line(number, text, obsolete=False)
+
+    def _new_entry_if_started(self, number: int) -> None:
+        if self.entry.started:
+            self._finish(number - 1)
+            self.entry = _Entry(line=number)
+
+    def _comment(self, number: int, text: str) -> None:
+        self._new_entry_if_started(number)
+        if not self.entry.user_comments and not self.entry.flags and not self.entry.auto_comments:
+            self.entry.line = number
+        self.current = None
+        kind, body = text[:2], text[2:].strip()
+        if kind == "#,":
+            self.entry.flags.extend(flag.strip() for flag in body.split(",") if flag.strip())
+        elif kind == "#:":
+            self.entry.locations.extend(_location(word) for word in body.split())
+        elif kind == "#.":
+            if body:
+                self.entry.auto_comments.append(body)
+        else:
+            self.entry.user_comments.append(text[1:].strip())
+
+    def _previous(self, number: int, text: str, *, obsolete: bool) -> None:
+        self._new_entry_if_started(number)
+        match = _KEYWORD.match(text)
+        if match and match[1] in ("msgctxt", "msgid", "msgid_plural"):
+            self.entry.previous[match[1]] = _Field(number, [_string(self, number, match[3])])
+        elif text.startswith('"') and self.entry.previous:
+            last = list(self.entry.previous.values())[-1]
+            last.chunks.append(_string(self, number, text))
+        else:
+            self.fail(number, "malformed previous-msgid comment (#|)")
+
+    def _message_line(self, number: int, text: str, *, obsolete: bool) -> None:
+        if text.startswith('"'):
+            if self.current is None:
+                self.fail(number, "a quoted string must follow msgctxt, msgid or msgstr")
+            self._check_same_state(number, obsolete)
+            self.current.chunks.append(_string(self, number, text))
+            return
+        match = _KEYWORD.match(text)
+        if not match:
+            self.fail(number, f"unexpected text {text[:40]!r}: expected a comment, msgid, msgstr or a quoted string")
+        keyword, index, rest = match[1], match[2], match[3]
+        if keyword in ("msgctxt", "msgid") and "msgid" in self.entry.fields:
+            self._new_entry_if_started(number)
+        self._check_same_state(number, obsolete)
+        self._check_order(number, keyword, index)
+        self.entry.obsolete = obsolete
+        self.current = self.entry.fields[keyword] = _Field(number, [_string(self, number, rest)])
+
+    def _check_same_state(self, number: int, obsolete: bool) -> None:
+        if self.entry.started and self.entry.obsolete != obsolete:
+            self.fail(number, "an entry mixes obsolete (#~) and live lines")
+
+    def _check_order(self, number: int, keyword: str, index: str | None) -> None:
+        fields = self.entry.fields
+        has_msgstr = any(name.startswith("msgstr") for name in fields)
+        if keyword == "msgctxt" and fields:
+            self.fail(number, "msgctxt must come before msgid")
+        elif keyword == "msgid_plural" and ("msgid" not in fields or has_msgstr or "msgid_plural" in fields):
+            self.fail(number, "msgid_plural must follow msgid")
+        elif keyword == "msgstr" and ("msgid" not in fields or has_msgstr or "msgid_plural" in fields):
+            what = "msgstr[N] for an entry with msgid_plural" if "msgid_plural" in fields else "one msgstr after msgid"
+            self.fail(number, f"unexpected msgstr: expected {what}")
+        elif keyword.startswith("msgstr["):
+            expected = sum(name.startswith("msgstr[") for name in fields)
+            if "msgid_plural" not in fields:
+                self.fail(number, "msgstr[N] needs a msgid_plural")
+            if int(index) != expected:
+                self.fail(number, f"expected msgstr[{expected}] here, found msgstr[{index}]")
+
+    def _finish(self, last_line: int) -> None:
+        entry = self.entry
+        if not entry.started:
+            return
+        if "msgid" not in entry.fields:
+            self.fail(entry.line, "msgctxt without msgid")
+        if not any(name.startswith("msgstr") for name in entry.fields):
+            self.fail(entry.fields["msgid"].line, "msgid without msgstr")
+        self.entries.append(entry)
+        self.current = None
+
+
+def _string(parser: _Parser, number: int, text: str) -> str:
+    """Decode one quoted PO string, refusing what Babel or msgfmt would misread."""
+    if not text.startswith('"'):
+        parser.fail(number, "expected a quoted string")
+    out, position = [], 1
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            if text[position + 1 :].strip():
+                parser.fail(number, f"unexpected text after the closing quote: {text[position + 1:].strip()[:30]!r}")
+            return "".join(out)
+        if char == "\\":
+            code = text[position + 1 : position + 2]
+            if code not in _ESCAPES:
+                shown = f"\\{code}" if code else "\\ at the end of the line"
+                parser.fail(number, f"unsupported escape sequence {shown}; write the character itself")
+            out.append(_ESCAPES[code])
+            position += 2
+            continue
+        out.append(char)
+        position += 1
+    parser.fail(number, "unterminated string: missing closing quote")
+
+
+def _location(word: str) -> tuple[str, int | None]:
+    filename, colon, line = word.rpartition(":")
+    if colon and line.isdigit():
+        return filename, int(line)
+    return word, None
+
+
+def _check_entries(entries: list[_Entry], path: Path, language: str | None) -> None:
+    live = [entry for entry in entries if not entry.obsolete]
+    if not live or live[0].key != (None, ""):
+        raise CatalogError(path, 1, 'missing header entry (msgid "") at the top of the file')
+    nplurals = _check_header(live[0], path, language)
+    for group in (live, [entry for entry in entries if entry.obsolete]):
+        _check_duplicates(group, path)
+    for entry in live[1:]:
+        _check_entry(entry, path, nplurals)
+
+
+def _check_duplicates(entries: list[_Entry], path: Path) -> None:
+    seen: dict[tuple[str | None, str], int] = {}
+    for entry in entries:
+        line = entry.fields["msgid"].line
+        if entry.key in seen:
+            raise CatalogError(path, line, f"duplicate message: the same msgid is already defined at line {seen[entry.key]}")
+        seen[entry.key] = line
+
+
+def _check_header(header: _Entry, path: Path, language: str | None) -> int | None:
+    """Check the header fields as msgfmt --check-header does; return nplurals if declared."""
+    text = header.fields["msgstr"]
+    fields: dict[str, tuple[str, int]] = {}
+    for line_text, line in _header_lines(text):
+        if not _HEADER_LINE.fullmatch(line_text):
+            raise CatalogError(path, line, f"malformed header line {line_text[:40]!r}: expected 'Name: value'")
+        name, _, value = line_text.partition(":")
+        fields[name.strip().lower()] = (value.strip(), line)
+    content_type, line = fields.get("content-type", ("", text.line))
+    charset = re.search(r"charset\s*=\s*([\w.-]+)", content_type)
+    if not charset or charset[1].lower() not in ("utf-8", "charset"):
+        raise CatalogError(path, line, "the header must declare Content-Type: text/plain; charset=UTF-8")
+    for name in ("POT-Creation-Date", "PO-Revision-Date"):
+        value, line = fields.get(name.lower(), ("", 0))
+        if value and "YEAR" not in value and not _HEADER_DATE.fullmatch(value):
+            raise CatalogError(path, line, f"bad {name} {value!r}: expected a date like 2022-05-17 09:30+0000")
+    if language and "language" in fields:
+        declared, line = fields["language"]
+        if declared.replace("-", "_").split("_")[0].lower() != language.split("_")[0]:
+            raise CatalogError(path, line, f"the header says Language: {declared}, but this is the {language!r} catalog")
+    if "plural-forms" in fields:
+        return _check_plural_forms(*fields["plural-forms"], path)
+    return None
+
+
+def _header_lines(text: _Field):
+    """Each 'Name: value' line of the header with the file line where it starts."""
+    starts, offset = [], 0
+    for chunk in text.chunks:  # chunk i sits on file line text.line + i
+        starts.append(offset)
+        offset += len(chunk)
+    offset = 0
+    for piece in text.text.split("\n"):
+        chunk_index = max(i for i, start in enumerate(starts) if start <= offset) if starts else 0
+        if piece.strip():
+            yield piece.strip(), text.line + chunk_index
+        offset += len(piece) + 1
+
+
+def _check_plural_forms(value: str, line: int, path: Path) -> int | None:
+    if "INTEGER" in value:  # the placeholder of a template
+        return None
+    match = _PLURAL_FORMS.match(value)
+    if not match:
+        raise CatalogError(path, line, f"bad Plural-Forms {value!r}: expected 'nplurals=N; plural=EXPRESSION;'")
+    nplurals = int(match[1])
+    try:
+        gettext.c2py(match[2])
+    except (ValueError, SyntaxError, RecursionError):
+        raise CatalogError(path, line, f"bad Plural-Forms: {match[2]!r} is not a valid plural expression") from None
+    if not 1 <= nplurals <= 6:
+        raise CatalogError(path, line, f"bad Plural-Forms: nplurals={nplurals} is out of range")
+    return nplurals
+
+
+def _check_entry(entry: _Entry, path: Path, nplurals: int | None) -> None:
+    msgid = entry.fields["msgid"]
+    if msgid.text == "" and "msgctxt" not in entry.fields:
+        raise CatalogError(path, msgid.line, 'an empty msgid is only allowed for the header')
+    plurals = [name for name in entry.fields if name.startswith("msgstr[")]
+    if plurals and nplurals is not None and len(plurals) != nplurals:
+        raise CatalogError(path, msgid.line, f"{len(plurals)} plural forms, but the header says nplurals={nplurals}")
+    if entry.fuzzy:
+        return  # msgfmt leaves fuzzy entries out, and so do its checks
+    for name, translation in entry.fields.items():
+        if name.startswith("msgstr") and translation.text:
+            _check_newlines(msgid.text, translation, path)
+
+
+def _check_newlines(msgid: str, msgstr: _Field, path: Path) -> None:
+    for where, test in (("begin", str.startswith), ("end", str.endswith)):
+        if test(msgid, "\n") != test(msgstr.text, "\n"):
+            raise CatalogError(path, msgstr.line, f"msgid and msgstr must both {where} with a newline, or neither")
+
+
+def _build_catalog(entries: list[_Entry], path: Path, language: str | None, domain: str | None):
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale=language, domain=domain, fuzzy=False)
+    for entry in entries:
+        message = _message(entry)
+        if entry.obsolete:
+            catalog.obsolete[catalog._key_for(message.id, message.context)] = message
+        elif message.id == "":
+            _set_header(catalog, message, entry, path)
+        else:
+            catalog[message.id] = message
+    _check_python_format(catalog, path)
+    return catalog
+
+
+def _message(entry: _Entry):
+    from babel.messages.catalog import Message
+
+    fields = entry.fields
+    msgid = fields["msgid"].text
+    if "msgid_plural" in fields:
+        msgid = (msgid, fields["msgid_plural"].text)
+        string = tuple(entry.translations)
+    else:
+        string = fields["msgstr"].text
+    previous = [entry.previous[name].text for name in ("msgid", "msgid_plural") if name in entry.previous]
+    message = Message(
+        msgid,
+        string,
+        locations=entry.locations,
+        flags=entry.flags,
+        auto_comments=entry.auto_comments,
+        user_comments=entry.user_comments,
+        previous_id=previous,
+        lineno=fields["msgid"].line,
+        context=fields["msgctxt"].text if "msgctxt" in fields else None,
+    )
+    if "python-format" not in entry.flags:
+        message.flags.discard("python-format")  # keep the file's flags exactly
+    return message
+
+
+def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
+    try:
+        catalog[""] = message
+    except (ValueError, LookupError) as error:
+        raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
+    except Exception as error:  # Babel raises UnknownLocaleError for an unknown Language
+        raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
+
+
+def _check_python_format(catalog, path: Path) -> None:
+    from babel.messages.checkers import python_format
+    from babel.messages.catalog import TranslationError
+
+    for message in catalog:
+        if message.id and "python-format" in message.flags and not message.fuzzy and message.string:
+            try:
+                python_format(catalog, message)
+            except TranslationError as error:
+                raise CatalogError(path, message.lineno, f"python-format mismatch: {error}") from None

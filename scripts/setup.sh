@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything the library needs on a fresh Debian machine: Debian packages,
+# a virtual environment in .venv and the Python packages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
+DEBIAN_PACKAGES=(gettext)
+
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    echo "Installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        python=$candidate
+        break
+    fi
+done
+[[ -n $python ]] || { echo "Error: Python 3.11 or newer is needed" >&2; exit 1; }
+
+[[ -x .venv/bin/python ]] || "$python" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import gettext
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SETUP_CFG, msgfmt_check, snapshot
+from library.catalogs import catalog_path, compile_catalogs, extract_catalogs, mo_path, template_path, update_catalogs
+from library.config import load_config
+from library.pofiles import read_catalog, render_catalog
+
+HEAD = """---
+slug: sample
+number: 1
+title: Title
+subtitle: Subtitle
+date: 2022-03-01
+publisher: Quaker United Nations Office
+summary: Summary.
+keywords: [keyword]
+---
+"""
+
+
+def _write_paper(config, paragraphs: list[str]) -> None:
+    body = "\n\n".join(paragraphs)
+    (config.papers_dir / "sample.md").write_text(f"{HEAD}\n{body}\n", "utf-8")
+
+
+def _translate(config, language: str = "fr", domain: str = "sample", only: set[str] | None = None) -> dict[str, str]:
+    """Fill every empty, non-fuzzy msgstr as a translator would; return what was entered."""
+    path = catalog_path(config, language, domain)
+    catalog = read_catalog(path, language=language, domain=domain)
+    entered = {}
+    for message in catalog:
+        if message.id and not message.string and not message.fuzzy and (only is None or message.id in only):
+            message.string = entered[message.id] = f"{language.upper()}: {message.id}"
+    path.write_bytes(render_catalog(catalog, keep_python_format=False))
+    return entered
+
+
+def _catalog(config, language="fr", domain="sample"):
+    return read_catalog(catalog_path(config, language, domain), language=language, domain=domain)
+
+
+def _sync(config) -> None:
+    extract_catalogs(config)
+    update_catalogs(config)
+
+
+def test_extract_writes_one_pot_per_paper_and_the_ui(config):
+    changes = extract_catalogs(config)
+    assert sorted(p.name for p in changes.written) == ["sample.pot", "series.pot", "ui.pot"]
+    assert read_catalog(template_path(config, "sample"))["A list"].locations == [("papers/sample.md", 22)]
+
+
+def test_extract_twice_changes_no_byte_even_at_another_time(config, monkeypatch):
+    extract_catalogs(config)
+    before = snapshot(config.locales_dir)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # years later
+    changes = extract_catalogs(config)
+    assert changes.written == [] and snapshot(config.locales_dir) == before
+
+
+def test_extract_dates_a_changed_template_and_drops_a_removed_paper(config, monkeypatch):
+    extract_catalogs(config)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")
+    (config.papers_dir / "series.md").unlink()
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
+    changes = extract_catalogs(config)
+    assert [p.name for p in changes.written] == ["sample.pot"] and [p.name for p in changes.removed] == ["series.pot"]
+    assert read_catalog(template_path(config, "sample")).creation_date.year == 2030
+
+
+def test_update_creates_standard_po_files_that_msgfmt_accepts(config):
+    _sync(config)
+    for language in ("fr", "es"):
+        for domain in ("sample", "series", "ui"):
+            path = catalog_path(config, language, domain)
+            assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
+            text = path.read_text("utf-8")
+            assert f'"Language: {language}\\n"' in text and '"Plural-Forms: nplurals=' in text
+            assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
+            assert '"Project-Id-Version: ' in text
+
+
+def test_update_twice_changes_nothing(config):
+    _sync(config)
+    _translate(config)
+    before = snapshot(config.locales_dir)
+    assert update_catalogs(config).written == []
+    assert snapshot(config.locales_dir) == before
+
+
+def test_changed_segment_keeps_its_translation_as_fuzzy_with_previous_msgid(config):
+    _write_paper(config, ["The Forum meets every four years.", "Another paragraph."])
+    _sync(config)
+    _translate(config)
+    _write_paper(config, ["The Forum meets every four years in New York.", "Another paragraph."])
+    _sync(config)
+    message = _catalog(config)["The Forum meets every four years in New York."]
+    assert message.fuzzy and message.string == "FR: The Forum meets every four years."
+    assert message.previous_id == ["The Forum meets every four years."]
+    update_catalogs(config)  # a second run must not drop the #| line
+    assert _catalog(config)["The Forum meets every four years in New York."].previous_id == [
+        "The Forum meets every four years."
+    ]
+    assert msgfmt_check(catalog_path(config, "fr", "sample")).returncode == 0
+
+
+def test_removed_segment_becomes_obsolete_and_revives_when_it_comes_back(config):
+    paragraphs = ["Alpha paragraph about regional reviews.", "Zulu text on pledges and partnerships."]
+    _write_paper(config, paragraphs)
+    _sync(config)
+    _translate(config)
+    _write_paper(config, paragraphs[:1])
+    _sync(config)
+    assert _catalog(config).obsolete[paragraphs[1]].string == f"FR: {paragraphs[1]}"
+    _write_paper(config, paragraphs)
+    _sync(config)
+    revived = _catalog(config)[paragraphs[1]]
+    assert revived.string == f"FR: {paragraphs[1]}" and not revived.fuzzy
+    assert paragraphs[1] not in _catalog(config).obsolete
+
+
+def test_moved_segment_keeps_its_translation(config):
+    paragraphs = ["First about the hearing.", "Second about round tables.", "Third about the plenary."]
+    _write_paper(config, paragraphs)
+    _sync(config)
+    _translate(config)
+    _write_paper(config, paragraphs[::-1])
+    _sync(config)
+    catalog = _catalog(config)
+    assert all(catalog[p].string == f"FR: {p}" and not catalog[p].fuzzy for p in paragraphs)
+
+
+def test_update_with_a_broken_catalog_writes_nothing(config):
+    _sync(config)
+    broken = catalog_path(config, "es", "series")
+    broken.write_text(broken.read_text("utf-8") + '\nmsgid "x"\nmsgstr "unterminated\n', "utf-8")
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
+    extract_catalogs(config)
+    before = snapshot(config.locales_dir)
+    try:
+        update_catalogs(config)
+    except Exception as error:  # noqa: BLE001 - the CLI test checks the exact type and message
+        assert "unterminated string" in str(error)
+    else:
+        raise AssertionError("update accepted a broken catalog")
+    assert snapshot(config.locales_dir) == before
+
+
+def test_compile_leaves_fuzzy_entries_out(config):
+    _write_paper(config, ["Kept paragraph.", "Paragraph that will change."])
+    _sync(config)
+    _translate(config)
+    _write_paper(config, ["Kept paragraph.", "Paragraph that will change a lot."])
+    _sync(config)
+    compile_catalogs(config)
+    with mo_path(config, "fr", "sample").open("rb") as handle:
+        translations = gettext.GNUTranslations(handle)
+    assert translations.gettext("Kept paragraph.") == "FR: Kept paragraph."
+    assert translations.gettext("Paragraph that will change a lot.") == "Paragraph that will change a lot."
+    assert not (config.locales_dir / "fr" / "LC_MESSAGES" / "sample.mo").exists()
+
+
+# --- no translation is ever lost, whatever the edits -----------------------------------------
+
+WORDS = ["migrants", "forum", "review", "States", "rights", "pledges", "hub", "regional", "declaration",
+         "participation", "justice", "compact", "objectives", "hearing", "plenary"]
+sentences = st.lists(st.sampled_from(WORDS), min_size=2, max_size=7).map(lambda w: " ".join(w).capitalize() + ".")
+edits = st.one_of(
+    st.tuples(st.just("insert"), st.integers(0, 20), sentences),
+    st.tuples(st.just("delete"), st.integers(0, 20)),
+    st.tuples(st.just("change"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.just("restore"), st.integers(0, 20)),
+)
+
+
+def _apply(paragraphs: list[str], removed: list[str], edit: tuple) -> None:
+    kind, first, *rest = edit
+    if kind == "insert":
+        paragraphs.insert(first % (len(paragraphs) + 1), rest[0])
+    elif kind == "restore" and removed:
+        paragraphs.append(removed[first % len(removed)])
+    elif not paragraphs:
+        return
+    elif kind == "delete":
+        removed.append(paragraphs.pop(first % len(paragraphs)))
+    elif kind == "change":
+        index = first % len(paragraphs)
+        paragraphs[index] = paragraphs[index].rstrip(".") + f" {rest[0]}."
+    elif kind == "move":
+        paragraphs.insert(rest[0] % len(paragraphs), paragraphs.pop(first % len(paragraphs)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.lists(sentences, min_size=1, max_size=6), steps=st.lists(edits, min_size=1, max_size=8),
+       translate_every=st.integers(1, 3))
+def test_no_translation_is_ever_lost(start, steps, translate_every):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "papers").mkdir()
+        (root / "setup.cfg").write_text(SETUP_CFG, "utf-8")
+        config = load_config(root / "setup.cfg")
+        paragraphs, removed, entered = list(start), [], {}
+        _write_paper(config, paragraphs)
+        _sync(config)
+        entered.update(_translate(config))
+        for number, edit in enumerate(steps, start=1):
+            _apply(paragraphs, removed, edit)
+            _write_paper(config, paragraphs)
+            _sync(config)
+            _assert_nothing_lost(config, entered)
+            if number % translate_every == 0:
+                entered.update(_translate(config))
+        assert msgfmt_check(catalog_path(config, "fr", "sample")).returncode == 0
+
+
+def _assert_nothing_lost(config, entered: dict[str, str]) -> None:
+    catalog = _catalog(config)
+    kept = {m.string for m in catalog if m.id} | {m.string for m in catalog.obsolete.values()}
+    assert set(entered.values()) <= kept
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        if message.fuzzy:
+            assert message.previous_id, f"fuzzy without #|: {message.id!r}"
+        else:
+            assert message.string == entered.get(message.id), f"a live translation moved to {message.id!r}"
