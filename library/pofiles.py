@@ -10,7 +10,6 @@ Babel ``Catalog``. Writing goes through Babel's ``write_po``.
 from __future__ import annotations
 
 import gettext
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,13 +93,14 @@ def render_catalog(catalog, *, keep_python_format: bool = True) -> bytes:
     if not keep_python_format:
         _drop_python_format(catalog)
     parts = [_header_text(catalog)]
-    parts.extend(_entry_text(message) for message in catalog if message.id)
-    parts.extend(_entry_text(message, obsolete=True) for message in catalog.obsolete.values())
+    plurals = catalog.num_plurals
+    parts.extend(_entry_text(message, plurals) for message in catalog if message.id)
+    parts.extend(_entry_text(message, plurals, obsolete=True) for message in catalog.obsolete.values())
     return "\n".join(parts).encode("utf-8")
 
 
 def _header_text(catalog) -> str:
-    lines = [line for line in catalog.header_comment.splitlines()] if catalog.header_comment else []
+    lines = catalog.header_comment.splitlines() if catalog.header_comment else []
     if catalog.fuzzy:
         lines.append("#, fuzzy")
     # Babel's Generated-By would rewrite every file whenever Babel is upgraded.
@@ -109,7 +109,7 @@ def _header_text(catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _entry_text(message, *, obsolete: bool = False) -> str:
+def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:
     lines = [f"# {comment}".rstrip() for comment in message.user_comments]
     if not obsolete:
         lines += [f"#. {comment}" for comment in message.auto_comments]
@@ -126,7 +126,7 @@ def _entry_text(message, *, obsolete: bool = False) -> str:
         lines += _keyword_lines(mark, "msgid", message.id[0])
         lines += _keyword_lines(mark, "msgid_plural", message.id[1])
         strings = tuple(message.string or ())
-        for index in range(max(len(strings), 2)):
+        for index in range(max(len(strings), plurals)):
             lines += _keyword_lines(mark, f"msgstr[{index}]", strings[index] if index < len(strings) else "")
     else:
         lines += _keyword_lines(mark, "msgid", message.id)
