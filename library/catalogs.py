@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,10 +209,11 @@ def _new_catalog(template, language: str, domain: str):
 
 
 def _translation_header_comment(template, language_name: str) -> str:
-    """'# French translation of “Title”.' from the template's first comment line."""
-    first_line = template.header_comment.splitlines()[0] if template.header_comment else "#"
-    subject = first_line.removeprefix("# Translation template for ").rstrip(".") or "the library"
-    return f"# {language_name} translation of {subject}.\n# Edit it with any PO editor, then run `library check`."
+    """'# French translation of “Title”.' from the template's own header comment."""
+    comment = " ".join(line.lstrip("# ") for line in template.header_comment.splitlines())
+    match = re.search(r"Translation template for (.+?)\.\s+Made by", comment)
+    subject = match[1] if match else f"“{template.project}”"
+    return f"# {language_name} translation of {subject}.\n# Edit it with any PO editor; `library compile` checks it."
 
 
 def _read_templates(config: Config) -> dict[str, object]:

@@ -103,10 +103,15 @@ def _header_text(catalog) -> str:
     lines = catalog.header_comment.splitlines() if catalog.header_comment else []
     if catalog.fuzzy:
         lines.append("#, fuzzy")
-    # Babel's Generated-By would rewrite every file whenever Babel is upgraded.
-    header = "".join(f"{name}: {value.strip()}\n" for name, value in catalog.mime_headers if name != "Generated-By")
+    header = "".join(f"{name}: {value.strip()}\n" for name, value in catalog.mime_headers if _kept_header(name, value))
     lines += ['msgid ""', f"msgstr {_quoted(header, 'msgstr ')}"]
     return "\n".join(lines) + "\n"
+
+
+def _kept_header(name: str, value: str) -> bool:
+    # Babel's Generated-By would rewrite every file whenever Babel is upgraded, and it
+    # insists on a placeholder bug address that only clutters the translators' tools.
+    return name != "Generated-By" and value.strip() != "EMAIL@ADDRESS"
 
 
 def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:

@@ -4,12 +4,14 @@ import gettext
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SETUP_CFG, msgfmt_check, snapshot
 from library.catalogs import catalog_path, compile_catalogs, extract_catalogs, mo_path, template_path, update_catalogs
 from library.config import load_config
+from library.errors import CatalogError
 from library.pofiles import read_catalog, render_catalog
 
 HEAD = """---
@@ -51,6 +53,15 @@ def _sync(config) -> None:
     update_catalogs(config)
 
 
+def _translate_then_edit(config, before: list[str], after: list[str]) -> None:
+    """Translate a paper of the paragraphs before, then rewrite it as after and update."""
+    _write_paper(config, before)
+    _sync(config)
+    _translate(config)
+    _write_paper(config, after)
+    _sync(config)
+
+
 def test_extract_writes_one_pot_per_paper_and_the_ui(config):
     changes = extract_catalogs(config)
     assert sorted(p.name for p in changes.written) == ["sample.pot", "series.pot", "ui.pot"]
@@ -86,6 +97,8 @@ def test_update_creates_standard_po_files_that_msgfmt_accepts(config):
             assert f'"Language: {language}\\n"' in text and '"Plural-Forms: nplurals=' in text
             assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
             assert '"Project-Id-Version: ' in text
+    first_line = catalog_path(config, "fr", "sample").read_text("utf-8").splitlines()[0]
+    assert first_line == "# French translation of “A sample paper: every kind of block”."
 
 
 def test_update_twice_changes_nothing(config):
@@ -97,11 +110,8 @@ def test_update_twice_changes_nothing(config):
 
 
 def test_changed_segment_keeps_its_translation_as_fuzzy_with_previous_msgid(config):
-    _write_paper(config, ["The Forum meets every four years.", "Another paragraph."])
-    _sync(config)
-    _translate(config)
-    _write_paper(config, ["The Forum meets every four years in New York.", "Another paragraph."])
-    _sync(config)
+    _translate_then_edit(config, ["The Forum meets every four years.", "Another paragraph."],
+                         ["The Forum meets every four years in New York.", "Another paragraph."])
     message = _catalog(config)["The Forum meets every four years in New York."]
     assert message.fuzzy and message.string == "FR: The Forum meets every four years."
     assert message.previous_id == ["The Forum meets every four years."]
@@ -114,11 +124,7 @@ def test_changed_segment_keeps_its_translation_as_fuzzy_with_previous_msgid(conf
 
 def test_removed_segment_becomes_obsolete_and_revives_when_it_comes_back(config):
     paragraphs = ["Alpha paragraph about regional reviews.", "Zulu text on pledges and partnerships."]
-    _write_paper(config, paragraphs)
-    _sync(config)
-    _translate(config)
-    _write_paper(config, paragraphs[:1])
-    _sync(config)
+    _translate_then_edit(config, paragraphs, paragraphs[:1])
     assert _catalog(config).obsolete[paragraphs[1]].string == f"FR: {paragraphs[1]}"
     _write_paper(config, paragraphs)
     _sync(config)
@@ -129,11 +135,7 @@ def test_removed_segment_becomes_obsolete_and_revives_when_it_comes_back(config)
 
 def test_moved_segment_keeps_its_translation(config):
     paragraphs = ["First about the hearing.", "Second about round tables.", "Third about the plenary."]
-    _write_paper(config, paragraphs)
-    _sync(config)
-    _translate(config)
-    _write_paper(config, paragraphs[::-1])
-    _sync(config)
+    _translate_then_edit(config, paragraphs, paragraphs[::-1])
     catalog = _catalog(config)
     assert all(catalog[p].string == f"FR: {p}" and not catalog[p].fuzzy for p in paragraphs)
 
@@ -146,21 +148,14 @@ def test_update_with_a_broken_catalog_writes_nothing(config):
     source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
     extract_catalogs(config)
     before = snapshot(config.locales_dir)
-    try:
+    with pytest.raises(CatalogError, match="unterminated string"):
         update_catalogs(config)
-    except Exception as error:  # noqa: BLE001 - the CLI test checks the exact type and message
-        assert "unterminated string" in str(error)
-    else:
-        raise AssertionError("update accepted a broken catalog")
     assert snapshot(config.locales_dir) == before
 
 
 def test_compile_leaves_fuzzy_entries_out(config):
-    _write_paper(config, ["Kept paragraph.", "Paragraph that will change."])
-    _sync(config)
-    _translate(config)
-    _write_paper(config, ["Kept paragraph.", "Paragraph that will change a lot."])
-    _sync(config)
+    _translate_then_edit(config, ["Kept paragraph.", "Paragraph that will change."],
+                         ["Kept paragraph.", "Paragraph that will change a lot."])
     compile_catalogs(config)
     with mo_path(config, "fr", "sample").open("rb") as handle:
         translations = gettext.GNUTranslations(handle)
