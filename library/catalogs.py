@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .errors import CatalogError, LibraryError
+from .errors import CatalogError, LibraryError, SourceError
 from .files import write_if_changed
 from .papers import Paper, load_papers
 from .pofiles import read_catalog, render_catalog
@@ -67,7 +67,6 @@ def paper_template(paper: Paper, root: Path):
         project=paper.slug,
         version=paper.meta.date.isoformat(),
         copyright_holder=paper.meta.publisher,
-        msgid_bugs_address="",
         header_comment=(
             f"# Translation template for “{paper.meta.title}”.\n"
             f"# Made by `library extract` from {_relative(paper.path, root)}: edit the source, not this file."
@@ -89,7 +88,6 @@ def ui_template(config: Config):
         project=UI_PROJECT,
         version="1",
         copyright_holder=PUBLISHER,
-        msgid_bugs_address="",
         header_comment="# Translation template for the library’s interface.\n"
         "# Made by `library extract` from the templates and the code: do not edit.",
     )
@@ -106,13 +104,16 @@ def ui_template(config: Config):
 def extract_catalogs(config: Config) -> Changes:
     """Write locales/<slug>.pot for every paper and locales/ui.pot; unchanged files are left alone."""
     papers = load_papers(config.papers_dir)
+    for paper in papers:
+        if paper.slug == UI_DOMAIN:
+            raise SourceError(paper.path, paper.meta.lines.get("slug"), f"the slug {UI_DOMAIN!r} is kept for the interface")
     templates = {paper.slug: paper_template(paper, config.root) for paper in papers}
     templates[UI_DOMAIN] = ui_template(config)
-    planned = {template_path(config, domain): (catalog, domain == UI_DOMAIN) for domain, catalog in templates.items()}
-    changes = Changes()
-    for path, (catalog, keep_format) in planned.items():
-        data = _render_without_date_churn(path, catalog, keep_format)
-        (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)
+    planned = {
+        template_path(config, domain): _render_without_date_churn(template_path(config, domain), catalog, domain == UI_DOMAIN)
+        for domain, catalog in templates.items()
+    }
+    changes = _write_all(planned)
     for stale in sorted(config.locales_dir.glob("*.pot")):
         if stale not in planned:
             stale.unlink()
@@ -160,10 +161,7 @@ def update_catalogs(config: Config, languages: tuple[str, ...] | None = None) ->
             catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
             merged = merge_catalog(catalog, template, language, domain)
             planned[path] = render_catalog(merged, keep_python_format=domain == UI_DOMAIN)
-    changes = Changes()
-    for path, data in planned.items():
-        (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)
-    return changes
+    return _write_all(planned)
 
 
 def merge_catalog(catalog, template, language: str, domain: str):
@@ -198,7 +196,6 @@ def _new_catalog(template, language: str, domain: str):
         project=template.project,
         version=template.version,
         copyright_holder=PUBLISHER,
-        msgid_bugs_address="",
         header_comment=_translation_header_comment(template, name),
         creation_date=template.creation_date,
         revision_date=template.creation_date,
@@ -244,6 +241,11 @@ def compile_catalogs(config: Config, languages: tuple[str, ...] | None = None) -
             buffer = io.BytesIO()
             write_mo(buffer, catalog, use_fuzzy=False)
             planned[mo_path(config, language, path.stem)] = buffer.getvalue()
+    return _write_all(planned)
+
+
+def _write_all(planned: dict[Path, bytes]) -> Changes:
+    """Write each planned file atomically, skipping those that already hold the same bytes."""
     changes = Changes()
     for path, data in planned.items():
         (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)

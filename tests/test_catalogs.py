@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import SETUP_CFG, msgfmt_check, snapshot
 from library.catalogs import catalog_path, compile_catalogs, extract_catalogs, mo_path, template_path, update_catalogs
 from library.config import load_config
-from library.errors import CatalogError
+from library.errors import CatalogError, SourceError
 from library.pofiles import read_catalog, render_catalog
 
 HEAD = """---
@@ -229,3 +229,10 @@ def _assert_nothing_lost(config, entered: dict[str, str]) -> None:
             assert message.previous_id, f"fuzzy without #|: {message.id!r}"
         else:
             assert message.string == entered.get(message.id), f"a live translation moved to {message.id!r}"
+
+
+def test_a_paper_may_not_take_the_interface_domain(config):
+    source = (config.papers_dir / "series.md").read_text("utf-8").replace("slug: series", "slug: ui")
+    (config.papers_dir / "ui.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")
+    with pytest.raises(SourceError, match="the slug 'ui' is kept for the interface"):
+        extract_catalogs(config)
