@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .papers import TEXT_FIELDS, Block, Paper
 
@@ -105,11 +105,5 @@ def _with_unique_ids(drafts: list[Segment]) -> list[Segment]:
             counter += 1
             candidate = f"{segment.id}-{counter}"
         taken.add(candidate)
-        unique.append(segment if candidate == segment.id else _replace_id(segment, candidate))
+        unique.append(segment if candidate == segment.id else replace(segment, id=candidate))
     return unique
-
-
-def _replace_id(segment: Segment, new_id: str) -> Segment:
-    from dataclasses import replace
-
-    return replace(segment, id=new_id)

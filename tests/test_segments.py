@@ -60,3 +60,12 @@ def test_ids_depend_on_the_text_not_on_the_position():
 def test_slugify_folds_accents_and_cuts_at_a_word():
     assert slugify("Déclaration sur les progrès") == "declaration-sur-les-progres"
     assert slugify("word " * 30, limit=12) == "word-word"
+
+
+def test_babel_sees_the_same_messages_through_the_entry_point():
+    from babel.messages.extract import extract_from_file
+
+    path = DATA / "papers" / "sample.md"
+    found = [(line, message) for line, message, _, _ in extract_from_file("library_papers", str(path))]
+    expected = [(s.line, s.msgid) for s in segment_paper(load_paper(path))]
+    assert found == expected
