@@ -109,10 +109,10 @@ def extract_catalogs(config: Config) -> Changes:
             raise SourceError(paper.path, paper.meta.lines.get("slug"), f"the slug {UI_DOMAIN!r} is kept for the interface")
     templates = {paper.slug: paper_template(paper, config.root) for paper in papers}
     templates[UI_DOMAIN] = ui_template(config)
-    planned = {
-        template_path(config, domain): _render_without_date_churn(template_path(config, domain), catalog, domain == UI_DOMAIN)
-        for domain, catalog in templates.items()
-    }
+    planned = {}
+    for domain, catalog in templates.items():
+        path = template_path(config, domain)
+        planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
     changes = _write_all(planned)
     for stale in sorted(config.locales_dir.glob("*.pot")):
         if stale not in planned:

@@ -1,11 +1,11 @@
-"""Strict reading and atomic writing of PO and POT files.
+"""Strict reading and rendering of PO and POT files.
 
 Babel's reader is lenient: it drops the closing quote of an unterminated string,
 keeps unknown escapes as text, lets a duplicate msgid overwrite the first and
 turns ``#|`` previous msgids into translator comments. Translators' files are
 too precious for that, so this module parses them itself, refuses anything
 ``msgfmt --check`` would refuse (and a little more), and only then builds a
-Babel ``Catalog``. Writing goes through Babel's ``write_po``.
+Babel ``Catalog``. Rendering lays entries out itself too (see render_catalog).
 """
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
-from .files import write_if_changed
 
-__all__ = ["read_catalog", "parse_catalog", "render_catalog", "write_catalog"]
+__all__ = ["read_catalog", "parse_catalog", "render_catalog"]
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"'}
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\"|$)\s*(.*)$")
@@ -164,11 +163,6 @@ def _reference_lines(locations) -> list[str]:
 def _location_key(location):
     name, line = location
     return name, line or 0
-
-
-def write_catalog(path: Path, catalog, *, keep_python_format: bool = True) -> bool:
-    """Write catalog atomically unless the file already holds the same bytes."""
-    return write_if_changed(path, render_catalog(catalog, keep_python_format=keep_python_format))
 
 
 def _drop_python_format(catalog) -> None:
@@ -484,9 +478,7 @@ def _message(entry: _Entry):
 def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
     try:
         catalog[""] = message
-    except (ValueError, LookupError) as error:
-        raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
-    except Exception as error:  # Babel raises UnknownLocaleError for an unknown Language
+    except Exception as error:  # Babel raises ValueError, or UnknownLocaleError for an unknown Language
         raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
 
 
