@@ -5,19 +5,17 @@ import datetime as dt
 import io
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
 from .errors import CatalogError, LibraryError, SourceError
-from .files import write_if_changed
+from .files import Changes, write_all
 from .papers import Paper, load_papers
 from .pofiles import read_catalog, render_catalog
 from .segments import segment_paper
 
 __all__ = [
     "UI_DOMAIN",
-    "Changes",
     "extract_catalogs",
     "update_catalogs",
     "compile_catalogs",
@@ -32,15 +30,6 @@ UI_PROJECT = "briefing-library-ui"
 PUBLISHER = "Quaker United Nations Office"
 UI_SOURCES = (("library", "**/*.py", "python"), ("templates", "**/*.html", "jinja2.ext:babel_extract"))
 UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
-
-
-@dataclass
-class Changes:
-    """What a catalog command wrote, so the CLI can report it."""
-
-    written: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
 
 
 def template_path(config: Config, domain: str) -> Path:
@@ -104,16 +93,13 @@ def ui_template(config: Config):
 def extract_catalogs(config: Config) -> Changes:
     """Write locales/<slug>.pot for every paper and locales/ui.pot; unchanged files are left alone."""
     papers = load_papers(config.papers_dir)
-    for paper in papers:
-        if paper.slug == UI_DOMAIN:
-            raise SourceError(paper.path, paper.meta.lines.get("slug"), f"the slug {UI_DOMAIN!r} is kept for the interface")
     templates = {paper.slug: paper_template(paper, config.root) for paper in papers}
     templates[UI_DOMAIN] = ui_template(config)
     planned = {}
     for domain, catalog in templates.items():
         path = template_path(config, domain)
         planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
-    changes = _write_all(planned)
+    changes = write_all(planned)
     for stale in sorted(config.locales_dir.glob("*.pot")):
         if stale not in planned:
             stale.unlink()
@@ -161,7 +147,7 @@ def update_catalogs(config: Config, languages: tuple[str, ...] | None = None) ->
             catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
             merged = merge_catalog(catalog, template, language, domain)
             planned[path] = render_catalog(merged, keep_python_format=domain == UI_DOMAIN)
-    return _write_all(planned)
+    return write_all(planned)
 
 
 def merge_catalog(catalog, template, language: str, domain: str):
@@ -241,15 +227,7 @@ def compile_catalogs(config: Config, languages: tuple[str, ...] | None = None) -
             buffer = io.BytesIO()
             write_mo(buffer, catalog, use_fuzzy=False)
             planned[mo_path(config, language, path.stem)] = buffer.getvalue()
-    return _write_all(planned)
-
-
-def _write_all(planned: dict[Path, bytes]) -> Changes:
-    """Write each planned file atomically, skipping those that already hold the same bytes."""
-    changes = Changes()
-    for path, data in planned.items():
-        (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)
-    return changes
+    return write_all(planned)
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -93,3 +93,41 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
 
     config = _config(ctx)
     _report(compile_catalogs(config, languages or None), config.root)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def build(ctx: click.Context) -> None:
+    """Build the site (and, with no subcommand, everything there is to build)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_html)
+
+
+@build.command(name="html")
+@click.pass_context
+def build_html(ctx: click.Context) -> None:
+    """Render every paper in every language to build/html."""
+    from .html import build_html as build_site
+    from .html import site_folder
+
+    config = _config(ctx)
+    changes = build_site(config)
+    click.echo(f"{_shown(site_folder(config), config.root)}: {len(changes.written)} written, "
+               f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the built site (run `library build html` first)."""
+    from .html import SiteMap, site_folder
+    from .web import serve as serve_site
+
+    config = _config(ctx)
+    site = site_folder(config)
+    if not (site / SiteMap.home(config.source_language)).is_file():
+        raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
+    click.echo(f"Serving {_shown(site, config.root)} on http://{host}:{port}/ (Ctrl+C to stop)")
+    serve_site(config, host, port)

@@ -9,6 +9,7 @@ __all__ = [
     "SourceError",
     "CatalogError",
     "IncompleteTranslation",
+    "TemplateError",
 ]
 
 
@@ -51,3 +52,9 @@ class IncompleteTranslation(LibraryError):
     """A paper and language below the publication threshold."""
 
     exit_code = 6
+
+
+class TemplateError(_LocatedError):
+    """A template of the site or the PDFs that cannot be read or rendered."""
+
+    exit_code = 7

@@ -14,6 +14,14 @@ __all__ = ["Block", "Container", "Paper", "PaperMeta", "load_paper", "load_paper
 BlockKind = Literal["heading", "paragraph", "image", "cell", "code", "rule"]
 ContainerKind = Literal["bullet_list", "ordered_list", "list_item", "blockquote", "table", "thead", "tbody", "tr"]
 TEXT_FIELDS = ("title", "subtitle", "publisher", "summary")
+# Names the catalogs and the site use for themselves, so no paper may take them.
+RESERVED_SLUGS = {
+    "ui": "the interface catalog",
+    "index": "the home pages",
+    "404": "the not-found pages",
+    "search": "the search pages",
+    "dashboard": "the translators' dashboard",
+}
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)
@@ -165,6 +173,8 @@ class _MetaReader:
         slug = self._text("slug")
         if not _SLUG.fullmatch(slug) or slug != self.path.stem:
             self._fail("slug", f"slug must be lowercase words joined by '-' and match the file name {self.path.stem!r}")
+        if slug in RESERVED_SLUGS:
+            self._fail("slug", f"the slug {slug!r} is kept for {RESERVED_SLUGS[slug]}; choose another")
         kind = self.data.get("kind", "paper")
         if kind not in ("paper", "series"):
             self._fail("kind", "kind must be 'paper' or 'series'")

@@ -8,7 +8,16 @@ from .config import Config
 from .papers import Paper
 from .segments import Segment, segment_paper
 
-__all__ = ["Status", "TranslatedSegment", "TranslatedPaper", "is_translated", "translate_paper", "load_translation"]
+__all__ = [
+    "Status",
+    "TranslatedSegment",
+    "TranslatedPaper",
+    "EscapingTranslations",
+    "is_translated",
+    "translate_paper",
+    "load_translation",
+    "load_ui_translations",
+]
 
 Status = Literal["translated", "fuzzy", "missing"]
 
@@ -79,3 +88,44 @@ def load_translation(config: Config, paper: Paper, language: str) -> TranslatedP
     path = catalog_path(config, language, paper.slug)
     catalog = read_catalog(path, language=language, domain=paper.slug) if path.exists() else None
     return translate_paper(paper, language, catalog, config.source_language)
+
+
+class EscapingTranslations:
+    """Interface strings for Jinja2, escaped: a translator's '<b>' is shown, never obeyed.
+
+    Jinja2's i18n extension marks what gettext returns as safe HTML, so the
+    escaping has to happen here, before it does.
+    """
+
+    def __init__(self, translations) -> None:
+        self._translations = translations
+
+    def gettext(self, message: str):
+        from markupsafe import escape
+
+        return escape(self._translations.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int):
+        from markupsafe import escape
+
+        return escape(self._translations.ngettext(singular, plural, n))
+
+
+def load_ui_translations(config: Config, language: str) -> EscapingTranslations:
+    """The interface catalog of language (fuzzy and empty entries left out), read strictly."""
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    from .catalogs import UI_DOMAIN, catalog_path
+    from .pofiles import read_catalog
+
+    path = catalog_path(config, language, UI_DOMAIN)
+    if language == config.source_language or not path.exists():
+        return EscapingTranslations(gettext.NullTranslations())
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalog(path, language=language, domain=UI_DOMAIN))
+    buffer.seek(0)
+    return EscapingTranslations(Translations(buffer, domain=UI_DOMAIN))

@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
-DEBIAN_PACKAGES=(gettext)
+# chromium: the headless browser the tests run axe-core in, through Playwright.
+DEBIAN_PACKAGES=(gettext chromium)
+# Java runs the Nu HTML checker (vnu.jar); npm installs it and axe-core. A Java or a Node.js
+# already on PATH is kept: Debian's npm would replace a newer Node.js.
+command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
+command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -30,3 +35,11 @@ done
 
 [[ -x .venv/bin/python ]] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# The test tools pinned in tests/tools/package-lock.json, again whenever the lock file changes.
+# npm writes node_modules/.package-lock.json last, so an interrupted install is done again too.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime from GitHub.
+if [[ ! tests/tools/node_modules/.package-lock.json -nt tests/tools/package-lock.json ]]; then
+    echo "Installing test tools in tests/tools"
+    npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+fi

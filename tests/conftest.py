@@ -1,33 +1,24 @@
-"""Shared fixtures: a throw-away project built from the files under tests/data."""
+"""Shared fixtures: a throw-away project built from the files under tests/data, and a headless browser."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import Browser, sync_playwright
 
+from checkers import launch_chromium
 from library.cli import main
 from library.config import Config, load_config
-
-DATA = Path(__file__).parent / "data"
-SETUP_CFG = """\
-[library]
-source_language = en
-languages = fr es
-threshold = 80
-"""
-
+from projects import DATA, make_project
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project folder with the test papers, a setup.cfg and nothing else."""
-    shutil.copytree(DATA / "papers", tmp_path / "papers")
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "setup.cfg").write_text(SETUP_CFG, "utf-8")
-    return tmp_path
+    """A project folder with the test papers, the real templates and a setup.cfg."""
+    return make_project(tmp_path)
 
 
 @pytest.fixture
@@ -49,6 +40,15 @@ def run(project: Path):
 def fixed_epoch(monkeypatch):
     """A fixed POT-Creation-Date, so generated files can be compared whole."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1646092800")  # 2022-03-01 00:00 UTC
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright, shared by the whole session."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
 
 
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SETUP_CFG, msgfmt_check, snapshot
+from conftest import msgfmt_check, snapshot
+from projects import SETUP_CFG
 from library.catalogs import catalog_path, compile_catalogs, extract_catalogs, mo_path, template_path, update_catalogs
 from library.config import load_config
 from library.errors import CatalogError, SourceError
@@ -231,8 +232,9 @@ def _assert_nothing_lost(config, entered: dict[str, str]) -> None:
             assert message.string == entered.get(message.id), f"a live translation moved to {message.id!r}"
 
 
-def test_a_paper_may_not_take_the_interface_domain(config):
-    source = (config.papers_dir / "series.md").read_text("utf-8").replace("slug: series", "slug: ui")
-    (config.papers_dir / "ui.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")
-    with pytest.raises(SourceError, match="the slug 'ui' is kept for the interface"):
+@pytest.mark.parametrize("slug", ["ui", "index", "404", "search"])
+def test_a_paper_may_not_take_a_reserved_name(config, slug):
+    source = (config.papers_dir / "series.md").read_text("utf-8").replace("slug: series", f"slug: '{slug}'")
+    (config.papers_dir / f"{slug}.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")
+    with pytest.raises(SourceError, match=f"the slug '{slug}' is kept for"):
         extract_catalogs(config)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, snapshot
+from conftest import snapshot
+from projects import DATA
 from library.catalogs import catalog_path
 
 COMMANDS = ["extract", "update", "compile"]

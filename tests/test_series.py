@@ -49,8 +49,15 @@ def _catalog(language: str, domain: str):
     return read_catalog(catalog_path(CONFIG, language, domain), language=language, domain=domain)
 
 
-def _translated(catalog):
-    return [message for message in catalog if message.id]
+def _forms(catalog):
+    """(English, translation) of every message; each plural form is paired with the English plural."""
+    for message in catalog:
+        if isinstance(message.id, tuple):
+            yield message.id[0], message.string[0]
+            for string in message.string[1:]:
+                yield message.id[1], string
+        elif message.id:
+            yield message.id, message.string
 
 
 def test_the_series_holds_four_papers_with_their_titles_in_three_languages():
@@ -93,28 +100,26 @@ def test_every_catalog_is_complete_and_passes_msgfmt(language, domain):
 
 @pytest.mark.parametrize(("language", "domain"), CATALOGS, ids=lambda v: v)
 def test_translations_keep_links_emphasis_and_figures(language, domain):
-    for message in _catalog(language, domain):
-        if not message.id:
-            continue
-        assert LINK.findall(message.string) == LINK.findall(message.id), message.id
-        assert message.string.count("**") == message.id.count("**"), message.id
-        for symbol in re.findall(r"A/(?:RES/)?\d+/\d+", message.id):
-            assert symbol in message.string, (symbol, message.id)
+    for english, string in _forms(_catalog(language, domain)):
+        assert LINK.findall(string) == LINK.findall(english), english
+        assert string.count("**") == english.count("**"), english
+        assert re.findall(r"%\(\w+\)s", string) == re.findall(r"%\(\w+\)s", english), english
+        for symbol in re.findall(r"A/(?:RES/)?\d+/\d+", english):
+            assert symbol in string, (symbol, english)
 
 
-@pytest.mark.parametrize("domain", [p.slug for p in PAPERS])
+@pytest.mark.parametrize("domain", [p.slug for p in PAPERS] + ["ui"])
 def test_french_typography(domain):
-    for message in _translated(_catalog("fr", domain)):
-        text = LINK.sub("]", message.string)
-        assert "'" not in text and '"' not in text, message.string
-        assert not re.search(r"[^\u00a0\u202f][:;!?](\s|$)", text.replace("://", "")), message.string
-        assert not re.search(r"«(?!\u00a0)|(?<!\u00a0)»", text), message.string
+    for _english, string in _forms(_catalog("fr", domain)):
+        text = LINK.sub("]", string)
+        assert "'" not in text and '"' not in text, string
+        assert not re.search(r"[^\u00a0\u202f][:;!?](\s|$)", text.replace("://", "")), string
+        assert not re.search(r"«(?!\u00a0)|(?<!\u00a0)»", text), string
 
 
-@pytest.mark.parametrize("domain", [p.slug for p in PAPERS])
+@pytest.mark.parametrize("domain", [p.slug for p in PAPERS] + ["ui"])
 def test_spanish_typography(domain):
-    for message in _translated(_catalog("es", domain)):
-        text = message.string
+    for _english, text in _forms(_catalog("es", domain)):
         assert '"' not in text and "'" not in text, text
         assert text.count("?") <= text.count("¿") and text.count("!") <= text.count("¡"), text
 

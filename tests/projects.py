@@ -1,0 +1,72 @@
+"""Helpers that put translations into a throw-away project's catalogs, as a translator would."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from library.catalogs import catalog_path, extract_catalogs, update_catalogs
+from library.config import Config
+from library.pofiles import read_catalog, render_catalog
+
+DATA = Path(__file__).parent / "data"
+REPOSITORY = Path(__file__).parent.parent
+SETUP_CFG = """\
+[library]
+source_language = en
+languages = fr es
+threshold = 80
+"""
+
+
+def make_project(folder: Path) -> Path:
+    """A project in folder: the test papers, the real templates and a setup.cfg."""
+    shutil.copytree(DATA / "papers", folder / "papers")
+    shutil.copytree(REPOSITORY / "templates", folder / "templates")
+    (folder / "setup.cfg").write_text(SETUP_CFG, "utf-8")
+    return folder
+
+
+# A translation for a message: its new text (a tuple for plural entries), or None to leave it alone.
+Translate = Callable[[object], "str | tuple[str, ...] | None"]
+
+
+def translate_catalogs(config: Config, language: str, translate: Translate, *, domains: tuple[str, ...] = (),
+                       fuzzy: frozenset[str] = frozenset()) -> None:
+    """Extract and update the catalogs, then set each message's translation with translate.
+
+    domains limits the catalogs touched (all by default); messages whose msgid is in fuzzy
+    are marked fuzzy, as after a change of the English.
+    """
+    extract_catalogs(config)
+    update_catalogs(config, (language,))
+    for path in sorted((config.locales_dir / language / "LC_MESSAGES").glob("*.po")):
+        if domains and path.stem not in domains:
+            continue
+        catalog = read_catalog(path, language=language, domain=path.stem)
+        for message in catalog:
+            text = translate(message) if message.id else None
+            if isinstance(text, tuple):  # one form per plural category of the language
+                text = (text + text[-1:] * catalog.num_plurals)[: catalog.num_plurals]
+            if text is not None:
+                message.string = text
+            if message.id and (message.id if isinstance(message.id, str) else message.id[0]) in fuzzy:
+                message.flags.add("fuzzy")
+        path.write_bytes(render_catalog(catalog, keep_python_format=path.stem == "ui"))
+
+
+def prefixed(prefix: str, only: set[str] | None = None) -> Translate:
+    """Translate as prefix + English (keeping python-format placeholders), for the msgids in only."""
+
+    def translate(message):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if only is not None and ids[0] not in only:
+            return None
+        texts = tuple(f"{prefix}{text}" for text in ids)
+        return texts if isinstance(message.id, tuple) else texts[0]
+
+    return translate
+
+
+def catalog_of(config: Config, language: str, domain: str):
+    return read_catalog(catalog_path(config, language, domain), language=language, domain=domain)

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import snapshot
+from library.errors import SourceError
+from library.html import body_tree, build_html, site_folder
+from library.papers import load_paper
+from library.segments import segment_paper
+from library.translation import load_translation
+from pages import Page, text
+from projects import prefixed, translate_catalogs
+
+SAMPLE_IDS_IN_BODY = ("why-this-paper", "a-list", "a-table", "why-this-paper-2")
+
+
+def _page(config, path: str) -> Page:
+    return Page(site_folder(config) / path)
+
+
+def _french_partly(config, fuzzy: frozenset[str] = frozenset()):
+    """French: the title, the first heading and 'A list' translated; the rest missing."""
+    translate_catalogs(config, "fr", prefixed("FR ", {"A sample paper: every kind of block", "Why this paper", "A list"}),
+                       domains=("sample",), fuzzy=fuzzy)
+
+
+def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
+    build_html(config)
+    site = site_folder(config)
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/images/map.png"}
+    for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
+        expected |= {f"{language}/index.html", f"{language}/404.html"}
+        for slug in ("sample", "series"):
+            expected |= {f"{language}/{slug}.html", *(f"{language}/{slug}/{other}.html" for other in others)}
+    assert built == expected
+
+
+def test_a_second_build_writes_nothing_and_stale_pages_go(config):
+    build_html(config)
+    site = site_folder(config)
+    (site / "fr" / "old-paper.html").write_text("stale", "utf-8")
+    before = snapshot(site)
+    changes = build_html(config)
+    assert changes.written == [] and [p.name for p in changes.removed] == ["old-paper.html"]
+    assert snapshot(site) == {k: v for k, v in before.items() if k != "fr/old-paper.html"}
+
+
+def test_every_segment_has_the_same_id_in_every_language(config):
+    _french_partly(config)
+    build_html(config)
+    ids = [segment.id for segment in segment_paper(load_paper(config.papers_dir / "sample.md"))]
+    assert set(SAMPLE_IDS_IN_BODY) <= set(ids)
+    for language in ("en", "fr", "es"):
+        page = _page(config, f"{language}/sample.html")
+        for segment_id in ids:
+            page.by_id(segment_id)  # exactly one element each
+        assert page.root.get("lang") == language
+
+
+def test_a_missing_translation_falls_back_to_english_and_says_so(config):
+    _french_partly(config)
+    build_html(config)
+    page = _page(config, "fr/sample.html")
+    translated = page.by_id("why-this-paper")
+    assert text(translated) == "FR Why this paper" and page.language_of(translated) == "fr"
+    assert not page.with_class("marker") or translated not in [page.parents[m] for m in page.with_class("marker")]
+    missing = page.by_id("a-table")
+    assert missing.get("lang") == "en" and "missing" in missing.get("class").split()
+    marker = missing.find("span")
+    assert marker.get("class") == "marker" and marker.get("lang") == "fr" and text(marker) == "Not yet translated"
+    assert text(missing) == "Not yet translated A table"
+
+
+def test_an_outdated_translation_is_marked_in_place(config):
+    _french_partly(config, fuzzy=frozenset({"A list"}))
+    build_html(config)
+    outdated = _page(config, "fr/sample.html").by_id("a-list")
+    assert outdated.get("lang") == "en" and "fuzzy" in outdated.get("class").split()
+    assert text(outdated) == "Translation out of date A list"  # the English, since the French may be wrong
+
+
+def test_the_body_keeps_its_lists_quotes_table_image_and_code(config):
+    build_html(config)
+    body = _page(config, "en/sample.html").with_class("body")[0]
+    lists = [(e.tag, len(e.findall("li")), e.get("start")) for e in body.iter() if e.tag in ("ul", "ol")]
+    assert lists == [("ul", 3, None), ("ol", 2, None)]
+    quote = body.find(".//blockquote")
+    assert [text(p) for p in quote.findall("p")] == ["A quoted paragraph.", "A second quoted paragraph."]
+    headers = body.findall(".//thead/tr/th")
+    assert [(text(th), th.get("scope"), th.get("class")) for th in headers] == [
+        ("Term", "col", None), ("Meaning", "col", "align-center")]
+    rows = [[text(td) for td in tr.findall("td")] for tr in body.findall(".//tbody/tr")]
+    assert rows == [["IMRF", "International Migration Review Forum"], ["GCM", ""]]
+    image = body.find(".//figure/img")
+    assert (image.get("src"), image.get("alt")) == ("../assets/images/map.png", "A map of the regions")
+    assert text(body.find(".//pre/code")) == "code is not translated" and body.find(".//hr") is not None
+    link = body.find(".//a")
+    assert (link.get("href"), text(link)) == ("https://undocs.org/A/RES/73/195", "A/RES/73/195")
+
+
+def test_the_tree_nests_blocks_as_the_markdown_does(config):
+    translation = load_translation(config, load_paper(config.papers_dir / "sample.md"), "en")
+    kinds = [getattr(item, "container", None) and item.container.kind for item in body_tree(translation)]
+    assert kinds.count("bullet_list") == 1 and kinds.count("ordered_list") == 1 and kinds.count("table") == 1
+    table = next(item for item in body_tree(translation) if getattr(item, "container", None)
+                 and item.container.kind == "table")
+    assert [part.container.kind for part in table.children] == ["thead", "tbody"]
+
+
+def test_table_of_contents_links_every_section_heading(config):
+    _french_partly(config)
+    build_html(config)
+    contents = _page(config, "fr/sample.html").with_class("contents")[0]
+    links = [(a.get("href"), text(a)) for a in contents.iter("a")]
+    assert links == [("#why-this-paper", "FR Why this paper"), ("#a-list", "FR A list"), ("#a-table", "A table"),
+                     ("#why-this-paper-2", "FR Why this paper")]
+    untranslated = [a for a in contents.iter("a") if a.get("href") == "#a-table"][0]
+    assert untranslated.get("lang") == "en"
+
+
+def test_language_switcher_alternates_and_canonical(config):
+    build_html(config)
+    page = _page(config, "fr/sample.html")
+    alternates = {link.get("hreflang"): link.get("href") for link in page.all("link") if link.get("rel") == "alternate"}
+    assert alternates == {"en": "../en/sample.html", "fr": "../fr/sample.html", "es": "../es/sample.html"}
+    assert [link.get("href") for link in page.all("link") if link.get("rel") == "canonical"] == ["../fr/sample.html"]
+    switcher = page.with_class("languages")[0]
+    links = {a.get("lang"): a for a in switcher.iter("a")}
+    assert [text(a) for a in links.values()] == ["English", "Français", "Español"]
+    assert links["fr"].get("aria-current") == "page" and "data-keep-place" not in links["fr"].attrib
+    assert links["es"].get("href") == "../es/sample.html" and "data-keep-place" in links["es"].attrib
+
+
+def test_dates_percentages_and_language_names_follow_the_page_language(config):
+    _french_partly(config)
+    build_html(config)
+    facts = {language: text(_page(config, f"{language}/sample.html").with_class("facts")[0])
+             for language in ("en", "fr", "es")}
+    assert "1 March 2022" in facts["en"] and "1 mars 2022" in facts["fr"] and "1 de marzo de 2022" in facts["es"]
+    availability = text(_page(config, "fr/index.html").with_class("paper-card")[0])
+    assert "English 100\u00a0%" in availability and "Español 0\u00a0%" in availability
+    percent = text(_page(config, "fr/sample.html").with_class("completeness")[0])
+    assert percent.startswith("14\u00a0%")  # 3 of 21 segments
+
+
+def test_interface_strings_come_from_the_ui_catalog(config):
+    translate_catalogs(config, "fr", lambda m: {"Contents": "Sommaire", "Not yet translated": "Pas encore traduit"}
+                       .get(m.id), domains=("ui",))
+    build_html(config)
+    page = _page(config, "fr/sample.html")
+    assert text(page.by_id("contents_title")) == "Sommaire"
+    assert text(page.with_class("marker")[0]) == "Pas encore traduit"
+    assert text(_page(config, "es/sample.html").by_id("contents_title")) == "Contents"
+
+
+def test_plural_interface_strings_take_the_language_rules(config):
+    translate_catalogs(config, "fr", lambda m: ("%(count)s minute de lecture", "%(count)s minutes de lecture",
+                                                "%(count)s minutes de lecture")
+                       if isinstance(m.id, tuple) else None, domains=("ui",))
+    build_html(config)
+    assert "1 minute de lecture" in text(_page(config, "fr/sample.html").with_class("facts")[0])
+
+
+def test_side_by_side_pairs_every_segment_by_id(config):
+    _french_partly(config)
+    build_html(config)
+    page = _page(config, "fr/sample/es.html")
+    pairs = page.with_class("pair")
+    ids = [segment.id for segment in segment_paper(load_paper(config.papers_dir / "sample.md"))]
+    assert [pair.get("id") for pair in pairs] == ids
+    first = pairs[0].findall("div")
+    assert [(text(half), page.language_of(half)) for half in first] == [
+        ("FR A sample paper: every kind of block", "fr"),
+        ("Not yet translated A sample paper: every kind of block", "en"),
+    ]
+    switcher = {a.get("lang"): a.get("href") for a in page.with_class("languages")[0].iter("a")}
+    assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html", "es": "../../es/sample/fr.html"}
+
+
+def test_the_pdf_is_linked_once_it_is_built(config):
+    build_html(config)
+    assert not [a for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
+    pdf = config.build_dir / "pdf" / "fr" / "sample.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 test")
+    build_html(config)
+    links = [a.get("href") for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
+    assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
+
+
+def test_404_pages_link_from_the_site_root(config):
+    build_html(config)
+    page = _page(config, "es/404.html")
+    assert page.root.get("lang") == "es"
+    assert [link.get("href") for link in page.all("link") if link.get("rel") == "stylesheet"] == ["/assets/site.css"]
+
+
+@pytest.mark.parametrize("src, message", [
+    ("images/absent.png", "image 'images/absent.png' not found in papers/"),
+    ("../setup.cfg", "image '../setup.cfg' must be a file inside papers/"),
+    ("https://example.org/x.png", "image 'https://example.org/x.png' must be a file inside papers/"),
+])
+def test_an_image_must_be_a_file_of_the_project(config, src, message):
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace("images/map.png", src), "utf-8")
+    with pytest.raises(SourceError, match=message) as raised:
+        build_html(config)
+    assert raised.value.line == 42
+
+
+def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
+    (config.templates_dir / "home.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n", "utf-8")
+    result = run("build", "html")
+    assert result.exit_code == 7
+    assert result.output.startswith(f"Error: {config.templates_dir / 'home.html'}:3: ")
+    assert "Traceback" not in result.output
+
+
+def test_build_html_reports_what_it_wrote(run, config):
+    first = run("build", "html")
+    assert (first.exit_code, first.output) == (0, "build/html: 28 written, 0 unchanged, 0 removed\n")
+    second = run("build")
+    assert (second.exit_code, second.output) == (0, "build/html: 0 written, 28 unchanged, 0 removed\n")

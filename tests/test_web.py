@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+
+from library.html import build_html
+from library.web import create_app, negotiate_language
+
+
+class _Client:
+    """Flask's test client, closing each response so no file is left open."""
+
+    def __init__(self, app) -> None:
+        self._client = app.test_client()
+
+    def __getattr__(self, method: str):
+        def request(*args, **kwargs):
+            response = getattr(self._client, method)(*args, **kwargs)
+            response.get_data()
+            response.close()
+            return response
+
+        return request
+
+
+@pytest.fixture
+def client(config):
+    build_html(config)
+    return _Client(create_app(config))
+
+
+@pytest.mark.parametrize("header, language", [
+    ("fr-CH, fr;q=0.9, en;q=0.8", "fr"),
+    ("es-419", "es"),
+    ("de-DE, es;q=0.5, fr;q=0.4", "es"),
+    ("de, it", "en"),
+    ("", "en"),
+    ("*", "en"),
+    ("fr;q=0, es", "es"),
+])
+def test_accept_language_picks_the_best_language(config, header, language):
+    assert negotiate_language(header, config) == language
+
+
+def test_the_root_redirects_to_the_readers_language(client):
+    response = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
+    assert response.status_code == 302 and response.location == "/es/"
+    assert "Accept-Language" in response.vary
+
+
+def test_language_folders_serve_their_home(client):
+    assert client.get("/fr").location == "/fr/"
+    home = client.get("/fr/")
+    assert home.status_code == 200 and b'<html lang="fr"' in home.data
+    assert client.get("/fr/index.html").data == home.data
+
+
+def test_pages_and_assets_are_served_with_a_strict_policy(client):
+    page = client.get("/es/sample.html")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/assets/site.css").mimetype == "text/css"
+
+
+@pytest.mark.parametrize("path, language", [
+    ("/fr/no-such-paper.html", "fr"),
+    ("/es/sample/xx.html", "es"),
+    ("/de/", "en"),
+    ("/xx/sample.html", "en"),
+])
+def test_unknown_pages_get_a_404_in_the_readers_language(client, path, language):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert f'<html lang="{language}"'.encode() in response.data and b"Page not found" in response.data
+
+
+def test_a_404_outside_any_language_follows_accept_language(client):
+    response = client.get("/nowhere", headers={"Accept-Language": "es"})
+    assert response.status_code == 404 and b'<html lang="es"' in response.data
+
+
+HOSTILE_PATHS = [
+    "/../setup.cfg",
+    "/fr/../../setup.cfg",
+    "/%2e%2e/setup.cfg",
+    "/fr/%2e%2e/%2e%2e/setup.cfg",
+    "/fr/..%2f..%2fsetup.cfg",
+    "/fr/%2E%2E%2F%2E%2E%2Fsetup.cfg",
+    "/..%5c..%5csetup.cfg",
+    "/fr\\..\\..\\setup.cfg",
+    "/fr/%5c..%5c..%5csetup.cfg",
+    "//etc/passwd",
+    "/fr//sample.html",
+    "/assets//site.css",
+    "/./fr/sample.html",
+    "/fr/./sample.html",
+    "/%00",
+    "/fr/sample.html%00.css",
+    "/fr/.sample.html.tmp",
+    "/etc/passwd",
+    "/fr/sample",
+    "/assets/",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_hostile_paths_get_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, response.data[:200]
+    assert b"[library]" not in response.data and b"root:" not in response.data
+
+
+def test_a_symlink_out_of_the_site_is_not_followed(client, config):
+    (config.build_dir / "html" / "fr" / "leak.html").symlink_to(config.root / "setup.cfg")
+    assert client.get("/fr/leak.html").status_code == 404
+
+
+def test_only_reading_is_allowed(client):
+    assert client.post("/fr/sample.html").status_code == 405
+    assert client.head("/fr/sample.html").status_code == 200
+
+
+def test_serve_refuses_an_unbuilt_site(run):
+    result = run("serve")
+    assert result.exit_code == 1
+    assert result.output == "Error: build/html: no site built yet; run `library build html` first\n"
