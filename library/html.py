@@ -18,6 +18,8 @@ WORDS_PER_MINUTE = 200
 ASSETS = "assets"
 # The papers are written in British English, as UN texts are: "5 April 2022".
 _FORMAT_LOCALES = {"en": "en_GB"}
+# Side by side, these front-matter fields read best after the body, as on the paper page.
+_TRAILING_ROLES = ("keyword", "publisher")
 
 
 def site_folder(config: Config) -> Path:
@@ -197,7 +199,8 @@ class _Renderer:
             language: SiteMap.bilingual(language, paper.slug, self.language if language == other else other)
             for language in self.config.all_languages
         }
-        return {"other_language": other, "rows": tuple(zip(mine.segments, theirs.segments)), "alternates": alternates}
+        rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
+        return {"other_language": other, "rows": tuple(rows), "alternates": alternates}
 
     def _paper_context(self, paper: Paper, translation: TranslatedPaper) -> dict:
         pdf = SiteMap.pdf(self.language, paper.slug)

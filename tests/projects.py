@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from library.catalogs import catalog_path, extract_catalogs, update_catalogs
@@ -70,3 +72,21 @@ def prefixed(prefix: str, only: set[str] | None = None) -> Translate:
 
 def catalog_of(config: Config, language: str, domain: str):
     return read_catalog(catalog_path(config, language, domain), language=language, domain=domain)
+
+
+@contextmanager
+def live_server(config: Config) -> Iterator[str]:
+    """The library's web app on a free local port, in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    from library.web import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

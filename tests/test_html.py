@@ -28,7 +28,7 @@ def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
     build_html(config)
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/images/map.png"}
+    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png"}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
         expected |= {f"{language}/index.html", f"{language}/404.html"}
         for slug in ("sample", "series"):
@@ -167,8 +167,9 @@ def test_side_by_side_pairs_every_segment_by_id(config):
     build_html(config)
     page = _page(config, "fr/sample/es.html")
     pairs = page.with_class("pair")
-    ids = [segment.id for segment in segment_paper(load_paper(config.papers_dir / "sample.md"))]
-    assert [pair.get("id") for pair in pairs] == ids
+    segments = segment_paper(load_paper(config.papers_dir / "sample.md"))
+    trailing = [s.id for s in segments if s.role in ("keyword", "publisher")]
+    assert [pair.get("id") for pair in pairs] == [s.id for s in segments if s.id not in trailing] + trailing
     first = pairs[0].findall("div")
     assert [(text(half), page.language_of(half)) for half in first] == [
         ("FR A sample paper: every kind of block", "fr"),
@@ -219,6 +220,6 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 28 written, 0 unchanged, 0 removed\n")
+    assert (first.exit_code, first.output) == (0, "build/html: 29 written, 0 unchanged, 0 removed\n")
     second = run("build")
-    assert (second.exit_code, second.output) == (0, "build/html: 0 written, 28 unchanged, 0 removed\n")
+    assert (second.exit_code, second.output) == (0, "build/html: 0 written, 29 unchanged, 0 removed\n")

@@ -1,0 +1,123 @@
+"""The built site as readers meet it: valid HTML, accessible pages, and a language switch in Chromium."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from checkers import axe_violations, vnu_errors
+from library.config import load_config
+from library.html import build_html, site_folder
+from projects import REPOSITORY, live_server, make_project, prefixed, translate_catalogs
+
+SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    """The library's own papers and catalogs, built into a temporary folder."""
+    config = load_config(REPOSITORY / "setup.cfg")
+    config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("real") / "build")
+    build_html(config)
+    return config
+
+
+@pytest.fixture(scope="module")
+def partial_site(tmp_path_factory):
+    """The test papers, French partly translated with one outdated segment: pages full of markers."""
+    config = load_config(make_project(tmp_path_factory.mktemp("partial")) / "setup.cfg")
+    translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
+    build_html(config)
+    return config
+
+
+def _html_files(config) -> list:
+    return sorted(site_folder(config).rglob("*.html"))
+
+
+def test_every_page_is_valid_html(real_site, partial_site):
+    pages = _html_files(real_site) + _html_files(partial_site)
+    assert len(pages) == 52 + 25  # per language: home, 404, and each paper alone and beside two others
+    assert vnu_errors(pages) == []
+
+
+@pytest.mark.parametrize("site", ["real_site", "partial_site"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_passes_axe(request, browser, site, scheme):
+    config = request.getfixturevalue(site)
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    root = site_folder(config)
+    failures = []
+    with live_server(config) as base:
+        for path in [*_html_files(config)]:
+            address = f"{base}/{path.relative_to(root).as_posix()}"
+            page.goto(address)
+            failures += [f"{address}: {violation}" for violation in axe_violations(page)]
+        response = page.goto(f"{base}/es/no-such-page.html")
+        assert response.status == 404
+        failures += [f"404: {violation}" for violation in axe_violations(page)]
+    context.close()
+    assert failures == []
+
+
+def test_a_french_reader_switches_to_spanish_on_the_same_paragraph(real_site, browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    with live_server(real_site) as base:
+        page.goto(f"{base}/")
+        assert page.url == f"{base}/fr/" and page.locator("html").get_attribute("lang") == "fr"
+        page.locator(".paper-card h3 a").first.click()
+        assert page.url == f"{base}/fr/what-is-the-imrf.html"
+
+        paragraph = page.locator("main .body > p").nth(6)
+        paragraph_id = paragraph.get_attribute("id")
+        french = paragraph.inner_text()
+        paragraph.evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.locator('nav.languages a[lang="es"]').click()
+
+        page.wait_for_url(f"{base}/es/what-is-the-imrf.html#{paragraph_id}")
+        assert page.locator("html").get_attribute("lang") == "es"
+        spanish = page.locator(f"#{paragraph_id}")
+        assert spanish.inner_text() != french and spanish.evaluate("e => e.lang") == ""
+        top = spanish.evaluate("element => element.getBoundingClientRect().top")
+        assert 0 <= top < 100, "the Spanish paragraph is not at the top of the window"
+    context.close()
+
+
+def test_a_section_followed_from_the_contents_stays_selected_across_languages(real_site, browser):
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    with live_server(real_site) as base:
+        page.goto(f"{base}/es/meaningful-participation.html")
+        link = page.locator("nav.contents a").nth(2)
+        target = link.get_attribute("href")
+        link.click()
+        page.locator('nav.languages a[lang="en"]').click()
+        page.wait_for_url(f"{base}/en/meaningful-participation.html{target}")
+        assert page.evaluate("document.querySelector(':target').id") == target[1:]
+    context.close()
+
+
+def test_pages_work_without_javascript(real_site, browser):
+    context = browser.new_context(java_script_enabled=False, locale="es")
+    page = context.new_page()
+    with live_server(real_site) as base:
+        page.goto(f"{base}/")
+        page.locator(".paper-card h3 a").nth(1).click()
+        page.locator('nav.languages a[lang="fr"]').click()
+        assert page.url == f"{base}/fr/why-the-imrf-matters.html"
+        assert page.locator("h1").inner_text().startswith("Pourquoi")
+    context.close()
+
+
+def test_no_request_leaves_the_site(real_site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    with live_server(real_site) as base:
+        for path in ("fr/index.html", "es/key-points-on-the-roadmap.html", "en/series/fr.html", "index.html"):
+            page.goto(f"{base}/{path}")
+    context.close()
+    assert requests and all(url.startswith(base) for url in requests)
