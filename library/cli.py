@@ -98,8 +98,9 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def build(ctx: click.Context) -> None:
-    """Build the site (and, with no subcommand, everything there is to build)."""
+    """Build the library; with no subcommand, everything: the MO files and the site."""
     if ctx.invoked_subcommand is None:
+        ctx.invoke(compile_)
         ctx.invoke(build_html)
 
 

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Set everything up, then run the library's main job.
-# So far: bring the catalogs in step with the English sources and compile them.
-# Building the HTML site and the PDFs, and serving them, come with their issues.
+# Set everything up, build the whole library and serve it on http://127.0.0.1:8000/
+# (extra arguments go to `library serve`, e.g. --port 8080). Stop the server with Ctrl+C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/library extract
-.venv/bin/library update
-.venv/bin/library compile
+.venv/bin/library build
+exec .venv/bin/library serve "$@"

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Install everything the library needs on a fresh Debian machine: Debian packages,
 # a virtual environment in .venv and the Python packages. Safe to run again.
+# With --tests, also the test tools: a headless browser, the HTML checker and axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
-# chromium: the headless browser the tests run axe-core in, through Playwright.
-DEBIAN_PACKAGES=(gettext chromium)
-# Java runs the Nu HTML checker (vnu.jar); npm installs it and axe-core. A Java or a Node.js
-# already on PATH is kept: Debian's npm would replace a newer Node.js.
-command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
-command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
+with_tests=false
+[[ ${1:-} == --tests ]] && with_tests=true
+
+DEBIAN_PACKAGES=()
+if $with_tests; then
+    # gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
+    # chromium: the headless browser the tests run axe-core in, through Playwright.
+    DEBIAN_PACKAGES+=(gettext chromium)
+    # Java runs the Nu HTML checker (vnu.jar); npm installs it and axe-core. A Java or a Node.js
+    # already on PATH is kept: Debian's npm would replace a newer Node.js.
+    command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
+    command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -26,7 +33,7 @@ fi
 
 python=""
 for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         python=$candidate
         break
     fi
@@ -34,12 +41,16 @@ done
 [[ -n $python ]] || { echo "Error: Python 3.11 or newer is needed" >&2; exit 1; }
 
 [[ -x .venv/bin/python ]] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if $with_tests; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+else
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+fi
 
 # The test tools pinned in tests/tools/package-lock.json, again whenever the lock file changes.
 # npm writes node_modules/.package-lock.json last, so an interrupted install is done again too.
 # --ignore-scripts: vnu-jar's install script would download a Java runtime from GitHub.
-if [[ ! tests/tools/node_modules/.package-lock.json -nt tests/tools/package-lock.json ]]; then
+if $with_tests && [[ ! tests/tools/node_modules/.package-lock.json -nt tests/tools/package-lock.json ]]; then
     echo "Installing test tools in tests/tools"
     npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 fi

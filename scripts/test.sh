@@ -2,5 +2,5 @@
 # Set everything up, then run the whole test suite (extra arguments go to pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 exec .venv/bin/python -m pytest "$@"

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
 import pytest
 
 from library.html import build_html
@@ -124,3 +131,45 @@ def test_serve_refuses_an_unbuilt_site(run):
     result = run("serve")
     assert result.exit_code == 1
     assert result.output == "Error: build/html: no site built yet; run `library build html` first\n"
+
+
+def test_library_serve_answers_on_the_given_port(config):
+    build_html(config)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "library", "--config", str(config.root / "setup.cfg"), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        response = _first_response(f"http://127.0.0.1:{port}/", {"Accept-Language": "fr"})
+        assert response.status == 302 and response.headers["Location"].endswith("/fr/")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert f"Serving build/html on http://127.0.0.1:{port}/" in output
+
+
+def _first_response(url: str, headers: dict[str, str]):
+    """The server's answer to url, waiting up to ten seconds for it to start; redirects not followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return opener.open(urllib.request.Request(url, headers=headers), timeout=2)
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            return answer
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_serve_rejects_a_bad_port(run):
+    result = run("serve", "--port", "70000")
+    assert result.exit_code == 2 and "70000 is not in the range 1<=x<=65535" in result.output
