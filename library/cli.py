@@ -98,10 +98,11 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def build(ctx: click.Context) -> None:
-    """Build the library; with no subcommand, everything: the MO files and the site."""
+    """Build the library; with no subcommand, everything: the MO files, the site and the search index."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(compile_)
         ctx.invoke(build_html)
+        ctx.invoke(build_index)
 
 
 @build.command(name="html")
@@ -115,6 +116,78 @@ def build_html(ctx: click.Context) -> None:
     changes = build_site(config)
     click.echo(f"{_shown(site_folder(config), config.root)}: {len(changes.written)} written, "
                f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed")
+
+
+@build.command(name="index")
+@_lang_option
+@click.pass_context
+def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
+    """Build the search index of each language in build/index (same as `library index`)."""
+    from .search import build_index as index_papers
+
+    config = _config(ctx)
+    for report in index_papers(config, languages or None):
+        click.echo(f"{_shown(report.path, config.root)}: {report.documents} passages in {report.seconds:.2f} s")
+
+
+main.add_command(build_index, name="index")
+
+
+@main.command(name="search")
+@click.argument("query")
+@click.option("--lang", "language", metavar="L", help="The reader's language (default: the source language).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200), help="At most this many passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def search_command(ctx: click.Context, query: str, language: str | None, limit: int, as_json: bool) -> None:
+    """Search the papers, e.g. library search 'declaracion de progresos' --lang es."""
+    from .search import search
+
+    config = _config(ctx)
+    language = language or config.source_language
+    if language not in config.all_languages:
+        raise click.BadParameter(f"{language!r} is not one of {', '.join(config.all_languages)}", param_hint="--lang")
+    results = search(config, query, language, limit)
+    click.echo(_results_json(results) if as_json else _results_text(results), nl=not as_json)
+
+
+def _results_text(results) -> str:
+    """Results for a terminal: papers, then passages with their section, snippet and link."""
+    notes = {
+        "empty": "Type one or more words to search for.",
+        "no-words": "Nothing to search for: the query has no words (common words such as 'the' are skipped).",
+        "shortened": "The query was too long and has been shortened.",
+    }
+    lines = [notes[notice] for notice in results.notices]
+    if results.suggestion:
+        lines.append(f"Did you mean: {results.suggestion}")
+    if results.matched_language:
+        lines.append(f"No match in '{results.language}'; these passages matched in '{results.matched_language}'.")
+    if results.query and not results.total and "no-words" not in results.notices:
+        lines.append(f"No passage matches {results.query!r}.")
+    for paper in results.papers:
+        lines.append(f"\n{paper.title}")
+        for passage in paper.passages:
+            where = f" ({passage.section})" if passage.section else ""
+            lines.append(f"  {passage.path}{where}")
+            lines.append(f"    {_terminal_snippet(passage.snippet)}")
+    return "\n".join(lines)
+
+
+def _terminal_snippet(snippet) -> str:
+    import html
+
+    marked = str(snippet).replace("<mark>", "\x00").replace("</mark>", "\x01")
+    plain = html.unescape(marked)
+    return plain.replace("\x00", click.style("", bold=True, reset=False)).replace("\x01", click.style("", reset=True))
+
+
+def _results_json(results) -> str:
+    import dataclasses
+    import json
+
+    data = dataclasses.asdict(results)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 @main.command()
@@ -132,3 +205,57 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
     click.echo(f"Serving {_shown(site, config.root)} on http://{host}:{port}/ (Ctrl+C to stop)")
     serve_site(config, host, port)
+
+
+# --- translators' reports ------------------------------------------------------------------
+
+_paper_option = click.option(
+    "--paper", "papers", multiple=True, metavar="SLUG", help="Only this paper, or 'ui' (repeat for several)."
+)
+
+
+@main.command()
+@_lang_option
+@_paper_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit with code 6 if a catalog has less than PCT% of its messages translated.")
+@click.pass_context
+def status(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], fmt: str,
+           fail_under: float | None) -> None:
+    """How much is translated, per paper and language, in messages and words (as pocount counts)."""
+    from .reports import check_threshold, project_status, render_status
+
+    config = _config(ctx)
+    statuses = project_status(config, languages, papers)
+    click.echo(render_status(statuses, fmt, config.root), nl=False)
+    check_threshold(statuses, fail_under)
+
+
+@main.command()
+@click.argument("language", metavar="LANG")
+@click.argument("paper", required=False, metavar="[PAPER]")
+@click.pass_context
+def missing(ctx: click.Context, language: str, paper: str | None) -> None:
+    """List the untranslated and fuzzy texts of LANG, with their PO and source lines."""
+    from .reports import missing_segments, render_missing
+
+    config = _config(ctx)
+    found = missing_segments(config, language, (paper,) if paper else ())
+    click.echo(render_missing(found, language, config.root), nl=False)
+
+
+@main.command()
+@_lang_option
+@_paper_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit with code 8 on warnings too, not only on errors.")
+@click.pass_context
+def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check the translations: markup, links, numbers, punctuation, French spacing, terminology."""
+    from .checks import check_outcome, check_project, render_problems
+
+    config = _config(ctx)
+    problems = check_project(config, languages, papers)
+    click.echo(render_problems(problems, fmt, config.root), nl=False)
+    check_outcome(problems, strict)

@@ -12,7 +12,7 @@ from .markup import plain_text, render_inline
 from .papers import Block, Container, Paper, load_papers
 from .translation import TranslatedPaper, TranslatedSegment, load_translation, load_ui_translations
 
-__all__ = ["SiteMap", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder", "pdf_source"]
+__all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder", "pdf_source"]
 
 WORDS_PER_MINUTE = 200
 ASSETS = "assets"
@@ -57,6 +57,10 @@ class SiteMap:
     @staticmethod
     def not_found(language: str) -> str:
         return f"{language}/404.html"
+
+    @staticmethod
+    def search(language: str) -> str:
+        return f"{language}/search"
 
     @staticmethod
     def asset(name: str) -> str:
@@ -237,6 +241,29 @@ class _Renderer:
             raise _template_error(self.config, template, error) from None
 
 
+class SearchPage:
+    """The search results page of one language, the one page rendered at request time."""
+
+    def __init__(self, config: Config, language: str) -> None:
+        series = _series_page(config, load_papers(config.papers_dir))
+        self.series = load_translation(config, series, language)
+        self.renderer = _Renderer(config, language, {(series.slug, language): self.series}, series)
+        self.language = language
+
+    def render(self, query: str, results) -> str:
+        from urllib.parse import urlencode
+
+        languages = self.renderer.config.all_languages
+        context = {
+            "series": self.series,
+            "alternates": {language: SiteMap.search(language) for language in languages},
+            "switch_suffix": f"?{urlencode({'q': query})}" if query else "",
+            "query": query,
+            "results": results,
+        }
+        return self.renderer._render("search.html", SiteMap.search(self.language), context)
+
+
 def _contents(translation: TranslatedPaper) -> list[tuple[int, TranslatedSegment]]:
     """The headings of levels 2 and 3, with their level, for the table of contents."""
     blocks = translation.paper.blocks
@@ -263,8 +290,10 @@ def make_environment(config: Config, language: str):
     )
     environment.install_gettext_translations(load_ui_translations(config, language), newstyle=False)
     environment.filters.update(_filters(language))
+    from .search import MAX_QUERY_LENGTH
+
     environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
-                               threshold=config.threshold)
+                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH)
     return environment
 
 
@@ -275,9 +304,14 @@ def _filters(language: str) -> dict:
 
     locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
 
-    def language_name(code: str, in_language: str | None = None) -> str:
-        name = Locale.parse(code).get_display_name(in_language or code) or code
+    def language_name(code: str) -> str:
+        """The language's own name, capitalised, as in a language menu: "Español"."""
+        name = Locale.parse(code).get_display_name(code) or code
         return name[:1].upper() + name[1:]
+
+    def language_in_text(code: str) -> str:
+        """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
+        return Locale.parse(code).get_display_name(locale) or code
 
     return {
         "inline": render_inline,
@@ -286,6 +320,7 @@ def _filters(language: str) -> dict:
         "percent": lambda value: format_percent(value / 100, locale=locale),
         "number": lambda value: format_decimal(value, locale=locale),
         "language_name": language_name,
+        "language_in_text": language_in_text,
         "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
     }
 

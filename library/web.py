@@ -56,6 +56,10 @@ def create_app(config: Config):
     """The Flask app for config's built site."""
     from flask import Flask, redirect, request, send_file
 
+    from .errors import LibraryError
+    from .html import SearchPage
+    from .search import MAX_QUERY_LENGTH, SearchResults, search
+
     app = Flask(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # '//' is refused, not quietly redirected
     site = site_folder(config)
@@ -66,6 +70,22 @@ def create_app(config: Config):
         response = redirect(f"/{language}/", code=302)
         response.vary.add("Accept-Language")
         return response
+
+    search_pages: dict[str, SearchPage] = {}
+
+    @app.get("/<language>/search")
+    def search_page(language: str):
+        if language not in config.all_languages:
+            return _not_found(language)
+        query = request.args.get("q", "")
+        try:
+            results = search(config, query, language)
+        except LibraryError:  # no index built yet: say so on the page
+            results = SearchResults(query=query[:MAX_QUERY_LENGTH], language=language, notices=("no-index",))
+        if language not in search_pages:
+            search_pages[language] = SearchPage(config, language)
+        body = search_pages[language].render(results.query, results)
+        return body, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
     @app.get("/<path:url_path>")
     def page(url_path: str):

@@ -8,6 +8,7 @@ import pytest
 from checkers import axe_violations, vnu_errors
 from library.config import load_config
 from library.html import build_html, site_folder
+from library.search import build_index
 from projects import REPOSITORY, live_server, make_project, prefixed, translate_catalogs
 
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
@@ -19,6 +20,7 @@ def real_site(tmp_path_factory):
     config = load_config(REPOSITORY / "setup.cfg")
     config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("real") / "build")
     build_html(config)
+    build_index(config)
     return config
 
 
@@ -28,6 +30,7 @@ def partial_site(tmp_path_factory):
     config = load_config(make_project(tmp_path_factory.mktemp("partial")) / "setup.cfg")
     translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
     build_html(config)
+    build_index(config)
     return config
 
 
@@ -35,10 +38,29 @@ def _html_files(config) -> list:
     return sorted(site_folder(config).rglob("*.html"))
 
 
-def test_every_page_is_valid_html(real_site, partial_site):
+# Search pages are rendered per request: these cover results, a suggestion, another language and notices.
+SEARCHES = ["fr/search?q=declaration+sur+les+progres", "es/search?q=decalracion", "fr/search?q=hearing",
+            "en/search?q=", "en/search?q=%22", "es/search?q=" + "x" * 300]
+
+
+def _saved_searches(config, folder) -> list:
+    """The search pages of SEARCHES as served, saved as files for the HTML checker."""
+    import urllib.request
+
+    saved = []
+    with live_server(config) as base:
+        for number, search in enumerate(SEARCHES):
+            with urllib.request.urlopen(f"{base}/{search}") as response:
+                path = folder / f"search-{number}.html"
+                path.write_bytes(response.read())
+                saved.append(path)
+    return saved
+
+
+def test_every_page_is_valid_html(real_site, partial_site, tmp_path):
     pages = _html_files(real_site) + _html_files(partial_site)
     assert len(pages) == 52 + 25  # per language: home, 404, and each paper alone and beside two others
-    assert vnu_errors(pages) == []
+    assert vnu_errors(pages + _saved_searches(real_site, tmp_path)) == []
 
 
 @pytest.mark.parametrize("site", ["real_site", "partial_site"])
@@ -57,6 +79,9 @@ def test_every_page_passes_axe(request, browser, site, scheme):
         response = page.goto(f"{base}/es/no-such-page.html")
         assert response.status == 404
         failures += [f"404: {violation}" for violation in axe_violations(page)]
+        for search in SEARCHES:
+            page.goto(f"{base}/{search}")
+            failures += [f"{search}: {violation}" for violation in axe_violations(page)]
     context.close()
     assert failures == []
 
@@ -121,3 +146,22 @@ def test_no_request_leaves_the_site(real_site, browser):
             page.goto(f"{base}/{path}")
     context.close()
     assert requests and all(url.startswith(base) for url in requests)
+
+
+def test_a_french_reader_searches_without_accents_and_lands_on_the_paragraph(real_site, browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    with live_server(real_site) as base:
+        page.goto(f"{base}/fr/index.html")
+        page.get_by_label("Rechercher dans les documents").fill("declaration sur les progres")
+        page.get_by_label("Rechercher dans les documents").press("Enter")
+        page.wait_for_url(f"{base}/fr/search?q=declaration+sur+les+progres")
+        marks = page.locator(".passages mark")
+        assert marks.count() > 0 and marks.first.inner_text().lower() in ("déclaration", "progrès")
+        first = page.locator(".passages a").first
+        target = first.get_attribute("href").split("#")[1]
+        first.click()
+        page.wait_for_url(f"{base}/fr/*.html#{target}")
+        assert page.evaluate("document.querySelector(':target').id") == target
+        assert "déclaration" in page.locator(f"#{target}").inner_text().lower()
+    context.close()

@@ -8,8 +8,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+import tinyhtml5
 
 from library.html import build_html
+from library.search import build_index
 from library.web import create_app, negotiate_language
 
 
@@ -173,3 +175,56 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_serve_rejects_a_bad_port(run):
     result = run("serve", "--port", "70000")
     assert result.exit_code == 2 and "70000 is not in the range 1<=x<=65535" in result.output
+
+
+@pytest.fixture
+def search_client(config):
+    build_html(config)
+    build_index(config)
+    return _Client(create_app(config))
+
+
+def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(search_client):
+    response = search_client.get("/es/search?q=quoted+paragraph")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = tinyhtml5.parse(response.get_data(as_text=True), namespace_html_elements=False)
+    assert page.get("lang") == "es"
+    links = [a for a in page.iter("a") if (a.get("href") or "").startswith("../es/sample.html#")]
+    assert len(links) == 3 and links[0].find("mark") is not None
+    search_box = next(e for e in page.iter("input") if e.get("name") == "q")
+    assert search_box.get("value") == "quoted paragraph"
+    switch = {a.get("lang"): a.get("href") for a in page.iter("a") if a.get("hreflang")}
+    assert switch["fr"] == "../fr/search?q=quoted+paragraph"
+
+
+@pytest.mark.parametrize("query", [
+    "", '"', "(", "title:(", "*", "\x00", "\u202eparagraph", "x" * 10_000, "paragraph " * 1000, "%", "%(x)s",
+    "<script>alert(1)</script>", "AND OR NOT", "NOT", "-", "((((((((((", '"unclosed phrase',
+])
+def test_any_query_gets_a_page_never_an_error(search_client, query):
+    response = search_client.get("/fr/search", query_string={"q": query})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "<script>alert" not in text and '<main id="main_content"' in text
+
+
+def test_the_query_is_escaped_wherever_it_is_shown(search_client):
+    text = search_client.get("/en/search", query_string={"q": '"><img src=x onerror=alert(1)> zzqx'}).get_data(
+        as_text=True)
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_search_before_any_index_says_so(client):
+    response = client.get("/fr/search?q=migrants")
+    assert response.status_code == 200 and b"index has not been built" in response.data
+
+
+def test_search_in_an_unknown_language_is_a_404(search_client):
+    assert search_client.get("/de/search?q=x").status_code == 404
+
+
+def test_every_static_page_has_a_search_box_for_its_language(config):
+    build_html(config)
+    for path in (config.build_dir / "html" / "fr").rglob("*.html"):
+        form = [line for line in path.read_text("utf-8").splitlines() if 'role="search"' in line]
+        assert len(form) == 1 and "fr/search" in form[0], path

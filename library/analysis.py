@@ -1,0 +1,114 @@
+"""Text analysis for search: tokenise, lowercase, drop stop words, fold accents, then stem.
+
+Folding comes before stemming so that a reader who types "declaracion" finds
+"Declaración". Snowball's suffix tables are written with accents, though, so
+"declaracion" would keep its suffix while "declaraciones" loses it; the stemmers
+here get folded tables, and stem folded words exactly as Snowball stems accented ones.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["FoldedStemFilter", "analyzer", "fold", "stem", "stop_words", "words"]
+
+# Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
+_WORD = re.compile(r"\w+(?:[.,]\w+)*")
+# Snowball's stop lists leave out a few of the commonest words of each language.
+_EXTRA_STOP_WORDS = {
+    "en": {"also", "may", "can", "us"},
+    "fr": {"les", "aux", "ces", "cet", "cette", "leurs", "où", "dont", "ainsi", "plus"},
+    "es": {"del", "al", "así"},
+}
+
+
+def fold(text: str) -> str:
+    """text with its accents and ligatures folded to plain letters ("Déclaración" -> "Declaracion")."""
+    from whoosh.support.charset import accent_map
+
+    return text.translate(accent_map)
+
+
+def base_language(language: str) -> str:
+    return language.split("_")[0].lower()
+
+
+@lru_cache(maxsize=None)
+def stop_words(language: str) -> frozenset[str]:
+    """Stop words of language, each both as written and folded."""
+    from whoosh.lang import has_stopwords, stopwords_for_language
+
+    code = base_language(language)
+    words_ = set(stopwords_for_language(code)) if has_stopwords(code) else set()
+    words_ |= _EXTRA_STOP_WORDS.get(code, set())
+    return frozenset(words_ | {fold(word) for word in words_})
+
+
+@lru_cache(maxsize=None)
+def _folded_stemmer(language: str):
+    """Whoosh's Snowball stemmer for language, its suffix tables and vowels folded."""
+    from whoosh.lang.snowball import classes
+
+    stemmer_class = classes.get(base_language(language))
+    if stemmer_class is None:
+        return None
+    folded = {}
+    for klass in stemmer_class.__mro__:
+        for attribute, value in vars(klass).items():
+            if ("suffixes" in attribute or "vowels" in attribute) and attribute not in folded:
+                folded[attribute] = _fold_table(value)
+    return type(f"Folded{stemmer_class.__name__}", (stemmer_class,), folded)()
+
+
+def _fold_table(value):
+    if isinstance(value, str):
+        return fold(value)
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return tuple(fold(item) for item in value)
+    return value
+
+
+@lru_cache(maxsize=200_000)
+def stem(language: str, folded_word: str) -> str:
+    """The Snowball stem of a folded word (the word itself for a language without a stemmer)."""
+    stemmer = _folded_stemmer(language)
+    return stemmer.stem(folded_word) if stemmer is not None else folded_word
+
+
+class FoldedStemFilter:
+    """A Whoosh filter stemming folded words; a plain class, so the index can pickle it by name."""
+
+    is_morph = True  # Whoosh skips morphological filters when it highlights or corrects terms
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.language == self.language
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(self.language, token.text)
+            yield token
+
+
+@lru_cache(maxsize=None)
+def analyzer(language: str):
+    """The Whoosh analyzer of language: words, lowercase, stop words out, folded, stemmed."""
+    from whoosh.analysis import CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StopFilter
+    from whoosh.support.charset import accent_map
+
+    return CompositeAnalyzer(
+        RegexTokenizer(_WORD),
+        LowercaseFilter(),
+        StopFilter(stoplist=stop_words(language), minsize=1),
+        CharsetFilter(accent_map),
+        FoldedStemFilter(base_language(language)),
+    )
+
+
+def words(text: str, language: str) -> list[str]:
+    """The lowercase words of text that are not stop words, as written (accents kept)."""
+    stops = stop_words(language)
+    return [word for word in (w.lower() for w in _WORD.findall(text)) if word not in stops]

@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from library.analysis import analyzer, fold
+from library.config import load_config
+from library.errors import LibraryError
+from library.papers import load_papers
+from library.search import MAX_QUERY_LENGTH, build_index, index_folder, search
+from library.segments import segment_paper
+from projects import REPOSITORY
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """The real papers and catalogs, indexed into a temporary build folder."""
+    config = load_config(REPOSITORY / "setup.cfg")
+    config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("search") / "build")
+    build_index(config)
+    return config
+
+
+def _papers(results) -> list[str]:
+    return [group.paper for group in results.papers]
+
+
+def _stems(text: str, language: str) -> list[str]:
+    return [token.text for token in analyzer(language)(text)]
+
+
+# Analysis ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language, forms", [
+    ("es", ["Declaración", "declaraciones", "declaracion", "DECLARACIÓN"]),
+    ("es", ["migración", "migraciones", "migracion"]),
+    ("es", ["país", "países", "paises"]),
+    ("fr", ["Déclaration", "déclarations", "declaration"]),
+    ("fr", ["États", "état", "etats"]),
+    ("fr", ["régional", "régionaux", "regionaux"]),
+    ("en", ["review", "reviews", "reviewing"]),
+    ("en", ["migrant", "migrants"]),
+])
+def test_every_form_of_a_word_gets_one_stem(language, forms):
+    stems = {tuple(_stems(form, language)) for form in forms}
+    assert len(stems) == 1 and len(next(iter(stems))) == 1, stems
+
+
+@pytest.mark.parametrize("language, text", [
+    ("fr", "les États et la société"),
+    ("fr", "l’examen des migrants"),
+    ("es", "los países y la sociedad"),
+    ("en", "the review of the compact"),
+])
+def test_stop_words_go_and_accents_fold(language, text):
+    stems = _stems(text, language)
+    assert len(stems) == 2 and all(stem == fold(stem) for stem in stems), stems
+
+
+# The query set: what readers type, in each language, and the paper that must come first ------------
+
+QUERIES = [
+    # language, query, the paper whose passages must come first
+    ("en", "tokenism", "meaningful-participation"),
+    ("en", "interpreters", "meaningful-participation"),
+    ("en", "detention", "why-the-imrf-matters"),
+    ("en", "regional reviews", "key-points-on-the-roadmap"),
+    ("en", '"multi-stakeholder hearing"', "key-points-on-the-roadmap"),
+    ("fr", "declaration sur les progres", "what-is-the-imrf"),  # no accents
+    ("fr", "Déclaration sur les progrès", "what-is-the-imrf"),
+    ("fr", "examens régionaux", "key-points-on-the-roadmap"),  # plural
+    ("fr", "examen regional", "key-points-on-the-roadmap"),  # singular, no accent
+    ("fr", "rétention", "why-the-imrf-matters"),
+    ("fr", "interpretes", "meaningful-participation"),
+    ("es", "declaracion sobre los progresos", "what-is-the-imrf"),  # no accents
+    ("es", "declaraciones", "what-is-the-imrf"),  # plural of the singular in the text
+    ("es", "exámenes regionales", "key-points-on-the-roadmap"),
+    ("es", "detencion", "why-the-imrf-matters"),
+    ("es", "interpretes", "meaningful-participation"),
+]
+
+
+@pytest.mark.parametrize("language, query, paper", QUERIES, ids=[f"{q[0]}:{q[1]}" for q in QUERIES])
+def test_readers_find_the_paper_that_treats_their_topic(library, language, query, paper):
+    results = search(library, query, language)
+    assert _papers(results)[:1] == [paper], _papers(results)
+    assert results.matched_language is None and results.suggestion is None
+    first = results.papers[0].passages[0]
+    assert "<mark>" in first.snippet and first.path.startswith(f"{language}/{paper}.html#")
+
+
+@pytest.mark.parametrize("language, singular, plural", [
+    ("fr", "recommandation", "recommandations"),
+    ("es", "consulta regional", "consultas regionales"),
+    ("en", "pledge", "pledges"),
+])
+def test_singular_and_plural_find_the_same_passages(library, language, singular, plural):
+    first, second = search(library, singular, language), search(library, plural, language)
+    assert first.total > 0 and _passages(first) == _passages(second)
+
+
+def _passages(results) -> list[str]:
+    return [passage.path for group in results.papers for passage in group.passages]
+
+
+@pytest.mark.parametrize("language, typo, suggestion", [
+    ("fr", "migrnats", "migrants"),
+    ("es", "decalracion", "declaración"),
+    ("en", "detentoin", "detention"),
+    ("es", "Declaracion sobre los progressos", "Declaracion sobre los progresos"),
+])
+def test_a_misspelt_word_gets_a_suggestion(library, language, typo, suggestion):
+    results = search(library, typo, language)
+    assert results.suggestion == suggestion
+    assert search(library, suggestion, language).total > 0
+
+
+def test_a_word_found_in_another_form_gets_no_suggestion(library):
+    assert search(library, "recommandation", "fr").suggestion is None
+
+
+def test_an_english_term_finds_the_french_passage_and_says_so(library):
+    results = search(library, "multi-stakeholder hearing", "fr")
+    assert results.matched_language == "en" and results.suggestion is None
+    passage = results.papers[0].passages[0]
+    assert passage.language == "fr" and passage.path.startswith("fr/")
+    assert "audition" in passage.snippet.lower()
+    assert "<mark>hearing</mark>" in passage.matched_snippet
+
+
+def test_or_not_and_phrases_work_as_readers_type_them(library):
+    either = _passages(search(library, "tokenism OR visas", "en"))
+    assert set(_passages(search(library, "tokenism", "en"))) | set(_passages(search(library, "visas", "en"))) == set(
+        either)
+    assert _passages(search(library, "rétention OU visas", "fr")) == _passages(search(library, "rétention OR visas", "fr"))
+    without = search(library, "detention NOT children", "en")
+    assert without.total and all("child" not in p.snippet.lower() for g in without.papers for p in g.passages)
+    assert _passages(search(library, "detention -children", "en")) == _passages(without)
+    phrase = search(library, '"migrant organisations"', "en", limit=200)
+    assert 0 < phrase.total < search(library, "migrant organisations", "en", limit=200).total
+    for typographic in ("“migrant organisations”", "« migrant organisations »", "„migrant organisations“"):
+        assert _passages(search(library, typographic, "en", limit=200)) == _passages(phrase)
+
+
+@pytest.mark.parametrize("query, plain", [
+    ("paper:series", "paper series"),
+    ("text:migrants", "text migrants"),
+    ("migr*", "migr"),
+    ("detent?on", "detent on"),
+    ("hearin~2", "hearin 2"),
+    ("title:(", "title"),
+    ("[2020 TO 2022]", "2020 TO 2022"),
+    ("detention^10", "detention 10"),
+])
+def test_field_wildcard_range_and_fuzzy_syntax_is_plain_text(library, query, plain):
+    # Nothing expands into many terms, nothing reaches into another field: no runaway query.
+    assert _passages(search(library, query, "en")) == _passages(search(library, plain, "en"))
+
+
+@pytest.mark.parametrize("query, notice", [
+    ("", "empty"),
+    ("   ", "empty"),
+    ('"', "no-words"),
+    ("(", "no-words"),
+    ("*", "no-words"),
+    ("\x00", "empty"),
+    ("the of and", "no-words"),
+])
+def test_queries_with_nothing_to_search_say_so(library, query, notice):
+    assert notice in search(library, query, "en").notices
+
+
+def test_a_very_long_query_is_shortened_not_refused(library):
+    results = search(library, "migrants " * 1250, "fr")
+    assert "shortened" in results.notices and len(results.query) <= MAX_QUERY_LENGTH and results.total > 0
+
+
+def test_right_to_left_and_control_characters_are_harmless(library):
+    results = search(library, "\u202edetention\u202c\x00\x1b", "en")
+    assert results.total > 0 and "\x00" not in results.query and "\u202e" not in results.query
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=300))
+def test_no_query_raises(library, query):
+    results = search(library, query, "es")
+    assert len(results.query) <= MAX_QUERY_LENGTH
+
+
+# The index -----------------------------------------------------------------------------------
+
+
+def test_every_segment_is_a_document_and_fallbacks_are_indexed_as_english(config):
+    reports = build_index(config)
+    searchable = [s for paper in load_papers(config.papers_dir) for s in segment_paper(paper)
+                  if s.role not in ("keyword", "publisher")]
+    assert [(r.language, r.documents) for r in reports] == [(language, len(searchable)) for language in ("en", "fr", "es")]
+    # The French catalog is missing: French search still finds the English text, stemmed as English.
+    results = search(config, "quoted paragraphs", "fr")
+    assert results.total == 3 and all(p.language == "en" for g in results.papers for p in g.passages)
+
+
+def test_each_build_swaps_in_a_new_index_and_keeps_one_older(config):
+    build_index(config)
+    link = index_folder(config) / "fr"
+    first = link.resolve()
+    build_index(config, ("fr",))
+    build_index(config, ("fr",))
+    assert link.is_symlink() and link.resolve() != first
+    generations = sorted(p.name for p in index_folder(config).glob(".fr-*"))
+    assert len(generations) == 2 and link.resolve().name in generations
+
+
+def test_search_answers_while_the_index_is_rebuilt(config):
+    build_index(config)
+    failures, answers = [], []
+    stop = threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            try:
+                answers.append(search(config, "quoted paragraph", "en").total)
+            except Exception as error:  # noqa: BLE001 (any failure is what this test looks for)
+                failures.append(repr(error))
+
+    searchers = [threading.Thread(target=keep_searching) for _ in range(2)]
+    for thread in searchers:
+        thread.start()
+    for _ in range(5):
+        build_index(config, ("en",))
+    stop.set()
+    for thread in searchers:
+        thread.join()
+    assert failures == [] and answers and set(answers) == {3}
+
+
+def test_search_without_an_index_says_how_to_build_one(config):
+    with pytest.raises(LibraryError, match="no search index; run `library index` first"):
+        search(config, "migrants", "fr")
+
+
+# The command ---------------------------------------------------------------------------------
+
+
+def test_library_search_prints_papers_sections_and_links(run):
+    assert run("index").exit_code == 0
+    result = run("search", "quoted paragraphs", "--lang", "es")
+    assert result.exit_code == 0
+    assert "es/sample.html#p-" in result.output and "A sample paper: every kind of block" in result.output
+
+
+def test_library_search_json(run):
+    run("index")
+    data = json.loads(run("search", "quoted paragraph", "--json").output)
+    assert data["total"] == 3 and data["papers"][0]["passages"][0]["snippet"].count("<mark>") == 2
+
+
+def test_library_search_rejects_an_unknown_language(run):
+    run("index")
+    result = run("search", "x", "--lang", "de")
+    assert result.exit_code == 2 and "'de' is not one of en, fr, es" in result.output
