@@ -98,11 +98,20 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def build(ctx: click.Context) -> None:
-    """Build the library; with no subcommand, everything: the MO files, the site and the search index."""
+    """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index."""
     if ctx.invoked_subcommand is None:
+        from .errors import IncompleteTranslation
+
         ctx.invoke(compile_)
+        refused = None
+        try:
+            ctx.invoke(build_pdf)  # before the site, which links the PDFs and carries a copy
+        except IncompleteTranslation as error:
+            refused = error  # the site still shows every language; the exit code still says it
         ctx.invoke(build_html)
         ctx.invoke(build_index)
+        if refused:
+            raise refused
 
 
 @build.command(name="html")
@@ -116,6 +125,29 @@ def build_html(ctx: click.Context) -> None:
     changes = build_site(config)
     click.echo(f"{_shown(site_folder(config), config.root)}: {len(changes.written)} written, "
                f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed")
+
+
+@build.command(name="pdf")
+@_lang_option
+@click.option("--paper", "slugs", multiple=True, metavar="SLUG", help="Only this paper (repeat for several).")
+@click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
+@click.pass_context
+def build_pdf(ctx: click.Context, languages: tuple[str, ...], slugs: tuple[str, ...], draft: bool,
+              jobs: int | None) -> None:
+    """Render a PDF of each paper and a volume of the series per language into build/pdf."""
+    from .errors import IncompleteTranslation
+    from .pdf import build_pdfs, plan_pdfs
+
+    config = _config(ctx)
+    planned, _ = plan_pdfs(config, languages or None, slugs or None, draft)
+    with click.progressbar(length=len(planned), label="PDF", file=sys.stderr) as bar:
+        report = build_pdfs(config, languages or None, slugs or None, draft, jobs, progress=lambda job: bar.update(1))
+    for path in report.written:
+        click.echo(f"wrote {_shown(path, config.root)}")
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.refused)} refused")
+    if report.refused:
+        raise IncompleteTranslation("\n       ".join(str(refusal) for refusal in report.refused))
 
 
 @build.command(name="index")

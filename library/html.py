@@ -15,6 +15,7 @@ from .translation import TranslatedPaper, TranslatedSegment, load_translation, l
 __all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder", "pdf_source"]
 
 WORDS_PER_MINUTE = 200
+VOLUME = "volume"  # the PDF of the whole series, as library.pdf names it
 ASSETS = "assets"
 # The papers are written in British English, as UN texts are: "5 April 2022".
 _FORMAT_LOCALES = {"en": "en_GB"}
@@ -170,7 +171,12 @@ class _Renderer:
 
     def pages(self, papers: tuple[Paper, ...]):
         entries = [self._entry(paper) for paper in papers if paper.meta.kind == "paper"]
-        common = {"entries": entries, "series": self.translations[self.series.slug, self.language]}
+        volume = SiteMap.pdf(self.language, VOLUME)
+        common = {
+            "entries": entries,
+            "series": self.translations[self.series.slug, self.language],
+            "volume_pdf": volume if pdf_source(self.config, self.language, VOLUME).is_file() else None,
+        }
         for page, template in ((SiteMap.home, "home.html"), (SiteMap.not_found, "404.html")):
             alternates = {language: page(language) for language in self.config.all_languages}
             yield page(self.language), self._render(template, page(self.language), {**common, "alternates": alternates})
@@ -234,7 +240,8 @@ class _Renderer:
         # Links are relative, so the site also reads from a folder, offline; the 404 page is
         # only ever sent by the server, for any address, so its links start from the root.
         root = "/" if path == SiteMap.not_found(self.language) else "../" * (len(PurePosixPath(path).parts) - 1)
-        context = {**context, "language": self.language, "page_path": path, "root": root}
+        context = {**context, "language": self.language, "page_path": path, "root": root,
+                   "image_base": root + SiteMap.asset("")}
         try:
             return self.environment.get_template(template).render(context)
         except Exception as error:
@@ -346,11 +353,11 @@ def _static_files(config: Config, papers: tuple[Paper, ...], site: Path) -> dict
         for block in paper.blocks:
             if block.kind == "image":
                 files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
-    for paper in papers:
+    for slug in [paper.slug for paper in papers] + [VOLUME]:
         for language in config.all_languages:
-            pdf = pdf_source(config, language, paper.slug)
+            pdf = pdf_source(config, language, slug)
             if pdf.is_file():
-                files[site / SiteMap.pdf(language, paper.slug)] = pdf.read_bytes()
+                files[site / SiteMap.pdf(language, slug)] = pdf.read_bytes()
     return files
 
 

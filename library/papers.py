@@ -21,6 +21,7 @@ RESERVED_SLUGS = {
     "404": "the not-found pages",
     "search": "the search pages",
     "dashboard": "the translators' dashboard",
+    "volume": "the PDF of the whole series",
 }
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")

@@ -187,6 +187,7 @@ class Passage:
     score: float
     matched_language: str  # the index the query matched in
     matched_snippet: Markup | None = None  # the matching text, when it matched in another language
+    pdf_path: str | None = None  # the paper's PDF at the passage's page: fr/what-is-the-imrf.pdf#page=3
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,7 @@ class _Index:
             language=hit["language"],
             score=round(hit.score, 4),
             matched_language=matched_language,
+            pdf_path=self._pdf_path(hit["paper"], hit["anchor"]),
         )
         return hit["paper"], hit["paper_title"], passage
 
@@ -343,8 +345,17 @@ class _Index:
             score=passage.score,
             matched_language=passage.matched_language,
             matched_snippet=passage.snippet,
+            pdf_path=self._pdf_path(paper, passage.anchor),
         )
         return paper, stored["paper_title"], mine
+
+    def _pdf_path(self, paper: str, anchor: str) -> str | None:
+        """The link to the page of the paper's PDF that holds anchor, once the PDF is built."""
+        from .html import pdf_source
+
+        pages = _pdf_pages(pdf_source(self.config, self.language, paper).with_suffix(".pages.json"))
+        page = pages.get(anchor)
+        return f"{SiteMap.pdf(self.language, paper)}#page={page}" if page else None
 
     def suggest(self, query: str, known_elsewhere: set[str]) -> str | None:
         """The query with each unknown word replaced by the closest known one, if any was replaced.
@@ -394,6 +405,23 @@ class _Index:
 def _read_vocabulary(generation: Path) -> dict[str, list]:
     """An index generation's vocabulary; a generation never changes, so it is read once."""
     return json.loads((generation / _VOCABULARY).read_text("utf-8"))
+
+
+def _pdf_pages(path: Path) -> dict[str, int]:
+    """The anchor -> page map the PDF build leaves beside a PDF (empty when there is none)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _read_pdf_pages(path, stamp)
+
+
+@lru_cache(maxsize=64)
+def _read_pdf_pages(path: Path, _stamp: int) -> dict[str, int]:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _known_elsewhere(config: Config, language: str) -> set[str]:

@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 with_tests=false
 [[ ${1:-} == --tests ]] && with_tests=true
 
-DEBIAN_PACKAGES=()
+# Pango and HarfBuzz: WeasyPrint lays out and subsets fonts with them (the subsetter keeps
+# the PDFs byte-for-byte reproducible).
+DEBIAN_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if $with_tests; then
     # gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
     # chromium: the headless browser the tests run axe-core in, through Playwright.

@@ -24,12 +24,13 @@ TAGS = {
     "html", "head", "meta", "title", "link", "script", "body", "header", "nav", "main", "footer", "article",
     "section", "div", "p", "span", "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "time", "em",
     "strong", "code", "br", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "figure", "figcaption",
-    "img", "pre", "hr",
+    "img", "pre", "hr", "form", "label", "input", "button",
 }
 ATTRIBUTES = {
     "lang", "dir", "charset", "name", "content", "rel", "href", "hreflang", "src", "defer", "class", "id",
     "aria-label", "aria-current", "aria-labelledby", "aria-hidden", "tabindex", "data-keep-place", "datetime",
-    "type", "scope", "start", "alt", "title",
+    "type", "scope", "start", "alt", "title", "role", "action", "method", "for", "value", "maxlength",
+    "autocomplete",
 }
 
 

@@ -224,6 +224,8 @@ def test_build_html_reports_what_it_wrote(run, config):
     assert (first.exit_code, first.output) == (0, "build/html: 29 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
-    assert second.exit_code == 0
-    assert second.output.splitlines()[-1] == "build/html: 0 written, 29 unchanged, 0 removed"
+    assert second.exit_code == 6  # French and Spanish are refused as PDFs: nothing is translated
+    assert "refused" in second.output and "build/index/es: " in second.output
+    # The English PDFs, rendered by this build, are now linked from the site and copied into it.
+    assert any(line.startswith("build/html: ") for line in second.output.splitlines())
     assert "build/locale/fr/LC_MESSAGES/sample.mo" in second.output

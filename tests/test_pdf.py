@@ -1,0 +1,306 @@
+"""The PDFs, read back with pypdf: metadata, structure, fonts, the gate, drafts, safety, speed."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import tinyhtml5
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from library.catalogs import catalog_path
+from library.config import load_config
+from library.errors import LibraryError
+from library.pdf import FONT_FILES, ProjectFetcher, _font_paths, build_pdfs, job_html, pdf_folder, plan_pdfs
+from library.papers import load_papers
+from library.pofiles import read_catalog, render_catalog
+from library.translation import load_translation
+from projects import REPOSITORY, make_project, prefixed, translate_catalogs
+
+FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
+          "A quoted paragraph."}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The test papers, French partly translated, rendered once: every PDF at or above 0%."""
+    folder = tmp_path_factory.mktemp("pdf")
+    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
+        translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+        report = build_pdfs(config, workers=1)
+    assert len(report.written) == 9 and not report.refused
+    return config
+
+
+def _pdf(config, language: str, slug: str, draft: bool = False) -> PdfReader:
+    return PdfReader(pdf_folder(config, draft) / language / f"{slug}.pdf")
+
+
+def _headings(html: str) -> list[str]:
+    page = tinyhtml5.parse(html, namespace_html_elements=False)
+    return [" ".join("".join(e.itertext()).split()) for e in page.iter() if re.fullmatch(r"h[1-6]", str(e.tag))]
+
+
+def _outline_titles(items) -> list[str]:
+    titles = []
+    for item in items:
+        if isinstance(item, list):
+            titles += _outline_titles(item)
+        else:
+            titles.append(" ".join(item.title.split()))
+    return titles
+
+
+def test_metadata_come_from_the_translated_front_matter(built):
+    reader = _pdf(built, "fr", "sample")
+    info = reader.metadata
+    assert info.title == "FR A sample paper: every kind of block"
+    assert info.author == "Quaker United Nations Office"  # not translated in this catalog: the English
+    assert info.subject.startswith("A short paper used by the tests.")
+    assert info["/Keywords"] == "testing, segments, Global Compact"
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert info["/CreationDate"].startswith("D:20220301000000")
+
+
+def test_one_bookmark_per_heading(built):
+    job = next(j for j in plan_pdfs(built, ("fr",), ("sample",))[0])
+    headings = _headings(job_html(built, job))
+    assert len(headings) >= 6
+    assert _outline_titles(_pdf(built, "fr", "sample").outline) == headings
+
+
+def test_internal_links_reach_their_headings(built):
+    reader = _pdf(built, "en", "sample")
+    contents_page = reader.pages[1]
+    links = [annotation.get_object() for annotation in contents_page.get("/Annots", [])]
+    targets = {str(link["/Dest"]) for link in links if "/Dest" in link}
+    assert targets == {"why-this-paper", "a-list", "a-table", "why-this-paper-2"}  # the contents' four entries
+    assert targets <= set(reader.named_destinations)
+
+
+def test_the_page_map_places_every_segment_on_a_page(built):
+    pages = json.loads((pdf_folder(built) / "fr" / "sample.pages.json").read_text("utf-8"))
+    count = len(_pdf(built, "fr", "sample").pages)
+    assert pages["title"] == 1 and pages["why-this-paper"] >= 3
+    assert all(1 <= page <= count for page in pages.values())
+
+
+def test_fonts_are_the_projects_own_embedded_and_subset(built):
+    reader = _pdf(built, "es", "volume")
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            fonts[font["/BaseFont"]] = "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    assert fonts and all(fonts.values())
+    assert all(re.fullmatch(r"/[A-Z]{6}\+Source-(Serif|Sans)-Pro.*", name) for name in fonts), fonts
+
+
+def test_every_character_of_every_catalog_has_a_glyph():
+    """The body stack is Source Serif Pro, then Source Sans Pro (which has U+202F); headings are sans."""
+    faces = {(family, style): TTFont(path).getBestCmap()
+             for (family, _weight, style, *_), path in zip(FONT_FILES, _font_paths()) if _weight == 400}
+    serif_stack = [faces["Source Serif Pro", "normal"], faces["Source Sans Pro", "normal"]]
+    sans = faces["Source Sans Pro", "normal"]
+    characters = set()
+    for path in sorted((REPOSITORY / "locales").glob("*/LC_MESSAGES/*.po")):
+        for message in read_catalog(path):
+            for text in (*_texts(message.id), *_texts(message.string)):
+                characters |= set(text)
+    missing = sorted(c for c in characters if c not in "\n\t" and not any(ord(c) in cmap for cmap in serif_stack))
+    assert missing == []
+    assert sorted(c for c in characters if c not in "\n\t" and ord(c) not in sans) == []
+
+
+def _texts(value) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value or "",)
+
+
+def test_a_volume_holds_every_paper_with_its_own_anchors(built):
+    reader = _pdf(built, "en", "volume")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "A test series" in text and "A sample paper: every kind of block" in text
+    pages = json.loads((pdf_folder(built) / "en" / "volume.pages.json").read_text("utf-8"))
+    assert {"sample--title", "series--title", "sample--why-this-paper"} <= set(pages)
+    assert pages["sample--title"] < pages["series--title"]
+
+
+def test_each_page_says_page_x_of_y(built):
+    reader = _pdf(built, "en", "sample")
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of {total}" in page.extract_text()
+
+
+def test_a_tagged_pdf_ua_file(built):
+    reader = _pdf(built, "fr", "sample")
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part" in xmp and re.search(r"pdfuaid:part[^0-9]{1,3}1", xmp)
+
+
+# The publication gate and drafts --------------------------------------------------------------
+
+
+def _french_sample_percent(config) -> str:
+    paper = next(p for p in load_papers(config.papers_dir) if p.slug == "sample")
+    return f"{load_translation(config, paper, 'fr').percent_translated:.0f}%"
+
+
+def test_a_paper_below_the_threshold_is_refused_with_its_figure(run, project):
+    translate_catalogs(_config_of(project), "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+    result = run("build", "pdf", "--lang", "fr", "--paper", "sample")
+    assert result.exit_code == 6
+    percent = _french_sample_percent(_config_of(project))
+    assert f"Error: fr/sample: {percent} translated, below the threshold of 80%" in result.output
+    assert not (pdf_folder(_config_of(project)) / "fr" / "sample.pdf").exists()
+
+
+def _config_of(project: Path):
+    return load_config(project / "setup.cfg")
+
+
+def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
+    config = _config_of(project)
+    translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+    result = run("build", "pdf", "--lang", "fr", "--paper", "sample", "--draft")
+    assert result.exit_code == 0, result.output
+    reader = _pdf(config, "fr", "sample", draft=True)
+    # The figure is formatted for the page's language: "21 %" in French, with a no-break space.
+    mark = re.compile(rf"Draft – {_french_sample_percent(config)[:-1]}\u00a0% translated")
+    assert len(reader.pages) >= 3 and all(mark.search(page.extract_text()) for page in reader.pages)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Not yet translated" in text  # the English fallbacks are marked
+    assert not (pdf_folder(config) / "fr" / "sample.pdf").exists()  # a draft is never the published PDF
+
+
+def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
+    config = dataclasses.replace(load_config(REPOSITORY / "setup.cfg"), build_dir=tmp_path / "build")
+    build_pdfs(config, ("fr",), ("what-is-the-imrf",), workers=1)
+    text = " ".join(page.extract_text() for page in _pdf(config, "fr", "what-is-the-imrf").pages)
+    assert "Qu’est-ce que le Forum d’examen des migrations internationales" in text
+    assert "Déclaration sur les progrès" in text and "Sommaire" in text
+    assert "Progress Declaration" not in text and "Contents" not in text and "Not yet translated" not in text
+    assert re.search(r"Page 2 (sur|de) \d+", text)
+
+
+# Safety ---------------------------------------------------------------------------------------
+
+
+def test_the_fetcher_refuses_everything_but_the_projects_files(config, tmp_path):
+    fetcher = ProjectFetcher((config.templates_dir.resolve(),))
+    (tmp_path / "outside.css").write_text("p {}", "utf-8")
+    for url in ("http://127.0.0.1:9/x.png", "https://example.org/x.css", f"file://{tmp_path}/outside.css",
+                "file:///etc/passwd", f"file://{config.templates_dir}/../setup.cfg", "data:text/css,p{}",
+                "ftp://example.org/x"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    inside = fetcher.fetch((config.templates_dir / "pdf" / "print.css").as_uri())
+    assert inside.read().startswith(b"/*")
+    assert len(fetcher.refused) == 7
+
+
+@pytest.fixture
+def spy_server():
+    """A local HTTP server that records every request it gets."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_urls_in_a_catalog_are_never_fetched_or_attached(config, spy_server):
+    base, requests = spy_server
+    hostile = [f"![x]({base}/image.png)", f"[x]({base}/link)", "![y](file:///etc/passwd)",
+               f'<img src="{base}/raw.png">', f'<link rel="attachment" href="{base}/a.txt">',
+               f'<a rel="attachment" href="{base}/b.txt">b</a>', f"<object data='{base}/o'></object>"]
+    counter = iter(range(10_000))
+    translate_catalogs(config, "fr", lambda m: None if isinstance(m.id, tuple) else hostile[next(counter) % 7],
+                       domains=("sample", "series"))
+    report = build_pdfs(dataclasses.replace(config, threshold=0), ("fr",), ("sample",), workers=1)
+    assert len(report.written) == 1 and requests == []
+    reader = _pdf(config, "fr", "sample")
+    assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+    assert all("/FileAttachment" not in str(page.get("/Annots", "")) for page in reader.pages)
+
+
+def test_a_template_asking_for_a_foreign_url_fails_the_build(config, spy_server):
+    base, requests = spy_server
+    paper = config.templates_dir / "pdf" / "paper.html"
+    paper.write_text(paper.read_text("utf-8").replace("{% block document %}",
+                                                      f'{{% block document %}}<img src="{base}/spy.png" alt="">'),
+                     "utf-8")
+    with pytest.raises(LibraryError, match=f"en/sample.pdf: refused to load {base}/spy.png"):
+        build_pdfs(config, ("en",), ("sample",), workers=1)
+    assert requests == []
+
+
+# Reproducible and incremental -------------------------------------------------------------------
+
+
+def test_two_builds_in_separate_processes_are_byte_identical(project, tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        build_dir = tmp_path / f"build-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1646092800"}
+        subprocess.run([sys.executable, "-c", _BUILD_ONE, str(project / "setup.cfg"), str(build_dir)], env=env,
+                       check=True)
+        outputs.append(hashlib.sha256((build_dir / "pdf" / "en" / "sample.pdf").read_bytes()).hexdigest())
+    assert outputs[0] == outputs[1]
+
+
+_BUILD_ONE = """
+import dataclasses, sys
+from pathlib import Path
+from library.config import load_config
+from library.pdf import build_pdfs
+config = dataclasses.replace(load_config(Path(sys.argv[1])), build_dir=Path(sys.argv[2]))
+build_pdfs(config, ("en",), ("sample",), workers=1)
+"""
+
+
+def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, monkeypatch):
+    shutil.copytree(built.root, tmp_path / "copy")  # a moved project keeps its PDFs up to date
+    config = dataclasses.replace(built, root=tmp_path / "copy", papers_dir=tmp_path / "copy" / "papers",
+                                 locales_dir=tmp_path / "copy" / "locales", templates_dir=tmp_path / "copy" / "templates",
+                                 build_dir=tmp_path / "copy" / "build")
+    again = build_pdfs(config, workers=1)
+    assert again.written == [] and len(again.unchanged) == 9
+    translate_catalogs(config, "es", prefixed("ES ", {"A table"}), domains=("sample",))
+    first = build_pdfs(config, workers=1)
+    assert {p.parent.name for p in first.written} == {"es"} and len(first.unchanged) == 6
+    path = catalog_path(config, "es", "sample")
+    catalog = read_catalog(path, language="es", domain="sample")
+    catalog["A list"].string = "Una lista"
+    path.write_bytes(render_catalog(catalog, keep_python_format=False))
+    changed = build_pdfs(config, workers=1)
+    assert sorted(p.relative_to(pdf_folder(config)).as_posix() for p in changed.written) == [
+        "es/sample.pdf", "es/volume.pdf"]
