@@ -8,8 +8,10 @@ __all__ = [
     "ConfigError",
     "SourceError",
     "CatalogError",
+    "GlossaryError",
     "IncompleteTranslation",
     "TemplateError",
+    "ChecksFailed",
 ]
 
 
@@ -48,6 +50,10 @@ class CatalogError(_LocatedError):
     exit_code = 5
 
 
+class GlossaryError(CatalogError):
+    """A malformed glossary (locales/glossary.csv): translators' data, like a PO file."""
+
+
 class IncompleteTranslation(LibraryError):
     """A paper and language below the publication threshold."""
 
@@ -58,3 +64,9 @@ class TemplateError(_LocatedError):
     """A template of the site or the PDFs that cannot be read or rendered."""
 
     exit_code = 7
+
+
+class ChecksFailed(LibraryError):
+    """`library check` found errors (or, with --strict, warnings) in the translations."""
+
+    exit_code = 8

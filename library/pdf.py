@@ -191,8 +191,10 @@ def _render_all(config: Config, jobs: list[PdfJob], workers: int | None):
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
+    # The volumes take longest: started first, they do not leave one core busy at the end.
+    ordered = sorted(jobs, key=lambda job: job.slug != VOLUME)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
-        futures = {pool.submit(render_job, config, job): job for job in jobs}
+        futures = {pool.submit(render_job, config, job): job for job in ordered}
         for future in as_completed(futures):
             job = futures[future]
             _write(job, *future.result())

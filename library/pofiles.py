@@ -421,9 +421,20 @@ def _check_entry(entry: _Entry, path: Path, nplurals: int | None) -> None:
         raise CatalogError(path, msgid.line, f"{len(plurals)} plural forms, but the header says nplurals={nplurals}")
     if entry.fuzzy:
         return  # msgfmt leaves fuzzy entries out, and so do its checks
+    _check_plural_filled(entry, plurals, path)
     for name, translation in entry.fields.items():
         if name.startswith("msgstr") and translation.text:
             _check_newlines(msgid.text, translation, path)
+
+
+def _check_plural_filled(entry: _Entry, plurals: list[str], path: Path) -> None:
+    # msgfmt and pocount call an entry with one filled form translated, and gettext then
+    # shows an empty text for the other forms; translated must mean every form is there.
+    forms = [entry.fields[name] for name in plurals]
+    empty = [form for form in forms if not form.text]
+    if empty and len(empty) < len(forms):
+        raise CatalogError(path, empty[0].line,
+                           "a plural entry with some forms empty: fill every msgstr[N] or mark it fuzzy")
 
 
 def _check_newlines(msgid: str, msgstr: _Field, path: Path) -> None:
