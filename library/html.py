@@ -64,6 +64,14 @@ class SiteMap:
         return f"{language}/search"
 
     @staticmethod
+    def dashboard() -> str:
+        return "dashboard/index.html"
+
+    @staticmethod
+    def preview(language: str, slug: str) -> str:
+        return f"dashboard/{language}/{slug}.html"
+
+    @staticmethod
     def asset(name: str) -> str:
         return f"{ASSETS}/{name}"
 
@@ -182,8 +190,43 @@ class _Renderer:
             yield page(self.language), self._render(template, page(self.language), {**common, "alternates": alternates})
         if self.language == self.config.source_language:
             yield SiteMap.root_index(), self._render("index.html", SiteMap.root_index(), {**common, **self._front_door()})
+            yield SiteMap.dashboard(), self._render("dashboard.html", SiteMap.dashboard(),
+                                                    {**common, **self._dashboard(papers)})
         for paper in papers:
             yield from self._paper_pages(paper, common)
+            if self.language != self.config.source_language:
+                yield self._preview(paper, common)
+
+    def _dashboard(self, papers: tuple[Paper, ...]) -> dict:
+        """The paper x language matrix translators start from."""
+        rows = []
+        for paper in papers:
+            cells = []
+            for language in self.config.languages:
+                translation = self.translations[paper.slug, language]
+                cells.append({
+                    "language": language,
+                    "percent": translation.percent_translated,
+                    "missing": translation.count("missing"),
+                    "fuzzy": translation.count("fuzzy"),
+                    "published": translation.percent_translated >= self.config.threshold,
+                    "url": SiteMap.preview(language, paper.slug),
+                })
+            rows.append({"paper": self.translations[paper.slug, self.language], "cells": cells})
+        return {"rows": rows, "alternates": {self.language: SiteMap.dashboard()}}
+
+    def _preview(self, paper: Paper, common: dict) -> tuple[str, str]:
+        """The paper with every missing and outdated passage highlighted and listed, for translators."""
+        translation = self.translations[paper.slug, self.language]
+        path = SiteMap.preview(self.language, paper.slug)
+        context = {
+            **common,
+            **self._paper_context(paper, translation),
+            "preview": True,
+            "to_do": [s for s in translation.segments if s.is_fallback],
+            "alternates": {language: SiteMap.preview(language, paper.slug) for language in self.config.languages},
+        }
+        return path, self._render("paper.html", path, context)
 
     def _front_door(self) -> dict:
         languages = self.config.all_languages

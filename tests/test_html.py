@@ -28,11 +28,14 @@ def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
     build_html(config)
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png"}
+    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
+                "dashboard/index.html"}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
         expected |= {f"{language}/index.html", f"{language}/404.html"}
         for slug in ("sample", "series"):
             expected |= {f"{language}/{slug}.html", *(f"{language}/{slug}/{other}.html" for other in others)}
+            if language != "en":
+                expected.add(f"dashboard/{language}/{slug}.html")  # the translators' preview
     assert built == expected
 
 
@@ -221,7 +224,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 29 written, 0 unchanged, 0 removed\n")
+    assert (first.exit_code, first.output) == (0, "build/html: 34 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
     assert second.exit_code == 6  # French and Spanish are refused as PDFs: nothing is translated
@@ -229,3 +232,36 @@ def test_build_html_reports_what_it_wrote(run, config):
     # The English PDFs, rendered by this build, are now linked from the site and copied into it.
     assert any(line.startswith("build/html: ") for line in second.output.splitlines())
     assert "build/locale/fr/LC_MESSAGES/sample.mo" in second.output
+
+
+def test_the_dashboard_shows_each_paper_and_language_with_its_preview(config):
+    _french_partly(config, fuzzy=frozenset({"A list"}))
+    build_html(config)
+    page = _page(config, "dashboard/index.html")
+    rows = {text(row.find("th")): [text(cell) for cell in row.findall("td")] for row in page.all("tr")[1:]}
+    assert rows["A sample paper: every kind of block"] == [
+        # 28 segments: the title and both "Why this paper" headings translated, "A list" outdated.
+        "11% below the threshold 24 missing, 1 out of date", "0% below the threshold 28 missing, 0 out of date"]
+    links = [a.get("href") for a in page.all("a")]
+    assert "../dashboard/fr/sample.html" in links and "../dashboard/es/series.html" in links
+
+
+def test_a_preview_lists_and_highlights_what_is_left_to_do(config):
+    _french_partly(config, fuzzy=frozenset({"A list"}))
+    build_html(config)
+    page = _page(config, "dashboard/fr/sample.html")
+    assert page.root.get("lang") == "fr" and page.all("body")[0].get("class") == "preview"
+    assert [m.get("content") for m in page.all("meta") if m.get("name") == "robots"] == ["noindex"]
+    to_do = page.with_class("to-do")[0]
+    targets = [a.get("href")[1:] for a in to_do.iter("a")]
+    assert len(targets) == 25 and "a-list" in targets and "why-this-paper" not in targets
+    for target in targets:
+        assert "missing" in page.by_id(target).get("class") or "fuzzy" in page.by_id(target).get("class")
+
+
+def test_no_reader_page_leads_to_the_dashboard(config):
+    build_html(config)
+    site = site_folder(config)
+    for path in site.rglob("*.html"):
+        if path.relative_to(site).parts[0] != "dashboard":
+            assert "dashboard/" not in path.read_text("utf-8"), path
