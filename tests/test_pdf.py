@@ -304,3 +304,18 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
     changed = build_pdfs(config, workers=1)
     assert sorted(p.relative_to(pdf_folder(config)).as_posix() for p in changed.written) == [
         "es/sample.pdf", "es/volume.pdf"]
+
+
+def test_search_results_link_to_the_pdf_page_of_their_passage(built):
+    from library.search import build_index, search
+
+    build_index(built, ("en",))
+    passage = search(built, "quoted paragraph", "en").papers[0].passages[0]
+    pages = json.loads((pdf_folder(built) / "en" / "sample.pages.json").read_text("utf-8"))
+    assert passage.pdf_path == f"en/sample.pdf#page={pages[passage.anchor]}"
+
+
+def test_a_missing_image_fails_its_pdf_with_a_clear_message(config):
+    (config.papers_dir / "images" / "map.png").unlink()
+    with pytest.raises(LibraryError, match=r"en/sample.pdf: Failed to load image at '.*/papers/images/map.png'"):
+        build_pdfs(config, ("en",), ("sample",), workers=1)
