@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from .config import Config
-from .errors import CatalogError, LibraryError, SourceError
+from .errors import CatalogError, LibraryError
 from .files import Changes, write_all
 from .papers import Paper, load_papers
 from .pofiles import read_catalog, render_catalog

@@ -365,7 +365,7 @@ def _font_faces():
     from markupsafe import Markup
 
     rules = []
-    for (family, weight, style, *_), path in zip(FONT_FILES, _font_paths()):
+    for (family, weight, style, *_), path in zip(FONT_FILES, _font_paths(), strict=True):
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
                      f'src: url("{path.as_uri()}"); }}')
     return Markup("\n".join(rules))

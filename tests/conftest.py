@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 from checkers import launch_chromium
 from library.cli import main
 from library.config import Config, load_config
-from projects import DATA, make_project
+from projects import make_project
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
