@@ -12,7 +12,8 @@ from .markup import plain_text, render_inline
 from .papers import Block, Container, Paper, load_papers
 from .translation import TranslatedPaper, TranslatedSegment, load_translation, load_ui_translations
 
-__all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder", "pdf_source"]
+__all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder",
+           "pdf_source", "table_of_contents"]
 
 WORDS_PER_MINUTE = 200
 VOLUME = "volume"  # the PDF of the whole series, as library.pdf names it
@@ -261,7 +262,7 @@ class _Renderer:
             "paper": translation,
             "entry": self._entry(paper),
             "body": body_tree(translation),
-            "contents": _contents(translation),
+            "contents": table_of_contents(translation),
             "alternates": {language: SiteMap.paper(language, paper.slug) for language in self.config.all_languages},
             "pdf": pdf if pdf_source(self.config, self.language, paper.slug).is_file() else None,
         }
@@ -314,7 +315,7 @@ class SearchPage:
         return self.renderer._render("search.html", SiteMap.search(self.language), context)
 
 
-def _contents(translation: TranslatedPaper) -> list[tuple[int, TranslatedSegment]]:
+def table_of_contents(translation: TranslatedPaper) -> list[tuple[int, TranslatedSegment]]:
     """The headings of levels 2 and 3, with their level, for the table of contents."""
     blocks = translation.paper.blocks
     headings = [(blocks[s.segment.block].level, s) for s in translation.segments if s.segment.role == "heading"]

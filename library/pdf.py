@@ -293,7 +293,7 @@ def ProjectFetcher(roots: tuple[Path, ...]):  # noqa: N802 (a class, built when 
 
 def job_html(config: Config, job: PdfJob) -> str:
     """The print HTML of job, from the same segments and templates as the site."""
-    from .html import _contents, body_tree, make_environment
+    from .html import body_tree, make_environment, table_of_contents
     from .markup import plain_text
 
     papers = load_papers(config.papers_dir)
@@ -307,14 +307,14 @@ def job_html(config: Config, job: PdfJob) -> str:
             translation = _prefixed(load_translation(config, paper, job.language), prefix)
             prefixes[paper.slug] = prefix
             parts.append({"translation": translation, "meta": paper.meta, "prefix": prefix,
-                          "body": body_tree(translation), "contents": _contents(translation)})
+                          "body": body_tree(translation), "contents": table_of_contents(translation)})
         main, template, extra = series, "pdf/volume.html", {"parts": parts, "prefixes": prefixes}
         date = series_paper.meta.date
     else:
         paper = next(p for p in papers if p.slug == job.slug)
         main = load_translation(config, paper, job.language)
         template = "pdf/paper.html"
-        extra = {"paper": main, "meta": paper.meta, "body": body_tree(main), "contents": _contents(main),
+        extra = {"paper": main, "meta": paper.meta, "body": body_tree(main), "contents": table_of_contents(main),
                  "prefixes": {}}
         date = paper.meta.date
     fields = main.by_id()

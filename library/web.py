@@ -6,7 +6,7 @@ from pathlib import Path
 from .config import Config
 from .html import SiteMap, site_folder
 
-__all__ = ["create_app", "negotiate_language", "resolve"]
+__all__ = ["create_app", "negotiate_language", "resolve", "serve"]
 
 # The site has no inline script or style and loads nothing from elsewhere; say so to the browser.
 SECURITY_HEADERS = {
