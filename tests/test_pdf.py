@@ -319,3 +319,13 @@ def test_a_missing_image_fails_its_pdf_with_a_clear_message(config):
     (config.papers_dir / "images" / "map.png").unlink()
     with pytest.raises(LibraryError, match=r"en/sample.pdf: Failed to load image at '.*/papers/images/map.png'"):
         build_pdfs(config, ("en",), ("sample",), workers=1)
+
+
+def test_every_passage_carries_its_language_for_hyphenation(built):
+    job = next(j for j in plan_pdfs(built, ("fr",), ("sample",))[0])
+    page = tinyhtml5.parse(job_html(built, job), namespace_html_elements=False)
+    assert page.get("lang") == "fr"
+    fallbacks = [e for e in page.iter() if "missing" in (e.get("class") or "").split()]
+    assert fallbacks and all(e.get("lang") == "en" for e in fallbacks)
+    translated = next(e for e in page.iter() if e.get("id") == "why-this-paper")
+    assert translated.get("lang") is None  # French, as the document
