@@ -117,11 +117,13 @@ def plan_pdfs(config: Config, languages: tuple[str, ...] | None = None, slugs: t
 
 
 def _plan(config, language, slug, percent, draft, shared, jobs, refusals) -> None:
-    if percent < config.threshold and not draft:
+    """Plan one PDF: published at or above the threshold, a marked draft below it, or refused."""
+    below = percent < config.threshold
+    if below and not draft:
         refusals.append(Refusal(language, slug, percent, config.threshold))
         return
-    output = pdf_folder(config, draft) / language / f"{slug}.pdf"
-    draft_percent = percent if draft else None
+    output = pdf_folder(config, below) / language / f"{slug}.pdf"
+    draft_percent = percent if below else None
     inputs = _inputs_hash(config, language, slug, draft_percent, shared)
     jobs.append(PdfJob(language, slug, output, draft_percent, inputs))
 

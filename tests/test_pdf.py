@@ -189,6 +189,16 @@ def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
     assert not (pdf_folder(config) / "fr" / "sample.pdf").exists()  # a draft is never the published PDF
 
 
+def test_draft_leaves_papers_above_the_threshold_published_and_unmarked(run, project):
+    result = run("build", "pdf", "--paper", "sample", "--draft")
+    assert result.exit_code == 0, result.output
+    config = _config_of(project)
+    english = _pdf(config, "en", "sample")
+    assert "Draft" not in " ".join(page.extract_text() for page in english.pages)
+    assert (pdf_folder(config, draft=True) / "es" / "sample.pdf").is_file()
+    assert not (pdf_folder(config, draft=True) / "en").exists()
+
+
 def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
     config = dataclasses.replace(load_config(REPOSITORY / "setup.cfg"), build_dir=tmp_path / "build")
     build_pdfs(config, ("fr",), ("what-is-the-imrf",), workers=1)
