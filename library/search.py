@@ -311,7 +311,7 @@ class _Index:
     def hits(self, parsed, limit: int) -> list[tuple[str, str, Passage]]:
         results = self.searcher.search(parsed, limit=limit, terms=True)
         results.fragmenter = _fragmenter()
-        results.formatter = _MarkFormatter()
+        results.formatter = _mark_formatter_class()()
         return [self._passage(hit, self.language) for hit in results]
 
     def _passage(self, hit, matched_language: str) -> tuple[str, str, Passage]:
@@ -476,7 +476,9 @@ def _fragmenter():
     return ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=60)
 
 
+@lru_cache(maxsize=1)
 def _mark_formatter_class():
+    """Defined on first use, so that importing this module does not import Whoosh."""
     from whoosh.highlight import Formatter, get_text
 
     class MarkFormatter(Formatter):
@@ -492,6 +494,3 @@ def _mark_formatter_class():
 
     return MarkFormatter
 
-
-def _MarkFormatter():  # noqa: N802 (built lazily so that importing this module does not import Whoosh)
-    return _mark_formatter_class()()
