@@ -140,9 +140,9 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...], slugs: tuple[str, 
     from .pdf import build_pdfs, plan_pdfs
 
     config = _config(ctx)
-    planned, _ = plan_pdfs(config, languages or None, slugs or None, draft)
-    with click.progressbar(length=len(planned), label="PDF", file=sys.stderr) as bar:
-        report = build_pdfs(config, languages or None, slugs or None, draft, jobs, progress=lambda job: bar.update(1))
+    plan = plan_pdfs(config, languages or None, slugs or None, draft)
+    with click.progressbar(length=len(plan[0]), label="PDF", file=sys.stderr) as bar:
+        report = build_pdfs(config, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
     for path in report.written:
         click.echo(f"wrote {_shown(path, config.root)}")
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.refused)} refused")

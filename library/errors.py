@@ -31,6 +31,10 @@ class _LocatedError(LibraryError):
         where = f"{self.path}:{line}" if line else f"{self.path}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Rebuilt from its three parts, so it survives the trip back from a PDF worker process.
+        return type(self), (self.path, self.line, self.message)
+
 
 class ConfigError(_LocatedError):
     """A bad value in the [library] section of setup.cfg."""

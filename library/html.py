@@ -13,7 +13,7 @@ from .papers import Block, Container, Paper, load_papers
 from .translation import TranslatedPaper, TranslatedSegment, load_translation, load_ui_translations
 
 __all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder",
-           "pdf_source", "table_of_contents"]
+           "pdf_source", "render_template", "table_of_contents"]
 
 WORDS_PER_MINUTE = 200
 VOLUME = "volume"  # the PDF of the whole series, as library.pdf names it
@@ -286,10 +286,7 @@ class _Renderer:
         root = "/" if path == SiteMap.not_found(self.language) else "../" * (len(PurePosixPath(path).parts) - 1)
         context = {**context, "language": self.language, "page_path": path, "root": root,
                    "image_base": root + SiteMap.asset("")}
-        try:
-            return self.environment.get_template(template).render(context)
-        except Exception as error:
-            raise _template_error(self.config, template, error) from None
+        return render_template(self.config, self.environment, template, context)
 
 
 class SearchPage:
@@ -374,6 +371,14 @@ def _filters(language: str) -> dict:
         "language_in_text": language_in_text,
         "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
     }
+
+
+def render_template(config: Config, environment, template: str, context: dict) -> str:
+    """template rendered with context; any failure becomes a TemplateError naming the template."""
+    try:
+        return environment.get_template(template).render(context)
+    except Exception as error:
+        raise _template_error(config, template, error) from None
 
 
 def _template_error(config: Config, template: str, error: Exception) -> TemplateError:

@@ -163,9 +163,13 @@ def _inputs_hash(config: Config, language: str, slug: str, draft_percent, shared
 
 def build_pdfs(config: Config, languages: tuple[str, ...] | None = None, slugs: tuple[str, ...] | None = None,
                draft: bool = False, workers: int | None = None,
-               progress: Callable[[PdfJob], None] | None = None) -> PdfReport:
-    """Render every planned PDF that is not up to date, in parallel; report what was refused."""
-    jobs, refusals = plan_pdfs(config, languages, slugs, draft)
+               progress: Callable[[PdfJob], None] | None = None,
+               plan: tuple[list[PdfJob], list[Refusal]] | None = None) -> PdfReport:
+    """Render every planned PDF that is not up to date, in parallel; report what was refused.
+
+    plan, from plan_pdfs with the same arguments, saves planning again when the caller has it.
+    """
+    jobs, refusals = plan or plan_pdfs(config, languages, slugs, draft)
     report = PdfReport(refused=refusals)
     pending = []
     for job in jobs:
@@ -295,7 +299,7 @@ def ProjectFetcher(roots: tuple[Path, ...]):  # noqa: N802 (a class, built when 
 
 def job_html(config: Config, job: PdfJob) -> str:
     """The print HTML of job, from the same segments and templates as the site."""
-    from .html import body_tree, make_environment, table_of_contents
+    from .html import body_tree, make_environment, render_template, table_of_contents
     from .markup import plain_text
 
     papers = load_papers(config.papers_dir)
@@ -335,7 +339,7 @@ def job_html(config: Config, job: PdfJob) -> str:
         "draft": job.draft_percent,
         **extra,
     }
-    return environment.get_template(template).render(context)
+    return render_template(config, environment, template, context)
 
 
 def _prefixed(translation: TranslatedPaper, prefix: str) -> TranslatedPaper:

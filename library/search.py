@@ -424,14 +424,16 @@ def _read_pdf_pages(path: Path, _stamp: int) -> dict[str, int]:
         return {}
 
 
-def _known_elsewhere(config: Config, language: str) -> set[str]:
+def _known_elsewhere(config: Config, language: str) -> frozenset[str]:
     """The folded words of the other languages' indexes."""
-    known: set[str] = set()
-    for other in config.all_languages:
-        link = index_folder(config) / other
-        if other != language and link.exists():
-            known.update(_read_vocabulary(link.resolve()))
-    return known
+    links = (index_folder(config) / other for other in config.all_languages if other != language)
+    return _merged_vocabularies(tuple(link.resolve() for link in links if link.exists()))
+
+
+@lru_cache(maxsize=16)
+def _merged_vocabularies(generations: tuple[Path, ...]) -> frozenset[str]:
+    """The union of some generations' vocabularies, merged once per set of generations, not per query."""
+    return frozenset(word for generation in generations for word in _read_vocabulary(generation))
 
 
 def _opening(text: str) -> Markup:

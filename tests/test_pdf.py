@@ -339,3 +339,13 @@ def test_every_passage_carries_its_language_for_hyphenation(built):
     assert fallbacks and all(e.get("lang") == "en" for e in fallbacks)
     translated = next(e for e in page.iter() if e.get("id") == "why-this-paper")
     assert translated.get("lang") is None  # French, as the document
+
+
+def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run, project):
+    paper = project / "templates" / "pdf" / "paper.html"
+    paper.write_text(paper.read_text("utf-8").replace("{% block document %}", "{% block document %}{{ nowhere }}"),
+                     "utf-8")
+    result = run("build", "pdf", "--lang", "en", "--jobs", "2")
+    assert result.exit_code == 7
+    assert f"Error: {paper}: UndefinedError: 'nowhere' is undefined" in result.output
+    assert "Traceback" not in result.output
