@@ -23,6 +23,7 @@ from library.catalogs import catalog_path  # noqa: E402
 from library.config import load_config  # noqa: E402
 from library.pdf import ProjectFetcher, _allowed_roots, build_pdfs, job_html, plan_pdfs  # noqa: E402
 from library.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.project import Project  # noqa: E402
 
 
 def copy_project(folder: Path):
@@ -51,8 +52,8 @@ def weasyprint_alone(config) -> tuple[float, int]:
     """WeasyPrint's own time on the HTML of every PDF, one after the other, HTML prepared beforehand."""
     import weasyprint
 
-    jobs, _ = plan_pdfs(config)
-    pages = [job_html(config, job) for job in jobs]
+    jobs, _ = plan_pdfs(Project(config))
+    pages = [job_html(Project(config), job) for job in jobs]
     started = time.perf_counter()
     for html in pages:
         document = weasyprint.HTML(string=html, base_url=config.templates_dir.as_uri() + "/",

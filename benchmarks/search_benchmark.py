@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from library.config import load_config  # noqa: E402
 from library.papers import load_papers  # noqa: E402
-from library.search import _documents, index_folder, search, write_index  # noqa: E402
-from library.translation import load_translation  # noqa: E402
+from library.paths import index_folder
+from library.project import Project  # noqa: E402
+from library.search import _documents, search, write_index  # noqa: E402
 
 # What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo.
 QUERIES = {
@@ -44,7 +45,7 @@ QUERIES = {
 def varied_corpus(config, language: str, passages: int) -> list[dict]:
     """The real documents of language, replicated with reordered sentences and one word dropped."""
     papers = load_papers(config.papers_dir)
-    base = list(_documents([load_translation(config, paper, language) for paper in papers]))
+    base = list(_documents([Project(config).translation(paper.slug, language) for paper in papers]))
     corpus, copy = [], 0
     while len(corpus) < passages:
         shuffle = random.Random(copy)
@@ -74,12 +75,12 @@ def bench_whoosh(config, language: str, corpus: list[dict], rounds: int) -> dict
     started = time.perf_counter()
     write_index(index_folder(config), language, config.source_language, iter(corpus))
     build = time.perf_counter() - started
-    search(config, QUERIES[language][0], language)  # warm the caches as a running server would
+    search(Project(config), QUERIES[language][0], language)  # warm the caches as a running server would
     latencies, hits = [], []
     for _ in range(rounds):
         for query in QUERIES[language]:
             started = time.perf_counter()
-            results = search(config, query, language, limit=20)
+            results = search(Project(config), query, language, limit=20)
             latencies.append(time.perf_counter() - started)
             hits.append(results.total)
     return {"build": build, "latency": percentiles(latencies), "hits": sum(hits) / rounds}

@@ -96,7 +96,13 @@ class FoldedStemFilter:
 @lru_cache(maxsize=None)
 def analyzer(language: str):
     """The Whoosh analyzer of language: words, lowercase, stop words out, folded, stemmed."""
-    from whoosh.analysis import CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StopFilter
+    from whoosh.analysis import (
+        CharsetFilter,
+        CompositeAnalyzer,
+        LowercaseFilter,
+        RegexTokenizer,
+        StopFilter,
+    )
     from whoosh.support.charset import accent_map
 
     return CompositeAnalyzer(

@@ -10,38 +10,31 @@ from pathlib import Path
 from .config import Config
 from .errors import CatalogError, LibraryError
 from .files import Changes, write_all
-from .papers import Paper, load_papers
+from .papers import Paper
+from .paths import (
+    UI_DOMAIN,
+    catalog_folder,
+    catalog_path,
+    mo_path,
+    template_path,
+    template_paths,
+)
 from .pofiles import read_catalog, render_catalog
+from .project import Project
 from .segments import segment_paper
 
 __all__ = [
-    "UI_DOMAIN",
     "extract_catalogs",
     "update_catalogs",
     "compile_catalogs",
     "paper_template",
-    "template_path",
-    "catalog_path",
-    "mo_path",
+    "merge_catalog",
 ]
 
-UI_DOMAIN = "ui"
 UI_PROJECT = "briefing-library-ui"
 PUBLISHER = "Quaker United Nations Office"
 UI_SOURCES = (("library", "**/*.py", "python"), ("templates", "**/*.html", "jinja2.ext:babel_extract"))
 UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
-
-
-def template_path(config: Config, domain: str) -> Path:
-    return config.locales_dir / f"{domain}.pot"
-
-
-def catalog_path(config: Config, language: str, domain: str) -> Path:
-    return config.locales_dir / language / "LC_MESSAGES" / f"{domain}.po"
-
-
-def mo_path(config: Config, language: str, domain: str) -> Path:
-    return config.build_dir / "locale" / language / "LC_MESSAGES" / f"{domain}.mo"
 
 
 # --- extract -------------------------------------------------------------------------------
@@ -90,17 +83,17 @@ def ui_template(config: Config):
     return catalog
 
 
-def extract_catalogs(config: Config) -> Changes:
+def extract_catalogs(project: Project) -> Changes:
     """Write locales/<slug>.pot for every paper and locales/ui.pot; unchanged files are left alone."""
-    papers = load_papers(config.papers_dir)
-    templates = {paper.slug: paper_template(paper, config.root) for paper in papers}
+    config = project.config
+    templates = {paper.slug: paper_template(paper, config.root) for paper in project.papers}
     templates[UI_DOMAIN] = ui_template(config)
     planned = {}
     for domain, catalog in templates.items():
         path = template_path(config, domain)
         planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
     changes = write_all(planned)
-    for stale in sorted(config.locales_dir.glob("*.pot")):
+    for stale in template_paths(config):
         if stale not in planned:
             stale.unlink()
             changes.removed.append(stale)
@@ -133,15 +126,17 @@ def _now() -> dt.datetime:
 # --- update --------------------------------------------------------------------------------
 
 
-def update_catalogs(config: Config, languages: tuple[str, ...] | None = None) -> Changes:
+def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Changes:
     """Create or update every PO file from its POT without losing a translation.
 
     Every file is read and merged before anything is written, so one broken
     catalog stops the command with nothing changed.
     """
+    config = project.config
+    chosen = project.select_languages(languages, targets_only=True)
     templates = _read_templates(config)
     planned: dict[Path, bytes] = {}
-    for language in _languages(config, languages):
+    for language in chosen:
         for domain, template in templates.items():
             path = catalog_path(config, language, domain)
             catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
@@ -200,34 +195,46 @@ def _translation_header_comment(template, language_name: str) -> str:
 
 
 def _read_templates(config: Config) -> dict[str, object]:
-    paths = sorted(config.locales_dir.glob("*.pot"))
+    paths = template_paths(config)
     if not paths:
         raise LibraryError(f"no templates in {config.locales_dir}: run `library extract` first")
     return {path.stem: read_catalog(path, domain=path.stem) for path in paths}
 
 
-def _languages(config: Config, languages: tuple[str, ...] | None) -> tuple[str, ...]:
-    for language in languages or ():
-        if language not in config.languages:
-            raise LibraryError(f"unknown language {language!r}: setup.cfg lists {', '.join(config.languages)}")
-    return tuple(languages or config.languages)
-
-
 # --- compile -------------------------------------------------------------------------------
 
 
-def compile_catalogs(config: Config, languages: tuple[str, ...] | None = None) -> Changes:
-    """Write MO files into the build folder, leaving fuzzy entries out."""
+def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Changes:
+    """Write MO files into the build folder, leaving fuzzy entries out; a PO file unchanged since is not read."""
+    from .stamps import Digest, code_files, read_state, write_state
+
+    config = project.config
+    state = read_state(config, "compile")
+    code = Digest().files(code_files("catalogs"), Path(__file__).parent).hexdigest()
+    planned: dict[Path, bytes] = {}
+    changes = Changes()
+    for language in project.select_languages(languages, targets_only=True):
+        for path in sorted(catalog_folder(config, language).glob("*.po")):
+            target = mo_path(config, language, path.stem)
+            key = Digest(code).files([path], config.root).hexdigest()
+            name = target.relative_to(config.build_dir).as_posix()
+            if state.get(name) == key and target.is_file():
+                changes.unchanged.append(target)
+                continue
+            planned[target] = _mo_bytes(path, language)
+            state[name] = key
+    written = write_all(planned)
+    write_state(config, "compile", state)
+    return Changes(written.written, [*changes.unchanged, *written.unchanged])
+
+
+def _mo_bytes(path: Path, language: str) -> bytes:
     from babel.messages.mofile import write_mo
 
-    planned: dict[Path, bytes] = {}
-    for language in _languages(config, languages):
-        for path in sorted((config.locales_dir / language / "LC_MESSAGES").glob("*.po")):
-            catalog = read_catalog(path, language=language, domain=path.stem)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog, use_fuzzy=False)
-            planned[mo_path(config, language, path.stem)] = buffer.getvalue()
-    return write_all(planned)
+    catalog = read_catalog(path, language=language, domain=path.stem)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from .catalogs import catalog_path
-from .config import Config
-from .glossary import Term, glossary_path, read_glossary
+from .glossary import Term, read_glossary
+from .paths import catalog_path, glossary_path
+from .project import Project
 from .translation import is_translated
 
 __all__ = [
@@ -488,13 +488,13 @@ def check_catalog(path: Path, language: str, domain: str, terms: tuple[Term, ...
     )
 
 
-def check_project(config: Config, languages: tuple[str, ...] = (), papers: tuple[str, ...] = ()) -> tuple[Problem, ...]:
+def check_project(project: Project, languages: tuple[str, ...] = (),
+                  papers: tuple[str, ...] = ()) -> tuple[Problem, ...]:
     """Check the catalogs asked for (all by default) against the glossary in locales/."""
-    from .reports import select_domains, select_languages
-
-    chosen = select_languages(config, languages)
-    domains = select_domains(config, papers)
-    glossary = read_glossary(glossary_path(config.locales_dir), config.source_language)
+    config = project.config
+    chosen = project.select_languages(languages, targets_only=True)
+    domains = project.select_papers(papers, ui=True)
+    glossary = read_glossary(glossary_path(config), config.source_language)
     problems: list[Problem] = []
     for language in chosen:
         terms = tuple(term for term in glossary.terms if term.translation(language))

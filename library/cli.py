@@ -1,4 +1,4 @@
-"""The `library` command: thin wrappers that load the config, call one function, report."""
+"""The `library` command: thin wrappers that load the project once, call one function, report."""
 from __future__ import annotations
 
 import sys
@@ -27,11 +27,13 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-def _config(ctx: click.Context):
-    from .config import find_config, load_config
+def _project(ctx: click.Context):
+    """The project, loaded on first use and shared by every command a `library build` runs."""
+    from .project import load_project
 
-    path = ctx.obj.get("config_path")
-    return load_config(Path(path)) if path else load_config(find_config())
+    if "project" not in ctx.obj:
+        ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
+    return ctx.obj["project"]
 
 
 def _report(changes, root: Path) -> None:
@@ -60,7 +62,7 @@ _lang_option = click.option(
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """Build, translate and check the Migration Justice briefing library."""
-    ctx.obj = {"config_path": config_path}
+    ctx.ensure_object(dict)["config_path"] = config_path
 
 
 @main.command()
@@ -69,8 +71,8 @@ def extract(ctx: click.Context) -> None:
     """Write locales/<paper>.pot for each paper, and locales/ui.pot."""
     from .catalogs import extract_catalogs
 
-    config = _config(ctx)
-    _report(extract_catalogs(config), config.root)
+    project = _project(ctx)
+    _report(extract_catalogs(project), project.config.root)
 
 
 @main.command()
@@ -80,8 +82,8 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Create or update the PO files from the POT files, keeping every translation."""
     from .catalogs import update_catalogs
 
-    config = _config(ctx)
-    _report(update_catalogs(config, languages or None), config.root)
+    project = _project(ctx)
+    _report(update_catalogs(project, languages), project.config.root)
 
 
 @main.command(name="compile")
@@ -91,8 +93,8 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Compile the PO files to MO files in the build folder (fuzzy entries left out)."""
     from .catalogs import compile_catalogs
 
-    config = _config(ctx)
-    _report(compile_catalogs(config, languages or None), config.root)
+    project = _project(ctx)
+    _report(compile_catalogs(project, languages), project.config.root)
 
 
 @main.group(invoke_without_command=True)
@@ -119,10 +121,11 @@ def build(ctx: click.Context) -> None:
 def build_html(ctx: click.Context) -> None:
     """Render every paper in every language to build/html."""
     from .html import build_html as build_site
-    from .html import site_folder
+    from .paths import site_folder
 
-    config = _config(ctx)
-    changes = build_site(config)
+    project = _project(ctx)
+    config = project.config
+    changes = build_site(project)
     click.echo(f"{_shown(site_folder(config), config.root)}: {len(changes.written)} written, "
                f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed")
 
@@ -139,12 +142,17 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...], slugs: tuple[str, 
     from .errors import IncompleteTranslation
     from .pdf import build_pdfs, plan_pdfs
 
-    config = _config(ctx)
-    plan = plan_pdfs(config, languages or None, slugs or None, draft)
-    with click.progressbar(length=len(plan[0]), label="PDF", file=sys.stderr) as bar:
-        report = build_pdfs(config, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
-    for path in report.written:
-        click.echo(f"wrote {_shown(path, config.root)}")
+    project = _project(ctx)
+    config = project.config
+    plan = plan_pdfs(project, languages, slugs, draft)
+    if plan.pending:
+        with click.progressbar(length=len(plan.jobs), label="PDF", file=sys.stderr) as bar:
+            report = build_pdfs(project, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
+    else:
+        report = build_pdfs(project, plan=plan)
+    for verb, paths in (("wrote", report.written), ("removed", report.removed)):
+        for path in paths:
+            click.echo(f"{verb} {_shown(path, config.root)}")
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.refused)} refused")
     if report.refused:
         raise IncompleteTranslation("\n       ".join(str(refusal) for refusal in report.refused))
@@ -157,9 +165,10 @@ def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Build the search index of each language in build/index (same as `library index`)."""
     from .search import build_index as index_papers
 
-    config = _config(ctx)
-    for report in index_papers(config, languages or None):
-        click.echo(f"{_shown(report.path, config.root)}: {report.documents} passages in {report.seconds:.2f} s")
+    project = _project(ctx)
+    for report in index_papers(project, languages):
+        done = f"in {report.seconds:.2f} s" if report.rebuilt else "unchanged"
+        click.echo(f"{_shown(report.path, project.config.root)}: {report.documents} passages {done}")
 
 
 main.add_command(build_index, name="index")
@@ -175,11 +184,8 @@ def search_command(ctx: click.Context, query: str, language: str | None, limit: 
     """Search the papers, e.g. library search 'declaracion de progresos' --lang es."""
     from .search import search
 
-    config = _config(ctx)
-    language = language or config.source_language
-    if language not in config.all_languages:
-        raise click.BadParameter(f"{language!r} is not one of {', '.join(config.all_languages)}", param_hint="--lang")
-    results = search(config, query, language, limit)
+    project = _project(ctx)
+    results = search(project, query, language or project.config.source_language, limit)
     click.echo(_results_json(results) if as_json else _results_text(results), nl=not as_json)
 
 
@@ -228,15 +234,16 @@ def _results_json(results) -> str:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the built site (run `library build html` first)."""
-    from .html import SiteMap, site_folder
+    from .paths import SiteMap, site_folder
     from .web import serve as serve_site
 
-    config = _config(ctx)
+    project = _project(ctx)
+    config = project.config
     site = site_folder(config)
     if not (site / SiteMap.home(config.source_language)).is_file():
         raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
     click.echo(f"Serving {_shown(site, config.root)} on http://{host}:{port}/ (Ctrl+C to stop)")
-    serve_site(config, host, port)
+    serve_site(project, host, port)
 
 
 # --- translators' reports ------------------------------------------------------------------
@@ -258,9 +265,9 @@ def status(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ..
     """How much is translated, per paper and language, in messages and words (as pocount counts)."""
     from .reports import check_threshold, project_status, render_status
 
-    config = _config(ctx)
-    statuses = project_status(config, languages, papers)
-    click.echo(render_status(statuses, fmt, config.root), nl=False)
+    project = _project(ctx)
+    statuses = project_status(project, languages, papers)
+    click.echo(render_status(statuses, fmt, project.config.root), nl=False)
     check_threshold(statuses, fail_under)
 
 
@@ -272,9 +279,9 @@ def missing(ctx: click.Context, language: str, paper: str | None) -> None:
     """List the untranslated and fuzzy texts of LANG, with their PO and source lines."""
     from .reports import missing_segments, render_missing
 
-    config = _config(ctx)
-    found = missing_segments(config, language, (paper,) if paper else ())
-    click.echo(render_missing(found, language, config.root), nl=False)
+    project = _project(ctx)
+    found = missing_segments(project, language, (paper,) if paper else ())
+    click.echo(render_missing(found, language, project.config.root), nl=False)
 
 
 @main.command()
@@ -287,7 +294,7 @@ def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...
     """Check the translations: markup, links, numbers, punctuation, French spacing, terminology."""
     from .checks import check_outcome, check_project, render_problems
 
-    config = _config(ctx)
-    problems = check_project(config, languages, papers)
-    click.echo(render_problems(problems, fmt, config.root), nl=False)
+    project = _project(ctx)
+    problems = check_project(project, languages, papers)
+    click.echo(render_problems(problems, fmt, project.config.root), nl=False)
     check_outcome(problems, strict)

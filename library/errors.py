@@ -5,6 +5,7 @@ from pathlib import Path
 
 __all__ = [
     "LibraryError",
+    "SelectionError",
     "ConfigError",
     "SourceError",
     "CatalogError",
@@ -19,6 +20,12 @@ class LibraryError(Exception):
     """A failure the user can act on; the CLI prints it without a traceback."""
 
     exit_code = 1
+
+
+class SelectionError(LibraryError):
+    """A --lang or --paper that the project does not have; nothing is read or written."""
+
+    exit_code = 2
 
 
 class _LocatedError(LibraryError):

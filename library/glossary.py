@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import GlossaryError
 
-__all__ = ["Term", "Glossary", "glossary_path", "read_glossary"]
+__all__ = ["Term", "Glossary", "read_glossary"]
 
 NOTE = "note"
 
@@ -32,10 +32,6 @@ class Glossary:
 
     path: Path | None
     terms: tuple[Term, ...] = ()
-
-
-def glossary_path(locales_dir: Path) -> Path:
-    return locales_dir / "glossary.csv"
 
 
 def read_glossary(path: Path, source_language: str = "en") -> Glossary:

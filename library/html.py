@@ -1,123 +1,43 @@
-"""Render every paper in every language to the static HTML site in build/html."""
+"""Render every paper in every language to the static HTML site in build/html.
+
+Each page is rendered again only when what it shows changed: its key hashes the site's
+templates and code, the settings, and the model values the page is made from (its paper's
+passages in its languages, the figures it shows, whether its PDF is published).
+"""
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import __version__
 from .config import Config
-from .errors import SourceError, TemplateError
+from .errors import SourceError
 from .files import Changes, remove_stale, write_all
-from .markup import plain_text, render_inline
-from .papers import Block, Container, Paper, load_papers
-from .translation import TranslatedPaper, TranslatedSegment, load_translation, load_ui_translations
+from .manifest import published_pdfs
+from .markup import plain_text
+from .papers import Block, Paper
+from .paths import (
+    ASSETS,
+    UI_DOMAIN,
+    VOLUME,
+    SiteMap,
+    catalog_path,
+    pdf_manifest_path,
+    pdf_path,
+    site_folder,
+)
+from .project import Project
+from .render import make_environment, paper_view, render_template, template_files
+from .stamps import Digest, code_files, read_state, settings_text, write_state
+from .translation import TranslatedPaper
 
-__all__ = ["SiteMap", "SearchPage", "Leaf", "Node", "body_tree", "build_html", "make_environment", "site_folder",
-           "pdf_source", "render_template", "table_of_contents"]
+__all__ = ["SearchPage", "build_html"]
 
 WORDS_PER_MINUTE = 200
-VOLUME = "volume"  # the PDF of the whole series, as library.pdf names it
-ASSETS = "assets"
-# The papers are written in British English, as UN texts are: "5 April 2022".
-_FORMAT_LOCALES = {"en": "en_GB"}
+STAGE = "html"
 # Side by side, these front-matter fields read best after the body, as on the paper page.
 _TRAILING_ROLES = ("keyword", "publisher")
-
-
-def site_folder(config: Config) -> Path:
-    return config.build_dir / "html"
-
-
-def pdf_source(config: Config, language: str, slug: str) -> Path:
-    """Where the PDF build leaves a paper's PDF; the site carries a copy."""
-    return config.build_dir / "pdf" / language / f"{slug}.pdf"
-
-
-class SiteMap:
-    """Where each page lives in the site, as a path from its root."""
-
-    @staticmethod
-    def root_index() -> str:
-        return "index.html"
-
-    @staticmethod
-    def home(language: str) -> str:
-        return f"{language}/index.html"
-
-    @staticmethod
-    def paper(language: str, slug: str) -> str:
-        return f"{language}/{slug}.html"
-
-    @staticmethod
-    def bilingual(language: str, slug: str, other: str) -> str:
-        return f"{language}/{slug}/{other}.html"
-
-    @staticmethod
-    def pdf(language: str, slug: str) -> str:
-        return f"{language}/{slug}.pdf"
-
-    @staticmethod
-    def not_found(language: str) -> str:
-        return f"{language}/404.html"
-
-    @staticmethod
-    def search(language: str) -> str:
-        return f"{language}/search"
-
-    @staticmethod
-    def dashboard() -> str:
-        return "dashboard/index.html"
-
-    @staticmethod
-    def preview(language: str, slug: str) -> str:
-        return f"dashboard/{language}/{slug}.html"
-
-    @staticmethod
-    def asset(name: str) -> str:
-        return f"{ASSETS}/{name}"
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """A block of the body with its text in the page's language (None for code and rules)."""
-
-    block: Block
-    segment: TranslatedSegment | None
-
-
-@dataclass(frozen=True)
-class Node:
-    """A list, list item, quote or table part, with what it holds."""
-
-    container: Container
-    children: tuple[Node | Leaf, ...]
-
-
-def body_tree(translation: TranslatedPaper) -> tuple[Node | Leaf, ...]:
-    """The body's blocks nested in their containers again, for the templates to walk."""
-    by_block = {s.segment.block: s for s in translation.segments if s.segment.block is not None}
-    root: list = []
-    open_nodes: list[tuple[Container, list]] = []
-    for index, block in enumerate(translation.paper.blocks):
-        shared = _shared_depth([c for c, _ in open_nodes], block.path)
-        del open_nodes[shared:]
-        for container in block.path[shared:]:
-            children: list = []
-            (open_nodes[-1][1] if open_nodes else root).append((container, children))
-            open_nodes.append((container, children))
-        (open_nodes[-1][1] if open_nodes else root).append(Leaf(block, by_block.get(index)))
-    return _freeze(root)
-
-
-def _shared_depth(open_containers: list[Container], path: tuple[Container, ...]) -> int:
-    depth = 0
-    while depth < min(len(open_containers), len(path)) and open_containers[depth] == path[depth]:
-        depth += 1
-    return depth
-
-
-def _freeze(items: list) -> tuple[Node | Leaf, ...]:
-    return tuple(item if isinstance(item, Leaf) else Node(item[0], _freeze(item[1])) for item in items)
 
 
 @dataclass(frozen=True)
@@ -143,180 +63,250 @@ class Entry:
         return self.translation.paper.meta
 
 
-def build_html(config: Config) -> Changes:
-    """Render the whole site into build/html; unchanged files stay untouched, stale ones go."""
-    papers = load_papers(config.papers_dir)
-    series = _series_page(config, papers)
-    translations = {
-        (paper.slug, language): load_translation(config, paper, language)
-        for paper in papers
-        for language in config.all_languages
-    }
+@dataclass(frozen=True)
+class _Page:
+    """One page to write: where, the hash of what it shows, and how to render it."""
+
+    path: str
+    key: str
+    render: Callable[[], str]
+
+
+def build_html(project: Project) -> Changes:
+    """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed."""
+    config = project.config
     site = site_folder(config)
-    planned: dict[Path, bytes] = {}
-    for language in config.all_languages:
-        renderer = _Renderer(config, language, translations, series)
-        for path, html in renderer.pages(papers):
-            planned[site / path] = html.encode("utf-8")
-    planned.update(_static_files(config, papers, site))
-    changes = write_all(planned)
-    changes.removed.extend(remove_stale(site, set(planned)))
+    state = read_state(config, STAGE)
+    inputs = _stage_inputs(config)
+    if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
+        return Changes(unchanged=[site / name for name in state["files"]])
+    site_key = _site_key(config)
+    keys, planned, skipped = {}, {}, []
+    for page in _Site(project, site_key).pages():
+        keys[page.path] = page.key
+        target = site / page.path
+        if state.get("pages", {}).get(page.path) == page.key and target.is_file():
+            skipped.append(target)
+        else:
+            planned[target] = page.render().encode("utf-8")
+    static = _static_files(project, site)
+    changes = write_all({**planned, **static})
+    changes.unchanged.extend(skipped)
+    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped}))
+    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files})
     return changes
 
 
-def _series_page(config: Config, papers: tuple[Paper, ...]) -> Paper:
-    for paper in papers:
-        if paper.meta.kind == "series":
-            return paper
-    raise SourceError(config.papers_dir, None, "no series page: add one paper with 'kind: series' in its front matter")
+def _present(site: Path) -> set[str]:
+    """The files in the site folder now: a page deleted or added by hand means a real build."""
+    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
 
 
-class _Renderer:
-    """The pages of one language, rendered with that language's interface catalog."""
+def _stage_inputs(config: Config) -> str:
+    """The bytes of every file the site is made from: without parsing anything, has any changed?"""
+    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
+    catalogs = sorted(path for language in config.languages for path in
+                      catalog_path(config, language, UI_DOMAIN).parent.glob("*.po"))
+    digest = Digest(_site_key(config)).files([*sources, *catalogs, pdf_manifest_path(config)], config.root)
+    return digest.hexdigest()
 
-    def __init__(self, config: Config, language: str, translations: dict, series: Paper) -> None:
-        self.config, self.language, self.translations, self.series = config, language, translations, series
-        self.environment = make_environment(config, language)
 
-    def pages(self, papers: tuple[Paper, ...]):
-        entries = [self._entry(paper) for paper in papers if paper.meta.kind == "paper"]
-        volume = SiteMap.pdf(self.language, VOLUME)
-        common = {
-            "entries": entries,
-            "series": self.translations[self.series.slug, self.language],
-            "volume_pdf": volume if pdf_source(self.config, self.language, VOLUME).is_file() else None,
-        }
-        for page, template in ((SiteMap.home, "home.html"), (SiteMap.not_found, "404.html")):
-            alternates = {language: page(language) for language in self.config.all_languages}
-            yield page(self.language), self._render(template, page(self.language), {**common, "alternates": alternates})
-        if self.language == self.config.source_language:
-            yield SiteMap.root_index(), self._render("index.html", SiteMap.root_index(), {**common, **self._front_door()})
-            yield SiteMap.dashboard(), self._render("dashboard.html", SiteMap.dashboard(),
-                                                    {**common, **self._dashboard(papers)})
-        for paper in papers:
-            yield from self._paper_pages(paper, common)
-            if self.language != self.config.source_language:
-                yield self._preview(paper, common)
+def _site_key(config: Config) -> str:
+    """What every page depends on: the site's templates and assets, the stage's code, the settings."""
+    digest = Digest(__version__, settings_text(config)).files(template_files(config, pdf=False), config.root)
+    return digest.files(code_files("html"), Path(__file__).parent).hexdigest()
 
-    def _dashboard(self, papers: tuple[Paper, ...]) -> dict:
-        """The paper x language matrix translators start from."""
-        rows = []
-        for paper in papers:
-            cells = []
-            for language in self.config.languages:
-                translation = self.translations[paper.slug, language]
-                cells.append({
-                    "language": language,
-                    "percent": translation.percent_translated,
-                    "missing": translation.count("missing"),
-                    "fuzzy": translation.count("fuzzy"),
-                    "published": translation.percent_translated >= self.config.threshold,
-                    "url": SiteMap.preview(language, paper.slug),
-                })
-            rows.append({"paper": self.translations[paper.slug, self.language], "cells": cells})
-        return {"rows": rows, "alternates": {self.language: SiteMap.dashboard()}}
 
-    def _preview(self, paper: Paper, common: dict) -> tuple[str, str]:
-        """The paper with every missing and outdated passage highlighted and listed, for translators."""
-        translation = self.translations[paper.slug, self.language]
-        path = SiteMap.preview(self.language, paper.slug)
-        context = {
-            **common,
-            **self._paper_context(paper, translation),
-            "preview": True,
-            "to_do": [s for s in translation.segments if s.is_fallback],
-            "alternates": {language: SiteMap.preview(language, paper.slug) for language in self.config.languages},
-        }
-        return path, self._render("paper.html", path, context)
+class _Site:
+    """Every page of the site with its key; a page is rendered only when asked to."""
 
-    def _front_door(self) -> dict:
+    def __init__(self, project: Project, site_key: str) -> None:
+        self.project, self.config, self.site_key = project, project.config, site_key
+        self.pdfs = published_pdfs(project.config)
+        self._environments: dict[str, object] = {}
+
+    def pages(self) -> Iterator[_Page]:
+        source = self.config.source_language
+        for language in self.config.all_languages:
+            yield self._home(language)
+            yield self._not_found(language)
+            for paper in self.project.papers:
+                yield self._paper(language, paper)
+                for other in self.config.all_languages:
+                    if other != language:
+                        yield self._bilingual(language, paper, other)
+                if language != source:
+                    yield self._preview(language, paper)
+        yield self._front_door()
+        yield self._dashboard()
+
+    # --- what pages show, as keys ---------------------------------------------------------
+
+    def _key(self, language: str, *parts: object) -> str:
+        """A page's key: the site, the language's interface catalog and series page, and parts."""
+        ui = catalog_path(self.config, language, UI_DOMAIN)
+        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language), *parts)
+        return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
+
+    def _text_key(self, slug: str, language: str) -> tuple:
+        translation = self.project.translation(slug, language)
+        return tuple((s.segment.id, s.text, s.language, s.status) for s in translation.segments)
+
+    def _figures_key(self, slug: str) -> tuple:
+        return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
+                     for language in self.config.all_languages)
+
+    # --- the pages ------------------------------------------------------------------------
+
+    def _home(self, language: str) -> _Page:
+        papers = self.project.briefings
+        key = self._key(language, "home", [self._text_key(p.slug, language) for p in papers],
+                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME))
+        path = SiteMap.home(language)
+
+        def render() -> str:
+            context = {"entries": [self._entry(paper, language) for paper in papers],
+                       "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home)}
+            return self._render(language, "home.html", path, context)
+        return _Page(path, key, render)
+
+    def _not_found(self, language: str) -> _Page:
+        path = SiteMap.not_found(language)
+        return _Page(path, self._key(language, "404"), lambda: self._render(
+            language, "404.html", path, {"alternates": self._everywhere(SiteMap.not_found)}))
+
+    def _front_door(self) -> _Page:
+        source, path = self.config.source_language, SiteMap.root_index()
         languages = self.config.all_languages
-        return {
-            "alternates": {language: SiteMap.home(language) for language in languages},
-            "series_by_language": {language: self.translations[self.series.slug, language] for language in languages},
-        }
+        key = self._key(source, "front", [self._text_key(self.project.series_slug, code) for code in languages])
 
-    def _paper_pages(self, paper: Paper, common: dict):
-        translation = self.translations[paper.slug, self.language]
-        path = SiteMap.paper(self.language, paper.slug)
-        context = {**common, **self._paper_context(paper, translation)}
-        yield path, self._render("paper.html", path, context)
-        for other in self.config.all_languages:
-            if other != self.language:
-                path = SiteMap.bilingual(self.language, paper.slug, other)
-                yield path, self._render("bilingual.html", path, {**context, **self._bilingual(paper, other)})
+        def render() -> str:
+            context = {"alternates": self._everywhere(SiteMap.home), "series_by_language": {
+                code: self.project.translation(self.project.series_slug, code) for code in languages}}
+            return self._render(source, "index.html", path, context)
+        return _Page(path, key, render)
 
-    def _bilingual(self, paper: Paper, other: str) -> dict:
+    def _dashboard(self) -> _Page:
+        """The paper x language matrix translators start from."""
+        source, path, papers = self.config.source_language, SiteMap.dashboard(), self.project.papers
+        key = self._key(source, "dashboard", [self._text_key(p.slug, source) for p in papers],
+                        [self._figures_key(p.slug) for p in papers])
+
+        def render() -> str:
+            rows = [{"paper": self.project.translation(paper.slug, source),
+                     "cells": [self._cell(paper, language) for language in self.config.languages]}
+                    for paper in papers]
+            return self._render(source, "dashboard.html", path, {"rows": rows, "alternates": {source: path}})
+        return _Page(path, key, render)
+
+    def _cell(self, paper: Paper, language: str) -> dict:
+        figure = self.project.figure(paper.slug, language)
+        return {"language": language, "percent": figure.percent, "missing": figure.missing.messages,
+                "fuzzy": figure.fuzzy.messages, "published": self.project.published(paper.slug, language),
+                "url": SiteMap.preview(language, paper.slug)}
+
+    def _paper_key(self, language: str, paper: Paper, *parts: object) -> str:
+        return self._key(language, "paper", paper.slug, self._text_key(paper.slug, language),
+                         self._figures_key(paper.slug), self._pdf(language, paper.slug), *parts)
+
+    def _paper(self, language: str, paper: Paper) -> _Page:
+        path = SiteMap.paper(language, paper.slug)
+        return _Page(path, self._paper_key(language, paper), lambda: self._render(
+            language, "paper.html", path, self._paper_context(language, paper)))
+
+    def _bilingual(self, language: str, paper: Paper, other: str) -> _Page:
         """The pairs of segments, and the same pair of languages from the other languages' side."""
-        mine, theirs = self.translations[paper.slug, self.language], self.translations[paper.slug, other]
-        alternates = {
-            language: SiteMap.bilingual(language, paper.slug, self.language if language == other else other)
-            for language in self.config.all_languages
-        }
-        rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
-        return {"other_language": other, "rows": tuple(rows), "alternates": alternates}
+        path = SiteMap.bilingual(language, paper.slug, other)
+        key = self._paper_key(language, paper, "bilingual", other, self._text_key(paper.slug, other))
 
-    def _paper_context(self, paper: Paper, translation: TranslatedPaper) -> dict:
-        pdf = SiteMap.pdf(self.language, paper.slug)
+        def render() -> str:
+            mine = self.project.translation(paper.slug, language)
+            theirs = self.project.translation(paper.slug, other)
+            alternates = {code: SiteMap.bilingual(code, paper.slug, language if code == other else other)
+                          for code in self.config.all_languages}
+            rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
+            context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
+                       "alternates": alternates}
+            return self._render(language, "bilingual.html", path, context)
+        return _Page(path, key, render)
+
+    def _preview(self, language: str, paper: Paper) -> _Page:
+        """The paper with every missing and outdated passage highlighted and listed, for translators."""
+        path = SiteMap.preview(language, paper.slug)
+
+        def render() -> str:
+            translation = self.project.translation(paper.slug, language)
+            context = {**self._paper_context(language, paper), "preview": True,
+                       "to_do": [s for s in translation.segments if s.is_fallback],
+                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
+            return self._render(language, "paper.html", path, context)
+        return _Page(path, self._paper_key(language, paper, "preview"), render)
+
+    # --- contexts -------------------------------------------------------------------------
+
+    def _paper_context(self, language: str, paper: Paper) -> dict:
+        view = paper_view(self.project.translation(paper.slug, language))
         return {
-            "paper": translation,
-            "entry": self._entry(paper),
-            "body": body_tree(translation),
-            "contents": table_of_contents(translation),
-            "alternates": {language: SiteMap.paper(language, paper.slug) for language in self.config.all_languages},
-            "pdf": pdf if pdf_source(self.config, self.language, paper.slug).is_file() else None,
+            "paper": view.translation,
+            "entry": self._entry(paper, language),
+            "body": view.body,
+            "contents": view.contents,
+            "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
+            "pdf": self._pdf(language, paper.slug),
         }
 
-    def _entry(self, paper: Paper) -> Entry:
-        translation = self.translations[paper.slug, self.language]
+    def _entry(self, paper: Paper, language: str) -> Entry:
+        translation = self.project.translation(paper.slug, language)
         availability = tuple(
-            Availability(
-                language=language,
-                percent=self.translations[paper.slug, language].percent_translated,
-                url=SiteMap.paper(language, paper.slug),
-                published=self.translations[paper.slug, language].percent_translated >= self.config.threshold,
-            )
-            for language in self.config.all_languages
+            Availability(code, self.project.figure(paper.slug, code).percent, SiteMap.paper(code, paper.slug),
+                         self.project.published(paper.slug, code))
+            for code in self.config.all_languages
         )
         return Entry(translation, _reading_minutes(translation), availability)
 
-    def _render(self, template: str, path: str, context: dict) -> str:
-        # Links are relative, so the site also reads from a folder, offline; the 404 page is
-        # only ever sent by the server, for any address, so its links start from the root.
-        root = "/" if path == SiteMap.not_found(self.language) else "../" * (len(PurePosixPath(path).parts) - 1)
-        context = {**context, "language": self.language, "page_path": path, "root": root,
-                   "image_base": root + SiteMap.asset("")}
-        return render_template(self.config, self.environment, template, context)
+    def _pdf(self, language: str, slug: str) -> str | None:
+        """The site path of a published PDF, from the PDF stage's manifest."""
+        return SiteMap.pdf(language, slug) if (language, slug) in self.pdfs else None
+
+    def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
+        return {code: page(code) for code in self.config.all_languages}
+
+    def _render(self, language: str, template: str, path: str, context: dict) -> str:
+        if language not in self._environments:
+            self._environments[language] = make_environment(self.config, language,
+                                                            self.project.ui_translations(language))
+        return render_page(self.project, self._environments[language], language, template, path, context)
+
+
+def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:
+    """A site page: context plus what every page shows (the series, the language, links from here)."""
+    # Links are relative, so the site also reads from a folder, offline; the 404 page is
+    # only ever sent by the server, for any address, so its links start from the root.
+    root = "/" if path == SiteMap.not_found(language) else "../" * (len(PurePosixPath(path).parts) - 1)
+    context = {"series": project.translation(project.series_slug, language), **context, "language": language,
+               "page_path": path, "root": root, "image_base": root + SiteMap.asset("")}
+    return render_template(project.config, environment, template, context)
 
 
 class SearchPage:
     """The search results page of one language, the one page rendered at request time."""
 
-    def __init__(self, config: Config, language: str) -> None:
-        series = _series_page(config, load_papers(config.papers_dir))
-        self.series = load_translation(config, series, language)
-        self.renderer = _Renderer(config, language, {(series.slug, language): self.series}, series)
-        self.language = language
+    def __init__(self, project: Project, language: str) -> None:
+        self.project, self.language = project, language
+        self.environment = make_environment(project.config, language, project.ui_translations(language))
 
     def render(self, query: str, results) -> str:
         from urllib.parse import urlencode
 
-        languages = self.renderer.config.all_languages
         context = {
-            "series": self.series,
-            "alternates": {language: SiteMap.search(language) for language in languages},
+            "alternates": {code: SiteMap.search(code) for code in self.project.config.all_languages},
             "switch_suffix": f"?{urlencode({'q': query})}" if query else "",
             "query": query,
             "results": results,
         }
-        return self.renderer._render("search.html", SiteMap.search(self.language), context)
-
-
-def table_of_contents(translation: TranslatedPaper) -> list[tuple[int, TranslatedSegment]]:
-    """The headings of levels 2 and 3, with their level, for the table of contents."""
-    blocks = translation.paper.blocks
-    headings = [(blocks[s.segment.block].level, s) for s in translation.segments if s.segment.role == "heading"]
-    return [(level, segment) for level, segment in headings if level in (2, 3)]
+        path = SiteMap.search(self.language)
+        return render_page(self.project, self.environment, self.language, "search.html", path, context)
 
 
 def _reading_minutes(translation: TranslatedPaper) -> int:
@@ -324,89 +314,22 @@ def _reading_minutes(translation: TranslatedPaper) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def make_environment(config: Config, language: str):
-    """A Jinja2 environment for language: autoescape everywhere, the interface catalog, Babel formats."""
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.templates_dir),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.install_gettext_translations(load_ui_translations(config, language), newstyle=False)
-    environment.filters.update(_filters(language))
-    from .search import MAX_QUERY_LENGTH
-
-    environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
-                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH)
-    return environment
-
-
-def _filters(language: str) -> dict:
-    from babel import Locale
-    from babel.dates import format_date
-    from babel.numbers import format_decimal, format_percent
-
-    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
-
-    def language_name(code: str) -> str:
-        """The language's own name, capitalised, as in a language menu: "Español"."""
-        name = Locale.parse(code).get_display_name(code) or code
-        return name[:1].upper() + name[1:]
-
-    def language_in_text(code: str) -> str:
-        """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
-        return Locale.parse(code).get_display_name(locale) or code
-
-    return {
-        "inline": render_inline,
-        "plain": plain_text,
-        "date": lambda value, style="long": format_date(value, style, locale=locale),
-        "percent": lambda value: format_percent(value / 100, locale=locale),
-        "number": lambda value: format_decimal(value, locale=locale),
-        "language_name": language_name,
-        "language_in_text": language_in_text,
-        "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
-    }
-
-
-def render_template(config: Config, environment, template: str, context: dict) -> str:
-    """template rendered with context; any failure becomes a TemplateError naming the template."""
-    try:
-        return environment.get_template(template).render(context)
-    except Exception as error:
-        raise _template_error(config, template, error) from None
-
-
-def _template_error(config: Config, template: str, error: Exception) -> TemplateError:
-    import jinja2
-
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return TemplateError(error.filename or config.templates_dir / template, error.lineno, error.message or "")
-    if isinstance(error, jinja2.TemplateNotFound):
-        return TemplateError(config.templates_dir / error.name, None, "template not found")
-    return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")
-
-
-def _static_files(config: Config, papers: tuple[Paper, ...], site: Path) -> dict[Path, bytes]:
-    """The templates' assets, the papers' images and the PDFs already built, copied into the site."""
+def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
+    """The templates' assets, the papers' images and the published PDFs, copied into the site."""
+    config = project.config
     files = {}
     assets = config.templates_dir / ASSETS
     for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
         if path.is_file():
             files[site / ASSETS / path.relative_to(assets)] = path.read_bytes()
-    for paper in papers:
+    for paper in project.papers:
         for block in paper.blocks:
             if block.kind == "image":
                 files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
-    for slug in [paper.slug for paper in papers] + [VOLUME]:
-        for language in config.all_languages:
-            pdf = pdf_source(config, language, slug)
-            if pdf.is_file():
-                files[site / SiteMap.pdf(language, slug)] = pdf.read_bytes()
+    for language, slug in published_pdfs(config):
+        source = pdf_path(config, language, slug)
+        if source.is_file():
+            files[site / SiteMap.pdf(language, slug)] = source.read_bytes()
     return files
 
 

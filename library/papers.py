@@ -8,21 +8,13 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import SourceError
+from .paths import RESERVED_SLUGS
 
 __all__ = ["Block", "Container", "Paper", "PaperMeta", "load_paper", "load_papers", "parse_paper", "normalise_space"]
 
 BlockKind = Literal["heading", "paragraph", "image", "cell", "code", "rule"]
 ContainerKind = Literal["bullet_list", "ordered_list", "list_item", "blockquote", "table", "thead", "tbody", "tr"]
 TEXT_FIELDS = ("title", "subtitle", "publisher", "summary")
-# Names the catalogs and the site use for themselves, so no paper may take them.
-RESERVED_SLUGS = {
-    "ui": "the interface catalog",
-    "index": "the home pages",
-    "404": "the not-found pages",
-    "search": "the search pages",
-    "dashboard": "the translators' dashboard",
-    "volume": "the PDF of the whole series",
-}
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)

@@ -1,16 +1,15 @@
 """Render the papers to PDF with WeasyPrint: one per paper and language, and a volume per language.
 
 The PDFs come from the same segments and templates as the site, with the print stylesheet.
-A PDF is rendered again only when one of its inputs changed (their hash is kept beside it),
-the renders run in parallel on every core, and WeasyPrint may load only the project's files.
+A PDF is rendered again only when one of its inputs changed (their hash is kept in the
+manifest), the renders run in parallel on every core, and WeasyPrint may load only the
+project's files.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -20,14 +19,15 @@ from pathlib import Path
 from .config import Config
 from .errors import LibraryError
 from .files import write_atomic
-from .html import VOLUME
-from .papers import load_papers
-from .translation import TranslatedPaper, TranslatedSegment, load_translation
+from .manifest import PdfEntry, read_pdf_manifest, write_pdf_manifest
+from .paths import UI_DOMAIN, VOLUME, catalog_path, pdf_path
+from .project import Project
+from .render import make_environment, paper_view, render_template, template_files
+from .stamps import Digest, code_files, distribution_version, settings_text
+from .translation import TranslatedPaper, TranslatedSegment, percent_label
 
-__all__ = ["PdfJob", "PdfReport", "Refusal", "build_pdfs", "plan_pdfs", "pdf_folder", "render_job", "job_html",
-           "FONT_FILES", "VOLUME"]
+__all__ = ["PdfJob", "PdfReport", "Refusal", "build_pdfs", "plan_pdfs", "render_job", "job_html", "FONT_FILES"]
 
-PDF_FOLDER, DRAFT_FOLDER = "pdf", "pdf-draft"
 # The faces the print stylesheet uses: family, weight, style, file (module, name).
 FONT_FILES = (
     ("Source Serif Pro", 400, "normal", "font_source_serif_pro", "SourceSerifPro-Regular.ttf"),
@@ -45,10 +45,6 @@ FONT_FILES = (
 )
 
 
-def pdf_folder(config: Config, draft: bool = False) -> Path:
-    return config.build_dir / (DRAFT_FOLDER if draft else PDF_FOLDER)
-
-
 @dataclass(frozen=True)
 class PdfJob:
     """One PDF to render: a paper (slug) or the volume, in one language."""
@@ -56,20 +52,13 @@ class PdfJob:
     language: str
     slug: str  # a paper's slug, or VOLUME
     output: Path
-    draft_percent: float | None  # set on a draft: the figure its mark shows
+    percent: float  # the figure the gate judged
+    draft: bool  # below the threshold, rendered with --draft: marked on every page
     inputs: str  # hash of everything the PDF is made from
 
     @property
-    def pages_map(self) -> Path:
-        """Where the anchor -> page map of the PDF goes, for search results to link to."""
-        return self.output.with_suffix(".pages.json")
-
-    @property
-    def stamp(self) -> Path:
-        return self.output.with_name(f".{self.output.name}.inputs")
-
-    def up_to_date(self) -> bool:
-        return self.output.is_file() and self.stamp.is_file() and self.stamp.read_text("utf-8") == self.inputs
+    def entry(self) -> PdfEntry:
+        return PdfEntry(self.language, self.slug, "draft" if self.draft else "published", self.percent, self.inputs)
 
 
 @dataclass(frozen=True)
@@ -80,10 +69,11 @@ class Refusal:
     slug: str
     percent: float
     threshold: float
+    inputs: str = ""
 
     def __str__(self) -> str:
-        return (f"{self.language}/{self.slug}: {self.percent:.0f}% translated, below the threshold of "
-                f"{self.threshold:.0f}%; render it with --draft to see it marked as a draft")
+        return (f"{self.language}/{self.slug}: {percent_label(self.percent)} translated, below the threshold of "
+                f"{percent_label(self.threshold)}; render it with --draft to see it marked as a draft")
 
 
 @dataclass
@@ -91,135 +81,169 @@ class PdfReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class PdfPlan:
+    """Every PDF asked for: those to render, those already up to date, and those refused."""
+
+    pending: list[PdfJob] = field(default_factory=list)
+    current: list[PdfJob] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    complete: bool = True  # every paper of the chosen languages, so entries of others can go
+
+    @property
+    def jobs(self) -> list[PdfJob]:
+        return [*self.pending, *self.current]
 
 
 # Planning -------------------------------------------------------------------------------------
 
 
-def plan_pdfs(config: Config, languages: tuple[str, ...] | None = None, slugs: tuple[str, ...] | None = None,
-              draft: bool = False) -> tuple[list[PdfJob], list[Refusal]]:
-    """The PDFs to render (volumes only when no paper is named), and those the threshold refuses."""
-    papers = load_papers(config.papers_dir)
-    known = {paper.slug for paper in papers}
-    for slug in slugs or ():
-        if slug not in known:
-            raise LibraryError(f"no paper {slug!r} in {config.papers_dir.name}/ (papers: {', '.join(sorted(known))})")
-    jobs, refusals = [], []
+def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
+              draft: bool = False) -> PdfPlan:
+    """The PDFs asked for (volumes only when no paper is named), judged by the gate.
+
+    A PDF whose input files hash as at the last build keeps that build's figure, so a build
+    with nothing changed reads no catalog; only changed ones ask the project for theirs.
+    """
+    config = project.config
+    chosen = project.select_languages(languages)
+    names = project.select_papers(slugs) if slugs else (*project.source_slugs, VOLUME)
+    previous = read_pdf_manifest(config)
     shared = _shared_inputs(config)
-    for language in languages or config.all_languages:
-        percents = {p.slug: load_translation(config, p, language).percent_translated for p in papers}
-        for paper in papers:
-            if not slugs or paper.slug in slugs:
-                _plan(config, language, paper.slug, percents[paper.slug], draft, shared, jobs, refusals)
-        if not slugs:
-            _plan(config, language, VOLUME, min(percents.values()), draft, shared, jobs, refusals)
-    return jobs, refusals
+    plan = PdfPlan(complete=not slugs)
+    for language in chosen:
+        for slug in names:
+            inputs = _inputs_hash(project, language, slug, shared)
+            before = previous.get(f"{language}/{slug}")
+            percent = before.percent if before and before.inputs == inputs else project.figure(slug, language).percent
+            _plan(project, plan, language, slug, percent, inputs, draft, before)
+    return plan
 
 
-def _plan(config, language, slug, percent, draft, shared, jobs, refusals) -> None:
+def _plan(project: Project, plan: PdfPlan, language: str, slug: str, percent: float, inputs: str, draft: bool,
+          before: PdfEntry | None) -> None:
     """Plan one PDF: published at or above the threshold, a marked draft below it, or refused."""
-    below = percent < config.threshold
+    threshold = project.config.threshold
+    below = language != project.config.source_language and percent < threshold
     if below and not draft:
-        refusals.append(Refusal(language, slug, percent, config.threshold))
+        plan.refused.append(Refusal(language, slug, percent, threshold, inputs))
         return
-    output = pdf_folder(config, below) / language / f"{slug}.pdf"
-    draft_percent = percent if below else None
-    inputs = _inputs_hash(config, language, slug, draft_percent, shared)
-    jobs.append(PdfJob(language, slug, output, draft_percent, inputs))
+    job = PdfJob(language, slug, pdf_path(project.config, language, slug, below), percent, below, inputs)
+    up_to_date = before is not None and before.inputs == inputs and before.verdict == job.entry.verdict
+    (plan.current if up_to_date and job.output.is_file() else plan.pending).append(job)
 
 
 def _shared_inputs(config: Config) -> str:
-    """Hash of what every PDF depends on: the templates, the library's code, the fonts, the tools."""
-    import weasyprint
-
+    """Hash of what every PDF depends on: the print templates, the PDF stage's code, the fonts, the tools."""
     from . import __version__
 
-    digest = hashlib.sha256(f"{__version__} {weasyprint.__version__} {config.threshold}".encode())
-    code = Path(__file__).parent
-    for path in sorted([*config.templates_dir.rglob("*"), *code.glob("*.py"), *_font_paths()]):
-        if path.is_file():
-            digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    digest = Digest(__version__, distribution_version("weasyprint"), settings_text(config),
+                    os.environ.get("SOURCE_DATE_EPOCH", ""))
+    digest.files(template_files(config, pdf=True), config.root)
+    digest.files(code_files("pdf"), Path(__file__).parent)
+    digest.files(_font_paths(), config.root)
     return digest.hexdigest()
 
 
-def _inputs_hash(config: Config, language: str, slug: str, draft_percent, shared: str) -> str:
-    """Hash of one PDF's own inputs: its sources and catalogs, the interface catalog, the series."""
-    from .catalogs import UI_DOMAIN, catalog_path
-
-    domains = [p.stem for p in sorted(config.papers_dir.glob("*.md"))] if slug == VOLUME else [slug, "series"]
+def _inputs_hash(project: Project, language: str, slug: str, shared: str) -> str:
+    """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
+    config = project.config
+    domains = project.source_slugs if slug == VOLUME else (slug, project.series_slug)
     files = [config.papers_dir / f"{domain}.md" for domain in domains]
-    files += [catalog_path(config, language, domain) for domain in (*domains, UI_DOMAIN)]
+    if language != config.source_language:
+        files += [catalog_path(config, language, domain) for domain in (*domains, UI_DOMAIN)]
     files += sorted(config.papers_dir.rglob("images/*"))
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    digest = hashlib.sha256(f"{shared} {language} {slug} {draft_percent} {epoch}".encode())
-    for path in files:
-        name = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path.name
-        digest.update(name.encode() + (hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-"))
-    return digest.hexdigest()
+    return Digest(shared, language, slug).files(files, config.root).hexdigest()
 
 
 # Building -------------------------------------------------------------------------------------
 
 
-def build_pdfs(config: Config, languages: tuple[str, ...] | None = None, slugs: tuple[str, ...] | None = None,
-               draft: bool = False, workers: int | None = None,
-               progress: Callable[[PdfJob], None] | None = None,
-               plan: tuple[list[PdfJob], list[Refusal]] | None = None) -> PdfReport:
-    """Render every planned PDF that is not up to date, in parallel; report what was refused.
+def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
+               draft: bool = False, workers: int | None = None, progress: Callable[[PdfJob], None] | None = None,
+               plan: PdfPlan | None = None) -> PdfReport:
+    """Render every planned PDF that is not up to date, in parallel; record all in the manifest.
 
     plan, from plan_pdfs with the same arguments, saves planning again when the caller has it.
+    A refused PDF no longer stays published; the manifest is written even when a render fails,
+    with what was done.
     """
-    jobs, refusals = plan or plan_pdfs(config, languages, slugs, draft)
-    report = PdfReport(refused=refusals)
-    pending = []
-    for job in jobs:
-        if job.up_to_date():
-            report.unchanged.append(job.output)
-            if progress:
-                progress(job)
-        else:
-            pending.append(job)
-    for job in _render_all(config, pending, workers):
-        report.written.append(job.output)
+    config = project.config
+    plan = plan or plan_pdfs(project, languages, slugs, draft)
+    report = PdfReport(refused=list(plan.refused))
+    entries = read_pdf_manifest(config)
+    for job in plan.current:
+        report.unchanged.append(job.output)
         if progress:
             progress(job)
+    try:
+        for job, pages in _render_all(project, plan.pending, workers):
+            entries[f"{job.language}/{job.slug}"] = dataclasses.replace(job.entry, pages=pages)
+            report.written.append(job.output)
+            if progress:
+                progress(job)
+    finally:
+        report.removed = _retire(project, plan, entries)
+        write_pdf_manifest(config, entries)
     return report
 
 
-def _render_all(config: Config, jobs: list[PdfJob], workers: int | None):
-    """Render jobs in worker processes (in this one for a single job); yield each as it is written."""
-    if len(jobs) <= 1 or workers == 1:
-        for job in jobs:
-            _write(job, *render_job(config, job))
-            yield job
+def _retire(project: Project, plan: PdfPlan, entries: dict[str, PdfEntry]) -> list[Path]:
+    """Drop what the plan no longer publishes: refused PDFs, and (for a whole build) removed papers."""
+    config, removed = project.config, []
+    for refusal in plan.refused:
+        entries[f"{refusal.language}/{refusal.slug}"] = PdfEntry(refusal.language, refusal.slug, "refused",
+                                                                 refusal.percent, refusal.inputs)
+    planned = {f"{job.language}/{job.slug}" for job in plan.jobs} | {f"{r.language}/{r.slug}" for r in plan.refused}
+    languages = {key.split("/")[0] for key in planned}
+    for key, entry in list(entries.items()):
+        gone = plan.complete and entry.language in languages and key not in planned
+        if gone:
+            del entries[key]
+        for draft in (False, True):
+            kept = key in entries and entries[key].verdict == ("draft" if draft else "published")
+            path = pdf_path(config, entry.language, entry.slug, draft)
+            if not kept and path.is_file():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):
+    """Render jobs (their HTML made here, WeasyPrint in worker processes); yield each with its pages."""
+    config, environments = project.config, {}
+    # The volumes take longest: started first, they do not leave one core busy at the end.
+    ordered = sorted(jobs, key=lambda job: job.slug != VOLUME)
+    if len(ordered) <= 1 or workers == 1:
+        for job in ordered:
+            yield job, _write(job, *render_job(config, job, job_html(project, job, environments)))
         return
     import multiprocessing
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
-    # The volumes take longest: started first, they do not leave one core busy at the end.
-    ordered = sorted(jobs, key=lambda job: job.slug != VOLUME)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
-        futures = {pool.submit(render_job, config, job): job for job in ordered}
+        futures = {pool.submit(render_job, config, job, job_html(project, job, environments)): job
+                   for job in ordered}
         for future in as_completed(futures):
             job = futures[future]
-            _write(job, *future.result())
-            yield job
+            yield job, _write(job, *future.result())
 
 
-def _write(job: PdfJob, pdf: bytes, pages: dict[str, int]) -> None:
+def _write(job: PdfJob, pdf: bytes, pages: dict[str, int]) -> dict[str, int]:
     write_atomic(job.output, pdf)
-    write_atomic(job.pages_map, json.dumps(pages, sort_keys=True, indent=0).encode())
-    write_atomic(job.stamp, job.inputs.encode())
+    return pages
 
 
-def render_job(config: Config, job: PdfJob) -> tuple[bytes, dict[str, int]]:
-    """The PDF of job and the page of each anchor in it; fails if anything foreign was asked for."""
+def render_job(config: Config, job: PdfJob, html_text: str) -> tuple[bytes, dict[str, int]]:
+    """The PDF of job from its HTML, and the page of each anchor; fails if anything foreign was asked for."""
     import weasyprint
 
     fetcher = ProjectFetcher(_allowed_roots(config))
-    html = weasyprint.HTML(string=job_html(config, job), base_url=config.templates_dir.as_uri() + "/",
-                           url_fetcher=fetcher)
+    html = weasyprint.HTML(string=html_text, base_url=config.templates_dir.as_uri() + "/", url_fetcher=fetcher)
     with _weasyprint_errors() as errors:
         document = html.render()
     if fetcher.refused:
@@ -297,32 +321,34 @@ def ProjectFetcher(roots: tuple[Path, ...]):  # noqa: N802 (a class, built when 
 # The HTML WeasyPrint renders ------------------------------------------------------------------
 
 
-def job_html(config: Config, job: PdfJob) -> str:
-    """The print HTML of job, from the same segments and templates as the site."""
-    from .html import body_tree, make_environment, render_template, table_of_contents
+def job_html(project: Project, job: PdfJob, environments: dict | None = None) -> str:
+    """The print HTML of job, from the same segments and templates as the site.
+
+    environments keeps one Jinja2 environment per language across the jobs of a build.
+    """
     from .markup import plain_text
 
-    papers = load_papers(config.papers_dir)
-    series_paper = next(p for p in papers if p.meta.kind == "series")
-    series = load_translation(config, series_paper, job.language)
-    environment = make_environment(config, job.language)
+    config, language = project.config, job.language
+    series = project.translation(project.series_slug, language)
+    environments = {} if environments is None else environments
+    if language not in environments:
+        environments[language] = make_environment(config, language, project.ui_translations(language))
+    environment = environments[language]
     if job.slug == VOLUME:
         parts, prefixes = [], {}
-        for paper in [p for p in papers if p.meta.kind == "paper"] + [series_paper]:
+        for paper in (*project.briefings, project.series):
             prefix = f"{paper.slug}--"
-            translation = _prefixed(load_translation(config, paper, job.language), prefix)
+            view = paper_view(_prefixed(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
-            parts.append({"translation": translation, "meta": paper.meta, "prefix": prefix,
-                          "body": body_tree(translation), "contents": table_of_contents(translation)})
+            parts.append({"translation": view.translation, "meta": paper.meta, "prefix": prefix,
+                          "body": view.body, "contents": view.contents})
         main, template, extra = series, "pdf/volume.html", {"parts": parts, "prefixes": prefixes}
-        date = series_paper.meta.date
+        date = project.series.meta.date
     else:
-        paper = next(p for p in papers if p.slug == job.slug)
-        main = load_translation(config, paper, job.language)
-        template = "pdf/paper.html"
-        extra = {"paper": main, "meta": paper.meta, "body": body_tree(main), "contents": table_of_contents(main),
-                 "prefixes": {}}
-        date = paper.meta.date
+        view = paper_view(project.translation(job.slug, language))
+        main, template = view.translation, "pdf/paper.html"
+        extra = {"paper": main, "meta": view.meta, "body": view.body, "contents": view.contents, "prefixes": {}}
+        date = view.meta.date
     fields = main.by_id()
     context = {
         "language": job.language,
@@ -336,7 +362,7 @@ def job_html(config: Config, job: PdfJob) -> str:
         "created": _created(date),
         "font_faces": _font_faces(),
         "page_label": _page_label(environment),
-        "draft": job.draft_percent,
+        "draft": job.percent if job.draft else None,
         **extra,
     }
     return render_template(config, environment, template, context)

@@ -494,8 +494,8 @@ def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
 
 
 def _check_python_format(catalog, path: Path) -> None:
-    from babel.messages.checkers import python_format
     from babel.messages.catalog import TranslationError
+    from babel.messages.checkers import python_format
 
     for message in catalog:
         if message.id and "python-format" in message.flags and not message.fuzzy and message.string:

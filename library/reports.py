@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 import difflib
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .catalogs import UI_DOMAIN, catalog_path, template_path
-from .config import Config
-from .errors import LibraryError
-from .translation import is_translated
+from .errors import IncompleteTranslation
+from .paths import UI_DOMAIN, catalog_path
+from .project import Project
+from .translation import Figure, Tally, count_words, passage_state, percent_label
 
 __all__ = [
     "TOTAL",
     "State",
-    "Tally",
     "CatalogStatus",
     "MissingSegment",
-    "count_words",
     "message_state",
     "catalog_status",
     "file_status",
@@ -26,34 +23,15 @@ __all__ = [
     "language_totals",
     "missing_segments",
     "word_diff",
-    "select_domains",
-    "select_languages",
     "check_threshold",
     "render_status",
     "render_missing",
 ]
 
 TOTAL = "TOTAL"  # the domain of a language's total row; never a slug, which is lowercase
+# pocount's names for the states: a missing passage is an untranslated message.
 State = Literal["translated", "fuzzy", "untranslated"]
-
-# pocount's own rules before it splits words (translate/tools/pocount.py): a line break tag is a
-# space, XML-like tags are dropped, and a dot between two non-digits joins nothing ("e.g" -> " ").
-_BR_TAG = re.compile(r"<br\s*?/?>")
-_XML_TAG = re.compile(
-    r"""<([\w.:]+)(\s([\w.:]+=((".*?")|('.*?')))?)*/?>|</([\w.]+)>""",
-)
-_DOT_BETWEEN_NON_DIGITS = re.compile(r"\D\.\D")
-
-
-@dataclass(frozen=True)
-class Tally:
-    """A number of messages and the English (source) words in them."""
-
-    messages: int = 0
-    words: int = 0
-
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.messages + other.messages, self.words + other.words)
+_POCOUNT_NAMES = {"translated": "translated", "fuzzy": "fuzzy", "missing": "untranslated"}
 
 
 @dataclass(frozen=True)
@@ -63,26 +41,37 @@ class CatalogStatus:
     language: str
     domain: str
     path: Path | None
-    translated: Tally
-    fuzzy: Tally
-    untranslated: Tally
+    figure: Figure
     obsolete: Tally
     translated_target_words: int
-    exists: bool = True  # False: no PO file yet, so its template was counted, all untranslated
+    exists: bool = True  # False: no PO file yet, so every message of the English is untranslated
+    stale: str | None = None  # the PO file lags behind the English: the command that updates it
+
+    @property
+    def translated(self) -> Tally:
+        return self.figure.translated
+
+    @property
+    def fuzzy(self) -> Tally:
+        return self.figure.fuzzy
+
+    @property
+    def untranslated(self) -> Tally:
+        return self.figure.missing
 
     @property
     def total(self) -> Tally:
         """Live messages: not the header, not obsolete."""
-        return self.translated + self.fuzzy + self.untranslated
+        return self.figure.total
 
     @property
     def percent_translated(self) -> float:
         """Translated messages (non-empty, not fuzzy) out of all live messages."""
-        return _percent(self.translated.messages, self.total.messages)
+        return self.figure.percent
 
     @property
     def percent_words_translated(self) -> float:
-        return _percent(self.translated.words, self.total.words)
+        return self.figure.percent_words
 
     def as_row(self) -> dict[str, object]:
         """Flat, stable keys for JSON and CSV."""
@@ -91,6 +80,7 @@ class CatalogStatus:
             "paper": self.domain,
             "file": str(self.path) if self.path else "",
             "exists": self.exists,
+            "up_to_date": self.stale is None,
             **{f"{name}": getattr(self, name).messages for name in ("total", *_STATES, "obsolete")},
             **{f"{name}_words": getattr(self, name).words for name in ("total", *_STATES, "obsolete")},
             "translated_target_words": self.translated_target_words,
@@ -124,98 +114,96 @@ class MissingSegment:
         return word_diff(self.previous_msgid, self.msgid)
 
 
-def _percent(part: int, whole: int) -> float:
-    return 100.0 * part / whole if whole else 100.0
-
-
-def count_words(text: str) -> int:
-    """The words of text as pocount counts them: Unicode word boundaries (UAX #29)."""
-    from unicode_segmentation_rs import unicode_words
-
-    text = _BR_TAG.sub("\n", text)
-    text = _XML_TAG.sub("", text)
-    text = _DOT_BETWEEN_NON_DIGITS.sub(" ", text)
-    return len(unicode_words(text))
-
-
 def _strings(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value or "",)
 
 
 def message_state(message) -> State:
-    """Translated (the one definition), fuzzy (flagged, with text to review) or untranslated."""
-    if is_translated(message):
-        return "translated"
-    if message.fuzzy and any(_strings(message.string)):
-        return "fuzzy"  # a fuzzy entry with no text is simply untranslated, as pocount has it
-    return "untranslated"
+    """A PO entry's state in pocount's words, from the one definition of a passage's state."""
+    return _POCOUNT_NAMES[passage_state(message)]
 
 
 def _source_words(message) -> int:
     return sum(count_words(text) for text in _strings(message.id))
 
 
-def catalog_status(config: Config, language: str, domain: str) -> CatalogStatus:
-    """Count the PO file of domain in language (its template, all untranslated, if it does not exist yet)."""
+def catalog_status(project: Project, language: str, domain: str) -> CatalogStatus:
+    """One catalog counted against the current English: the paper's segments, or the interface's template.
+
+    When the PO file is up to date this is exactly what pocount counts in it; when it lags
+    behind, the new English counts as untranslated and `stale` names the command to run.
+    """
+    config = project.config
     path = catalog_path(config, language, domain)
-    exists = path.exists()
-    source = path if exists else template_path(config, domain)
-    if not source.exists():
-        raise LibraryError(f"{path}: no catalog and no template; run `library extract` and `library update`")
-    status = file_status(source, language if exists else None, domain)
-    return replace(status, language=language, path=path, exists=exists)
+    catalog = project.catalog(domain, language)
+    if domain == UI_DOMAIN:
+        figure, sources = _ui_figure(project, language), _template_ids(project.template(domain))
+    else:
+        figure, sources = project.figure(domain, language), {s.segment.msgid for s in project.translation(domain, language).segments}
+    obsolete, target_words = Tally(), 0
+    for message in catalog.obsolete.values() if catalog is not None else ():
+        obsolete += Tally(1, _source_words(message))
+    for message in catalog or ():
+        if message.id and _key(message.id) in sources and message_state(message) == "translated":
+            target_words += sum(count_words(text) for text in _strings(message.string))
+    return CatalogStatus(language, domain, path, figure, obsolete, target_words, catalog is not None,
+                         _stale(project, domain, catalog, sources))
+
+
+def _key(message_id) -> str:
+    return message_id[0] if isinstance(message_id, (list, tuple)) else message_id
+
+
+def _template_ids(template) -> set[str]:
+    return {_key(message.id) for message in template or () if message.id}
+
+
+def _ui_figure(project: Project, language: str) -> Figure:
+    """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
+    catalog = project.catalog(UI_DOMAIN, language)
+    tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
+    for message in project.template(UI_DOMAIN) or ():
+        if message.id:
+            found = catalog.get(message.id, message.context) if catalog is not None else None
+            tallies[passage_state(found)] += Tally(1, _source_words(message))
+    return Figure(**tallies)
+
+
+def _stale(project: Project, domain: str, catalog, sources: set[str]) -> str | None:
+    """The command that brings the PO file in line with the English, or None when it is."""
+    if catalog is not None and {_key(m.id) for m in catalog if m.id} == sources:
+        return None
+    if domain != UI_DOMAIN and _template_ids(project.template(domain)) != sources:
+        return "library extract && library update"
+    return "library update"
 
 
 def file_status(path: Path, language: str | None = None, domain: str | None = None) -> CatalogStatus:
-    """Count one PO or POT file, read strictly."""
+    """Count one PO or POT file as it stands, read strictly: pocount's view of the file."""
     from .pofiles import read_catalog
 
     catalog = read_catalog(path, language=language, domain=domain)
-    return _count(catalog, language or "", domain or path.stem, path, True)
-
-
-def _count(catalog, language: str, domain: str, path: Path, exists: bool) -> CatalogStatus:
-    tallies = {state: Tally() for state in _STATES}
+    tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
     target_words = 0
     for message in catalog:
         if not message.id:
             continue  # the header
-        state = message_state(message)
+        state = passage_state(message)
         tallies[state] += Tally(1, _source_words(message))
         if state == "translated":
             target_words += sum(count_words(text) for text in _strings(message.string))
     obsolete = Tally()
     for message in catalog.obsolete.values():
         obsolete += Tally(1, _source_words(message))
-    return CatalogStatus(language, domain, path, tallies["translated"], tallies["fuzzy"], tallies["untranslated"],
-                         obsolete, target_words, exists)
+    return CatalogStatus(language or "", domain or path.stem, path, Figure(**tallies), obsolete, target_words)
 
 
-def select_languages(config: Config, languages: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The languages asked for (all target languages by default), refusing unknown ones."""
-    for language in languages:
-        if language not in config.languages:
-            raise LibraryError(f"unknown language {language!r}: setup.cfg lists {', '.join(config.languages)}")
-    return tuple(dict.fromkeys(languages)) or config.languages
-
-
-def select_domains(config: Config, papers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The paper slugs asked for (or 'ui'), all papers then 'ui' by default, refusing unknown ones."""
-    from .papers import load_papers
-
-    known = (*(paper.slug for paper in load_papers(config.papers_dir)), UI_DOMAIN)
-    for name in papers:
-        if name not in known:
-            raise LibraryError(f"unknown paper {name!r}: choose from {', '.join(known)}")
-    return tuple(name for name in known if name in papers) if papers else known
-
-
-def project_status(config: Config, languages: tuple[str, ...] = (),
+def project_status(project: Project, languages: tuple[str, ...] = (),
                    papers: tuple[str, ...] = ()) -> tuple[CatalogStatus, ...]:
     """The status of every catalog asked for, language by language, papers in series order, then 'ui'."""
-    chosen_languages = select_languages(config, languages)
-    domains = select_domains(config, papers)
-    return tuple(catalog_status(config, language, domain) for language in chosen_languages for domain in domains)
+    chosen_languages = project.select_languages(languages, targets_only=True)
+    domains = project.select_papers(papers, ui=True)
+    return tuple(catalog_status(project, language, domain) for language in chosen_languages for domain in domains)
 
 
 def language_totals(statuses: tuple[CatalogStatus, ...]) -> tuple[CatalogStatus, ...]:
@@ -225,9 +213,11 @@ def language_totals(statuses: tuple[CatalogStatus, ...]) -> tuple[CatalogStatus,
         rows = [status for status in statuses if status.language == language]
         totals.append(CatalogStatus(
             language, TOTAL, None,
-            *(sum((getattr(row, name) for row in rows), Tally()) for name in (*_STATES, "obsolete")),
+            sum((row.figure for row in rows), Figure()),
+            sum((row.obsolete for row in rows), Tally()),
             sum(row.translated_target_words for row in rows),
             all(row.exists for row in rows),
+            next((row.stale for row in rows if row.stale), None),
         ))
     return tuple(totals)
 
@@ -235,23 +225,20 @@ def language_totals(statuses: tuple[CatalogStatus, ...]) -> tuple[CatalogStatus,
 # --- missing -------------------------------------------------------------------------------
 
 
-def missing_segments(config: Config, language: str, papers: tuple[str, ...] = ()) -> tuple[MissingSegment, ...]:
+def missing_segments(project: Project, language: str, papers: tuple[str, ...] = ()) -> tuple[MissingSegment, ...]:
     """Every untranslated or fuzzy text of the papers (or 'ui') in language, in reading order."""
-    (language,) = select_languages(config, (language,))
-    domains = select_domains(config, papers)
+    (language,) = project.select_languages((language,), targets_only=True)
     found: list[MissingSegment] = []
-    for domain in domains:
-        found.extend(_missing_in(config, language, domain))
+    for domain in project.select_papers(papers, ui=True):
+        found.extend(_missing_in(project, language, domain))
     return tuple(found)
 
 
-def _missing_in(config: Config, language: str, domain: str) -> list[MissingSegment]:
-    from .pofiles import read_catalog
-
-    path = catalog_path(config, language, domain)
-    catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
+def _missing_in(project: Project, language: str, domain: str) -> list[MissingSegment]:
+    path = catalog_path(project.config, language, domain)
+    catalog = project.catalog(domain, language)
     missing = []
-    for source in _sources(config, domain, catalog):
+    for source in _sources(project, domain, catalog):
         message = catalog.get(source.msgid, source.context) if catalog is not None else None
         text = source.msgid[0] if isinstance(source.msgid, tuple) else source.msgid
         if message is None:
@@ -276,28 +263,23 @@ class _Source:
     context: str | None = None
 
 
-def _sources(config: Config, domain: str, catalog):
+def _sources(project: Project, domain: str, catalog):
     """Each distinct text of domain, in reading order: the paper's segments, or the UI template's messages."""
     if domain != UI_DOMAIN:
-        yield from _paper_sources(config, domain)
+        yield from _paper_sources(project, domain)
         return
-    from .pofiles import read_catalog
-
-    template = template_path(config, domain)
-    messages = read_catalog(template, domain=domain) if template.exists() else catalog
-    for message in messages or ():
+    template = project.template(domain)
+    for message in template if template is not None else catalog or ():
         if message.id:
             name, line = message.locations[0] if message.locations else (None, None)
-            yield _Source(message.id, config.root / name if name else None, line, message.context)
+            yield _Source(message.id, project.config.root / name if name else None, line, message.context)
 
 
-def _paper_sources(config: Config, slug: str):
-    from .papers import load_paper
-    from .segments import segment_paper
-
-    paper = load_paper(config.papers_dir / f"{slug}.md")
+def _paper_sources(project: Project, slug: str):
+    paper = project.paper(slug)
     seen: set[str] = set()
-    for segment in segment_paper(paper):
+    for translated in project.translation(slug, project.config.source_language).segments:
+        segment = translated.segment
         if segment.msgid not in seen:
             seen.add(segment.msgid)
             yield _Source(segment.msgid, paper.path, segment.line)
@@ -326,14 +308,12 @@ _SHORT = ("total", "transl.", "fuzzy", "untransl.", "obsolete")
 
 
 def check_threshold(statuses: tuple[CatalogStatus, ...], percent: float | None) -> None:
-    """Raise IncompleteTranslation naming every catalog translated below percent."""
-    from .errors import IncompleteTranslation
-
+    """Raise IncompleteTranslation naming every catalog translated below percent, as the PDF gate judges."""
     if percent is None:
         return
-    under = [status for status in statuses if status.percent_translated < percent]
+    under = [status for status in statuses if not status.figure.passes(percent)]
     if under:
-        names = ", ".join(f"{s.language}/{s.domain} {s.percent_translated:.1f}%" for s in under)
+        names = ", ".join(f"{s.language}/{s.domain} {percent_label(s.percent_translated)}" for s in under)
         raise IncompleteTranslation(f"under {percent:g}% translated: {names}")
 
 
@@ -380,15 +360,20 @@ def _status_table(statuses: tuple[CatalogStatus, ...], root: Path) -> str:
     groups = _group_title("messages", widths[3:8]) + "  " + _group_title("English words", widths[8:])
     lines = [" " * (sum(widths[:3]) + 6) + groups, *(_aligned(row, widths) for row in (header, *body))]
     if any(not s.exists for s in statuses):
-        lines.append("* no PO file yet: its template was counted; run `library update`")
+        lines.append("* no PO file yet: its English counts as untranslated; run `library update`")
+    stale = [s for s in statuses if s.exists and s.stale]
+    for command in dict.fromkeys(s.stale for s in stale):
+        names = ", ".join(f"{s.language}/{s.domain}" for s in stale if s.stale == command)
+        lines.append(f"! behind the English (new text counted as untranslated): {names}; run `{command}`")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _table_cells(status: CatalogStatus) -> list[str]:
     mark = "" if status.exists else "*"
+    mark += "!" if status.exists and status.stale else ""
     numbers = [str(getattr(status, name).messages) for name in ("total", *_COLUMNS)]
     words = [str(getattr(status, name).words) for name in ("total", *_COLUMNS[:-1])]  # obsolete words: in JSON
-    return [status.language, status.domain + mark, f"{status.percent_translated:.1f}%", *numbers, *words]
+    return [status.language, status.domain + mark, percent_label(status.percent_translated), *numbers, *words]
 
 
 def _group_title(title: str, widths: list[int]) -> str:

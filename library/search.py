@@ -13,13 +13,17 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from . import __version__
 from .analysis import analyzer, fold, words
 from .config import Config
 from .errors import LibraryError
-from .html import SiteMap
+from .manifest import published_pdfs
 from .markup import plain_text
-from .papers import load_papers
-from .translation import TranslatedPaper, load_translation
+from .paths import SiteMap, catalog_path, index_folder
+from .project import Project
+from .render import MAX_QUERY_LENGTH
+from .stamps import Digest, code_files, distribution_version, read_state, write_state
+from .translation import TranslatedPaper
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -28,11 +32,10 @@ __all__ = [
     "PaperHits",
     "SearchResults",
     "build_index",
-    "index_folder",
     "search",
 ]
 
-MAX_QUERY_LENGTH = 200  # characters; enough for any question, too short to be a denial of service
+STAGE = "index"
 MAX_TERMS = 24
 SNIPPET_CHARACTERS = 220
 INDEXED_ROLES = ("title", "subtitle", "summary", "heading", "paragraph", "list_item", "quote", "cell", "image")
@@ -40,10 +43,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 # A phrase typed, or copied from the help, in typographic quotation marks is still a phrase.
 _QUOTES = str.maketrans({mark: '"' for mark in "“”„‟«»‹›"})
 _VOCABULARY = "vocabulary.json"
-
-
-def index_folder(config: Config) -> Path:
-    return config.build_dir / "index"
 
 
 # Building ------------------------------------------------------------------------------------
@@ -57,18 +56,46 @@ class IndexReport:
     path: Path
     documents: int
     seconds: float
+    rebuilt: bool = True  # False: its inputs had not changed, so the index was left as it was
 
 
-def build_index(config: Config, languages: tuple[str, ...] | None = None) -> list[IndexReport]:
-    """Index every translated segment of every paper, one index per language, each swapped in whole."""
-    papers = load_papers(config.papers_dir)
+def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[IndexReport]:
+    """Index every passage of every paper, one index per language, each swapped in whole.
+
+    A language's index is rebuilt only when its passages changed; when not even the files
+    they come from changed, nothing is parsed and Whoosh is not imported.
+    """
+    config = project.config
+    state = read_state(config, STAGE)
     reports = []
-    for language in languages or config.all_languages:
+    for language in project.select_languages(languages):
         started = time.perf_counter()
-        translations = [load_translation(config, paper, language) for paper in papers]
-        count = write_index(index_folder(config), language, config.source_language, _documents(translations))
-        reports.append(IndexReport(language, index_folder(config) / language, count, time.perf_counter() - started))
+        before = state.get(language, {})
+        link = index_folder(config) / language
+        inputs = _index_inputs(project, language)
+        if before.get("inputs") == inputs and link.exists():
+            reports.append(IndexReport(language, link, before["documents"], time.perf_counter() - started, False))
+            continue
+        documents = list(_documents([project.translation(paper.slug, language) for paper in project.papers]))
+        passages = Digest(inputs.split(":")[0], documents).hexdigest()
+        if before.get("passages") != passages or not link.exists():
+            write_index(index_folder(config), language, config.source_language, documents)
+        state[language] = {"inputs": inputs, "passages": passages, "documents": len(documents)}
+        write_state(config, STAGE, state)
+        reports.append(IndexReport(language, link, len(documents), time.perf_counter() - started,
+                                   before.get("passages") != passages))
     return reports
+
+
+def _index_inputs(project: Project, language: str) -> str:
+    """'code:files': the indexing code and tools, then the bytes of the sources and catalogs read."""
+    config = project.config
+    code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language, language)
+    code = code.files(code_files("search"), Path(__file__).parent).hexdigest()
+    files = sorted(config.papers_dir.glob("*.md"))
+    if language != config.source_language:
+        files += [catalog_path(config, language, path.stem) for path in files]
+    return f"{code}:{Digest().files(files, config.root).hexdigest()}"
 
 
 def _documents(translations: list[TranslatedPaper]):
@@ -213,8 +240,10 @@ class SearchResults:
     notices: tuple[str, ...] = field(default=())  # "empty", "shortened", "no-words", "no-index"
 
 
-def search(config: Config, query: str, language: str, limit: int = 20) -> SearchResults:
+def search(project: Project, query: str, language: str, limit: int = 20) -> SearchResults:
     """Search language's index for query; fall back to the other languages when nothing matches."""
+    config = project.config
+    (language,) = project.select_languages((language,))
     cleaned, notices = _clean(query)
     if not cleaned:
         return SearchResults(query=cleaned, language=language, notices=(*notices, "empty"))
@@ -350,12 +379,10 @@ class _Index:
         return paper, stored["paper_title"], mine
 
     def _pdf_path(self, paper: str, anchor: str) -> str | None:
-        """The link to the page of the paper's PDF that holds anchor, once the PDF is built."""
-        from .html import pdf_source
-
-        pages = _pdf_pages(pdf_source(self.config, self.language, paper).with_suffix(".pages.json"))
-        page = pages.get(anchor)
-        return f"{SiteMap.pdf(self.language, paper)}#page={page}" if page else None
+        """The link to the page of the paper's published PDF that holds anchor, from the PDF manifest."""
+        entry = published_pdfs(self.config).get((self.language, paper))
+        page = entry.pages.get(anchor) if entry else None
+        return SiteMap.pdf_page(self.language, paper, page) if page else None
 
     def suggest(self, query: str, known_elsewhere: set[str]) -> str | None:
         """The query with each unknown word replaced by the closest known one, if any was replaced.
@@ -405,23 +432,6 @@ class _Index:
 def _read_vocabulary(generation: Path) -> dict[str, list]:
     """An index generation's vocabulary; a generation never changes, so it is read once."""
     return json.loads((generation / _VOCABULARY).read_text("utf-8"))
-
-
-def _pdf_pages(path: Path) -> dict[str, int]:
-    """The anchor -> page map the PDF build leaves beside a PDF (empty when there is none)."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return {}
-    return _read_pdf_pages(path, stamp)
-
-
-@lru_cache(maxsize=64)
-def _read_pdf_pages(path: Path, _stamp: int) -> dict[str, int]:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def _known_elsewhere(config: Config, language: str) -> frozenset[str]:

@@ -1,25 +1,112 @@
 """A paper in one language: each segment's text and status, with English fallbacks."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from .config import Config
 from .papers import Paper
+from .paths import UI_DOMAIN, catalog_path
 from .segments import Segment, segment_paper
 
 __all__ = [
     "Status",
+    "Tally",
+    "Figure",
     "TranslatedSegment",
     "TranslatedPaper",
     "EscapingTranslations",
     "is_translated",
+    "passage_state",
+    "count_words",
+    "shown_percent",
+    "percent_label",
     "translate_paper",
-    "load_translation",
     "load_ui_translations",
 ]
 
+# A passage is translated, out of date (a fuzzy entry: the English changed since), or missing.
 Status = Literal["translated", "fuzzy", "missing"]
+
+# pocount's own rules before it splits words (translate/tools/pocount.py): a line break tag is a
+# space, XML-like tags are dropped, and a dot between two non-digits joins nothing ("e.g" -> " ").
+_BR_TAG = re.compile(r"<br\s*?/?>")
+_XML_TAG = re.compile(
+    r"""<([\w.:]+)(\s([\w.:]+=((".*?")|('.*?')))?)*/?>|</([\w.]+)>""",
+)
+_DOT_BETWEEN_NON_DIGITS = re.compile(r"\D\.\D")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A number of messages and the English (source) words in them."""
+
+    messages: int = 0
+    words: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.messages + other.messages, self.words + other.words)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """How much of a text is translated: the one figure every count, badge, gate and mark shows.
+
+    Counted in distinct messages of the current English, as pocount counts a PO file that is
+    up to date: a passage repeated in a paper is one message, translated once.
+    """
+
+    translated: Tally = Tally()
+    fuzzy: Tally = Tally()
+    missing: Tally = Tally()
+
+    def __add__(self, other: Figure) -> Figure:
+        return Figure(self.translated + other.translated, self.fuzzy + other.fuzzy, self.missing + other.missing)
+
+    @property
+    def total(self) -> Tally:
+        return self.translated + self.fuzzy + self.missing
+
+    @property
+    def percent(self) -> float:
+        """Translated messages out of all messages; nothing to translate is complete."""
+        return 100.0 * self.translated.messages / self.total.messages if self.total.messages else 100.0
+
+    @property
+    def percent_words(self) -> float:
+        return 100.0 * self.translated.words / self.total.words if self.total.words else 100.0
+
+    def passes(self, threshold: float) -> bool:
+        """At or above the publication threshold (exact, not the rounded figure)."""
+        return self.percent >= threshold
+
+
+def shown_percent(percent: float) -> float:
+    """A percentage as every output shows it: one decimal, rounded down, so only complete is 100."""
+    return math.floor(percent * 10 + 1e-9) / 10
+
+
+def percent_label(percent: float, locale="en") -> str:
+    """The shown percentage in a locale's own format: "65.5%", "65,5 %", "100 %"."""
+    from decimal import Decimal
+
+    from babel.numbers import format_percent
+
+    # The locale's own pattern (its spacing and sign), with the one decimal the figure has.
+    share = Decimal(str(shown_percent(percent))) / 100
+    return format_percent(share.normalize(), locale=locale, decimal_quantization=False)
+
+
+def count_words(text: str) -> int:
+    """The words of text as pocount counts them: Unicode word boundaries (UAX #29)."""
+    from unicode_segmentation_rs import unicode_words
+
+    text = _BR_TAG.sub("\n", text)
+    text = _XML_TAG.sub("", text)
+    text = _DOT_BETWEEN_NON_DIGITS.sub(" ", text)
+    return len(unicode_words(text))
 
 
 @dataclass(frozen=True)
@@ -45,11 +132,19 @@ class TranslatedPaper:
     segments: tuple[TranslatedSegment, ...]
 
     def count(self, status: Status) -> int:
-        return sum(1 for s in self.segments if s.status == status)
+        """Distinct messages in status, as the figure counts them."""
+        return getattr(self.figure, status).messages
 
     @property
-    def percent_translated(self) -> float:
-        return 100.0 * self.count("translated") / len(self.segments) if self.segments else 100.0
+    def figure(self) -> Figure:
+        """The one figure of this paper in this language, from each distinct message's state."""
+        tallies: dict[str, Tally] = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
+        seen: set[str] = set()
+        for segment in self.segments:
+            if segment.segment.msgid not in seen:
+                seen.add(segment.segment.msgid)
+                tallies[segment.status] += Tally(1, count_words(segment.segment.msgid))
+        return Figure(**tallies)
 
     def by_id(self) -> dict[str, TranslatedSegment]:
         return {s.segment.id: s for s in self.segments}
@@ -59,6 +154,18 @@ def is_translated(message) -> bool:
     """The one definition used everywhere: a non-empty translation that is not fuzzy."""
     strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
     return bool(strings) and all(strings) and not message.fuzzy
+
+
+def passage_state(message) -> Status:
+    """The state of a passage from its PO entry (None: not in the catalog): the one place it is decided.
+
+    A fuzzy entry with no text is simply missing, as pocount has it.
+    """
+    if message is not None and is_translated(message):
+        return "translated"
+    strings = message.string if message is not None and isinstance(message.string, (list, tuple)) else (
+        (message.string,) if message is not None else ())
+    return "fuzzy" if message is not None and message.fuzzy and any(strings) else "missing"
 
 
 def translate_paper(paper: Paper, language: str, catalog, source_language: str = "en") -> TranslatedPaper:
@@ -72,22 +179,10 @@ def translate_paper(paper: Paper, language: str, catalog, source_language: str =
 
 def _translate(segment: Segment, catalog, language: str, source_language: str) -> TranslatedSegment:
     message = catalog.get(segment.msgid) if catalog is not None else None
-    if message is not None and is_translated(message):
-        return TranslatedSegment(segment, message.string, language, "translated")
-    status: Status = "fuzzy" if message is not None and message.fuzzy and message.string else "missing"
+    status = passage_state(message)
+    if status == "translated":
+        return TranslatedSegment(segment, message.string, language, status)
     return TranslatedSegment(segment, segment.msgid, source_language, status)
-
-
-def load_translation(config: Config, paper: Paper, language: str) -> TranslatedPaper:
-    """translate_paper with the paper's PO file for language, read strictly."""
-    from .catalogs import catalog_path
-    from .pofiles import read_catalog
-
-    if language == config.source_language:
-        return translate_paper(paper, language, None, config.source_language)
-    path = catalog_path(config, language, paper.slug)
-    catalog = read_catalog(path, language=language, domain=paper.slug) if path.exists() else None
-    return translate_paper(paper, language, catalog, config.source_language)
 
 
 class EscapingTranslations:
@@ -119,7 +214,6 @@ def load_ui_translations(config: Config, language: str) -> EscapingTranslations:
     from babel.messages.mofile import write_mo
     from babel.support import Translations
 
-    from .catalogs import UI_DOMAIN, catalog_path
     from .pofiles import read_catalog
 
     path = catalog_path(config, language, UI_DOMAIN)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Config
-from .html import SiteMap, site_folder
+from .paths import SiteMap, site_folder
+from .project import Project
 
 __all__ = ["create_app", "negotiate_language", "resolve", "serve"]
 
@@ -52,13 +53,16 @@ def resolve(site: Path, url_path: str) -> Path | None:
     return resolved
 
 
-def create_app(config: Config):
-    """The Flask app for config's built site."""
+def create_app(project: Project):
+    """The Flask app for the project's built site."""
     from flask import Flask, redirect, request, send_file
 
     from .errors import LibraryError
     from .html import SearchPage
-    from .search import MAX_QUERY_LENGTH, SearchResults, search
+    from .render import MAX_QUERY_LENGTH
+    from .search import SearchResults, search
+
+    config = project.config
 
     app = Flask(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # '//' is refused, not quietly redirected
@@ -79,11 +83,11 @@ def create_app(config: Config):
             return _not_found(language)
         query = request.args.get("q", "")
         try:
-            results = search(config, query, language)
+            results = search(project, query, language)
         except LibraryError:  # no index built yet: say so on the page
             results = SearchResults(query=query[:MAX_QUERY_LENGTH], language=language, notices=("no-index",))
         if language not in search_pages:
-            search_pages[language] = SearchPage(config, language)
+            search_pages[language] = SearchPage(project, language)
         body = search_pages[language].render(results.query, results)
         return body, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
@@ -122,8 +126,8 @@ def create_app(config: Config):
     return app
 
 
-def serve(config: Config, host: str, port: int) -> None:
+def serve(project: Project, host: str, port: int) -> None:
     """Serve the built site with waitress until interrupted."""
     from waitress import serve as waitress_serve
 
-    waitress_serve(create_app(config), host=host, port=port, threads=4, ident="briefing-library")
+    waitress_serve(create_app(project), host=host, port=port, threads=4, ident="briefing-library")

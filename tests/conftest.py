@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from checkers import launch_chromium
 from click.testing import CliRunner
 from playwright.sync_api import Browser, sync_playwright
+from projects import make_project
 
-from checkers import launch_chromium
 from library.cli import main
 from library.config import Config, load_config
-from projects import make_project
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -40,6 +41,32 @@ def run(project: Path):
 def fixed_epoch(monkeypatch):
     """A fixed POT-Creation-Date, so generated files can be compared whole."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1646092800")  # 2022-03-01 00:00 UTC
+
+
+@pytest.fixture(scope="session")
+def real_library(tmp_path_factory) -> Config:
+    """The library's own papers and catalogs, built once (site and indexes) for the tests that only read it."""
+    import dataclasses
+
+    from projects import REPOSITORY
+
+    from library.html import build_html
+    from library.project import Project
+    from library.search import build_index
+
+    config = load_config(REPOSITORY / "setup.cfg")
+    config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("real") / "build")
+    project = Project(config)
+    build_html(project)
+    build_index(project)
+    return config
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests are marked `browser` (they use Chromium), for a fast local run: -m 'not browser and not java'."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from library.catalogs import catalog_path, extract_catalogs, update_catalogs
+from library.catalogs import extract_catalogs, update_catalogs
 from library.config import Config
+from library.paths import catalog_path
 from library.pofiles import read_catalog, render_catalog
+from library.project import Project
 
 DATA = Path(__file__).parent / "data"
 REPOSITORY = Path(__file__).parent.parent
@@ -40,8 +42,8 @@ def translate_catalogs(config: Config, language: str, translate: Translate, *, d
     domains limits the catalogs touched (all by default); messages whose msgid is in fuzzy
     are marked fuzzy, as after a change of the English.
     """
-    extract_catalogs(config)
-    update_catalogs(config, (language,))
+    extract_catalogs(Project(config))
+    update_catalogs(Project(config), (language,))
     for path in sorted((config.locales_dir / language / "LC_MESSAGES").glob("*.po")):
         if domains and path.stem not in domains:
             continue
@@ -81,7 +83,7 @@ def live_server(config: Config) -> Iterator[str]:
 
     from library.web import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(Project(config)), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

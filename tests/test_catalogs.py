@@ -5,15 +5,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import msgfmt_check, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import msgfmt_check, snapshot
 from projects import SETUP_CFG
-from library.catalogs import catalog_path, compile_catalogs, extract_catalogs, mo_path, template_path, update_catalogs
+
+from library.catalogs import compile_catalogs, extract_catalogs, update_catalogs
 from library.config import load_config
 from library.errors import CatalogError, SourceError
+from library.paths import catalog_path, mo_path, template_path
 from library.pofiles import read_catalog, render_catalog
+from library.project import Project
 
 HEAD = """---
 slug: sample
@@ -50,8 +52,8 @@ def _catalog(config, language="fr", domain="sample"):
 
 
 def _sync(config) -> None:
-    extract_catalogs(config)
-    update_catalogs(config)
+    extract_catalogs(Project(config))
+    update_catalogs(Project(config))
 
 
 def _translate_then_edit(config, before: list[str], after: list[str]) -> None:
@@ -64,26 +66,26 @@ def _translate_then_edit(config, before: list[str], after: list[str]) -> None:
 
 
 def test_extract_writes_one_pot_per_paper_and_the_ui(config):
-    changes = extract_catalogs(config)
+    changes = extract_catalogs(Project(config))
     assert sorted(p.name for p in changes.written) == ["sample.pot", "series.pot", "ui.pot"]
     assert read_catalog(template_path(config, "sample"))["A list"].locations == [("papers/sample.md", 22)]
 
 
 def test_extract_twice_changes_no_byte_even_at_another_time(config, monkeypatch):
-    extract_catalogs(config)
+    extract_catalogs(Project(config))
     before = snapshot(config.locales_dir)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # years later
-    changes = extract_catalogs(config)
+    changes = extract_catalogs(Project(config))
     assert changes.written == [] and snapshot(config.locales_dir) == before
 
 
 def test_extract_dates_a_changed_template_and_drops_a_removed_paper(config, monkeypatch):
-    extract_catalogs(config)
+    extract_catalogs(Project(config))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")
     (config.papers_dir / "series.md").unlink()
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
-    changes = extract_catalogs(config)
+    changes = extract_catalogs(Project(config))
     assert [p.name for p in changes.written] == ["sample.pot"] and [p.name for p in changes.removed] == ["series.pot"]
     assert read_catalog(template_path(config, "sample")).creation_date.year == 2030
 
@@ -106,7 +108,7 @@ def test_update_twice_changes_nothing(config):
     _sync(config)
     _translate(config)
     before = snapshot(config.locales_dir)
-    assert update_catalogs(config).written == []
+    assert update_catalogs(Project(config)).written == []
     assert snapshot(config.locales_dir) == before
 
 
@@ -116,7 +118,7 @@ def test_changed_segment_keeps_its_translation_as_fuzzy_with_previous_msgid(conf
     message = _catalog(config)["The Forum meets every four years in New York."]
     assert message.fuzzy and message.string == "FR: The Forum meets every four years."
     assert message.previous_id == ["The Forum meets every four years."]
-    update_catalogs(config)  # a second run must not drop the #| line
+    update_catalogs(Project(config))  # a second run must not drop the #| line
     assert _catalog(config)["The Forum meets every four years in New York."].previous_id == [
         "The Forum meets every four years."
     ]
@@ -147,17 +149,17 @@ def test_update_with_a_broken_catalog_writes_nothing(config):
     broken.write_text(broken.read_text("utf-8") + '\nmsgid "x"\nmsgstr "unterminated\n', "utf-8")
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
-    extract_catalogs(config)
+    extract_catalogs(Project(config))
     before = snapshot(config.locales_dir)
     with pytest.raises(CatalogError, match="unterminated string"):
-        update_catalogs(config)
+        update_catalogs(Project(config))
     assert snapshot(config.locales_dir) == before
 
 
 def test_compile_leaves_fuzzy_entries_out(config):
     _translate_then_edit(config, ["Kept paragraph.", "Paragraph that will change."],
                          ["Kept paragraph.", "Paragraph that will change a lot."])
-    compile_catalogs(config)
+    compile_catalogs(Project(config))
     with mo_path(config, "fr", "sample").open("rb") as handle:
         translations = gettext.GNUTranslations(handle)
     assert translations.gettext("Kept paragraph.") == "FR: Kept paragraph."
@@ -237,4 +239,4 @@ def test_a_paper_may_not_take_a_reserved_name(config, slug):
     source = (config.papers_dir / "series.md").read_text("utf-8").replace("slug: series", f"slug: '{slug}'")
     (config.papers_dir / f"{slug}.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")
     with pytest.raises(SourceError, match=f"the slug '{slug}' is kept for"):
-        extract_catalogs(config)
+        extract_catalogs(Project(config))

@@ -5,9 +5,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
-
 from checkers import axe_violations, vnu_errors
+from playwright.sync_api import Browser, Page
 
 VALID = """\
 <!DOCTYPE html>
@@ -21,6 +20,7 @@ CSP = "default-src 'self'; script-src 'self'"
 CSP_PAGE = VALID.replace("<p>", "<script>document.title = 'scripted'</script><img src='a.png'><p>")
 
 
+@pytest.mark.java
 def test_vnu_passes_valid_and_flags_invalid_files(tmp_path: Path):
     valid = tmp_path / "valid.html"
     valid.write_text(VALID, "utf-8")
@@ -36,6 +36,7 @@ def test_vnu_passes_valid_and_flags_invalid_files(tmp_path: Path):
     ]
 
 
+@pytest.mark.java
 def test_vnu_refuses_a_missing_file_and_needs_java(tmp_path: Path, monkeypatch):
     assert vnu_errors([]) == []
     with pytest.raises(pytest.fail.Exception, match="no HTML file to check at: .*nowhere.html"):

@@ -5,14 +5,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from projects import DATA, REPOSITORY, prefixed, translate_catalogs
-from library.catalogs import catalog_path
+
 from library.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text
 from library.config import load_config
 from library.errors import GlossaryError
 from library.glossary import read_glossary
+from library.paths import catalog_path
 from library.pofiles import read_catalog, render_catalog
+from library.project import Project
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 GLOSSARY = read_glossary(DATA / "glossary" / "good.csv")
@@ -168,7 +169,7 @@ def test_a_silencing_flag_survives_library_update(run, config):
 
 def test_real_catalogs_have_no_errors():
     config = load_config(REPOSITORY / "setup.cfg")
-    problems = check_project(config)
+    problems = check_project(Project(config))
     assert [p for p in problems if p.severity == "error"] == []
 
 

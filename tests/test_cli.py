@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import snapshot
 from projects import DATA
-from library.catalogs import catalog_path
+
+from library.paths import catalog_path
 
 COMMANDS = ["extract", "update", "compile"]
 
@@ -53,7 +53,7 @@ def test_extract_update_compile_round(run, project):
 def test_unknown_language_is_refused(run):
     run("extract")
     result = run("update", "--lang", "de")
-    assert result.exit_code == 1 and "Error: unknown language 'de'" in result.output
+    assert result.exit_code == 2 and "Error: unknown language 'de'" in result.output
 
 
 def test_update_before_extract_says_what_to_do(run):

@@ -6,13 +6,15 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-
 from checkers import vnu_errors
-from library.config import load_config
-from library.html import build_html, site_folder
-from library.markup import is_allowed_link
 from pages import Page, text
 from projects import DATA, live_server, make_project, translate_catalogs
+
+from library.config import load_config
+from library.html import build_html
+from library.markup import is_allowed_link
+from library.paths import site_folder
+from library.project import Project
 
 PAYLOADS = [
     line for line in (DATA / "hostile" / "payloads.txt").read_text("utf-8").splitlines()
@@ -57,7 +59,7 @@ def hostile_site(tmp_path_factory):
     used: set[str] = set()
     translate_catalogs(config, "fr", _hostile_translator(used))
     assert used == set(PAYLOADS), "more payloads than messages: some would go untested"
-    build_html(config)
+    build_html(Project(config))
     return config
 
 
@@ -100,6 +102,7 @@ def test_every_address_is_allowed(hostile_site):
                 assert not urlsplit(target).scheme and not target.startswith("//"), f"{page.path}: loads {target}"
 
 
+@pytest.mark.java
 def test_pages_stay_valid_html(hostile_site):
     assert vnu_errors([page.path for page in _pages(hostile_site)]) == []
 

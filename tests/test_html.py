@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import snapshot
-from library.errors import SourceError
-from library.html import body_tree, build_html, site_folder
-from library.papers import load_paper
-from library.segments import segment_paper
-from library.translation import load_translation
 from pages import Page, text
 from projects import prefixed, translate_catalogs
+
+from library.errors import SourceError
+from library.html import build_html
+from library.manifest import PdfEntry, write_pdf_manifest
+from library.papers import load_paper
+from library.paths import site_folder
+from library.project import Project
+from library.render import body_tree
+from library.segments import segment_paper
 
 SAMPLE_IDS_IN_BODY = ("why-this-paper", "a-list", "a-table", "why-this-paper-2")
 
@@ -25,7 +28,7 @@ def _french_partly(config, fuzzy: frozenset[str] = frozenset()):
 
 
 def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
-    build_html(config)
+    build_html(Project(config))
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
@@ -40,18 +43,18 @@ def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
 
 
 def test_a_second_build_writes_nothing_and_stale_pages_go(config):
-    build_html(config)
+    build_html(Project(config))
     site = site_folder(config)
     (site / "fr" / "old-paper.html").write_text("stale", "utf-8")
     before = snapshot(site)
-    changes = build_html(config)
+    changes = build_html(Project(config))
     assert changes.written == [] and [p.name for p in changes.removed] == ["old-paper.html"]
     assert snapshot(site) == {k: v for k, v in before.items() if k != "fr/old-paper.html"}
 
 
 def test_every_segment_has_the_same_id_in_every_language(config):
     _french_partly(config)
-    build_html(config)
+    build_html(Project(config))
     ids = [segment.id for segment in segment_paper(load_paper(config.papers_dir / "sample.md"))]
     assert set(SAMPLE_IDS_IN_BODY) <= set(ids)
     for language in ("en", "fr", "es"):
@@ -63,7 +66,7 @@ def test_every_segment_has_the_same_id_in_every_language(config):
 
 def test_a_missing_translation_falls_back_to_english_and_says_so(config):
     _french_partly(config)
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "fr/sample.html")
     translated = page.by_id("why-this-paper")
     assert text(translated) == "FR Why this paper" and page.language_of(translated) == "fr"
@@ -77,14 +80,14 @@ def test_a_missing_translation_falls_back_to_english_and_says_so(config):
 
 def test_an_outdated_translation_is_marked_in_place(config):
     _french_partly(config, fuzzy=frozenset({"A list"}))
-    build_html(config)
+    build_html(Project(config))
     outdated = _page(config, "fr/sample.html").by_id("a-list")
     assert outdated.get("lang") == "en" and "fuzzy" in outdated.get("class").split()
     assert text(outdated) == "Translation out of date A list"  # the English, since the French may be wrong
 
 
 def test_the_body_keeps_its_lists_quotes_table_image_and_code(config):
-    build_html(config)
+    build_html(Project(config))
     body = _page(config, "en/sample.html").with_class("body")[0]
     lists = [(e.tag, len(e.findall("li")), e.get("start")) for e in body.iter() if e.tag in ("ul", "ol")]
     assert lists == [("ul", 3, None), ("ol", 2, None)]
@@ -103,7 +106,7 @@ def test_the_body_keeps_its_lists_quotes_table_image_and_code(config):
 
 
 def test_the_tree_nests_blocks_as_the_markdown_does(config):
-    translation = load_translation(config, load_paper(config.papers_dir / "sample.md"), "en")
+    translation = Project(config).translation("sample", "en")
     kinds = [getattr(item, "container", None) and item.container.kind for item in body_tree(translation)]
     assert kinds.count("bullet_list") == 1 and kinds.count("ordered_list") == 1 and kinds.count("table") == 1
     table = next(item for item in body_tree(translation) if getattr(item, "container", None)
@@ -113,7 +116,7 @@ def test_the_tree_nests_blocks_as_the_markdown_does(config):
 
 def test_table_of_contents_links_every_section_heading(config):
     _french_partly(config)
-    build_html(config)
+    build_html(Project(config))
     contents = _page(config, "fr/sample.html").with_class("contents")[0]
     links = [(a.get("href"), text(a)) for a in contents.iter("a")]
     assert links == [("#why-this-paper", "FR Why this paper"), ("#a-list", "FR A list"), ("#a-table", "A table"),
@@ -123,7 +126,7 @@ def test_table_of_contents_links_every_section_heading(config):
 
 
 def test_language_switcher_alternates_and_canonical(config):
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "fr/sample.html")
     alternates = {link.get("hreflang"): link.get("href") for link in page.all("link") if link.get("rel") == "alternate"}
     assert alternates == {"en": "../en/sample.html", "fr": "../fr/sample.html", "es": "../es/sample.html",
@@ -138,20 +141,20 @@ def test_language_switcher_alternates_and_canonical(config):
 
 def test_dates_percentages_and_language_names_follow_the_page_language(config):
     _french_partly(config)
-    build_html(config)
+    build_html(Project(config))
     facts = {language: text(_page(config, f"{language}/sample.html").with_class("facts")[0])
              for language in ("en", "fr", "es")}
     assert "1 March 2022" in facts["en"] and "1 mars 2022" in facts["fr"] and "1 de marzo de 2022" in facts["es"]
     availability = text(_page(config, "fr/index.html").with_class("paper-card")[0])
     assert "English 100\u00a0%" in availability and "Español 0\u00a0%" in availability
     percent = text(_page(config, "fr/sample.html").with_class("completeness")[0])
-    assert percent.startswith("14\u00a0%")  # 3 of 21 segments
+    assert percent.startswith("11,5\u00a0%")  # 3 of 26 messages, as `library status` counts them
 
 
 def test_interface_strings_come_from_the_ui_catalog(config):
     translate_catalogs(config, "fr", lambda m: {"Contents": "Sommaire", "Not yet translated": "Pas encore traduit"}
                        .get(m.id), domains=("ui",))
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "fr/sample.html")
     assert text(page.by_id("contents_title")) == "Sommaire"
     assert text(page.with_class("marker")[0]) == "Pas encore traduit"
@@ -162,13 +165,13 @@ def test_plural_interface_strings_take_the_language_rules(config):
     translate_catalogs(config, "fr", lambda m: ("%(count)s minute de lecture", "%(count)s minutes de lecture",
                                                 "%(count)s minutes de lecture")
                        if isinstance(m.id, tuple) else None, domains=("ui",))
-    build_html(config)
+    build_html(Project(config))
     assert "1 minute de lecture" in text(_page(config, "fr/sample.html").with_class("facts")[0])
 
 
 def test_side_by_side_pairs_every_segment_by_id(config):
     _french_partly(config)
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "fr/sample/es.html")
     pairs = page.with_class("pair")
     segments = segment_paper(load_paper(config.papers_dir / "sample.md"))
@@ -183,19 +186,21 @@ def test_side_by_side_pairs_every_segment_by_id(config):
     assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html", "es": "../../es/sample/fr.html"}
 
 
-def test_the_pdf_is_linked_once_it_is_built(config):
-    build_html(config)
-    assert not [a for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
+def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
     pdf = config.build_dir / "pdf" / "fr" / "sample.pdf"
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.7 test")
-    build_html(config)
+    build_html(Project(config))
+    # A file in the PDF folder is not a publication: the site follows the PDF stage's manifest.
+    assert not [a for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
+    write_pdf_manifest(config, {"fr/sample": PdfEntry("fr", "sample", "published", 100.0, "x")})
+    build_html(Project(config))
     links = [a.get("href") for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
     assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
 
 
 def test_404_pages_link_from_the_site_root(config):
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "es/404.html")
     assert page.root.get("lang") == "es"
     assert [link.get("href") for link in page.all("link") if link.get("rel") == "stylesheet"] == ["/assets/site.css"]
@@ -210,7 +215,7 @@ def test_an_image_must_be_a_file_of_the_project(config, src, message):
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("images/map.png", src), "utf-8")
     with pytest.raises(SourceError, match=message) as raised:
-        build_html(config)
+        build_html(Project(config))
     assert raised.value.line == 42
 
 
@@ -236,19 +241,19 @@ def test_build_html_reports_what_it_wrote(run, config):
 
 def test_the_dashboard_shows_each_paper_and_language_with_its_preview(config):
     _french_partly(config, fuzzy=frozenset({"A list"}))
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "dashboard/index.html")
     rows = {text(row.find("th")): [text(cell) for cell in row.findall("td")] for row in page.all("tr")[1:]}
     assert rows["A sample paper: every kind of block"] == [
-        # 28 segments: the title and both "Why this paper" headings translated, "A list" outdated.
-        "11% below the threshold 24 missing, 1 out of date", "0% below the threshold 28 missing, 0 out of date"]
+        # 26 messages ("Why this paper" is one, twice): the title and that heading translated, "A list" outdated.
+        "7.6% below the threshold 23 missing, 1 out of date", "0% below the threshold 26 missing, 0 out of date"]
     links = [a.get("href") for a in page.all("a")]
     assert "../dashboard/fr/sample.html" in links and "../dashboard/es/series.html" in links
 
 
 def test_a_preview_lists_and_highlights_what_is_left_to_do(config):
     _french_partly(config, fuzzy=frozenset({"A list"}))
-    build_html(config)
+    build_html(Project(config))
     page = _page(config, "dashboard/fr/sample.html")
     assert page.root.get("lang") == "fr" and page.all("body")[0].get("class") == "preview"
     assert [m.get("content") for m in page.all("meta") if m.get("name") == "robots"] == ["noindex"]
@@ -260,7 +265,7 @@ def test_a_preview_lists_and_highlights_what_is_left_to_do(config):
 
 
 def test_no_reader_page_leads_to_the_dashboard(config):
-    build_html(config)
+    build_html(Project(config))
     site = site_folder(config)
     for path in site.rglob("*.html"):
         if path.relative_to(site).parts[0] != "dashboard":

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.server
-import json
 import os
 import re
 import shutil
@@ -16,16 +15,25 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 from fontTools.ttLib import TTFont
+from projects import REPOSITORY, make_project, prefixed, translate_catalogs
 from pypdf import PdfReader
 
-from library.catalogs import catalog_path
 from library.config import load_config
 from library.errors import LibraryError
-from library.pdf import FONT_FILES, ProjectFetcher, _font_paths, build_pdfs, job_html, pdf_folder, plan_pdfs
+from library.manifest import read_pdf_manifest
 from library.papers import load_papers
+from library.paths import catalog_path, pdf_folder
+from library.pdf import (
+    FONT_FILES,
+    ProjectFetcher,
+    _font_paths,
+    build_pdfs,
+    job_html,
+    plan_pdfs,
+)
 from library.pofiles import read_catalog, render_catalog
-from library.translation import load_translation
-from projects import REPOSITORY, make_project, prefixed, translate_catalogs
+from library.project import Project
+from library.translation import percent_label
 
 FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
           "A quoted paragraph."}
@@ -39,7 +47,7 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
         translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
-        report = build_pdfs(config, workers=1)
+        report = build_pdfs(Project(config), workers=1)
     assert len(report.written) == 9 and not report.refused
     return config
 
@@ -75,8 +83,8 @@ def test_metadata_come_from_the_translated_front_matter(built):
 
 
 def test_one_bookmark_per_heading(built):
-    job = next(j for j in plan_pdfs(built, ("fr",), ("sample",))[0])
-    headings = _headings(job_html(built, job))
+    job = next(j for j in plan_pdfs(Project(built), ("fr",), ("sample",)).jobs)
+    headings = _headings(job_html(Project(built), job))
     assert len(headings) >= 6
     assert _outline_titles(_pdf(built, "fr", "sample").outline) == headings
 
@@ -91,7 +99,7 @@ def test_internal_links_reach_their_headings(built):
 
 
 def test_the_page_map_places_every_segment_on_a_page(built):
-    pages = json.loads((pdf_folder(built) / "fr" / "sample.pages.json").read_text("utf-8"))
+    pages = read_pdf_manifest(built)["fr/sample"].pages
     count = len(_pdf(built, "fr", "sample").pages)
     assert pages["title"] == 1 and pages["why-this-paper"] >= 3
     assert all(1 <= page <= count for page in pages.values())
@@ -133,7 +141,7 @@ def test_a_volume_holds_every_paper_with_its_own_anchors(built):
     reader = _pdf(built, "en", "volume")
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "A test series" in text and "A sample paper: every kind of block" in text
-    pages = json.loads((pdf_folder(built) / "en" / "volume.pages.json").read_text("utf-8"))
+    pages = read_pdf_manifest(built)["en/volume"].pages
     assert {"sample--title", "series--title", "sample--why-this-paper"} <= set(pages)
     assert pages["sample--title"] < pages["series--title"]
 
@@ -159,7 +167,7 @@ def test_a_tagged_pdf_ua_file(built):
 
 def _french_sample_percent(config) -> str:
     paper = next(p for p in load_papers(config.papers_dir) if p.slug == "sample")
-    return f"{load_translation(config, paper, 'fr').percent_translated:.0f}%"
+    return percent_label(Project(config).figure(paper.slug, "fr").percent)
 
 
 def test_a_paper_below_the_threshold_is_refused_with_its_figure(run, project):
@@ -201,7 +209,7 @@ def test_draft_leaves_papers_above_the_threshold_published_and_unmarked(run, pro
 
 def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
     config = dataclasses.replace(load_config(REPOSITORY / "setup.cfg"), build_dir=tmp_path / "build")
-    build_pdfs(config, ("fr",), ("what-is-the-imrf",), workers=1)
+    build_pdfs(Project(config), ("fr",), ("what-is-the-imrf",), workers=1)
     text = " ".join(page.extract_text() for page in _pdf(config, "fr", "what-is-the-imrf").pages)
     assert "Qu’est-ce que le Forum d’examen des migrations internationales" in text
     assert "Déclaration sur les progrès" in text and "Sommaire" in text
@@ -255,7 +263,7 @@ def test_urls_in_a_catalog_are_never_fetched_or_attached(config, spy_server):
     counter = iter(range(10_000))
     translate_catalogs(config, "fr", lambda m: None if isinstance(m.id, tuple) else hostile[next(counter) % 7],
                        domains=("sample", "series"))
-    report = build_pdfs(dataclasses.replace(config, threshold=0), ("fr",), ("sample",), workers=1)
+    report = build_pdfs(Project(dataclasses.replace(config, threshold=0)), ("fr",), ("sample",), workers=1)
     assert len(report.written) == 1 and requests == []
     reader = _pdf(config, "fr", "sample")
     assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
@@ -269,7 +277,7 @@ def test_a_template_asking_for_a_foreign_url_fails_the_build(config, spy_server)
                                                       f'{{% block document %}}<img src="{base}/spy.png" alt="">'),
                      "utf-8")
     with pytest.raises(LibraryError, match=f"en/sample.pdf: refused to load {base}/spy.png"):
-        build_pdfs(config, ("en",), ("sample",), workers=1)
+        build_pdfs(Project(config), ("en",), ("sample",), workers=1)
     assert requests == []
 
 
@@ -291,9 +299,10 @@ _BUILD_ONE = """
 import dataclasses, sys
 from pathlib import Path
 from library.config import load_config
+from library.project import Project
 from library.pdf import build_pdfs
 config = dataclasses.replace(load_config(Path(sys.argv[1])), build_dir=Path(sys.argv[2]))
-build_pdfs(config, ("en",), ("sample",), workers=1)
+build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 """
 
 
@@ -302,16 +311,16 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
     config = dataclasses.replace(built, root=tmp_path / "copy", papers_dir=tmp_path / "copy" / "papers",
                                  locales_dir=tmp_path / "copy" / "locales", templates_dir=tmp_path / "copy" / "templates",
                                  build_dir=tmp_path / "copy" / "build")
-    again = build_pdfs(config, workers=1)
+    again = build_pdfs(Project(config), workers=1)
     assert again.written == [] and len(again.unchanged) == 9
     translate_catalogs(config, "es", prefixed("ES ", {"A table"}), domains=("sample",))
-    first = build_pdfs(config, workers=1)
+    first = build_pdfs(Project(config), workers=1)
     assert {p.parent.name for p in first.written} == {"es"} and len(first.unchanged) == 6
     path = catalog_path(config, "es", "sample")
     catalog = read_catalog(path, language="es", domain="sample")
     catalog["A list"].string = "Una lista"
     path.write_bytes(render_catalog(catalog, keep_python_format=False))
-    changed = build_pdfs(config, workers=1)
+    changed = build_pdfs(Project(config), workers=1)
     assert sorted(p.relative_to(pdf_folder(config)).as_posix() for p in changed.written) == [
         "es/sample.pdf", "es/volume.pdf"]
 
@@ -319,21 +328,21 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
 def test_search_results_link_to_the_pdf_page_of_their_passage(built):
     from library.search import build_index, search
 
-    build_index(built, ("en",))
-    passage = search(built, "quoted paragraph", "en").papers[0].passages[0]
-    pages = json.loads((pdf_folder(built) / "en" / "sample.pages.json").read_text("utf-8"))
+    build_index(Project(built), ("en",))
+    passage = search(Project(built), "quoted paragraph", "en").papers[0].passages[0]
+    pages = read_pdf_manifest(built)["en/sample"].pages
     assert passage.pdf_path == f"en/sample.pdf#page={pages[passage.anchor]}"
 
 
 def test_a_missing_image_fails_its_pdf_with_a_clear_message(config):
     (config.papers_dir / "images" / "map.png").unlink()
     with pytest.raises(LibraryError, match=r"en/sample.pdf: Failed to load image at '.*/papers/images/map.png'"):
-        build_pdfs(config, ("en",), ("sample",), workers=1)
+        build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 
 
 def test_every_passage_carries_its_language_for_hyphenation(built):
-    job = next(j for j in plan_pdfs(built, ("fr",), ("sample",))[0])
-    page = tinyhtml5.parse(job_html(built, job), namespace_html_elements=False)
+    job = next(j for j in plan_pdfs(Project(built), ("fr",), ("sample",)).jobs)
+    page = tinyhtml5.parse(job_html(Project(built), job), namespace_html_elements=False)
     assert page.get("lang") == "fr"
     fallbacks = [e for e in page.iter() if "missing" in (e.get("class") or "").split()]
     assert fallbacks and all(e.get("lang") == "en" for e in fallbacks)

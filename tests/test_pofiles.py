@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import msgfmt_check
+
 from library.errors import CatalogError
 from library.pofiles import parse_catalog, read_catalog, render_catalog
 

@@ -8,15 +8,23 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from projects import DATA, REPOSITORY, catalog_of, prefixed, translate_catalogs
-from library.catalogs import catalog_path, extract_catalogs, update_catalogs
+
+from library.catalogs import extract_catalogs, update_catalogs
 from library.config import load_config
 from library.errors import CatalogError, LibraryError
 from library.papers import load_paper
-from library.reports import catalog_status, file_status, missing_segments, project_status, word_diff
+from library.paths import catalog_path
+from library.project import Project
+from library.reports import (
+    catalog_status,
+    file_status,
+    missing_segments,
+    project_status,
+    word_diff,
+)
 from library.segments import segment_paper
-from library.translation import load_translation
+from library.translation import percent_label
 
 REPORTS = DATA / "reports"
 FIXTURES = sorted(REPORTS.glob("*.po"))
@@ -89,9 +97,10 @@ def test_a_translated_project_agrees_with_pocount(config):
 def test_status_percentage_is_the_one_pages_use(config):
     texts = _sample_texts(config)
     translate_catalogs(config, "fr", prefixed("FR ", only=set(texts[::3])), fuzzy=frozenset(texts[:2]))
-    status = catalog_status(config, "fr", "sample")
-    page = load_translation(config, load_paper(config.papers_dir / "sample.md"), "fr")
-    # The page counts segments and a repeated paragraph twice; per distinct text the figures are the same.
+    status = catalog_status(Project(config), "fr", "sample")
+    page = Project(config).translation("sample", "fr")
+    # A repeated paragraph is one message, on the page as in the PO file: the figures are the same.
+    assert status.figure == page.figure
     by_text = {segment.segment.msgid: segment.status for segment in page.segments}
     assert status.translated.messages == sum(1 for state in by_text.values() if state == "translated")
     assert status.total.messages == len(by_text)
@@ -100,25 +109,25 @@ def test_status_percentage_is_the_one_pages_use(config):
 
 def test_real_papers_status_equals_the_page_percentage():
     config = load_config(REPOSITORY / "setup.cfg")
-    for status in project_status(config, papers=("what-is-the-imrf", "series")):
+    for status in project_status(Project(config), papers=("what-is-the-imrf", "series")):
         paper = load_paper(config.papers_dir / f"{status.domain}.md")
-        assert status.percent_translated == load_translation(config, paper, status.language).percent_translated
+        assert status.figure == Project(config).translation(paper.slug, status.language).figure
 
 
 def test_a_language_without_po_files_counts_its_templates_as_untranslated(config):
-    extract_catalogs(config)
-    status = catalog_status(config, "es", "sample")
+    extract_catalogs(Project(config))
+    status = catalog_status(Project(config), "es", "sample")
     assert not status.exists and status.path == catalog_path(config, "es", "sample")
     assert status.translated.messages == 0 and status.untranslated.messages == status.total.messages > 10
     assert status.percent_translated == 0.0
 
 
 def test_unknown_paper_or_language_is_refused(config):
-    extract_catalogs(config)
+    extract_catalogs(Project(config))
     with pytest.raises(LibraryError, match="unknown paper 'nope'"):
-        project_status(config, papers=("nope",))
+        project_status(Project(config), papers=("nope",))
     with pytest.raises(LibraryError, match="unknown language 'de'"):
-        project_status(config, languages=("de",))
+        project_status(Project(config), languages=("de",))
 
 
 def test_partly_translated_plural_is_refused_so_every_tool_agrees(tmp_path: Path):
@@ -143,7 +152,7 @@ def half_translated(config):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("ui", "series"))
     texts = _sample_texts(config)
     translate_catalogs(config, "fr", prefixed("FR ", only=set(texts[::2])), domains=("sample",))
-    update_catalogs(config, ("es",))
+    update_catalogs(Project(config), ("es",))
     return config
 
 
@@ -152,9 +161,9 @@ def test_status_table_has_a_row_per_catalog_and_a_total(run, half_translated):
     assert result.exit_code == 0, result.output
     rows = {line.split()[1]: line.split() for line in result.stdout.splitlines()[2:]}
     assert set(rows) == {"sample", "series", "ui", "TOTAL"}
-    status = catalog_status(half_translated, "fr", "sample")
-    assert rows["sample"][2] == f"{status.percent_translated:.1f}%"
-    assert rows["series"][2] == rows["ui"][2] == "100.0%"
+    status = catalog_status(Project(half_translated), "fr", "sample")
+    assert rows["sample"][2] == percent_label(status.percent_translated)
+    assert rows["series"][2] == rows["ui"][2] == "100%"
     assert rows["sample"][3:5] == [str(status.total.messages), str(status.translated.messages)]
 
 
@@ -172,7 +181,7 @@ def test_status_json_and_csv_carry_the_same_figures(run, half_translated):
 
 
 def test_fail_under_exits_6_naming_the_catalogs_below(run, half_translated):
-    sample = catalog_status(half_translated, "fr", "sample").percent_translated
+    sample = catalog_status(Project(half_translated), "fr", "sample").percent_translated
     assert 0 < sample < 100
     result = run("status", "--lang", "fr", "--fail-under", str(sample + 1))
     assert result.exit_code == 6
@@ -186,7 +195,7 @@ def test_status_of_one_paper_and_the_ui(run, half_translated):
     result = run("status", "--paper", "ui", "--paper", "series", "--format", "csv")
     assert [(row["language"], row["paper"]) for row in csv.DictReader(io.StringIO(result.stdout))] == [
         ("fr", "series"), ("fr", "ui"), ("es", "series"), ("es", "ui"), ("fr", "TOTAL"), ("es", "TOTAL")]
-    assert run("status", "--paper", "nope").exit_code == 1
+    assert run("status", "--paper", "nope").exit_code == 2
 
 
 # --- missing -------------------------------------------------------------------------------
@@ -204,15 +213,15 @@ def _change_the_english(config, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new), "utf-8")
-    extract_catalogs(config)
-    update_catalogs(config)
+    extract_catalogs(Project(config))
+    update_catalogs(Project(config))
 
 
 def test_missing_lists_untranslated_and_fuzzy_with_both_lines_and_the_change(run, config):
     translate_catalogs(config, "fr", prefixed("FR "))
     _change_the_english(config, "on 17-20 May 2022. Did it go well?", "on 16-20 May 2022. Did it go well?")
     _change_the_english(config, "- Third item.", "- Third item.\n- A brand new item.")
-    found = missing_segments(config, "fr", ("sample",))
+    found = missing_segments(Project(config), "fr", ("sample",))
     assert [(item.state, item.msgid) for item in found] == [
         ("fuzzy", "The first review takes place on 16-20 May 2022. Did it go well? *We hope so!*"),
         ("untranslated", "A brand new item."),
@@ -249,17 +258,17 @@ def test_missing_reports_texts_the_po_file_does_not_have_yet(run, config):
 
 def test_missing_of_the_ui_points_at_the_templates(run, config):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series"))
-    found = missing_segments(config, "fr", ("ui",))
+    found = missing_segments(Project(config), "fr", ("ui",))
     assert found and all(item.domain == "ui" and item.state == "untranslated" for item in found)
     assert all(any(item.source_path.is_relative_to(config.root / folder) for folder in ("templates", "library"))
                for item in found)
-    assert len(found) == catalog_status(config, "fr", "ui").untranslated.messages
+    assert len(found) == catalog_status(Project(config), "fr", "ui").untranslated.messages
 
 
 def test_missing_refuses_an_unknown_language(run, config):
-    extract_catalogs(config)
+    extract_catalogs(Project(config))
     result = run("missing", "de")
-    assert result.exit_code == 1 and "unknown language 'de'" in result.stderr
+    assert result.exit_code == 2 and "unknown language 'de'" in result.stderr
 
 
 # --- strict input --------------------------------------------------------------------------

@@ -6,13 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import msgfmt_check, snapshot
-from library.catalogs import catalog_path, extract_catalogs, update_catalogs
+
+from library.catalogs import extract_catalogs, update_catalogs
 from library.config import load_config
 from library.papers import load_papers
+from library.paths import catalog_path
 from library.pofiles import read_catalog
-from library.translation import load_translation
+from library.project import Project
 
 ROOT = Path(__file__).parent.parent
 CONFIG = load_config(ROOT / "setup.cfg")
@@ -66,14 +67,14 @@ def test_the_series_holds_four_papers_with_their_titles_in_three_languages():
     assert [p.meta.kind for p in PAPERS].count("series") == 1
     for number, titles in TITLES.items():
         for language, title in titles.items():
-            translated = load_translation(CONFIG, numbered[number], language).by_id()["title"]
+            translated = Project(CONFIG).translation(numbered[number].slug, language).by_id()["title"]
             assert (translated.text, translated.status) == (title, "translated")
 
 
 def test_series_page_lists_the_papers_under_the_same_titles_in_each_language():
     series = next(paper for paper in PAPERS if paper.meta.kind == "series")
     for language in CONFIG.all_languages:
-        text = " ".join(s.text for s in load_translation(CONFIG, series, language).segments)
+        text = " ".join(s.text for s in Project(CONFIG).translation(series.slug, language).segments)
         for titles in TITLES.values():
             assert titles[language] in text, (language, titles[language])
 
@@ -132,6 +133,6 @@ def test_extract_and_update_change_nothing_on_a_clean_checkout(tmp_path, monkeyp
     shutil.copyfile(ROOT / "setup.cfg", tmp_path / "setup.cfg")
     config = load_config(tmp_path / "setup.cfg")
     before = snapshot(tmp_path / "locales")
-    extract_catalogs(config)
-    update_catalogs(config)
+    extract_catalogs(Project(config))
+    update_catalogs(Project(config))
     assert snapshot(tmp_path / "locales") == before

@@ -1,27 +1,23 @@
 """The built site as readers meet it: valid HTML, accessible pages, and a language switch in Chromium."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-
 from checkers import axe_violations, vnu_errors
+from projects import live_server, make_project, prefixed, translate_catalogs
+
 from library.config import load_config
-from library.html import build_html, site_folder
+from library.html import build_html
+from library.paths import site_folder
+from library.project import Project
 from library.search import build_index
-from projects import REPOSITORY, live_server, make_project, prefixed, translate_catalogs
 
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    """The library's own papers and catalogs, built into a temporary folder."""
-    config = load_config(REPOSITORY / "setup.cfg")
-    config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("real") / "build")
-    build_html(config)
-    build_index(config)
-    return config
+@pytest.fixture
+def real_site(real_library):
+    """The library's own papers and catalogs, built once for the session."""
+    return real_library
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +25,8 @@ def partial_site(tmp_path_factory):
     """The test papers, French partly translated with one outdated segment: pages full of markers."""
     config = load_config(make_project(tmp_path_factory.mktemp("partial")) / "setup.cfg")
     translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
-    build_html(config)
-    build_index(config)
+    build_html(Project(config))
+    build_index(Project(config))
     return config
 
 
@@ -57,6 +53,7 @@ def _saved_searches(config, folder) -> list:
     return saved
 
 
+@pytest.mark.java
 def test_every_page_is_valid_html(real_site, partial_site, tmp_path):
     pages = _html_files(real_site) + _html_files(partial_site)
     # Per language: home, 404, each paper alone and beside two others; the dashboard and its previews.

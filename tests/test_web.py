@@ -11,6 +11,7 @@ import pytest
 import tinyhtml5
 
 from library.html import build_html
+from library.project import Project
 from library.search import build_index
 from library.web import create_app, negotiate_language
 
@@ -33,8 +34,8 @@ class _Client:
 
 @pytest.fixture
 def client(config):
-    build_html(config)
-    return _Client(create_app(config))
+    build_html(Project(config))
+    return _Client(create_app(Project(config)))
 
 
 @pytest.mark.parametrize("header, language", [
@@ -136,7 +137,7 @@ def test_serve_refuses_an_unbuilt_site(run):
 
 
 def test_library_serve_answers_on_the_given_port(config):
-    build_html(config)
+    build_html(Project(config))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -179,9 +180,9 @@ def test_serve_rejects_a_bad_port(run):
 
 @pytest.fixture
 def search_client(config):
-    build_html(config)
-    build_index(config)
-    return _Client(create_app(config))
+    build_html(Project(config))
+    build_index(Project(config))
+    return _Client(create_app(Project(config)))
 
 
 def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(search_client):
@@ -224,7 +225,7 @@ def test_search_in_an_unknown_language_is_a_404(search_client):
 
 
 def test_every_static_page_has_a_search_box_for_its_language(config):
-    build_html(config)
+    build_html(Project(config))
     for path in (config.build_dir / "html" / "fr").rglob("*.html"):
         form = [line for line in path.read_text("utf-8").splitlines() if 'role="search"' in line]
         assert len(form) == 1 and "fr/search" in form[0], path

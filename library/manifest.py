@@ -1,0 +1,67 @@
+"""The PDF stage's manifest: what it published, drafted and refused, and each PDF's page map.
+
+The site links, and search points into, exactly the PDFs listed here as published; neither
+looks into the PDF folders. The manifest is written last, atomically, after the PDFs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from .config import Config
+from .files import write_if_changed
+from .paths import pdf_manifest_path
+
+__all__ = ["Verdict", "PdfEntry", "read_pdf_manifest", "write_pdf_manifest", "published_pdfs"]
+
+Verdict = Literal["published", "draft", "refused"]
+
+
+@dataclass(frozen=True)
+class PdfEntry:
+    """One paper (or the volume) in one language, as the last PDF build left it."""
+
+    language: str
+    slug: str
+    verdict: Verdict
+    percent: float  # the figure the gate judged
+    inputs: str  # hash of the files the PDF is made from
+    pages: dict[str, int] = field(default_factory=dict)  # anchor -> page, for published and drafts
+
+    @property
+    def key(self) -> str:
+        return f"{self.language}/{self.slug}"
+
+
+def read_pdf_manifest(config: Config) -> dict[str, PdfEntry]:
+    """The manifest's entries by 'language/slug' ({} before the first PDF build)."""
+    path = pdf_manifest_path(config)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return dict(_read(path, stamp))
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path, _stamp: int) -> tuple[tuple[str, PdfEntry], ...]:
+    # Keyed by modification time too, so a server sees a rebuild without rereading on every query.
+    try:
+        rows = json.loads(path.read_text("utf-8"))["pdfs"]
+        entries = [PdfEntry(**row) for row in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    return tuple((entry.key, entry) for entry in entries)
+
+
+def write_pdf_manifest(config: Config, entries: dict[str, PdfEntry]) -> None:
+    rows = [asdict(entry) for _key, entry in sorted(entries.items())]
+    write_if_changed(pdf_manifest_path(config), json.dumps({"pdfs": rows}, ensure_ascii=False, indent=1).encode())
+
+
+def published_pdfs(config: Config) -> dict[tuple[str, str], PdfEntry]:
+    """The published PDFs by (language, slug)."""
+    return {(e.language, e.slug): e for e in read_pdf_manifest(config).values() if e.verdict == "published"}

@@ -1,0 +1,154 @@
+"""Every path under locales/ and build/, and every site URL: the one module that knows them.
+
+Stages never build a path or a URL of their own, and never look into another stage's
+folder: a stage that needs another's output reads that stage's manifest, named here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Config
+
+__all__ = [
+    "UI_DOMAIN",
+    "VOLUME",
+    "ASSETS",
+    "RESERVED_SLUGS",
+    "SiteMap",
+    "template_path",
+    "template_paths",
+    "glossary_path",
+    "catalog_path",
+    "catalog_folder",
+    "mo_path",
+    "site_folder",
+    "pdf_folder",
+    "pdf_path",
+    "pdf_manifest_path",
+    "index_folder",
+    "state_path",
+]
+
+UI_DOMAIN = "ui"  # the interface catalog's domain, beside one domain per paper
+VOLUME = "volume"  # the PDF of the whole series, in each language
+ASSETS = "assets"  # the site's stylesheet, script, icon and the papers' images
+# Names the catalogs, the site and the PDFs use for themselves, so no paper may take them.
+RESERVED_SLUGS = {
+    UI_DOMAIN: "the interface catalog",
+    "index": "the home pages",
+    "404": "the not-found pages",
+    "search": "the search pages",
+    "dashboard": "the translators' dashboard",
+    VOLUME: "the PDF of the whole series",
+    ASSETS: "the site's assets",
+}
+
+
+# --- catalogs ------------------------------------------------------------------------------
+
+
+def template_path(config: Config, domain: str) -> Path:
+    return config.locales_dir / f"{domain}.pot"
+
+
+def template_paths(config: Config) -> list[Path]:
+    """Every POT file there is, the papers' and the interface's."""
+    return sorted(config.locales_dir.glob("*.pot"))
+
+
+def glossary_path(config: Config) -> Path:
+    """The official terms in every language, which `library check` holds translations to."""
+    return config.locales_dir / "glossary.csv"
+
+
+def catalog_folder(config: Config, language: str) -> Path:
+    return config.locales_dir / language / "LC_MESSAGES"
+
+
+def catalog_path(config: Config, language: str, domain: str) -> Path:
+    return catalog_folder(config, language) / f"{domain}.po"
+
+
+def mo_path(config: Config, language: str, domain: str) -> Path:
+    return config.build_dir / "locale" / language / "LC_MESSAGES" / f"{domain}.mo"
+
+
+# --- build outputs -------------------------------------------------------------------------
+
+
+def site_folder(config: Config) -> Path:
+    return config.build_dir / "html"
+
+
+def pdf_folder(config: Config, draft: bool = False) -> Path:
+    """Published PDFs, or (draft) the marked drafts of papers below the threshold, never linked."""
+    return config.build_dir / ("pdf-draft" if draft else "pdf")
+
+
+def pdf_path(config: Config, language: str, slug: str, draft: bool = False) -> Path:
+    return pdf_folder(config, draft) / language / f"{slug}.pdf"
+
+
+def pdf_manifest_path(config: Config, draft: bool = False) -> Path:
+    """What the PDF stage published: each PDF, its figure and its anchor -> page map."""
+    return pdf_folder(config, draft) / "manifest.json"
+
+
+def index_folder(config: Config) -> Path:
+    return config.build_dir / "index"
+
+
+def state_path(config: Config, stage: str) -> Path:
+    """Where a stage keeps the input hashes of its outputs, outside what gets published."""
+    return config.build_dir / "state" / f"{stage}.json"
+
+
+# --- site URLs -----------------------------------------------------------------------------
+
+
+class SiteMap:
+    """Where each page lives in the site, as a path from its root."""
+
+    @staticmethod
+    def root_index() -> str:
+        return "index.html"
+
+    @staticmethod
+    def home(language: str) -> str:
+        return f"{language}/index.html"
+
+    @staticmethod
+    def paper(language: str, slug: str) -> str:
+        return f"{language}/{slug}.html"
+
+    @staticmethod
+    def bilingual(language: str, slug: str, other: str) -> str:
+        return f"{language}/{slug}/{other}.html"
+
+    @staticmethod
+    def pdf(language: str, slug: str) -> str:
+        return f"{language}/{slug}.pdf"
+
+    @staticmethod
+    def pdf_page(language: str, slug: str, page: int) -> str:
+        return f"{language}/{slug}.pdf#page={page}"
+
+    @staticmethod
+    def not_found(language: str) -> str:
+        return f"{language}/404.html"
+
+    @staticmethod
+    def search(language: str) -> str:
+        return f"{language}/search"
+
+    @staticmethod
+    def dashboard() -> str:
+        return "dashboard/index.html"
+
+    @staticmethod
+    def preview(language: str, slug: str) -> str:
+        return f"dashboard/{language}/{slug}.html"
+
+    @staticmethod
+    def asset(name: str) -> str:
+        return f"{ASSETS}/{name}"

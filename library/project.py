@@ -1,0 +1,159 @@
+"""The project: its papers, languages, translations and figures, loaded once per command.
+
+Every stage takes a Project and reads the same facts from it, so that the status table,
+the site, the dashboard, the PDF gate and search can never disagree. Everything is read on
+first use and kept: a command that needs no paper parses none.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from .config import Config, find_config, load_config
+from .errors import SelectionError, SourceError
+from .papers import Paper, load_papers
+from .paths import UI_DOMAIN, VOLUME, catalog_path, template_path
+from .pofiles import read_catalog
+from .translation import (
+    EscapingTranslations,
+    Figure,
+    TranslatedPaper,
+    load_ui_translations,
+    translate_paper,
+)
+
+__all__ = ["Project", "load_project"]
+
+_SERIES_KIND = re.compile(r"""^kind:\s*["']?series["']?\s*(#.*)?$""", re.M)
+
+
+def load_project(config_path: Path | str | None = None) -> Project:
+    """The project of the given setup.cfg, or of the nearest one with a [library] section."""
+    return Project(load_config(Path(config_path)) if config_path else load_config(find_config()))
+
+
+class Project:
+    """One library: what is translated, how far, and what is published, in one place."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._translations: dict[tuple[str, str], TranslatedPaper] = {}
+        self._catalogs: dict[tuple[str, str], object] = {}
+        self._ui: dict[str, EscapingTranslations] = {}
+
+    # --- the sources ----------------------------------------------------------------------
+
+    @cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """Every source: the briefing papers by number, then the series page."""
+        return load_papers(self.config.papers_dir)
+
+    @property
+    def briefings(self) -> tuple[Paper, ...]:
+        """The numbered papers of the series, without the series page."""
+        return tuple(paper for paper in self.papers if paper.meta.kind == "paper")
+
+    @property
+    def series(self) -> Paper:
+        """The series page, which the site's header and footer and every volume need."""
+        for paper in self.papers:
+            if paper.meta.kind == "series":
+                return paper
+        raise SourceError(self.config.papers_dir, None,
+                          "no series page: add one paper with 'kind: series' in its front matter")
+
+    def paper(self, slug: str) -> Paper:
+        return next(paper for paper in self.papers if paper.slug == slug)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return tuple(paper.slug for paper in self.papers)
+
+    @property
+    def source_slugs(self) -> tuple[str, ...]:
+        """The slugs of the source files, read from their names alone (the parser holds them equal)."""
+        return tuple(path.stem for path in sorted(self.config.papers_dir.glob("*.md")))
+
+    @property
+    def series_slug(self) -> str:
+        """The series page's slug; before the papers are parsed, from a look at the front matter alone."""
+        if "papers" in self.__dict__:
+            return self.series.slug
+        for slug in self.source_slugs:
+            head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
+            if _SERIES_KIND.search(head):
+                return slug
+        return self.series.slug  # parse, and let the parser say what is wrong
+
+    # --- translations and figures ---------------------------------------------------------
+
+    def catalog(self, domain: str, language: str):
+        """The PO file of domain in language, read strictly once (None: there is none yet)."""
+        key = (domain, language)
+        if key not in self._catalogs:
+            path = catalog_path(self.config, language, domain)
+            self._catalogs[key] = read_catalog(path, language=language, domain=domain) if path.exists() else None
+        return self._catalogs[key]
+
+    def template(self, domain: str):
+        """The POT file of domain, read strictly once (None: not extracted yet)."""
+        key = (domain, "")
+        if key not in self._catalogs:
+            path = template_path(self.config, domain)
+            self._catalogs[key] = read_catalog(path, domain=domain) if path.exists() else None
+        return self._catalogs[key]
+
+    def translation(self, slug: str, language: str) -> TranslatedPaper:
+        """A paper in one language, each passage with its state; read once per command."""
+        key = (slug, language)
+        if key not in self._translations:
+            source = self.config.source_language
+            catalog = None if language == source else self.catalog(slug, language)
+            self._translations[key] = translate_paper(self.paper(slug), language, catalog, source)
+        return self._translations[key]
+
+    def ui_translations(self, language: str) -> EscapingTranslations:
+        if language not in self._ui:
+            self._ui[language] = load_ui_translations(self.config, language)
+        return self._ui[language]
+
+    def figure(self, slug: str, language: str) -> Figure:
+        """How far a paper (or VOLUME: the whole series) is translated into language."""
+        if slug == VOLUME:
+            return sum((self.figure(paper.slug, language) for paper in self.papers), Figure())
+        return self.translation(slug, language).figure
+
+    def published(self, slug: str, language: str) -> bool:
+        """Whether the paper (or VOLUME) passes the threshold in language: the gate's verdict."""
+        return language == self.config.source_language or self.figure(slug, language).passes(self.config.threshold)
+
+    # --- selections -----------------------------------------------------------------------
+
+    def select_languages(self, codes: tuple[str, ...] = (), *, targets_only: bool = False) -> tuple[str, ...]:
+        """The languages asked for, in the configured order (all by default); unknown codes refused.
+
+        With targets_only, the source language is refused too: it has no catalogs.
+        """
+        known = self.config.languages if targets_only else self.config.all_languages
+        for code in codes:
+            if code not in known:
+                raise SelectionError(_unknown("language", code, known, self.config.all_languages,
+                                              self.config.source_language if targets_only else None))
+        return tuple(code for code in known if code in codes) if codes else known
+
+    def select_papers(self, slugs: tuple[str, ...] = (), *, ui: bool = False) -> tuple[str, ...]:
+        """The papers asked for, in series order (all by default), with 'ui' when ui allows it."""
+        known = (*self.slugs, UI_DOMAIN) if ui else self.slugs
+        for slug in slugs:
+            if slug not in known:
+                raise SelectionError(_unknown("paper", slug, known, known, None))
+        return tuple(slug for slug in known if slug in slugs) if slugs else known
+
+
+def _unknown(kind: str, value: str, known: tuple[str, ...], everything: tuple[str, ...], source: str | None) -> str:
+    """The one message every command gives for a --lang or --paper it cannot take."""
+    if source is not None and value == source:
+        return f"{value!r} is the source language; it has no catalogs (languages: {', '.join(known)})"
+    hint = next((f"; did you mean {name!r}?" for name in everything if name.lower() == value.lower()), "")
+    return f"unknown {kind} {value!r} (choose from {', '.join(known)}){hint}"

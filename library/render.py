@@ -1,0 +1,167 @@
+"""The rendering core the site and the PDFs share: the Jinja2 environment, the body tree, contents.
+
+Both stages render the same segments through the same templates and filters; what differs is
+only the page around them, which each stage builds itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .errors import TemplateError
+from .markup import plain_text, render_inline
+from .papers import Block, Container
+from .paths import SiteMap
+from .translation import TranslatedPaper, TranslatedSegment, percent_label
+
+__all__ = ["MAX_QUERY_LENGTH", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view",
+           "make_environment", "render_template", "template_files"]
+
+# Characters a reader may type in the search box; search cuts longer queries to this too.
+MAX_QUERY_LENGTH = 200
+# The papers are written in British English, as UN texts are: "5 April 2022".
+_FORMAT_LOCALES = {"en": "en_GB"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A block of the body with its text in the page's language (None for code and rules)."""
+
+    block: Block
+    segment: TranslatedSegment | None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A list, list item, quote or table part, with what it holds."""
+
+    container: Container
+    children: tuple[Node | Leaf, ...]
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper in one language as both the site and the PDFs lay it out."""
+
+    translation: TranslatedPaper
+    body: tuple[Node | Leaf, ...]
+    contents: tuple[tuple[int, TranslatedSegment], ...]
+
+    @property
+    def meta(self):
+        return self.translation.paper.meta
+
+
+def paper_view(translation: TranslatedPaper) -> PaperView:
+    return PaperView(translation, body_tree(translation), table_of_contents(translation))
+
+
+def body_tree(translation: TranslatedPaper) -> tuple[Node | Leaf, ...]:
+    """The body's blocks nested in their containers again, for the templates to walk."""
+    by_block = {s.segment.block: s for s in translation.segments if s.segment.block is not None}
+    root: list = []
+    open_nodes: list[tuple[Container, list]] = []
+    for index, block in enumerate(translation.paper.blocks):
+        shared = _shared_depth([c for c, _ in open_nodes], block.path)
+        del open_nodes[shared:]
+        for container in block.path[shared:]:
+            children: list = []
+            (open_nodes[-1][1] if open_nodes else root).append((container, children))
+            open_nodes.append((container, children))
+        (open_nodes[-1][1] if open_nodes else root).append(Leaf(block, by_block.get(index)))
+    return _freeze(root)
+
+
+def _shared_depth(open_containers: list[Container], path: tuple[Container, ...]) -> int:
+    depth = 0
+    while depth < min(len(open_containers), len(path)) and open_containers[depth] == path[depth]:
+        depth += 1
+    return depth
+
+
+def _freeze(items: list) -> tuple[Node | Leaf, ...]:
+    return tuple(item if isinstance(item, Leaf) else Node(item[0], _freeze(item[1])) for item in items)
+
+
+def table_of_contents(translation: TranslatedPaper) -> tuple[tuple[int, TranslatedSegment], ...]:
+    """The headings of levels 2 and 3, with their level, for the table of contents."""
+    blocks = translation.paper.blocks
+    headings = [(blocks[s.segment.block].level, s) for s in translation.segments if s.segment.role == "heading"]
+    return tuple((level, segment) for level, segment in headings if level in (2, 3))
+
+
+def template_files(config: Config, *, pdf: bool) -> list[Path]:
+    """The template files one stage renders from: the PDFs' own and the shared partials, or the site's."""
+    folder = config.templates_dir
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    own = folder / "pdf"
+    if pdf:
+        return [path for path in files if path.is_relative_to(own) or path.parent == folder and path.name[0] == "_"]
+    return [path for path in files if not path.is_relative_to(own)]
+
+
+def make_environment(config: Config, language: str, translations):
+    """A Jinja2 environment for language: autoescape everywhere, the interface catalog, Babel formats."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(translations, newstyle=False)
+    environment.filters.update(_filters(language))
+    environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
+                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH)
+    return environment
+
+
+def _filters(language: str) -> dict:
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+
+    def language_name(code: str) -> str:
+        """The language's own name, capitalised, as in a language menu: "Español"."""
+        name = Locale.parse(code).get_display_name(code) or code
+        return name[:1].upper() + name[1:]
+
+    def language_in_text(code: str) -> str:
+        """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
+        return Locale.parse(code).get_display_name(locale) or code
+
+    return {
+        "inline": render_inline,
+        "plain": plain_text,
+        "date": lambda value, style="long": format_date(value, style, locale=locale),
+        "percent": lambda value: percent_label(value, locale),
+        "number": lambda value: format_decimal(value, locale=locale),
+        "language_name": language_name,
+        "language_in_text": language_in_text,
+        "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
+    }
+
+
+def render_template(config: Config, environment, template: str, context: dict) -> str:
+    """template rendered with context; any failure becomes a TemplateError naming the template."""
+    try:
+        return environment.get_template(template).render(context)
+    except Exception as error:
+        raise _template_error(config, template, error) from None
+
+
+def _template_error(config: Config, template: str, error: Exception) -> TemplateError:
+    import jinja2
+
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return TemplateError(error.filename or config.templates_dir / template, error.lineno, error.message or "")
+    if isinstance(error, jinja2.TemplateNotFound):
+        return TemplateError(config.templates_dir / error.name, None, "template not found")
+    return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")

@@ -1,0 +1,231 @@
+"""One project model: every command sees the same papers, languages, figures and outputs."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import snapshot
+from pages import Page, text
+from projects import REPOSITORY, prefixed, translate_catalogs
+
+from library.manifest import read_pdf_manifest
+from library.paths import VOLUME, site_folder
+from library.project import Project
+from library.reports import catalog_status
+from library.stamps import code_files
+from library.translation import percent_label, shown_percent
+
+LIBRARY = REPOSITORY / "library"
+SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
+
+
+def _add_paragraph(project_folder: Path) -> None:
+    """An editor's change: a new paragraph at the end of the sample paper."""
+    path = project_folder / "papers" / "sample.md"
+    path.write_text(path.read_text("utf-8") + "\nA paragraph the editors added today.\n", "utf-8")
+
+
+# --- one figure ----------------------------------------------------------------------------
+
+
+def test_status_counts_new_english_as_untranslated_when_a_catalog_lags(run, project, config):
+    translate_catalogs(config, "es", prefixed("ES "), domains=("sample", "series"))
+    assert run("status", "--lang", "es", "--paper", "sample", "--fail-under", "100").exit_code == 0
+    _add_paragraph(project)
+    run("extract"), run("update", "--lang", "fr")
+    result = run("status", "--lang", "es", "--paper", "sample", "--fail-under", "100")
+    assert result.exit_code == 6 and "es/sample" in result.stderr
+    assert "run `library update`" in result.stdout and "sample!" in result.stdout
+    status = catalog_status(Project(config), "es", "sample")
+    assert status.stale == "library update" and status.untranslated.messages == 1
+    # The Spanish page shows the same figure and the same missing passage.
+    run("build", "html")
+    shown = text(Page(site_folder(config) / "es" / "sample.html").with_class("completeness")[0])
+    assert shown.startswith(percent_label(status.percent_translated, "es"))
+
+
+def test_a_stale_template_names_extract_too(run, project, config):
+    run("extract"), run("update")
+    _add_paragraph(project)
+    assert catalog_status(Project(config), "fr", "sample").stale == "library extract && library update"
+
+
+def test_status_the_page_the_dashboard_and_the_gate_show_one_figure(run, project, config):
+    translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
+    status = catalog_status(Project(config), "fr", "sample")
+    french, english = percent_label(status.percent_translated, "fr"), percent_label(status.percent_translated)
+    row = next(line.split() for line in run("status", "--lang", "fr").stdout.splitlines() if " sample " in line)
+    assert row[2] == english
+    run("build", "html")
+    site = site_folder(config)
+    assert text(Page(site / "fr" / "sample.html").with_class("completeness")[0]).startswith(french)
+    dashboard = text(next(row for row in Page(site / "dashboard" / "index.html").all("tr") if "sample" in text(row)))
+    assert english in dashboard
+    gate = run("build", "pdf", "--lang", "fr", "--paper", "sample")
+    assert gate.exit_code == 6 and f"fr/sample: {english} translated" in gate.stderr
+    # --fail-under at the threshold gives the gate's verdict on the same catalog.
+    assert run("status", "--lang", "fr", "--paper", "sample", "--fail-under", "80").exit_code == 6
+
+
+@pytest.mark.parametrize(("percent", "shown"), [(65.51, 65.5), (99.99, 99.9), (100.0, 100.0), (79.96, 79.9)])
+def test_a_figure_is_rounded_down_so_only_complete_shows_100(percent, shown):
+    assert shown_percent(percent) == shown
+
+
+def test_a_volumes_figure_is_its_papers_together(config):
+    translate_catalogs(config, "fr", prefixed("FR "), domains=("series",))
+    project = Project(config)
+    series, sample, volume = (project.figure(slug, "fr") for slug in ("series", "sample", VOLUME))
+    assert sample.percent == 0 and series.percent == 100
+    assert volume == sample + series and 0 < volume.percent < 100
+
+
+# --- one selection -------------------------------------------------------------------------
+
+COMMANDS = [("update", "--lang"), ("compile", "--lang"), ("status", "--lang"), ("check", "--lang"),
+            ("missing",), ("build", "pdf", "--lang"), ("index", "--lang"), ("search", "x", "--lang")]
+
+
+@pytest.mark.parametrize("code", ["de", "FR"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_every_command_refuses_an_unknown_language_alike(run, project, command, code):
+    run("extract")
+    run("update")
+    before = snapshot(project)
+    result = run(*command, code)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith(f"Error: unknown language {code!r} (choose from ") and "\n" not in message
+    if code == "FR":
+        assert message.endswith("did you mean 'fr'?")
+    assert snapshot(project) == before
+
+
+def test_every_command_refuses_an_unknown_paper_alike(run, project):
+    run("extract")
+    for command in (("status", "--paper"), ("check", "--paper"), ("build", "pdf", "--paper"), ("missing", "fr")):
+        result = run(*command, "nope")
+        assert result.exit_code == 2 and "Error: unknown paper 'nope' (choose from " in result.stderr, command
+
+
+# --- one owner per path, sibling stages ----------------------------------------------------
+
+
+def _imports(module: Path) -> set[str]:
+    """The library modules a module imports, at its top or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(module.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module} if node.module else {alias.name for alias in node.names}
+    return {name for name in found if (LIBRARY / f"{name}.py").is_file()}
+
+
+def test_the_library_has_no_import_cycle():
+    graph = {path.stem: _imports(path) for path in LIBRARY.glob("*.py")}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        assert name not in trail, " -> ".join((*trail, name))
+        for other in graph.get(name, ()):
+            visit(other, (*trail, name))
+
+    for name in graph:
+        visit(name, ())
+
+
+@pytest.mark.parametrize("stage", ["html", "pdf", "search", "reports", "checks", "catalogs"])
+def test_stages_are_siblings(stage):
+    others = {"html", "pdf", "search", "reports", "checks", "catalogs", "web", "cli"} - {stage}
+    assert not _imports(LIBRARY / f"{stage}.py") & others
+
+
+def test_only_paths_names_build_and_locale_folders():
+    pattern = re.compile(r"""build_dir\s*/|locales_dir\s*[/.]|["']LC_MESSAGES["']|\.pages\.json""")
+    offenders = [f"{path.name}:{number}" for path in sorted(LIBRARY.glob("*.py")) if path.name != "paths.py"
+                 for number, line in enumerate(path.read_text("utf-8").splitlines(), 1) if pattern.search(line)]
+    assert offenders == []
+
+
+def test_each_output_hashes_only_the_code_of_its_stage():
+    pdf = {path.name for path in code_files("pdf")}
+    site = {path.name for path in code_files("html")}
+    assert {"pdf.py", "render.py", "translation.py"} <= pdf and not {"reports.py", "html.py", "search.py"} & pdf
+    assert {"html.py", "render.py"} <= site and not {"pdf.py", "search.py", "reports.py"} & site
+
+
+def test_the_site_links_what_the_manifest_publishes_and_a_refused_pdf_goes(run, project, config):
+    translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series", "ui"))
+    assert run("build", "pdf", "--lang", "fr", "--paper", "sample").exit_code == 0
+    published = read_pdf_manifest(config)["fr/sample"]
+    assert published.verdict == "published" and published.pages["title"] == 1
+    run("build", "html")
+    assert "../fr/sample.pdf" in [a.get("href") for a in Page(site_folder(config) / "fr" / "sample.html").all("a")]
+    # The English grows a paragraph nobody has translated: now below 100 %, and with the threshold
+    # at 100 the gate refuses the PDF, which leaves the folder, the manifest and the site.
+    _add_paragraph(project)
+    run("extract"), run("update")
+    setup = project / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("threshold = 80", "threshold = 100"), "utf-8")
+    assert run("build", "pdf", "--lang", "fr", "--paper", "sample").exit_code == 6
+    assert not (config.build_dir / "pdf" / "fr" / "sample.pdf").exists()
+    assert read_pdf_manifest(config)["fr/sample"].verdict == "refused"
+    run("build", "html")
+    assert not [a for a in Page(site_folder(config) / "fr" / "sample.html").all("a")
+                if (a.get("href") or "").endswith(".pdf")]
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+
+def _build(project: Path) -> subprocess.CompletedProcess:
+    """`library build` in a fresh process, telling which modules it imported."""
+    command = [sys.executable, "-X", "importtime", "-m", "library", "--config", str(project / "setup.cfg"), "build"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1646092800"}
+    return subprocess.run(command, capture_output=True, text=True, cwd=project, env=env, check=False)
+
+
+def _times(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built_once(run, project, config):
+    """The test project translated and built whole, every PDF published (threshold 0)."""
+    setup = project / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("threshold = 80", "threshold = 0"), "utf-8")
+    for language in ("fr", "es"):
+        translate_catalogs(config, language, prefixed(f"{language.upper()} ", SAMPLE_TRANSLATED))
+    first = _build(project)
+    assert first.returncode == 0, first.stderr[-2000:]
+    return project
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_imports_no_heavy_library(built_once, config):
+    before = _times(config.build_dir)
+    again = _build(built_once)
+    assert again.returncode == 0
+    assert not re.search(r"\|\s+(weasyprint|whoosh)$", again.stderr, re.M)
+    assert _times(config.build_dir) == before
+    assert "0 written" in again.stdout and "in " not in again.stdout.split("build/index/")[-1]
+
+
+def test_one_changed_catalog_rebuilds_only_what_holds_it(built_once, config):
+    translate_catalogs(config, "es", prefixed("ES2 ", {"A table"}), domains=("sample",))
+    before = _times(config.build_dir)
+    result = _build(built_once)
+    assert result.returncode == 0, result.stderr[-2000:]
+    changed = {name for name, stamp in _times(config.build_dir).items() if before.get(name) != stamp}
+    pdfs = {name for name in changed if name.startswith("pdf/") and name.endswith(".pdf")}
+    assert pdfs == {"pdf/es/sample.pdf", "pdf/es/volume.pdf"}
+    pages = {name.removeprefix("html/") for name in changed if name.startswith("html/") and name.endswith(".html")}
+    # Spanish pages, and the other languages' side-by-side views with Spanish; nothing else.
+    assert pages and all(name.startswith("es/") or name.endswith("/es.html") or name.startswith("dashboard/es/")
+                         for name in pages), sorted(pages)
+    assert "fr/index.html" not in pages and "en/sample.html" not in pages
+    assert re.findall(r"^build/index/(\w+): \d+ passages in", result.stdout, re.M) == ["es"]
+    assert json.loads((config.build_dir / "pdf" / "manifest.json").read_text("utf-8"))["pdfs"]
