@@ -22,6 +22,7 @@ from .paths import (
     UI_DOMAIN,
     VOLUME,
     SiteMap,
+    catalog_folder,
     catalog_path,
     pdf_manifest_path,
     pdf_path,
@@ -77,10 +78,10 @@ def build_html(project: Project) -> Changes:
     config = project.config
     site = site_folder(config)
     state = read_state(config, STAGE)
-    inputs = _stage_inputs(config)
+    site_key = _site_key(config)
+    inputs = _stage_inputs(config, site_key)
     if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
         return Changes(unchanged=[site / name for name in state["files"]])
-    site_key = _site_key(config)
     keys, planned, skipped = {}, {}, []
     for page in _Site(project, site_key).pages():
         keys[page.path] = page.key
@@ -103,12 +104,11 @@ def _present(site: Path) -> set[str]:
     return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
 
 
-def _stage_inputs(config: Config) -> str:
+def _stage_inputs(config: Config, site_key: str) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
     sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = sorted(path for language in config.languages for path in
-                      catalog_path(config, language, UI_DOMAIN).parent.glob("*.po"))
-    digest = Digest(_site_key(config)).files([*sources, *catalogs, pdf_manifest_path(config)], config.root)
+    catalogs = sorted(path for language in config.languages for path in catalog_folder(config, language).glob("*.po"))
+    digest = Digest(site_key).files([*sources, *catalogs, pdf_manifest_path(config)], config.root)
     return digest.hexdigest()
 
 
