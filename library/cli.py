@@ -97,23 +97,33 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
     _report(compile_catalogs(project, languages), project.config.root)
 
 
+_strict_option = click.option("--strict", is_flag=True,
+                              help="Exit with code 6 when the gate holds anything back (for CI).")
+
+
 @main.group(invoke_without_command=True)
+@_strict_option
 @click.pass_context
-def build(ctx: click.Context) -> None:
-    """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index."""
+def build(ctx: click.Context, strict: bool) -> None:
+    """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index.
+
+    What passes the gate is published; what does not is held back and listed, and the build
+    still succeeds unless --strict is given.
+    """
+    ctx.obj["strict"] = strict and ctx.invoked_subcommand is not None  # a whole build says it at the end
     if ctx.invoked_subcommand is None:
         from .errors import IncompleteTranslation
 
         ctx.invoke(compile_)
-        refused = None
-        try:
-            ctx.invoke(build_pdf)  # before the site, which links the PDFs and carries a copy
-        except IncompleteTranslation as error:
-            refused = error  # the site still shows every language; the exit code still says it
+        held_back = ctx.invoke(build_pdf, strict=False)  # before the site, which links the PDFs
         ctx.invoke(build_html)
         ctx.invoke(build_index)
-        if refused:
-            raise refused
+        if strict and held_back:
+            raise IncompleteTranslation(f"{_count(held_back, 'PDF')} held back by the gate (--strict)")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @build.command(name="html")
@@ -135,11 +145,16 @@ def build_html(ctx: click.Context) -> None:
 @click.option("--paper", "slugs", multiple=True, metavar="SLUG", help="Only this paper (repeat for several).")
 @click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
+@_strict_option
 @click.pass_context
-def build_pdf(ctx: click.Context, languages: tuple[str, ...], slugs: tuple[str, ...], draft: bool,
-              jobs: int | None) -> None:
-    """Render a PDF of each paper and a volume of the series per language into build/pdf."""
+def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), draft: bool = False,
+              jobs: int | None = None, strict: bool = False) -> int:
+    """Render a PDF of each paper and a volume of the series per language into build/pdf.
+
+    Papers below the threshold are held back (listed, not rendered); returns how many.
+    """
     from .errors import IncompleteTranslation
+    from .paths import pdf_folder
     from .pdf import build_pdfs, plan_pdfs
 
     project = _project(ctx)
@@ -150,12 +165,20 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...], slugs: tuple[str, 
             report = build_pdfs(project, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
     else:
         report = build_pdfs(project, plan=plan)
-    for verb, paths in (("wrote", report.written), ("removed", report.removed)):
-        for path in paths:
-            click.echo(f"{verb} {_shown(path, config.root)}")
-    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.refused)} refused")
-    if report.refused:
-        raise IncompleteTranslation("\n       ".join(str(refusal) for refusal in report.refused))
+    for path in report.written:
+        click.echo(f"wrote {_shown(path, config.root)}")
+    for withdrawal in report.withdrawn:
+        click.echo(f"withdrew {_shown(withdrawal.path, config.root)}: {withdrawal.reason}")
+    for refusal in report.refused:
+        click.echo(f"held back {refusal}")
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
+               f"{len(report.refused)} held back, {len(report.withdrawn)} withdrawn")
+    if report.refused and not draft:
+        click.echo("(`library build pdf --draft` renders what is held back, marked as drafts, into "
+                   f"{_shown(pdf_folder(config, draft=True), config.root)}/)")
+    if report.refused and (strict or ctx.obj.get("strict")):
+        raise IncompleteTranslation(f"{_count(len(report.refused), 'PDF')} held back by the gate (--strict)")
+    return len(report.refused)
 
 
 @build.command(name="index")
@@ -167,6 +190,9 @@ def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
 
     project = _project(ctx)
     for report in index_papers(project, languages):
+        if report.withdrawn:
+            click.echo(f"withdrew {_shown(report.path, project.config.root)}: its language was removed from setup.cfg")
+            continue
         done = f"in {report.seconds:.2f} s" if report.rebuilt else "unchanged"
         click.echo(f"{_shown(report.path, project.config.root)}: {report.documents} passages {done}")
 

@@ -161,13 +161,15 @@ class _Site:
 
     def _home(self, language: str) -> _Page:
         papers = self.project.briefings
+        omitted = self._volume_omitted(language)
         key = self._key(language, "home", [self._text_key(p.slug, language) for p in papers],
-                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME))
+                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME), omitted)
         path = SiteMap.home(language)
 
         def render() -> str:
             context = {"entries": [self._entry(paper, language) for paper in papers],
-                       "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home)}
+                       "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home),
+                       "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
 
@@ -268,6 +270,12 @@ class _Site:
     def _pdf(self, language: str, slug: str) -> str | None:
         """The site path of a published PDF, from the PDF stage's manifest."""
         return SiteMap.pdf(language, slug) if (language, slug) in self.pdfs else None
+
+    def _volume_omitted(self, language: str) -> list[str]:
+        """The papers the published volume leaves out, in series order, as the PDF stage recorded."""
+        entry = self.pdfs.get((language, VOLUME))
+        left_out = set(entry.omitted) if entry else set()
+        return [paper.slug for paper in self.project.briefings if paper.slug in left_out]
 
     def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
         return {code: page(code) for code in self.config.all_languages}

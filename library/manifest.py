@@ -30,6 +30,7 @@ class PdfEntry:
     percent: float  # the figure the gate judged
     inputs: str  # hash of the files the PDF is made from
     pages: dict[str, int] = field(default_factory=dict)  # anchor -> page, for published and drafts
+    omitted: list[str] = field(default_factory=list)  # a volume's papers the gate held back
 
     @property
     def key(self) -> str:

@@ -24,9 +24,9 @@ from .paths import UI_DOMAIN, VOLUME, catalog_path, pdf_path
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, distribution_version, settings_text
-from .translation import TranslatedPaper, TranslatedSegment, percent_label
+from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
-__all__ = ["PdfJob", "PdfReport", "Refusal", "build_pdfs", "plan_pdfs", "render_job", "job_html", "FONT_FILES"]
+__all__ = ["PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs", "render_job", "job_html", "FONT_FILES"]
 
 # The faces the print stylesheet uses: family, weight, style, file (module, name).
 FONT_FILES = (
@@ -55,10 +55,12 @@ class PdfJob:
     percent: float  # the figure the gate judged
     draft: bool  # below the threshold, rendered with --draft: marked on every page
     inputs: str  # hash of everything the PDF is made from
+    omitted: tuple[str, ...] = ()  # a volume's papers held back by the gate
 
     @property
     def entry(self) -> PdfEntry:
-        return PdfEntry(self.language, self.slug, "draft" if self.draft else "published", self.percent, self.inputs)
+        verdict = "draft" if self.draft else "published"
+        return PdfEntry(self.language, self.slug, verdict, self.percent, self.inputs, omitted=list(self.omitted))
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,29 @@ class Refusal:
     percent: float
     threshold: float
     inputs: str = ""
+    omitted: tuple[str, ...] = ()  # for a volume: every paper, since none passes
 
     def __str__(self) -> str:
-        return (f"{self.language}/{self.slug}: {percent_label(self.percent)} translated, below the threshold of "
-                f"{percent_label(self.threshold)}; render it with --draft to see it marked as a draft")
+        return f"{self.language}/{self.slug}: {self.why}"
+
+    @property
+    def why(self) -> str:
+        threshold = percent_label(self.threshold)
+        if self.slug == VOLUME:
+            return f"no paper is translated up to the threshold of {threshold} yet (the series: {percent_label(self.percent)})"
+        return f"{percent_label(self.percent)} translated, below the threshold of {threshold}"
+
+    @property
+    def entry(self) -> PdfEntry:
+        return PdfEntry(self.language, self.slug, "refused", self.percent, self.inputs, omitted=list(self.omitted))
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A PDF deleted because it is no longer published, and why."""
+
+    path: Path
+    reason: str
 
 
 @dataclass
@@ -81,7 +102,7 @@ class PdfReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
+    withdrawn: list[Withdrawal] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +113,7 @@ class PdfPlan:
     current: list[PdfJob] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     complete: bool = True  # every paper of the chosen languages, so entries of others can go
+    every_language: bool = True  # every configured language, so entries of removed ones can go
 
     @property
     def jobs(self) -> list[PdfJob]:
@@ -113,27 +135,59 @@ def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[st
     names = project.select_papers(slugs) if slugs else (*project.source_slugs, VOLUME)
     previous = read_pdf_manifest(config)
     shared = _shared_inputs(config)
-    plan = PdfPlan(complete=not slugs)
+    plan = PdfPlan(complete=not slugs, every_language=not languages)
     for language in chosen:
+        percents: dict[str, float] = {}  # the papers' figures, which the volume is judged from
         for slug in names:
             inputs = _inputs_hash(project, language, slug, shared)
             before = previous.get(f"{language}/{slug}")
-            percent = before.percent if before and before.inputs == inputs else project.figure(slug, language).percent
-            _plan(project, plan, language, slug, percent, inputs, draft, before)
+            cached = before if before and before.inputs == inputs else None
+            if slug == VOLUME:
+                _plan_volume(project, plan, language, percents, inputs, draft, before, cached)
+                continue
+            percents[slug] = cached.percent if cached else project.figure(slug, language).percent
+            below = _below(project, language, percents[slug])
+            if below and not draft:
+                plan.refused.append(Refusal(language, slug, percents[slug], config.threshold, inputs))
+            else:
+                _add_job(plan, PdfJob(language, slug, pdf_path(config, language, slug, below), percents[slug],
+                                      below, inputs), before)
     return plan
 
 
-def _plan(project: Project, plan: PdfPlan, language: str, slug: str, percent: float, inputs: str, draft: bool,
-          before: PdfEntry | None) -> None:
-    """Plan one PDF: published at or above the threshold, a marked draft below it, or refused."""
-    threshold = project.config.threshold
-    below = language != project.config.source_language and percent < threshold
-    if below and not draft:
-        plan.refused.append(Refusal(language, slug, percent, threshold, inputs))
+def _below(project: Project, language: str, percent: float) -> bool:
+    return language != project.config.source_language and percent < project.config.threshold
+
+
+def _plan_volume(project: Project, plan: PdfPlan, language: str, percents: dict[str, float], inputs: str,
+                 draft: bool, before: PdfEntry | None, cached: PdfEntry | None) -> None:
+    """Plan a language's volume: the series with every paper the gate publishes, refused if none.
+
+    With --draft it holds every paper, and is a marked draft when one of them is below the threshold.
+    """
+    config, series = project.config, project.series_slug
+    papers = [slug for slug in percents if slug != series]
+    held_back = tuple(slug for slug in papers if _below(project, language, percents[slug]))
+    omitted = () if draft else held_back
+    refused = len(held_back) == len(papers) and not draft
+    # The figure of what the volume holds; of the whole series for a refused one, which holds nothing.
+    counted = tuple(percents) if refused else tuple(slug for slug in percents if slug not in omitted)
+    if cached and tuple(cached.omitted) == omitted:
+        percent = cached.percent
+    else:
+        percent = sum((project.figure(slug, language) for slug in counted), Figure()).percent
+    if refused:
+        plan.refused.append(Refusal(language, VOLUME, percent, config.threshold, inputs, omitted))
         return
-    job = PdfJob(language, slug, pdf_path(project.config, language, slug, below), percent, below, inputs)
-    up_to_date = before is not None and before.inputs == inputs and before.verdict == job.entry.verdict
-    (plan.current if up_to_date and job.output.is_file() else plan.pending).append(job)
+    marked = bool(held_back) and draft
+    job = PdfJob(language, VOLUME, pdf_path(config, language, VOLUME, marked), percent, marked, inputs, omitted)
+    _add_job(plan, job, before)
+
+
+def _add_job(plan: PdfPlan, job: PdfJob, before: PdfEntry | None) -> None:
+    """Keep job as it is when its PDF was made from the same inputs with the same verdict."""
+    same = before is not None and before.inputs == job.inputs and before.verdict == job.entry.verdict
+    (plan.current if same and job.output.is_file() else plan.pending).append(job)
 
 
 def _shared_inputs(config: Config) -> str:
@@ -186,30 +240,47 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
             if progress:
                 progress(job)
     finally:
-        report.removed = _retire(project, plan, entries)
+        report.withdrawn = _retire(project, plan, entries)
         write_pdf_manifest(config, entries)
     return report
 
 
-def _retire(project: Project, plan: PdfPlan, entries: dict[str, PdfEntry]) -> list[Path]:
-    """Drop what the plan no longer publishes: refused PDFs, and (for a whole build) removed papers."""
-    config, removed = project.config, []
+def _retire(project: Project, plan: PdfPlan, entries: dict[str, PdfEntry]) -> list[Withdrawal]:
+    """Delete the PDFs the plan no longer publishes, and say why.
+
+    Refused PDFs go, and for a whole build those of removed papers (and, when every language
+    was built, of removed languages). Files the manifest never listed are left alone.
+    """
+    config, withdrawn = project.config, []
+    reasons = {}
     for refusal in plan.refused:
-        entries[f"{refusal.language}/{refusal.slug}"] = PdfEntry(refusal.language, refusal.slug, "refused",
-                                                                 refusal.percent, refusal.inputs)
-    planned = {f"{job.language}/{job.slug}" for job in plan.jobs} | {f"{r.language}/{r.slug}" for r in plan.refused}
+        entries[f"{refusal.language}/{refusal.slug}"] = refusal.entry
+        reasons[f"{refusal.language}/{refusal.slug}"] = f"held back: {refusal.why}"
+    planned = {f"{job.language}/{job.slug}" for job in plan.jobs} | set(reasons)
     languages = {key.split("/")[0] for key in planned}
     for key, entry in list(entries.items()):
-        gone = plan.complete and entry.language in languages and key not in planned
-        if gone:
-            del entries[key]
+        if key in planned:
+            continue
+        if plan.complete and entry.language in languages:
+            reasons[key] = "its paper was removed"
+        elif plan.every_language and entry.language not in config.all_languages:
+            reasons[key] = "its language was removed from setup.cfg"
+        else:
+            continue
+        del entries[key]
+    for key in {*entries, *reasons}:
+        language, slug = key.split("/")
         for draft in (False, True):
             kept = key in entries and entries[key].verdict == ("draft" if draft else "published")
-            path = pdf_path(config, entry.language, entry.slug, draft)
+            path = pdf_path(config, language, slug, draft)
             if not kept and path.is_file():
                 path.unlink()
-                removed.append(path)
-    return removed
+                withdrawn.append(Withdrawal(path, reasons.get(key) or _replaced(draft)))
+    return sorted(withdrawn, key=lambda w: w.path)
+
+
+def _replaced(draft: bool) -> str:
+    return "replaced by the published PDF" if draft else "replaced by a marked draft"
 
 
 def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):
@@ -336,13 +407,17 @@ def job_html(project: Project, job: PdfJob, environments: dict | None = None) ->
     environment = environments[language]
     if job.slug == VOLUME:
         parts, prefixes = [], {}
-        for paper in (*project.briefings, project.series):
+        held = [paper for paper in project.briefings if paper.slug not in job.omitted]
+        for paper in (*held, project.series):
             prefix = f"{paper.slug}--"
             view = paper_view(_prefixed(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
             parts.append({"translation": view.translation, "meta": paper.meta, "prefix": prefix,
                           "body": view.body, "contents": view.contents})
-        main, template, extra = series, "pdf/volume.html", {"parts": parts, "prefixes": prefixes}
+        omitted = [project.translation(paper.slug, language) for paper in project.briefings
+                   if paper.slug in job.omitted]
+        main, template = series, "pdf/volume.html"
+        extra = {"parts": parts, "prefixes": prefixes, "omitted": omitted}
         date = project.series.meta.date
     else:
         view = paper_view(project.translation(job.slug, language))

@@ -57,6 +57,7 @@ class IndexReport:
     documents: int
     seconds: float
     rebuilt: bool = True  # False: its inputs had not changed, so the index was left as it was
+    withdrawn: bool = False  # its language was removed from setup.cfg, and so was the index
 
 
 def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[IndexReport]:
@@ -84,6 +85,24 @@ def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[Index
         write_state(config, STAGE, state)
         reports.append(IndexReport(language, link, len(documents), time.perf_counter() - started,
                                    before.get("passages") != passages))
+    if not languages:
+        reports += _withdraw_languages(project, state)
+    return reports
+
+
+def _withdraw_languages(project: Project, state: dict) -> list[IndexReport]:
+    """Delete the indexes of languages no longer in setup.cfg, so search stops offering them."""
+    config, folder, reports = project.config, index_folder(project.config), []
+    for link in sorted(folder.glob("*")) if folder.is_dir() else ():
+        language = link.name
+        if language.startswith(".") or language in config.all_languages:
+            continue
+        for generation in _generations(folder, language):
+            shutil.rmtree(generation, ignore_errors=True)
+        link.unlink() if link.is_symlink() or link.is_file() else shutil.rmtree(link, ignore_errors=True)
+        state.pop(language, None)
+        write_state(config, STAGE, state)
+        reports.append(IndexReport(language, link, 0, 0.0, withdrawn=True))
     return reports
 
 

@@ -232,8 +232,8 @@ def test_build_html_reports_what_it_wrote(run, config):
     assert (first.exit_code, first.output) == (0, "build/html: 34 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
-    assert second.exit_code == 6  # French and Spanish are refused as PDFs: nothing is translated
-    assert "refused" in second.output and "build/index/es: " in second.output
+    assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so
+    assert "held back fr/sample: 0% translated" in second.output and "build/index/es: " in second.output
     # The English PDFs, rendered by this build, are now linked from the site and copied into it.
     assert any(line.startswith("build/html: ") for line in second.output.splitlines())
     assert "build/locale/fr/LC_MESSAGES/sample.mo" in second.output

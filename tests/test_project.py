@@ -67,8 +67,8 @@ def test_status_the_page_the_dashboard_and_the_gate_show_one_figure(run, project
     assert text(Page(site / "fr" / "sample.html").with_class("completeness")[0]).startswith(french)
     dashboard = text(next(row for row in Page(site / "dashboard" / "index.html").all("tr") if "sample" in text(row)))
     assert english in dashboard
-    gate = run("build", "pdf", "--lang", "fr", "--paper", "sample")
-    assert gate.exit_code == 6 and f"fr/sample: {english} translated" in gate.stderr
+    gate = run("build", "pdf", "--lang", "fr", "--paper", "sample", "--strict")
+    assert gate.exit_code == 6 and f"held back fr/sample: {english} translated" in gate.stdout
     # --fail-under at the threshold gives the gate's verdict on the same catalog.
     assert run("status", "--lang", "fr", "--paper", "sample", "--fail-under", "80").exit_code == 6
 
@@ -171,7 +171,9 @@ def test_the_site_links_what_the_manifest_publishes_and_a_refused_pdf_goes(run, 
     run("extract"), run("update")
     setup = project / "setup.cfg"
     setup.write_text(setup.read_text("utf-8").replace("threshold = 80", "threshold = 100"), "utf-8")
-    assert run("build", "pdf", "--lang", "fr", "--paper", "sample").exit_code == 6
+    withdrawn = run("build", "pdf", "--lang", "fr", "--paper", "sample")
+    assert withdrawn.exit_code == 0
+    assert "withdrew build/pdf/fr/sample.pdf: held back: " in withdrawn.stdout
     assert not (config.build_dir / "pdf" / "fr" / "sample.pdf").exists()
     assert read_pdf_manifest(config)["fr/sample"].verdict == "refused"
     run("build", "html")
