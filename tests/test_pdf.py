@@ -362,3 +362,43 @@ def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run
     assert result.exit_code == 7
     assert f"Error: {paper}: UndefinedError: 'nowhere' is undefined" in result.output
     assert "Traceback" not in result.output
+
+
+# A library that grows ------------------------------------------------------------------------
+
+SECOND_PAPER = """\
+---
+slug: second
+number: 2
+title: "A second paper nobody has translated"
+subtitle: Added after the first
+date: 2022-05-01
+publisher: Quaker United Nations Office
+summary: >-
+  A paper added to the series later.
+keywords: [growth]
+---
+
+## What is new
+
+A paragraph only in English.
+"""
+
+
+def test_a_volume_holds_the_papers_that_pass_and_names_the_others(tmp_path):
+    project = make_project(tmp_path)
+    (project / "papers" / "second.md").write_text(SECOND_PAPER, "utf-8")
+    config = _config_of(project)
+    translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series", "ui"))
+    plan = plan_pdfs(Project(config), ("fr", "es"))
+    refused = {f"{r.language}/{r.slug}" for r in plan.refused}
+    assert refused == {"fr/second", "es/sample", "es/second", "es/series", "es/volume"}
+    volume = next(job for job in plan.jobs if job.slug == "volume")
+    assert (volume.language, volume.omitted, volume.draft) == ("fr", ("second",), False)
+    html = job_html(Project(config), volume)
+    contents = html.split('class="contents-omitted"', 1)[1].split("</ul>", 1)[0]
+    assert "A second paper nobody has translated" in contents and 'lang="en"' in contents
+    assert 'id="second--title"' not in html and 'id="sample--title"' in html
+    # With --draft the volume holds every paper, and is a marked draft.
+    drafted = next(job for job in plan_pdfs(Project(config), ("fr",), draft=True).jobs if job.slug == "volume")
+    assert (drafted.omitted, drafted.draft) == ((), True)

@@ -270,3 +270,17 @@ def test_library_search_rejects_an_unknown_language(run):
     run("index")
     result = run("search", "x", "--lang", "de")
     assert result.exit_code == 2 and "Error: unknown language 'de' (choose from en, fr, es)" in result.output
+
+
+def test_the_index_of_a_removed_language_is_withdrawn_and_said_so(run, project, config):
+    assert run("index").exit_code == 0
+    assert (index_folder(config) / "es").exists()
+    setup = project / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr"), "utf-8")
+    result = run("index", "--lang", "fr")
+    assert result.exit_code == 0 and (index_folder(config) / "es").exists()  # not asked for: left alone
+    result = run("index")
+    assert result.exit_code == 0
+    assert "withdrew build/index/es: its language was removed from setup.cfg" in result.output
+    assert not (index_folder(config) / "es").exists() and not list(index_folder(config).glob(".es-*"))
+    assert (index_folder(config) / "fr").exists()
