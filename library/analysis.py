@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["FoldedStemFilter", "analyzer", "fold", "stem", "stop_words", "words"]
+__all__ = ["FoldedStemFilter", "analyzer", "analysis_name", "fold", "stem", "stop_words", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")
@@ -112,6 +112,15 @@ def analyzer(language: str):
         CharsetFilter(accent_map),
         FoldedStemFilter(base_language(language)),
     )
+
+
+def analysis_name(language: str) -> str:
+    """How language is analysed, for `library index` to say: stemmed, or folded words only."""
+    from whoosh.lang.snowball import classes
+
+    if base_language(language) in classes:
+        return "Snowball stemmer"
+    return "folded words (no Snowball stemmer for this language)"
 
 
 def words(text: str, language: str) -> list[str]:

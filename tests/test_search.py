@@ -284,3 +284,12 @@ def test_the_index_of_a_removed_language_is_withdrawn_and_said_so(run, project, 
     assert "withdrew build/index/es: its language was removed from setup.cfg" in result.output
     assert not (index_folder(config) / "es").exists() and not list(index_folder(config).glob(".es-*"))
     assert (index_folder(config) / "fr").exists()
+
+
+def test_library_index_says_how_each_language_is_analysed(run, project):
+    setup = project / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr ar"), "utf-8")
+    run("extract"), run("update")
+    lines = dict(line.split(": ", 1) for line in run("index").output.splitlines())
+    assert lines["build/index/fr"].endswith("(Snowball stemmer)")
+    assert lines["build/index/ar"].endswith("(folded words (no Snowball stemmer for this language))")
