@@ -26,7 +26,8 @@ from .render import make_environment, paper_view, render_template, template_file
 from .stamps import Digest, code_files, distribution_version, settings_text
 from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
-__all__ = ["PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs", "render_job", "job_html", "FONT_FILES"]
+__all__ = ["PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs", "render_job", "job_html",
+           "FONT_FILES"]
 
 # The faces the print stylesheet uses: family, weight, style, file (module, name).
 FONT_FILES = (
@@ -81,7 +82,8 @@ class Refusal:
     def why(self) -> str:
         threshold = percent_label(self.threshold)
         if self.slug == VOLUME:
-            return f"no paper is translated up to the threshold of {threshold} yet (the series: {percent_label(self.percent)})"
+            series = percent_label(self.percent)
+            return f"no paper is translated up to the threshold of {threshold} yet (the series: {series})"
         return f"{percent_label(self.percent)} translated, below the threshold of {threshold}"
 
     @property
@@ -169,7 +171,7 @@ def _plan_volume(project: Project, plan: PdfPlan, language: str, percents: dict[
     papers = [slug for slug in percents if slug != series]
     held_back = tuple(slug for slug in papers if _below(project, language, percents[slug]))
     omitted = () if draft else held_back
-    refused = len(held_back) == len(papers) and not draft
+    refused = bool(held_back) and len(held_back) == len(papers) and not draft
     # The figure of what the volume holds; of the whole series for a refused one, which holds nothing.
     counted = tuple(percents) if refused else tuple(slug for slug in percents if slug not in omitted)
     if cached and tuple(cached.omitted) == omitted:
