@@ -117,8 +117,16 @@ def make_environment(config: Config, language: str, translations):
     environment.install_gettext_translations(translations, newstyle=False)
     environment.filters.update(_filters(language))
     environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
-                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH)
+                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH,
+                               direction=text_direction(language))
     return environment
+
+
+def text_direction(code: str) -> str:
+    """"rtl" for a language written right to left (Arabic, Hebrew...), else "ltr", from Babel's locale data."""
+    from babel import Locale
+
+    return Locale.parse(code).text_direction
 
 
 def _filters(language: str) -> dict:
@@ -145,6 +153,7 @@ def _filters(language: str) -> dict:
         "number": lambda value: format_decimal(value, locale=locale),
         "language_name": language_name,
         "language_in_text": language_in_text,
+        "direction": text_direction,
         "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
     }
 

@@ -270,3 +270,15 @@ def test_no_reader_page_leads_to_the_dashboard(config):
     for path in site.rglob("*.html"):
         if path.relative_to(site).parts[0] != "dashboard":
             assert "dashboard/" not in path.read_text("utf-8"), path
+
+
+def test_a_right_to_left_language_gets_rtl_pages_with_english_passages_left_to_right(run, project, config):
+    setup = project / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr ar"), "utf-8")
+    run("extract"), run("update")
+    assert run("build", "html").exit_code == 0
+    arabic = (site_folder(config) / "ar" / "sample.html").read_text("utf-8")
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert ' id="title" lang="en" dir="ltr"' in arabic  # untranslated: English, isolated left to right
+    french = (site_folder(config) / "fr" / "index.html").read_text("utf-8")
+    assert '<html lang="fr" dir="ltr">' in french and 'lang="ar" dir="rtl"' in french  # the menu's "العربية"
