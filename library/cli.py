@@ -151,7 +151,9 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
               jobs: int | None = None, strict: bool = False) -> int:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
 
-    Papers below the threshold are held back (listed, not rendered); returns how many.
+    Papers below the threshold are held back: listed, not rendered.
+    \f
+    Returns how many were held back, for the whole build's --strict.
     """
     from .errors import IncompleteTranslation
     from .paths import pdf_folder

@@ -99,7 +99,10 @@ def _withdraw_languages(project: Project, state: dict) -> list[IndexReport]:
             continue
         for generation in _generations(folder, language):
             shutil.rmtree(generation, ignore_errors=True)
-        link.unlink() if link.is_symlink() or link.is_file() else shutil.rmtree(link, ignore_errors=True)
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        else:
+            shutil.rmtree(link, ignore_errors=True)
         state.pop(language, None)
         write_state(config, STAGE, state)
         reports.append(IndexReport(language, link, 0, 0.0, withdrawn=True))
