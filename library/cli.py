@@ -195,11 +195,9 @@ def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
         if report.withdrawn:
             click.echo(f"withdrew {_shown(report.path, project.config.root)}: its language was removed from setup.cfg")
             continue
-        from .analysis import analysis_name
-
         done = f"in {report.seconds:.2f} s" if report.rebuilt else "unchanged"
         click.echo(f"{_shown(report.path, project.config.root)}: {report.documents} passages {done} "
-                   f"({analysis_name(report.language)})")
+                   f"({report.analysis})")
 
 
 main.add_command(build_index, name="index")

@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from . import __version__
-from .analysis import analyzer, fold, words
+from .analysis import analysis_name, analyzer, fold, words
 from .config import Config
 from .errors import LibraryError
 from .manifest import published_pdfs
@@ -58,6 +58,7 @@ class IndexReport:
     seconds: float
     rebuilt: bool = True  # False: its inputs had not changed, so the index was left as it was
     withdrawn: bool = False  # its language was removed from setup.cfg, and so was the index
+    analysis: str = ""  # how its words are analysed: stemmed, or folded only
 
 
 def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[IndexReport]:
@@ -74,17 +75,19 @@ def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[Index
         before = state.get(language, {})
         link = index_folder(config) / language
         inputs = _index_inputs(project, language)
-        if before.get("inputs") == inputs and link.exists():
-            reports.append(IndexReport(language, link, before["documents"], time.perf_counter() - started, False))
+        if before.get("inputs") == inputs and link.exists() and "analysis" in before:
+            reports.append(IndexReport(language, link, before["documents"], time.perf_counter() - started, False,
+                                       analysis=before["analysis"]))
             continue
         documents = list(_documents([project.translation(paper.slug, language) for paper in project.papers]))
         passages = Digest(inputs.split(":")[0], documents).hexdigest()
         if before.get("passages") != passages or not link.exists():
             write_index(index_folder(config), language, config.source_language, documents)
-        state[language] = {"inputs": inputs, "passages": passages, "documents": len(documents)}
+        analysis = analysis_name(language)  # kept, so an unchanged build need not import Whoosh to say it
+        state[language] = {"inputs": inputs, "passages": passages, "documents": len(documents), "analysis": analysis}
         write_state(config, STAGE, state)
         reports.append(IndexReport(language, link, len(documents), time.perf_counter() - started,
-                                   before.get("passages") != passages))
+                                   before.get("passages") != passages, analysis=analysis))
     if not languages:
         reports += _withdraw_languages(project, state)
     return reports
