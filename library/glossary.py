@@ -1,9 +1,15 @@
-"""The official terminology: locales/glossary.csv, read strictly."""
+"""The official terminology: locales/glossary.csv, read strictly.
+
+Columns: the source language, one per target language (the official term), optional
+variant columns, then a note. A variant column is named `<language>:accepted` (forms a
+reader may type that mean the term, which search matches) or `<language>:avoid` (forms a
+translation must not use, which `library check` flags); its cell lists forms separated by ";".
+"""
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GlossaryError
@@ -11,6 +17,7 @@ from .errors import GlossaryError
 __all__ = ["Term", "Glossary", "read_glossary"]
 
 NOTE = "note"
+VARIANT_KINDS = ("accepted", "avoid")
 
 
 @dataclass(frozen=True)
@@ -21,9 +28,19 @@ class Term:
     translations: dict[str, str]
     note: str
     line: int
+    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    avoid: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def translation(self, language: str) -> str:
         return self.translations.get(language, "")
+
+    def accepted_variants(self, language: str) -> tuple[str, ...]:
+        """Other forms of the term in language that mean the same (for search), source language included."""
+        return self.accepted.get(language, ())
+
+    def avoided_variants(self, language: str) -> tuple[str, ...]:
+        """Forms a translation into language must not use (for `library check`)."""
+        return self.avoid.get(language, ())
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,12 @@ def _header(row: list[str], path: Path, source_language: str) -> list[str]:
         raise GlossaryError(path, 1, f"the first line must name the columns: {source_language}, the languages, {NOTE}")
     if len(set(names)) != len(names) or not all(names):
         raise GlossaryError(path, 1, "each column must have a name of its own")
+    languages = {names[0]} | {name for name in names[1:-1] if ":" not in name}
+    for name in names[1:-1]:
+        code, _, kind = name.partition(":")
+        if kind and (kind not in VARIANT_KINDS or code not in languages):
+            raise GlossaryError(path, 1, f"column {name!r}: a variant column is named <language>:accepted or "
+                                         f"<language>:avoid, for a language of the glossary")
     return names
 
 
@@ -95,4 +118,17 @@ def _terms(rows: list[tuple[int, list[str]]], header: list[str], path: Path, sou
         if key in seen:
             raise GlossaryError(path, line, f"{english!r} is already defined on line {seen[key]}")
         seen[key] = line
-        yield Term(english=english, translations=cells, note=note, line=line)
+        variants = {kind: _variants(cells, kind) for kind in VARIANT_KINDS}
+        translations = {code: text for code, text in cells.items() if ":" not in code}
+        yield Term(english=english, translations=translations, note=note, line=line, **variants)
+
+
+def _variants(cells: dict[str, str], kind: str) -> dict[str, tuple[str, ...]]:
+    """The forms listed in the `<language>:kind` columns, by language."""
+    found = {}
+    for name, text in cells.items():
+        code, _, column_kind = name.partition(":")
+        forms = tuple(form.strip() for form in text.split(";") if form.strip())
+        if column_kind == kind and forms:
+            found[code] = forms
+    return found

@@ -184,6 +184,17 @@ def test_glossary_is_read_with_quoted_commas_and_lines():
     assert terms["Global Compact"].note == "short form"
 
 
+def test_glossary_variant_columns_list_forms_by_language():
+    terms = {term.english: term for term in read_glossary(DATA / "glossary" / "variants.csv").terms}
+    participation, status = terms["meaningful participation"], terms["migratory status"]
+    assert participation.translations == {"fr": "participation effective", "es": "participación significativa"}
+    assert participation.accepted_variants("fr") == ("participation significative", "participation véritable")
+    assert participation.accepted_variants("es") == () and participation.avoided_variants("es") == ()
+    assert status.accepted_variants("en") == ("immigration status",)
+    assert status.avoided_variants("es") == ("estatus migratorio", "estatus")
+    assert terms["regional review"].accepted == {} and terms["regional review"].avoid == {}
+
+
 def test_the_real_glossary_reads():
     glossary = read_glossary(REPOSITORY / "locales" / "glossary.csv")
     assert len(glossary.terms) >= 10 and all(term.translation("fr") for term in glossary.terms)
