@@ -43,6 +43,10 @@ FONT_FILES = (
     ("Source Sans Pro", 600, "italic", "font_source_sans_pro", "SourceSansPro-SemiboldIt.ttf"),
     ("Source Sans Pro", 700, "normal", "font_source_sans_pro", "SourceSansPro-Bold.ttf"),
     ("Source Sans Pro", 700, "italic", "font_source_sans_pro", "SourceSansPro-BoldIt.ttf"),
+    ("Amiri", 400, "normal", "fontpkg_amiri", "Amiri-Regular.ttf"),
+    ("Amiri", 400, "italic", "fontpkg_amiri", "Amiri-Italic.ttf"),
+    ("Amiri", 700, "normal", "fontpkg_amiri", "Amiri-Bold.ttf"),
+    ("Amiri", 700, "italic", "fontpkg_amiri", "Amiri-BoldItalic.ttf"),
 )
 
 
@@ -358,9 +362,10 @@ def _allowed_roots(config: Config) -> tuple[Path, ...]:
 
 
 def _font_paths() -> list[Path]:
-    import importlib
+    """The font files, from the packages that install them (each keeps its fonts in files/)."""
+    from importlib.resources import files
 
-    return [Path(importlib.import_module(module).font_directory) / name for *_, module, name in FONT_FILES]
+    return [Path(str(files(module).joinpath("files", name))) for *_, module, name in FONT_FILES]
 
 
 def _weasyprint_fetcher_class():
@@ -460,7 +465,8 @@ def _page_label(environment) -> tuple[str, str, str]:
     translation never reaches the stylesheet.
     """
     gettext = environment.globals["gettext"]
-    label = str(gettext("Page %(page)s of %(pages)s"))  # the call's name lets `library extract` find it
+    # The call's name lets `library extract` find it; striptags drops the mark of an English fallback.
+    label = gettext("Page %(page)s of %(pages)s").striptags()
     before, _, rest = label.partition("%(page)s")
     between, _, after = rest.partition("%(pages)s")
     return before, between, after

@@ -19,8 +19,8 @@ from .translation import (
     EscapingTranslations,
     Figure,
     TranslatedPaper,
-    load_ui_translations,
     translate_paper,
+    ui_translations,
 )
 
 __all__ = ["Project", "load_project"]
@@ -115,7 +115,9 @@ class Project:
 
     def ui_translations(self, language: str) -> EscapingTranslations:
         if language not in self._ui:
-            self._ui[language] = load_ui_translations(self.config, language)
+            source = self.config.source_language
+            catalog = None if language == source else self.catalog(UI_DOMAIN, language)
+            self._ui[language] = ui_translations(catalog, language, source)
         return self._ui[language]
 
     def figure(self, slug: str, language: str) -> Figure:

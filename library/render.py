@@ -14,7 +14,7 @@ from .errors import TemplateError
 from .markup import plain_text, render_inline
 from .papers import Block, Container
 from .paths import SiteMap
-from .translation import TranslatedPaper, TranslatedSegment, percent_label
+from .translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 
 __all__ = ["MAX_QUERY_LENGTH", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view",
            "make_environment", "render_template", "template_files"]
@@ -120,13 +120,6 @@ def make_environment(config: Config, language: str, translations):
                                threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH,
                                direction=text_direction(language))
     return environment
-
-
-def text_direction(code: str) -> str:
-    """"rtl" for a language written right to left (Arabic, Hebrew...), else "ltr", from Babel's locale data."""
-    from babel import Locale
-
-    return Locale.parse(code).text_direction
 
 
 def _filters(language: str) -> dict:

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import Config
 from .papers import Paper
-from .paths import UI_DOMAIN, catalog_path
+from .paths import UI_DOMAIN
 from .segments import Segment, segment_paper
 
 __all__ = [
@@ -24,7 +23,8 @@ __all__ = [
     "shown_percent",
     "percent_label",
     "translate_paper",
-    "load_ui_translations",
+    "ui_translations",
+    "text_direction",
 ]
 
 # A passage is translated, out of date (a fuzzy entry: the English changed since), or missing.
@@ -186,40 +186,65 @@ def _translate(segment: Segment, catalog, language: str, source_language: str) -
 
 
 class EscapingTranslations:
-    """Interface strings for Jinja2, escaped: a translator's '<b>' is shown, never obeyed.
+    """Interface strings for Jinja2, escaped, and marked where they fall back to the source language.
 
-    Jinja2's i18n extension marks what gettext returns as safe HTML, so the
-    escaping has to happen here, before it does.
+    A translator's '<b>' is shown, never obeyed: Jinja2's i18n extension marks what gettext
+    returns as safe HTML, so the escaping has to happen here, before it does. A string with no
+    translation comes back in a span that says its language (and its direction, where the
+    page's differs), as the papers' untranslated passages do, so screen readers and
+    hyphenation switch language. Where the text goes into an attribute, a template takes
+    it through `striptags`.
     """
 
-    def __init__(self, translations) -> None:
+    def __init__(self, translations, translated: frozenset[str] | None = None, fallback_language: str = "",
+                 page_direction: str = "ltr") -> None:
         self._translations = translations
+        self._translated = translated  # None: the source language, where nothing falls back
+        self._fallback_language = fallback_language
+        self._page_direction = page_direction
 
     def gettext(self, message: str):
-        from markupsafe import escape
-
-        return escape(self._translations.gettext(message))
+        return self._marked(message, self._translations.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int):
-        from markupsafe import escape
+        return self._marked(singular, self._translations.ngettext(singular, plural, n))
 
-        return escape(self._translations.ngettext(singular, plural, n))
+    def _marked(self, message: str, text: str):
+        from markupsafe import Markup, escape
+
+        if self._translated is None or message in self._translated:
+            return escape(text)
+        direction = text_direction(self._fallback_language)
+        flip = f' dir="{direction}"' if direction != self._page_direction else ""
+        return Markup(f'<span lang="{self._fallback_language}"{flip}>{{}}</span>').format(text)
 
 
-def load_ui_translations(config: Config, language: str) -> EscapingTranslations:
-    """The interface catalog of language (fuzzy and empty entries left out), read strictly."""
+def text_direction(code: str) -> str:
+    """"rtl" for a language written right to left (Arabic, Hebrew...), else "ltr", from Babel's locale data."""
+    from babel import Locale
+
+    return Locale.parse(code).text_direction
+
+
+def ui_translations(catalog, language: str, source_language: str) -> EscapingTranslations:
+    """The interface strings of language from its catalog (None: there is none, and all fall back)."""
     import gettext
     import io
 
     from babel.messages.mofile import write_mo
     from babel.support import Translations
 
-    from .pofiles import read_catalog
-
-    path = catalog_path(config, language, UI_DOMAIN)
-    if language == config.source_language or not path.exists():
+    if language == source_language:
         return EscapingTranslations(gettext.NullTranslations())
-    buffer = io.BytesIO()
-    write_mo(buffer, read_catalog(path, language=language, domain=UI_DOMAIN))
-    buffer.seek(0)
-    return EscapingTranslations(Translations(buffer, domain=UI_DOMAIN))
+    translations, translated = gettext.NullTranslations(), frozenset()
+    if catalog is not None:
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)  # fuzzy entries left out, as everywhere
+        buffer.seek(0)
+        translations = Translations(buffer, domain=UI_DOMAIN)
+        translated = frozenset(_singular(message.id) for message in catalog if message.id and is_translated(message))
+    return EscapingTranslations(translations, translated, source_language, text_direction(language))
+
+
+def _singular(message_id) -> str:
+    return message_id[0] if isinstance(message_id, (list, tuple)) else message_id
