@@ -11,8 +11,11 @@ from .config import Config
 from .errors import CatalogError, LibraryError
 from .files import Changes, write_all
 from .papers import Paper
+from .anchors import render_anchor_record
 from .paths import (
     UI_DOMAIN,
+    anchor_record_path,
+    anchor_record_paths,
     catalog_folder,
     catalog_path,
     mo_path,
@@ -84,7 +87,10 @@ def ui_template(config: Config):
 
 
 def extract_catalogs(project: Project) -> Changes:
-    """Write locales/<slug>.pot for every paper and locales/ui.pot; unchanged files are left alone."""
+    """Write locales/<slug>.pot and the anchor record of every paper, and locales/ui.pot.
+
+    Unchanged files are left alone; those of a paper that is gone are removed.
+    """
     config = project.config
     templates = {paper.slug: paper_template(paper, config.root) for paper in project.papers}
     templates[UI_DOMAIN] = ui_template(config)
@@ -92,8 +98,10 @@ def extract_catalogs(project: Project) -> Changes:
     for domain, catalog in templates.items():
         path = template_path(config, domain)
         planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
+    for paper in project.papers:
+        planned[anchor_record_path(config, paper.slug)] = render_anchor_record(project.anchor_record(paper.slug))
     changes = write_all(planned)
-    for stale in template_paths(config):
+    for stale in (*template_paths(config), *anchor_record_paths(config)):
         if stale not in planned:
             stale.unlink()
             changes.removed.append(stale)

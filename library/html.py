@@ -22,6 +22,7 @@ from .paths import (
     UI_DOMAIN,
     VOLUME,
     SiteMap,
+    anchor_record_paths,
     catalog_folder,
     catalog_path,
     pdf_manifest_path,
@@ -108,7 +109,8 @@ def _stage_inputs(config: Config, site_key: str) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
     sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
     catalogs = sorted(path for language in config.languages for path in catalog_folder(config, language).glob("*.po"))
-    digest = Digest(site_key).files([*sources, *catalogs, pdf_manifest_path(config)], config.root)
+    files = [*sources, *anchor_record_paths(config), *catalogs, pdf_manifest_path(config)]
+    digest = Digest(site_key).files(files, config.root)
     return digest.hexdigest()
 
 
@@ -151,7 +153,7 @@ class _Site:
 
     def _text_key(self, slug: str, language: str) -> tuple:
         translation = self.project.translation(slug, language)
-        return tuple((s.segment.id, s.text, s.language, s.status) for s in translation.segments)
+        return tuple((s.segment.id, s.text, s.language, s.status, s.current_source) for s in translation.segments)
 
     def _figures_key(self, slug: str) -> tuple:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
@@ -210,7 +212,8 @@ class _Site:
 
     def _paper_key(self, language: str, paper: Paper, *parts: object) -> str:
         return self._key(language, "paper", paper.slug, self._text_key(paper.slug, language),
-                         self._figures_key(paper.slug), self._pdf(language, paper.slug), *parts)
+                         self._figures_key(paper.slug), self._pdf(language, paper.slug),
+                         sorted(self.project.anchor_record(paper.slug).aliases().items()), *parts)
 
     def _paper(self, language: str, paper: Paper) -> _Page:
         path = SiteMap.paper(language, paper.slug)
@@ -240,7 +243,7 @@ class _Site:
         def render() -> str:
             translation = self.project.translation(paper.slug, language)
             context = {**self._paper_context(language, paper), "preview": True,
-                       "to_do": [s for s in translation.segments if s.is_fallback],
+                       "to_do": [s for s in translation.segments if s.needs_work],
                        "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
@@ -256,6 +259,7 @@ class _Site:
             "contents": view.contents,
             "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
             "pdf": self._pdf(language, paper.slug),
+            "aliases": self.project.anchor_record(paper.slug).aliases(),
         }
 
     def _entry(self, paper: Paper, language: str) -> Entry:

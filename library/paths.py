@@ -17,6 +17,8 @@ __all__ = [
     "SiteMap",
     "template_path",
     "template_paths",
+    "anchor_record_path",
+    "anchor_record_paths",
     "glossary_path",
     "catalog_path",
     "catalog_folder",
@@ -54,6 +56,15 @@ def template_path(config: Config, domain: str) -> Path:
 def template_paths(config: Config) -> list[Path]:
     """Every POT file there is, the papers' and the interface's."""
     return sorted(config.locales_dir.glob("*.pot"))
+
+
+def anchor_record_path(config: Config, slug: str) -> Path:
+    """The ids a paper's passages keep through edits, written by `library extract` beside its POT."""
+    return config.locales_dir / f"{slug}.anchors.json"
+
+
+def anchor_record_paths(config: Config) -> list[Path]:
+    return sorted(config.locales_dir.glob("*.anchors.json"))
 
 
 def glossary_path(config: Config) -> Path:

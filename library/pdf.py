@@ -20,7 +20,7 @@ from .config import Config
 from .errors import LibraryError
 from .files import write_atomic
 from .manifest import PdfEntry, read_pdf_manifest, write_pdf_manifest
-from .paths import UI_DOMAIN, VOLUME, catalog_path, pdf_path
+from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, distribution_version, settings_text
@@ -213,6 +213,7 @@ def _inputs_hash(project: Project, language: str, slug: str, shared: str) -> str
     config = project.config
     domains = project.source_slugs if slug == VOLUME else (slug, project.series_slug)
     files = [config.papers_dir / f"{domain}.md" for domain in domains]
+    files += [anchor_record_path(config, domain) for domain in domains]  # the ids of the anchor -> page map
     if language != config.source_language:
         files += [catalog_path(config, language, domain) for domain in (*domains, UI_DOMAIN)]
     files += sorted(config.papers_dir.rglob("images/*"))

@@ -10,11 +10,13 @@ import re
 from functools import cached_property
 from pathlib import Path
 
+from .anchors import AnchorRecord, assign_anchors, read_anchor_record
 from .config import Config, find_config, load_config
 from .errors import SelectionError, SourceError
 from .papers import Paper, load_papers
-from .paths import UI_DOMAIN, VOLUME, catalog_path, template_path
+from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, template_path
 from .pofiles import read_catalog
+from .segments import Segment, segment_paper
 from .translation import (
     EscapingTranslations,
     Figure,
@@ -41,6 +43,7 @@ class Project:
         self._translations: dict[tuple[str, str], TranslatedPaper] = {}
         self._catalogs: dict[tuple[str, str], object] = {}
         self._ui: dict[str, EscapingTranslations] = {}
+        self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
 
     # --- the sources ----------------------------------------------------------------------
 
@@ -86,6 +89,22 @@ class Project:
                 return slug
         return self.series.slug  # parse, and let the parser say what is wrong
 
+    # --- passages and their lasting ids ---------------------------------------------------
+
+    def segments(self, slug: str) -> tuple[Segment, ...]:
+        """The paper's passages, with the ids they keep through edits (see anchors)."""
+        return self._anchor(slug)[0]
+
+    def anchor_record(self, slug: str) -> AnchorRecord:
+        """The record `library extract` writes for the paper: its ids now, and the retired ones."""
+        return self._anchor(slug)[1]
+
+    def _anchor(self, slug: str) -> tuple[tuple[Segment, ...], AnchorRecord]:
+        if slug not in self._anchored:
+            recorded = read_anchor_record(anchor_record_path(self.config, slug))
+            self._anchored[slug] = assign_anchors(segment_paper(self.paper(slug)), recorded)
+        return self._anchored[slug]
+
     # --- translations and figures ---------------------------------------------------------
 
     def catalog(self, domain: str, language: str):
@@ -110,7 +129,8 @@ class Project:
         if key not in self._translations:
             source = self.config.source_language
             catalog = None if language == source else self.catalog(slug, language)
-            self._translations[key] = translate_paper(self.paper(slug), language, catalog, source)
+            self._translations[key] = translate_paper(self.paper(slug), language, catalog, source,
+                                                      self.segments(slug))
         return self._translations[key]
 
     def ui_translations(self, language: str) -> EscapingTranslations:

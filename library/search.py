@@ -19,7 +19,7 @@ from .config import Config
 from .errors import LibraryError
 from .manifest import published_pdfs
 from .markup import plain_text
-from .paths import SiteMap, catalog_path, index_folder
+from .paths import SiteMap, anchor_record_path, catalog_path, index_folder
 from .project import Project
 from .render import MAX_QUERY_LENGTH
 from .stamps import Digest, code_files, distribution_version, read_state, write_state
@@ -117,9 +117,10 @@ def _index_inputs(project: Project, language: str) -> str:
     config = project.config
     code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language, language)
     code = code.files(code_files("search"), Path(__file__).parent).hexdigest()
-    files = sorted(config.papers_dir.glob("*.md"))
+    sources = sorted(config.papers_dir.glob("*.md"))
+    files = [*sources, *(anchor_record_path(config, path.stem) for path in sources)]  # the passages' ids
     if language != config.source_language:
-        files += [catalog_path(config, language, path.stem) for path in files]
+        files += [catalog_path(config, language, path.stem) for path in sources]
     return f"{code}:{Digest().files(files, config.root).hexdigest()}"
 
 

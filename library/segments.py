@@ -31,12 +31,13 @@ class Segment:
     role: str  # a front-matter field, or the kind of its block
     comments: tuple[str, ...] = ()
     block: int | None = None  # index in paper.blocks, None for front-matter fields
+    paper: str = ""  # the slug of the paper it belongs to
 
 
 def segment_paper(paper: Paper) -> tuple[Segment, ...]:
     """The paper's segments in reading order, front matter first."""
     drafts = [*_front_matter_segments(paper), *_body_segments(paper.blocks)]
-    return tuple(_with_unique_ids(drafts))
+    return tuple(replace(segment, paper=paper.slug) for segment in _with_unique_ids(drafts))
 
 
 def slugify(text: str, limit: int = 60) -> str:

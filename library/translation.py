@@ -19,6 +19,7 @@ __all__ = [
     "EscapingTranslations",
     "is_translated",
     "passage_state",
+    "keeps_previous_translation",
     "count_words",
     "shown_percent",
     "percent_label",
@@ -117,10 +118,19 @@ class TranslatedSegment:
     text: str
     language: str  # the language of text: the target, or the source when it falls back
     status: Status
+    # An outdated passage whose English changed only a little keeps its previous translation;
+    # this is then the current English, which the reader can still reach.
+    current_source: str = ""
+
+    @property
+    def needs_work(self) -> bool:
+        """Missing or out of date: what the figure does not count and translators are shown."""
+        return self.status != "translated"
 
     @property
     def is_fallback(self) -> bool:
-        return self.status != "translated"
+        """Shown in the source language, for want of a (close enough) translation."""
+        return self.needs_work and not self.current_source
 
 
 @dataclass(frozen=True)
@@ -168,13 +178,15 @@ def passage_state(message) -> Status:
     return "fuzzy" if message is not None and message.fuzzy and any(strings) else "missing"
 
 
-def translate_paper(paper: Paper, language: str, catalog, source_language: str = "en") -> TranslatedPaper:
-    """Look up each segment of paper in catalog (a Babel Catalog, or None for no catalog)."""
+def translate_paper(paper: Paper, language: str, catalog, source_language: str = "en",
+                    segments: tuple[Segment, ...] | None = None) -> TranslatedPaper:
+    """Look up each segment of paper (by default, as its text cuts it) in catalog (a Babel Catalog, or None)."""
+    segments = segment_paper(paper) if segments is None else segments
     if language == source_language:
-        segments = tuple(TranslatedSegment(s, s.msgid, language, "translated") for s in segment_paper(paper))
-        return TranslatedPaper(paper, language, segments)
-    segments = tuple(_translate(segment, catalog, language, source_language) for segment in segment_paper(paper))
-    return TranslatedPaper(paper, language, segments)
+        shown = tuple(TranslatedSegment(s, s.msgid, language, "translated") for s in segments)
+        return TranslatedPaper(paper, language, shown)
+    shown = tuple(_translate(segment, catalog, language, source_language) for segment in segments)
+    return TranslatedPaper(paper, language, shown)
 
 
 def _translate(segment: Segment, catalog, language: str, source_language: str) -> TranslatedSegment:
@@ -182,7 +194,38 @@ def _translate(segment: Segment, catalog, language: str, source_language: str) -
     status = passage_state(message)
     if status == "translated":
         return TranslatedSegment(segment, message.string, language, status)
+    if status == "fuzzy" and message.previous_id and keeps_previous_translation(message.previous_id[0], segment.msgid):
+        return TranslatedSegment(segment, message.string, language, status, current_source=segment.msgid)
     return TranslatedSegment(segment, segment.msgid, source_language, status)
+
+
+# How alike the previous and the current English must be, in words, for the previous translation
+# to stay on the page (marked). Word-level similarity = 1 - word edit distance / longer length.
+# On edits of the real papers (tests/test_translation.py holds these examples):
+#   one word changed in a 61-word paragraph ("will gather" -> "will meet"): 0.98, kept;
+#   two words changed in it ("a plain question" -> "one simple question"): 0.97, kept;
+#   a heading "What the IMRF is" -> "What the IMRF does": 0.75, English: in four words one word
+#     is a quarter of the meaning;
+#   a sentence rewritten around the same words: 0.27, English.
+# 0.8 keeps the small edits that leave a translation nearly right, and drops the rest.
+PREVIOUS_SIMILARITY = 0.8
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
+
+
+def keeps_previous_translation(previous: str, current: str) -> bool:
+    """Whether a translation of previous still serves for current, marked as possibly out of date.
+
+    Only when the words barely changed and no number or link target did: a changed date or
+    figure in an old translation would be wrong, not merely dated.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    if _NUMBER.findall(previous) != _NUMBER.findall(current):
+        return False
+    if _LINK_TARGET.findall(previous) != _LINK_TARGET.findall(current):
+        return False
+    return Levenshtein.normalized_similarity(previous.split(), current.split()) >= PREVIOUS_SIMILARITY
 
 
 class EscapingTranslations:

@@ -72,6 +72,20 @@ def prefixed(prefix: str, only: set[str] | None = None) -> Translate:
     return translate
 
 
+# A sample paragraph, translated into French, then edited in English by two words.
+EDITED_BEFORE = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
+EDITED_AFTER = EDITED_BEFORE.replace("takes place on", "is held on")
+
+
+def translate_then_edit_english(config: Config) -> None:
+    """French for EDITED_BEFORE; the English becomes EDITED_AFTER; extract and update, as an editor would."""
+    translate_catalogs(config, "fr", prefixed("FR ", {EDITED_BEFORE}), domains=("sample",))
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace(EDITED_BEFORE, EDITED_AFTER), "utf-8")
+    extract_catalogs(Project(config))
+    update_catalogs(Project(config), ("fr",))
+
+
 def catalog_of(config: Config, language: str, domain: str):
     return read_catalog(catalog_path(config, language, domain), language=language, domain=domain)
 

@@ -65,9 +65,10 @@ def _translate_then_edit(config, before: list[str], after: list[str]) -> None:
     _sync(config)
 
 
-def test_extract_writes_one_pot_per_paper_and_the_ui(config):
+def test_extract_writes_one_pot_and_one_anchor_record_per_paper_and_the_ui(config):
     changes = extract_catalogs(Project(config))
-    assert sorted(p.name for p in changes.written) == ["sample.pot", "series.pot", "ui.pot"]
+    assert sorted(p.name for p in changes.written) == [
+        "sample.anchors.json", "sample.pot", "series.anchors.json", "series.pot", "ui.pot"]
     assert read_catalog(template_path(config, "sample"))["A list"].locations == [("papers/sample.md", 22)]
 
 
@@ -86,7 +87,8 @@ def test_extract_dates_a_changed_template_and_drops_a_removed_paper(config, monk
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
     changes = extract_catalogs(Project(config))
-    assert [p.name for p in changes.written] == ["sample.pot"] and [p.name for p in changes.removed] == ["series.pot"]
+    assert sorted(p.name for p in changes.written) == ["sample.anchors.json", "sample.pot"]
+    assert sorted(p.name for p in changes.removed) == ["series.anchors.json", "series.pot"]
     assert read_catalog(template_path(config, "sample")).creation_date.year == 2030
 
 

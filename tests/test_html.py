@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from conftest import snapshot
 from pages import Page, text
-from projects import prefixed, translate_catalogs
+from projects import EDITED_AFTER, EDITED_BEFORE, prefixed, translate_catalogs, translate_then_edit_english
 
 from library.errors import SourceError
 from library.html import build_html
@@ -282,3 +282,23 @@ def test_a_right_to_left_language_gets_rtl_pages_with_english_passages_left_to_r
     assert ' id="title" lang="en" dir="ltr"' in arabic  # untranslated: English, isolated left to right
     french = (site_folder(config) / "fr" / "index.html").read_text("utf-8")
     assert '<html lang="fr" dir="ltr">' in french and 'lang="ar" dir="rtl"' in french  # the menu's "العربية"
+
+
+def test_an_outdated_passage_whose_english_barely_changed_keeps_its_translation_marked(config):
+    """A two-word edit of the English: the French stays, marked, linked to the current original."""
+    translate_then_edit_english(config)
+    project = Project(config)
+    segment = next(s for s in project.translation("sample", "fr").segments if s.text == "FR " + EDITED_BEFORE)
+    assert segment.status == "fuzzy" and segment.current_source == EDITED_AFTER
+    assert project.figure("sample", "fr").translated.messages == 0  # still not counted as translated
+    build_html(project)
+    page = _page(config, "fr/sample.html")
+    paragraph = page.by_id(segment.segment.id)
+    assert "previous" in paragraph.get("class").split() and page.language_of(paragraph) == "fr"
+    link = next(e for e in paragraph.iter("a") if e.get("href", "").endswith(f"#{segment.segment.id}"))
+    assert link.get("href") == f"../fr/sample/en.html#{segment.segment.id}"
+    assert "Translation may be out of date" in text(paragraph)
+    pair = _page(config, "fr/sample/en.html").by_id(segment.segment.id)
+    assert "The first review is held on" in text(pair) and "FR The first review takes place" in text(pair)
+    preview = _page(config, "dashboard/fr/sample.html")
+    assert any(e.get("href") == f"#{segment.segment.id}" for e in preview.all("a"))  # still on the to-do list

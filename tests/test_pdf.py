@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 from fontTools.ttLib import TTFont
-from projects import REPOSITORY, make_project, prefixed, translate_catalogs
+from projects import EDITED_BEFORE, REPOSITORY, make_project, prefixed, translate_catalogs, translate_then_edit_english
 from pypdf import PdfReader
 
 from library.config import load_config
@@ -352,6 +352,17 @@ def test_every_passage_carries_its_language_for_hyphenation(built):
     assert fallbacks and all(e.get("lang") == "en" for e in fallbacks)
     translated = next(e for e in page.iter() if e.get("id") == "why-this-paper")
     assert translated.get("lang") is None  # French, as the document
+
+
+def test_an_outdated_passage_that_barely_changed_keeps_its_translation_marked_in_the_pdf(config):
+    translate_then_edit_english(config)
+    job = next(j for j in plan_pdfs(Project(config), ("fr",), ("sample",), draft=True).jobs)
+    page = tinyhtml5.parse(job_html(Project(config), job), namespace_html_elements=False)
+    kept = [e for e in page.iter() if "previous" in (e.get("class") or "").split()]
+    assert len(kept) == 1 and kept[0].get("lang") is None  # French, as the document
+    assert "".join(kept[0].itertext()).strip().endswith("FR " + EDITED_BEFORE.replace("*", ""))
+    assert "Translation may be out of date" in "".join(kept[0].itertext())
+    assert not list(kept[0].iter("a"))  # a PDF has no side-by-side view to link to
 
 
 def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run, project):

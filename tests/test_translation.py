@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from babel.messages.catalog import Catalog
 
 from library.catalogs import extract_catalogs, update_catalogs
@@ -7,7 +8,7 @@ from library.papers import load_paper
 from library.paths import catalog_path
 from library.pofiles import read_catalog, render_catalog
 from library.project import Project
-from library.translation import is_translated, translate_paper
+from library.translation import is_translated, keeps_previous_translation, translate_paper
 
 
 def _catalog(entries: dict[str, tuple[str, bool]]) -> Catalog:
@@ -53,3 +54,40 @@ def test_load_translation_reads_the_po_file(config):
     path.write_bytes(render_catalog(catalog, keep_python_format=False))
     paper = load_paper(config.papers_dir / "series.md")
     assert Project(config).translation(paper.slug, "es").by_id()["about-the-series"].text == "Acerca de la serie"
+
+
+# --- an outdated passage keeps its previous translation when the English barely changed ---------
+
+_PARAGRAPH = ("In May 2022, governments will gather at United Nations Headquarters in New York for the first "
+              "International Migration Review Forum (IMRF). It will be the first time since the Global Compact for "
+              "Safe, Orderly and Regular Migration (GCM) was adopted that States meet at global level to ask a plain "
+              "question: is the compact changing anything for people on the move?")
+
+
+@pytest.mark.parametrize(("previous", "current", "kept"), [
+    (_PARAGRAPH, _PARAGRAPH.replace("will gather", "will meet"), True),  # one word of 61
+    (_PARAGRAPH, _PARAGRAPH.replace("a plain question", "one simple question"), True),  # two words
+    ("What the IMRF is", "What the IMRF does", False),  # a quarter of a heading
+    ("States adopted the compact on 10 December 2018 at an intergovernmental conference in Marrakech, Morocco.",
+     "States adopted the compact at a conference in Marrakech, Morocco, on 10 December 2018.", False),  # rewritten
+    (_PARAGRAPH, _PARAGRAPH.replace("May 2022", "May 2026"), False),  # one word, but a number: never kept
+    ("See [the resolution](https://undocs.org/A/RES/73/195) for details.",
+     "See [the resolution](https://undocs.org/A/RES/73/326) for details.", False),  # a link target changed
+], ids=["one-word", "two-words", "short-heading", "rewritten", "number-changed", "link-changed"])
+def test_a_previous_translation_is_kept_only_for_a_small_edit(previous, current, kept):
+    assert keeps_previous_translation(previous, current) is kept
+
+
+def test_an_outdated_passage_shows_its_previous_translation_marked_but_is_not_counted(config):
+    paper = load_paper(config.papers_dir / "series.md")
+    catalog = _catalog({"A test series": ("Une série de test", False),
+                        "About the series": ("À propos de la série", True)})
+    catalog["About the series"].previous_id = ["About this series"]  # one word of three: 0.67, English
+    result = translate_paper(paper, "fr", catalog)
+    assert result.by_id()["about-the-series"].is_fallback
+    catalog["About the series"].previous_id = ["About the  series"]  # spacing only: the same words
+    result = translate_paper(paper, "fr", catalog)
+    heading = result.by_id()["about-the-series"]
+    assert (heading.text, heading.language, heading.status) == ("À propos de la série", "fr", "fuzzy")
+    assert heading.current_source == "About the series" and heading.needs_work and not heading.is_fallback
+    assert result.count("translated") == 1 and result.count("fuzzy") == 1  # the figure is unchanged
