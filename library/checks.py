@@ -386,6 +386,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _phrase(phrase: str) -> re.Pattern:
+    """The pattern of phrase as whole words, perhaps plural."""
     return re.compile(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)")
 
 
@@ -425,7 +426,8 @@ def _avoided_term(source: str, target: str, context: Context) -> Iterable[str]:
              if _has_phrase(english, _fold(term.english))}
     for term in context.terms:
         for form in term.avoided_variants(context.language):
-            if _bare(form) not in meant and _uses_form(text, _bare(form)):
+            bare = _bare(form)
+            if bare not in meant and _uses_form(text, bare):
                 official = term.translation(context.language)
                 yield (f"“{form}” is a form to avoid for “{term.english}”: write “{official}” "
                        f"(glossary line {term.line})")
