@@ -358,8 +358,19 @@ def _glossary(source: str, target: str, context: Context) -> Iterable[str]:
     english, words = _fold(_prose(source)), _loose_words(_prose(target))
     for term in context.terms:
         official = term.translation(context.language)
-        if official and _has_phrase(english, _fold(term.english)) and not _has_term(words, official):
+        if (official and _has_phrase(_without_longer_terms(english, term, context.terms), _fold(term.english))
+                and not _has_term(words, official)):
             yield f"“{term.english}” is officially “{official}” (glossary line {term.line})"
+
+
+def _without_longer_terms(english: str, term: Term, terms: tuple[Term, ...]) -> str:
+    """The English with the longer terms that hold term blanked: "GCM" in "GCM Pledging Initiative" is that name."""
+    phrase = _fold(term.english)
+    for other in terms:
+        longer = _fold(other.english)
+        if len(longer) > len(phrase) and _has_phrase(longer, phrase):
+            english = _phrase(longer).sub(" ", english)
+    return english
 
 
 def _fold(text: str) -> str:
@@ -370,7 +381,13 @@ def _fold(text: str) -> str:
 
 def _has_phrase(text: str, phrase: str) -> bool:
     """phrase in text as whole words, or as a plural ("round tables" has "round table")."""
-    return re.search(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)", text) is not None
+    return _phrase(phrase).search(text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _phrase(phrase: str) -> re.Pattern:
+    """The pattern of phrase as whole words, perhaps plural."""
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)")
 
 
 def _loose_words(text: str) -> list[str]:
@@ -397,6 +414,35 @@ def _rest_follows(words: list[str], position: int, stems: list[str]) -> bool:
             return False
         position += 1 + found
     return True
+
+
+def _avoided_term(source: str, target: str, context: Context) -> Iterable[str]:
+    """A form the glossary says to avoid (its `<language>:avoid` column), in any case, with or without accents."""
+    text = _bare(_prose(target))
+    english = _fold(_prose(source))
+    # A form to avoid for one term can be the official form of another ("participation effective" is
+    # "effective participation"): where the English has that other term, the form is right.
+    meant = {_bare(term.translation(context.language)) for term in context.terms
+             if _has_phrase(english, _fold(term.english))}
+    for term in context.terms:
+        for form in term.avoided_variants(context.language):
+            bare = _bare(form)
+            if bare not in meant and _uses_form(text, bare):
+                official = term.translation(context.language)
+                yield (f"“{form}” is a form to avoid for “{term.english}”: write “{official}” "
+                       f"(glossary line {term.line})")
+
+
+def _bare(text: str) -> str:
+    """Folded (case, apostrophes, spaces) and without accents, so “Estatus” finds “estatus”."""
+    decomposed = unicodedata.normalize("NFKD", _fold(text))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _uses_form(text: str, form: str) -> bool:
+    """form in text as whole words, each word perhaps plural (estatus migratorios, participations effectives)."""
+    words = (rf"{re.escape(word)}(?:e?s|x)?" for word in form.split())
+    return re.search(rf"(?<!\w){' '.join(words)}(?!\w)", text) is not None
 
 
 _PLACEHOLDER = re.compile(r"(todo|tbd|fixme|x{2,}|n/?a)", re.IGNORECASE)
@@ -433,6 +479,8 @@ CHECKS: tuple[Check, ...] = (
     Check("length", "warning", f"a translation under {LENGTH_RATIO[0]} or over {LENGTH_RATIO[1]} times "
           f"the length of an English text of {LENGTH_FROM}+ characters", _length),
     Check("glossary", "warning", "official terminology from locales/glossary.csv", _glossary),
+    Check("avoided-term", "warning", "a form the glossary lists to avoid (its <language>:avoid columns)",
+          _avoided_term),
 )
 _BY_ID = {check.id: check for check in CHECKS}
 

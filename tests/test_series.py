@@ -36,7 +36,7 @@ TITLES = {
     },
     4: {
         "en": "Meaningful participation: centering migrant expertise and experience",
-        "fr": "Pour une participation effective\u00a0: placer l’expertise et l’expérience des migrants au cœur des décisions",
+        "fr": "Pour une participation véritable\u00a0: placer l’expertise et l’expérience des migrants au cœur des décisions",
         "es": "Participación significativa: situar en el centro los conocimientos y la experiencia de los migrantes",
     },
 }
