@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,13 @@ _CONFLICT = re.compile(r"(<{7}|={7}|>{7}|\|{7})(\s|$)")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*$")
 _HEADER_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?\s*([+-]\d{4})?")
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:\s?.*")
-WIDTH = 76
+# The header fields in the order msgmerge and msginit write them.
+_HEADER_ORDER = ("Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
+                 "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
+                 "Content-Transfer-Encoding", "Plural-Forms")
+# GNU gettext's page width: msgmerge, msgcat and Poedit write lines of at most 79 columns.
+PAGE_WIDTH = 79
+_WRITTEN_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
 
 
 @dataclass
@@ -87,7 +94,8 @@ def render_catalog(catalog, *, keep_python_format: bool = True) -> bytes:
     """The PO text of catalog, in GNU gettext's layout, with previous msgids and obsolete entries.
 
     Babel's write_po wraps a long ``#|`` previous msgid like prose, which breaks
-    its quoting, so entries are laid out here; strings are wrapped by Babel's normalize.
+    its quoting, and wraps strings at another width than gettext, so entries are laid out
+    here, wrapped as msgmerge wraps them: a Poedit or msgmerge pass changes nothing.
     """
     if not keep_python_format:
         _drop_python_format(catalog)
@@ -95,16 +103,41 @@ def render_catalog(catalog, *, keep_python_format: bool = True) -> bytes:
     plurals = catalog.num_plurals
     parts.extend(_entry_text(message, plurals) for message in catalog if message.id)
     parts.extend(_entry_text(message, plurals, obsolete=True) for message in catalog.obsolete.values())
-    return "\n".join(parts).encode("utf-8")
+    return _as_msgcat_writes("\n".join(parts).encode("utf-8"))
+
+
+def _as_msgcat_writes(data: bytes) -> bytes:
+    """data as GNU msgcat lays it out, where gettext is installed (the setup installs it).
+
+    Our own wrapping follows gettext's (79 columns, a string that does not fit goes under
+    ""), but only gettext itself breaks lines exactly where its Unicode line-breaking rules
+    do, around slashes, dots and format directives. Running it here means msgmerge, msgcat
+    and the PO editors built on them rewrite nothing a translator did not change.
+    """
+    import shutil
+    import subprocess
+
+    msgcat = shutil.which("msgcat")
+    if msgcat is None:
+        return data
+    done = subprocess.run([msgcat, "--width=79", "-"], input=data, capture_output=True, check=False)
+    return done.stdout if done.returncode == 0 and done.stdout else data
 
 
 def _header_text(catalog) -> str:
     lines = catalog.header_comment.splitlines() if catalog.header_comment else []
     if catalog.fuzzy:
         lines.append("#, fuzzy")
-    header = "".join(f"{name}: {value.strip()}\n" for name, value in catalog.mime_headers if _kept_header(name, value))
-    lines += ['msgid ""', f"msgstr {_quoted(header, 'msgstr ')}"]
+    fields = [(name, value) for name, value in catalog.mime_headers if _kept_header(name, value)]
+    fields.sort(key=lambda field: _HEADER_ORDER.index(field[0]) if field[0] in _HEADER_ORDER else len(_HEADER_ORDER))
+    header = "".join(f"{name}: {_header_value(name, value)}\n" for name, value in fields)
+    lines += ['msgid ""', *_keyword_lines("", "msgstr", header)]
     return "\n".join(lines) + "\n"
+
+
+def _header_value(name: str, value: str) -> str:
+    # msgmerge writes the charset in capitals; Babel in lower case.
+    return value.strip().replace("charset=utf-8", "charset=UTF-8") if name == "Content-Type" else value.strip()
 
 
 def _kept_header(name: str, value: str) -> bool:
@@ -139,21 +172,31 @@ def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:
 
 
 def _keyword_lines(mark: str, keyword: str, text: str) -> list[str]:
-    quoted = _quoted(text, f"{mark}{keyword} ").split("\n")
-    return [f"{mark}{keyword} {quoted[0]}", *(f"{mark}{line}" for line in quoted[1:])]
+    """keyword and its quoted text as msgmerge writes them: on one line if it fits, else wrapped below ""."""
+    from unicode_segmentation_rs import gettext_wrap
+
+    escaped = _escape(text)
+    single = f'{mark}{keyword} "{escaped}"'
+    lines = gettext_wrap(escaped, PAGE_WIDTH - _width(mark) - 2)
+    if len(lines) <= 1 and _width(single) <= PAGE_WIDTH:
+        return [single]
+    return [f'{mark}{keyword} ""', *(f'{mark}"{line}"' for line in lines)]
 
 
-def _quoted(text: str, lead: str) -> str:
-    from babel.messages.pofile import normalize
+def _escape(text: str) -> str:
+    return text.translate(_WRITTEN_ESCAPES)
 
-    return normalize(text, width=WIDTH - len(lead) + len("msgid "))
+
+def _width(text: str) -> int:
+    """Columns on a terminal, as gettext counts them: wide East Asian characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _reference_lines(locations) -> list[str]:
     words = [f"{name}:{line}" if line else name for name, line in sorted(set(locations), key=_location_key)]
     lines, current = [], "#:"
     for word in words:
-        if len(current) + 1 + len(word) > WIDTH and current != "#:":
+        if len(current) + 1 + len(word) > PAGE_WIDTH and current != "#:":
             lines.append(current)
             current = "#:"
         current += f" {word}"

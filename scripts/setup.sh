@@ -9,12 +9,12 @@ with_tests=false
 [[ ${1:-} == --tests ]] && with_tests=true
 
 # Pango and HarfBuzz: WeasyPrint lays out and subsets fonts with them (the subsetter keeps
-# the PDFs byte-for-byte reproducible).
-DEBIAN_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+# the PDFs byte-for-byte reproducible). gettext: the library writes PO files through msgcat,
+# so that msgmerge and the PO editors rewrite nothing; the tests also run msgfmt --check.
+DEBIAN_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext)
 if $with_tests; then
-    # gettext: msgfmt, which the tests use to prove every PO file passes `msgfmt --check`.
     # chromium: the headless browser the tests run axe-core in, through Playwright.
-    DEBIAN_PACKAGES+=(gettext chromium)
+    DEBIAN_PACKAGES+=(chromium)
     # Java runs the Nu HTML checker (vnu.jar); npm installs it and axe-core. A Java or a Node.js
     # already on PATH is kept: Debian's npm would replace a newer Node.js.
     command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)

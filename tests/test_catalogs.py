@@ -100,7 +100,7 @@ def test_update_creates_standard_po_files_that_msgfmt_accepts(config):
             assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
             text = path.read_text("utf-8")
             assert f'"Language: {language}\\n"' in text and '"Plural-Forms: nplurals=' in text
-            assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
+            assert '"Content-Type: text/plain; charset=UTF-8\\n"' in text
             assert '"Project-Id-Version: ' in text
     first_line = catalog_path(config, "fr", "sample").read_text("utf-8").splitlines()[0]
     assert first_line == "# French translation of “A sample paper: every kind of block”."

@@ -96,6 +96,25 @@ def test_render_then_read_is_lossless_and_stable(tmp_path: Path):
     assert b'#| msgid "The old English"' in again and b'#~ msgid "Gone"' in again
 
 
+@pytest.mark.parametrize("with_msgcat", [True, False], ids=["gettext-installed", "without-gettext"])
+def test_long_strings_wrap_as_gettext_does(tmp_path: Path, monkeypatch, with_msgcat: bool):
+    """79 columns, a string too long for its keyword's line under "", a previous msgid wrapped alike."""
+    import shutil
+
+    if not with_msgcat:
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+    catalog = parse_catalog(GOOD.encode(), tmp_path / "fr.po", language="fr")
+    long = " ".join(["The Global Compact for Safe, Orderly and Regular Migration"] * 4)
+    catalog.add(long, "Le Pacte mondial " * 12, flags=["fuzzy"], previous_id=[long.replace("Safe", "safe")])
+    text = render_catalog(catalog).decode("utf-8")
+    assert max(len(line) for line in text.splitlines()) <= 79
+    assert '\nmsgid ""\n"The Global Compact for Safe, Orderly and Regular Migration The Global "\n' in text
+    assert '\n#| msgid ""\n#| "The Global Compact for safe,' in text
+    path = tmp_path / "fr.po"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_catalog(path, language="fr")[long].string == "Le Pacte mondial " * 12
+
+
 def test_windows_line_endings_and_byte_order_mark_are_accepted(tmp_path: Path):
     data = b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()
     catalog = parse_catalog(data, tmp_path / "fr.po", language="fr")

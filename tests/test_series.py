@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from conftest import msgfmt_check, snapshot
 from library.catalogs import extract_catalogs, update_catalogs
 from library.config import load_config
 from library.papers import load_papers
-from library.paths import catalog_path
+from library.paths import catalog_path, template_path
 from library.pofiles import read_catalog
 from library.project import Project
 
@@ -97,6 +98,16 @@ def test_every_catalog_is_complete_and_passes_msgfmt(language, domain):
     assert [m.id for m in messages if not m.string or m.fuzzy] == []
     assert not catalog.obsolete
     assert msgfmt_check(catalog_path(CONFIG, language, domain)).returncode == 0
+
+
+@pytest.mark.parametrize(("language", "domain"), CATALOGS, ids=lambda v: v)
+def test_gettexts_own_tools_rewrite_no_byte_of_a_catalog(language, domain, tmp_path):
+    """msgmerge against its POT and msgcat (what Poedit and Weblate run) leave every catalog as it is."""
+    path, template = catalog_path(CONFIG, language, domain), template_path(CONFIG, domain)
+    runs = {path: ["msgmerge", "--quiet", str(path), str(template)], template: ["msgcat", str(template)]}
+    for source, command in (*runs.items(), (path, ["msgcat", str(path)])):
+        subprocess.run([*command, "-o", str(tmp_path / "out.po")], check=True)
+        assert (tmp_path / "out.po").read_bytes() == source.read_bytes(), " ".join(command)
 
 
 @pytest.mark.parametrize(("language", "domain"), CATALOGS, ids=lambda v: v)
