@@ -1,15 +1,19 @@
 """Gettext catalogs of the papers and the UI: extract (POT), update (PO), compile (MO)."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
+import math
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
 from .errors import CatalogError, LibraryError
 from .files import Changes, write_all
+from .memory import Memory, build_memory
 from .papers import Paper
 from .anchors import render_anchor_record
 from .paths import (
@@ -27,8 +31,11 @@ from .project import Project
 from .segments import segment_paper
 
 __all__ = [
+    "CatalogUpdate",
+    "UpdateReport",
     "extract_catalogs",
     "update_catalogs",
+    "language_memory",
     "compile_catalogs",
     "paper_template",
     "merge_catalog",
@@ -134,44 +141,121 @@ def _now() -> dt.datetime:
 # --- update --------------------------------------------------------------------------------
 
 
-def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Changes:
+@dataclass
+class CatalogUpdate:
+    """What `library update` did to one PO file, entry by entry."""
+
+    path: Path
+    new: int = 0  # entries of English the catalog did not have
+    outdated: int = 0  # entries whose English changed: the previous translation kept, fuzzy
+    obsolete: int = 0  # entries whose English is gone, kept at the end of the file
+    revived: int = 0  # obsolete entries whose English came back
+    prefilled: int = 0  # new entries the translation memory filled, fuzzy
+
+    @property
+    def anything(self) -> bool:
+        return any((self.new, self.outdated, self.obsolete, self.revived))
+
+
+@dataclass
+class UpdateReport(Changes):
+    catalogs: list[CatalogUpdate] = field(default_factory=list)
+
+
+def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> UpdateReport:
     """Create or update every PO file from its POT without losing a translation.
 
-    Every file is read and merged before anything is written, so one broken
+    New entries with no translation are pre-filled, fuzzy, from the translation memory of
+    the language. Every file is read and merged before anything is written, so one broken
     catalog stops the command with nothing changed.
     """
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
     templates = _read_templates(config)
     planned: dict[Path, bytes] = {}
+    updates = []
     for language in chosen:
+        memory = language_memory(project, language, templates)
         for domain, template in templates.items():
             path = catalog_path(config, language, domain)
+            # A copy of its own, read again: the project's copy feeds the memory unchanged.
             catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
-            merged = merge_catalog(catalog, template, language, domain)
+            update = CatalogUpdate(path)
+            # Babel moves the template's own entries into a new catalog: a copy for each language.
+            merged = merge_catalog(catalog, copy.deepcopy(template), language, domain, update)
+            update.prefilled = _prefill(merged, _new_ids(catalog, merged), memory, domain, config.root)
             planned[path] = render_catalog(merged, keep_python_format=domain == UI_DOMAIN)
-    return write_all(planned)
+            updates.append(update)
+    changes = write_all(planned)
+    return UpdateReport(changes.written, changes.unchanged, changes.removed, updates)
 
 
-def merge_catalog(catalog, template, language: str, domain: str):
+def language_memory(project: Project, language: str, templates=None) -> Memory:
+    """Every translated entry of language's catalogs, as they are now, for the memory."""
+    domains = templates or {path.stem: None for path in catalog_folder(project.config, language).glob("*.po")}
+    catalogs = [(domain, catalog_path(project.config, language, domain), project.catalog(domain, language))
+                for domain in domains]
+    return build_memory([entry for entry in catalogs if entry[2] is not None])
+
+
+def merge_catalog(catalog, template, language: str, domain: str, update: CatalogUpdate | None = None):
     """Bring catalog (None for a new one) in line with template, keeping every translation.
 
-    Babel's update does most of it; around it we revive obsolete entries whose
-    English came back and keep the previous msgid (#|) of entries still fuzzy.
+    Babel's update does most of it; around it we revive obsolete entries whose English came
+    back and keep the previous msgid (#|) of entries still fuzzy. update, if given, counts it.
     """
-    if catalog is None:
-        catalog = _new_catalog(template, language, domain)
+    update = update or CatalogUpdate(Path())
+    catalog = _new_catalog(template, language, domain) if catalog is None else catalog
+    before = {m.id for m in catalog if m.id}
+    was_obsolete = set(catalog.obsolete)
     for message in template:
         key = catalog._key_for(message.id, message.context)
         if message.id and key not in catalog._messages and key in catalog.obsolete:
             catalog[message.id] = catalog.obsolete.pop(key)
-    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
+            update.revived += 1
+    previous = {m.id for m in catalog if m.id and m.fuzzy and m.previous_id}
+    previous_ids = {m.id: m.previous_id for m in catalog if m.id in previous}
     catalog.update(template, update_header_comment=False, keep_user_comments=True, update_creation_date=True)
     for message in catalog:
-        if message.id and message.fuzzy and not message.previous_id and message.id in previous:
-            message.previous_id = previous[message.id]
+        if message.id and message.fuzzy and not message.previous_id and message.id in previous_ids:
+            message.previous_id = previous_ids[message.id]
     catalog.project, catalog.version = template.project, template.version
+    arrived = [m for m in catalog if m.id and m.id not in before and _key(m) not in was_obsolete]
+    update.outdated += sum(1 for m in arrived if m.fuzzy and m.previous_id)
+    update.new += sum(1 for m in arrived if not (m.fuzzy and m.previous_id))
+    update.obsolete += len(set(catalog.obsolete) - was_obsolete)
     return catalog
+
+
+def _key(message):
+    return message.id if message.context is None else (message.id, message.context)
+
+
+def _new_ids(catalog, merged) -> set:
+    """The entries merged has and catalog (None: a new file) had neither in use nor obsolete."""
+    if catalog is None:
+        return {_key(m) for m in merged if m.id}
+    known = {_key(m) for m in catalog if m.id} | set(catalog.obsolete)
+    return {_key(m) for m in merged if m.id and _key(m) not in known}
+
+
+def _prefill(catalog, new_ids: set, memory: Memory, domain: str, root: Path) -> int:
+    """Fill the new entries that have no translation from memory, fuzzy, saying where from."""
+    filled = 0
+    for message in catalog:
+        if _key(message) not in new_ids or not isinstance(message.id, str) or message.string or message.fuzzy:
+            continue
+        match = memory.best(message.id, interface=domain == UI_DOMAIN)
+        if match is None:
+            continue
+        source = match.recollection
+        message.string = source.translation
+        message.flags.add("fuzzy")
+        where = f"{_relative(source.path, root)}:{source.line}" if source.line else _relative(source.path, root)
+        alike = "the same English" if match.exact else f"{math.floor(match.similarity * 100)}% alike"
+        message.user_comments.append(f"memory: {where} ({alike}); review, then remove the fuzzy flag")
+        filled += 1
+    return filled
 
 
 def _new_catalog(template, language: str, domain: str):

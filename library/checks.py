@@ -1,8 +1,9 @@
 """Quality checks on translated texts: markup, links, numbers, typography, terminology.
 
 Each check is a small function from the English text and its translation to the
-problems it sees. A translator silences one check for one entry with the PO flag
-``#, library-ignore-<check id>``, as Weblate's ``ignore-<check>`` flags do.
+problems it sees. A translator silences one check for one entry with the translator
+comment ``# library-ignore: <check id>, ...`` (see pofiles: gettext's tools keep comments,
+not flags they do not know), as Weblate's ``ignore-<check>`` flags do.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Literal
 
 from .glossary import Term, read_glossary
 from .paths import catalog_path, glossary_path
+from .pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
 from .project import Project
 from .translation import is_translated
 
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
-IGNORE_FLAG = "library-ignore-"
 
 
 @dataclass(frozen=True)
@@ -509,15 +510,15 @@ def _pairs(message) -> list[tuple[str, str]]:
 
 
 def _ignored(message) -> tuple[frozenset[str], list[str]]:
-    """The checks an entry silences, and the silencing flags that name no check."""
-    named = {flag[len(IGNORE_FLAG):] for flag in message.flags if flag.startswith(IGNORE_FLAG)}
-    return frozenset(named & _BY_ID.keys()), sorted(f"{IGNORE_FLAG}{name}" for name in named - _BY_ID.keys())
+    """The checks an entry silences, and the silenced names that are no check."""
+    named = set(silenced_checks(message))
+    return frozenset(named & _BY_ID.keys()), sorted(named - _BY_ID.keys())
 
 
 def _check_message(message, language: str, terms: tuple[Term, ...]) -> list[Finding]:
     ignore, unknown = _ignored(message)
-    findings = [Finding("flags", "warning", f"unknown flag {flag}: the checks are {', '.join(_BY_ID)}")
-                for flag in unknown]
+    findings = [Finding("flags", "warning", f"{IGNORE_COMMENT} {name}: no such check (the checks are "
+                                            f"{', '.join(_BY_ID)})") for name in unknown]
     for source, target in _pairs(message):
         findings.extend(check_text(source, target, language, terms=terms, ignore=ignore))
     return list(dict.fromkeys(findings))  # a plural's forms often repeat the same finding
@@ -525,8 +526,6 @@ def _check_message(message, language: str, terms: tuple[Term, ...]) -> list[Find
 
 def check_catalog(path: Path, language: str, domain: str, terms: tuple[Term, ...] = ()) -> tuple[Problem, ...]:
     """Check every translated entry of one PO file (read strictly; fuzzy and empty entries are skipped)."""
-    from .pofiles import read_catalog
-
     catalog = read_catalog(path, language=language, domain=domain)
     return tuple(
         Problem(path, message.lineno, language, domain, finding.check, finding.severity, finding.message)

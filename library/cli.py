@@ -1,6 +1,7 @@
 """The `library` command: thin wrappers that load the project once, call one function, report."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import click
 
 from . import __version__
 from .errors import LibraryError
+from .memory import MEMORY_SIMILARITY
 
 __all__ = ["main"]
 
@@ -83,7 +85,54 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     from .catalogs import update_catalogs
 
     project = _project(ctx)
-    _report(update_catalogs(project, languages), project.config.root)
+    report = update_catalogs(project, languages)
+    root = project.config.root
+    for item in report.catalogs:
+        if item.path in report.written:
+            details = _update_details(item)
+            click.echo(f"wrote {_shown(item.path, root)}" + (f": {details}" if details else ""))
+    total = _sum_updates(report.catalogs)
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
+
+
+def _update_details(item, *, all_counts: bool = False) -> str:
+    """ "3 new (2 pre-filled from the memory), 1 outdated": what changed in a catalog, or in all."""
+    new = f"{item.new} new" + (f" ({item.prefilled} pre-filled from the memory)" if item.prefilled else "")
+    parts = [(item.new, new), (item.outdated, f"{item.outdated} outdated"),
+             (item.obsolete, f"{item.obsolete} obsolete"), (item.revived, f"{item.revived} revived")]
+    return ", ".join(text for count, text in parts if count or all_counts)
+
+
+def _sum_updates(updates):
+    from .catalogs import CatalogUpdate
+
+    total = CatalogUpdate(Path())
+    for item in updates:
+        for name in ("new", "outdated", "obsolete", "revived", "prefilled"):
+            setattr(total, name, getattr(total, name) + getattr(item, name))
+    return total
+
+
+@main.command()
+@click.argument("text")
+@click.option("--lang", "language", required=True, metavar="L", help="The language of the translations.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="At most this many.")
+@click.pass_context
+def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
+    """The translations of the English closest to TEXT in every catalog of a language, best first."""
+    from .catalogs import language_memory
+
+    project = _project(ctx)
+    (language,) = project.select_languages((language,), targets_only=True)
+    matches = language_memory(project, language).matches(text, limit=limit)
+    root = project.config.root
+    for match in matches:
+        where = _shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
+        click.echo(f"{math.floor(match.similarity * 100)}%  {where}")
+        click.echo(f"     {match.recollection.source}")
+        click.echo(f"     {match.recollection.translation}")
+    click.echo(f"{len(matches)} {'match' if len(matches) == 1 else 'matches'} at or above "
+               f"{math.floor(MEMORY_SIMILARITY * 100)}% alike")
 
 
 @main.command(name="compile")

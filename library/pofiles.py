@@ -17,7 +17,14 @@ from pathlib import Path
 
 from .errors import CatalogError
 
-__all__ = ["read_catalog", "parse_catalog", "render_catalog"]
+__all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "render_catalog", "silenced_checks"]
+
+# A translator silences a check for one entry with the translator comment
+# "# library-ignore: numbers, punctuation". gettext's tools (msgmerge, msgcat, Poedit) keep
+# comments but drop the flags they do not know, so the "#, library-ignore-<check>" flag of
+# earlier versions is read too and written back as that comment.
+IGNORE_COMMENT = "library-ignore:"
+IGNORE_FLAG = "library-ignore-"
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"'}
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\"|$)\s*(.*)$")
@@ -146,13 +153,26 @@ def _kept_header(name: str, value: str) -> bool:
     return name != "Generated-By" and value.strip() != "EMAIL@ADDRESS"
 
 
+def silenced_checks(message) -> list[str]:
+    """The checks an entry silences, from its comment and from the flags of earlier versions."""
+    named = [flag[len(IGNORE_FLAG):] for flag in message.flags if flag.startswith(IGNORE_FLAG)]
+    for comment in message.user_comments:
+        if comment.startswith(IGNORE_COMMENT):
+            named += [name.strip() for name in comment[len(IGNORE_COMMENT):].split(",") if name.strip()]
+    return sorted(set(named))
+
+
 def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:
-    lines = [f"# {comment}".rstrip() for comment in message.user_comments]
+    comments = [comment for comment in message.user_comments if not comment.startswith(IGNORE_COMMENT)]
+    if silenced_checks(message):
+        comments.append(f"{IGNORE_COMMENT} {', '.join(silenced_checks(message))}")
+    lines = [f"# {comment}".rstrip() for comment in comments]
     if not obsolete:
         lines += [f"#. {comment}" for comment in message.auto_comments]
         lines += _reference_lines(message.locations)
-    if message.flags:
-        lines.append("#, " + ", ".join(sorted(message.flags)))
+    flags = sorted(flag for flag in message.flags if not flag.startswith(IGNORE_FLAG))
+    if flags:
+        lines.append("#, " + ", ".join(flags))
     mark = "#~ " if obsolete else ""
     previous = "#~| " if obsolete else "#| "
     for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from projects import DATA, REPOSITORY, prefixed, translate_catalogs
 
 from library.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text
+from library.pofiles import IGNORE_COMMENT
 from library.config import load_config
 from library.errors import GlossaryError
 from library.glossary import read_glossary
@@ -182,10 +184,14 @@ def test_a_silencing_flag_survives_library_update(run, config):
     catalog["Third item."].string = "ES Third item"
     path.write_bytes(render_catalog(catalog))
     assert run("check", "--strict", "--lang", "es").exit_code == 8
-    catalog["Third item."].flags.add(f"{IGNORE_FLAG}punctuation")
+    catalog["Third item."].flags.add(f"{IGNORE_FLAG}punctuation")  # the flag of earlier versions
     path.write_bytes(render_catalog(catalog))
+    assert f"# {IGNORE_COMMENT} punctuation\n" in path.read_text("utf-8")  # written as the comment gettext keeps
     assert run("update").exit_code == 0
-    assert f"#, {IGNORE_FLAG}punctuation" in path.read_text("utf-8")
+    assert f"# {IGNORE_COMMENT} punctuation\n" in path.read_text("utf-8")
+    assert run("check", "--strict", "--lang", "es").exit_code == 0
+    subprocess.run(["msgmerge", "--quiet", "--update", "--backup=off", str(path), str(config.locales_dir / "sample.pot")],
+                   check=True)  # what Poedit's "Update from POT" runs
     assert run("check", "--strict", "--lang", "es").exit_code == 0
 
 

@@ -1,0 +1,134 @@
+"""The translation memory: a new paper that repeats another's sentences starts with them pre-filled, fuzzy."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from projects import DATA, REPOSITORY, catalog_of
+
+from library.cli import main
+from library.config import load_config
+from library.memory import Memory, Recollection
+
+PAPER = "looking-back"
+
+
+def _recollection(source: str, translation: str, *, interface: bool = False) -> Recollection:
+    return Recollection(source, translation, Path("locales/fr/LC_MESSAGES/x.po"), 7, interface)
+
+
+@pytest.mark.parametrize(("known", "asked", "offered"), [
+    ("the first global review of the Global Compact", "the first regional review of the Compact", True),  # 0.85
+    ("The Forum meets every four years at UN Headquarters.", "The Forum meets every four years in New York.",
+     True),  # 0.78
+    ("The Global Compact for Migration in brief", "What the Global Compact promises", False),  # 0.60
+    ("Its findings feed into the Forum.", "The Compact rests on ten guiding principles.", False),  # 0.34
+    ("Key points", "Key dates", False),  # too short for anything but the same English
+    ("Key points", "Key points", True),
+], ids=["one-word-changed", "three-words-changed", "shared-name", "unrelated", "short", "short-exact"])
+def test_the_memory_offers_a_translation_only_for_close_english(known, asked, offered):
+    memory = Memory([_recollection(known, "TRANSLATED")])
+    assert (memory.best(asked, interface=False) is not None) is offered
+
+
+def test_interface_strings_and_papers_share_only_exact_matches():
+    memory = Memory([_recollection("Search the papers of the series", "Rechercher dans les documents de la série",
+                                   interface=True)])
+    assert memory.best("Search the papers of this series", interface=False) is None
+    assert memory.best("Search the papers of this series", interface=True) is not None
+    assert memory.best("Search the papers of the series", interface=False).exact
+
+
+@pytest.fixture(scope="module")
+def library_with_a_repeating_paper(tmp_path_factory) -> Path:
+    """The real library plus a fifth paper that repeats two paragraphs of the first and edits a third."""
+    root = tmp_path_factory.mktemp("memory")
+    for folder in ("papers", "locales", "templates", "library"):  # library: its interface strings
+        shutil.copytree(REPOSITORY / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(REPOSITORY / "setup.cfg", root / "setup.cfg")
+    shutil.copyfile(DATA / "memory" / f"{PAPER}.md", root / "papers" / f"{PAPER}.md")
+    for command in ("extract", "update"):
+        result = CliRunner().invoke(main, ["--config", str(root / "setup.cfg"), command], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    (root / "update.out").write_text(result.output, "utf-8")
+    return root
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_a_new_paper_repeating_another_gets_its_translations_fuzzy_with_their_origin(
+        library_with_a_repeating_paper, language):
+    root = library_with_a_repeating_paper
+    config = load_config(root / "setup.cfg")
+    new, first = catalog_of(config, language, PAPER), catalog_of(config, language, "what-is-the-imrf")
+    source = (root / "papers" / f"{PAPER}.md").read_text("utf-8")
+    repeated = [line for line in source.splitlines() if line.startswith(("Put simply", "The Forum is the global"))]
+    edited = next(line for line in source.splitlines() if line.startswith("The GCM is the first framework"))
+    for text in repeated:
+        message, origin = new[text], first[text]
+        assert message.string == origin.string and message.fuzzy
+        assert any(re.fullmatch(rf"memory: locales/{language}/LC_MESSAGES/what-is-the-imrf\.po:{origin.lineno} "
+                                r"\(the same English\); review, then remove the fuzzy flag", comment)
+                   for comment in message.user_comments), message.user_comments
+    close = new[edited]
+    original = first[edited.replace("that governments negotiated", "negotiated between governments")]
+    assert close.fuzzy and close.string == original.string
+    assert any(re.search(r"\(\d\d% alike\)", comment) for comment in close.user_comments)
+    assert not new["Preparations for the second Forum start now, in every region."].string  # nothing close
+
+
+def test_update_says_per_catalog_what_it_did(library_with_a_repeating_paper):
+    output = (library_with_a_repeating_paper / "update.out").read_text("utf-8")
+    filled = re.search(rf"wrote locales/fr/LC_MESSAGES/{PAPER}\.po: (\d+) new \((\d+) pre-filled from the memory\)",
+                       output)
+    assert filled and int(filled[1]) > int(filled[2]) >= 3, output
+    assert re.search(r"^\d+ written, \d+ unchanged; \d+ new \(\d+ pre-filled from the memory\), 0 outdated, "
+                     r"0 obsolete, 0 revived$", output, re.M), output
+
+
+def test_a_second_update_fills_nothing_more_and_keeps_every_translation(library_with_a_repeating_paper, tmp_path):
+    root = tmp_path / "again"
+    shutil.copytree(library_with_a_repeating_paper, root)
+    path = root / "locales" / "fr" / "LC_MESSAGES" / f"{PAPER}.po"
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["--config", str(root / "setup.cfg"), "update"], catch_exceptions=False)
+    assert result.exit_code == 0 and path.read_bytes() == before
+    assert result.output.endswith("0 written, 14 unchanged; 0 new, 0 outdated, 0 obsolete, 0 revived\n")
+
+
+def test_outdated_obsolete_and_revived_entries_are_counted(library_with_a_repeating_paper, tmp_path):
+    root = tmp_path / "edited"
+    shutil.copytree(library_with_a_repeating_paper, root)
+    source = root / "papers" / f"{PAPER}.md"
+    text = source.read_text("utf-8")
+    gone = next(line for line in text.splitlines() if line.startswith("The Forum is the global moment"))
+    source.write_text(text.replace("Put simply, the Forum", "Simply put, the Forum").replace(gone + "\n", ""),
+                      "utf-8")
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--config", str(root / "setup.cfg"), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("extract")
+    assert f"wrote locales/fr/LC_MESSAGES/{PAPER}.po: 1 outdated, 1 obsolete" in run("update", "--lang", "fr")
+    source.write_text(text.replace("Put simply, the Forum", "Simply put, the Forum"), "utf-8")
+    run("extract")
+    assert f"wrote locales/fr/LC_MESSAGES/{PAPER}.po: 1 revived" in run("update", "--lang", "fr")
+
+
+def test_library_memory_shows_the_closest_translations(library_with_a_repeating_paper):
+    source = (library_with_a_repeating_paper / "papers" / "what-is-the-imrf.md").read_text("utf-8")
+    asked = next(line for line in source.splitlines() if line.startswith("The GCM is the first framework"))
+    asked = asked.replace("negotiated between governments", "that governments negotiated")
+    result = CliRunner().invoke(main, ["--config", str(library_with_a_repeating_paper / "setup.cfg"), "memory",
+                                       asked, "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert re.fullmatch(r"\d\d%  locales/fr/LC_MESSAGES/[a-z-]+\.po:\d+", lines[0]), lines[0]
+    assert re.fullmatch(r"\d+ match(es)? at or above 75% alike", lines[-1])
+    unknown = CliRunner().invoke(main, ["--config", str(library_with_a_repeating_paper / "setup.cfg"), "memory",
+                                        "anything", "--lang", "en"])
+    assert unknown.exit_code == 2 and "source language" in unknown.output
