@@ -226,7 +226,9 @@ def _results_text(results) -> str:
         "shortened": "The query was too long and has been shortened.",
     }
     lines = [notes[notice] for notice in results.notices]
-    if results.suggestion:
+    if results.showing_suggestion:
+        lines.append(f"No passage matches {results.query!r}. Showing the passages for {results.suggestion!r}.")
+    elif results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
     if results.matched_language:
         lines.append(f"No match in '{results.language}'; these passages matched in '{results.matched_language}'.")

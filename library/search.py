@@ -8,7 +8,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .errors import LibraryError
 from .glossary import read_glossary
 from .manifest import published_pdfs
 from .markup import plain_text
-from .paths import SiteMap, catalog_path, glossary_path, index_folder
+from .paths import SiteMap, catalog_path, glossary_path, index_folder, pdf_manifest_path
 from .project import Project
 from .render import MAX_QUERY_LENGTH
 from .stamps import Digest, code_files, distribution_version, read_state, write_state
@@ -317,6 +317,7 @@ class SearchResults:
     notices: tuple[str, ...] = field(default=())  # "empty", "shortened", "no-words", "no-index"
     partial: bool = False  # no passage holds every word: these hold the most of them
     missing_words: tuple[str, ...] = ()  # words of the query that no passage holds
+    showing_suggestion: bool = False  # nothing matched the query: the passages are the suggestion's
 
 
 def search(project: Project, query: str, language: str, limit: int = 20) -> SearchResults:
@@ -326,23 +327,57 @@ def search(project: Project, query: str, language: str, limit: int = 20) -> Sear
     cleaned, notices = _clean(query)
     if not cleaned:
         return SearchResults(query=cleaned, language=language, notices=(*notices, "empty"))
-    own = _generation(config, language)
-    if own is None:
+    if not (index_folder(config) / language).exists():
         raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
-    parsed = own.parse(cleaned)
+    results = _search(config, language, cleaned, limit, _inputs_now(config))
+    return replace(results, notices=(*notices, *results.notices)) if notices else results
+
+
+def _inputs_now(config: Config) -> tuple:
+    """What a search's results depend on besides the query: every index generation, and the PDF manifest."""
+    links = [index_folder(config) / code for code in config.all_languages]
+    try:
+        manifest = pdf_manifest_path(config).stat().st_mtime_ns
+    except OSError:
+        manifest = None
+    return (*(link.resolve() if link.exists() else None for link in links), manifest)
+
+
+@lru_cache(maxsize=512)
+def _search(config: Config, language: str, query: str, limit: int, _inputs: tuple) -> SearchResults:
+    """The results of query: the same for as long as the indexes and the PDF manifest stay the same."""
+    own = _generation(config, language)
+    if own is None:  # withdrawn between the check and now
+        raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
+    parsed = own.parse(query)
     if parsed is None:
-        return SearchResults(query=cleaned, language=language, notices=(*notices, "no-words"))
+        return SearchResults(query=query, language=language, notices=("no-words",))
     pdfs = _pdf_pages(config, language)
     hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
     if not hits:
-        hits, matched = _elsewhere(config, own, cleaned, limit, pdfs)
+        hits, matched = _elsewhere(config, own, query, limit, pdfs)
     if not hits:
         hits, missing = own.most_words(parsed, limit, pdfs)
         partial = bool(hits)
-    suggestion = own.suggest(cleaned, _known_elsewhere(config, language))
+    suggestion = own.suggest(query, _known_elsewhere(config, language))
+    corrected = _corrected(own, suggestion, limit, pdfs) if not hits and suggestion else None
+    if corrected is not None:
+        hits, partial = corrected
     papers = _group(hits)
-    return SearchResults(cleaned, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
-                         tuple(notices), partial, missing)
+    return SearchResults(query, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
+                         (), partial, missing, showing_suggestion=bool(hits) and corrected is not None)
+
+
+def _corrected(own: _Generation, suggestion: str, limit: int, pdfs: dict):
+    """The passages the suggestion finds, all its words or most of them, when the query found none."""
+    parsed = own.parse(suggestion)
+    if parsed is None:
+        return None
+    hits = own.hits(parsed, limit, pdfs)
+    if hits:
+        return hits, False
+    hits, _missing = own.most_words(parsed, limit, pdfs)
+    return (hits, True) if hits else None
 
 
 def _clean(query: str) -> tuple[str, list[str]]:
@@ -493,6 +528,7 @@ class _Generation:
             query = node.query(parser)
             if negative and type(node).__name__ == "NotGroup":
                 query = getattr(query, "query", query)
+            query = query.normalize() if query is not None else None  # "(les OU b)": no empty groups left
             if query is None or query is NullQuery or not any(True for _ in query.iter_all_terms()):
                 if name == "text":
                     return None
@@ -524,7 +560,8 @@ class _Generation:
     def hits(self, parsed: _Parsed, limit: int, pdfs: dict) -> list[tuple[str, str, Passage]]:
         """The passages that hold every required clause, best first."""
         with self.lock:
-            results = self.searcher.search(parsed.all_of(), limit=limit)
+            # Block-quality skipping costs more than it saves on passages this short: measured 25 % slower.
+            results = self.searcher.search(parsed.all_of(), limit=limit, optimize=False)
             return [self._passage(hit, parsed, pdfs) for hit in results]
 
     def most_words(self, parsed: _Parsed, limit: int, pdfs: dict):
@@ -787,6 +824,7 @@ def _parser(field_name: str, schema, language: str):
         AndMaybe=None,
         Require=None,
     ))
-    # + and - only at the start of a word: "multi-stakeholder" is one term, not "multi NOT stakeholder".
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(^|(?<=[\s(]))\+", minusexpr=r"(^|(?<=[\s(]))-"))
+    # - only at the start of a word: "multi-stakeholder" is one term, not "multi NOT stakeholder". Every
+    # word is required already, so + means nothing (Whoosh would make the other words optional).
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?!)", minusexpr=r"(^|(?<=[\s(]))-"))
     return parser

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from projects import live_server, prefixed, translate_catalogs
+from relevance import judge, relevance
 
 from library.analysis import analyzer, fold
 from library.errors import LibraryError
@@ -297,3 +298,17 @@ def test_library_index_says_how_each_language_is_analysed(run, project):
     lines = dict(line.split(": ", 1) for line in run("index").output.splitlines())
     assert lines["build/index/fr"].endswith("(Snowball stemmer)")
     assert lines["build/index/ar"].endswith("(folded words (no Snowball stemmer for this language))")
+
+
+# Relevance: judged queries, written as readers type them, against a floor ---------------------
+
+# Measured on the real library (benchmarks/README.md); a change that ranks worse fails here.
+RELEVANCE_FLOOR = {"success_at_1": 0.75, "success_at_3": 0.85, "mean_reciprocal_rank": 0.8}
+
+
+def test_judged_queries_find_what_a_person_expects(library):
+    figures = relevance(judge(Project(library)))
+    assert [(f.language, f.queries >= 15) for f in figures] == [("en", True), ("fr", True), ("es", True)]
+    for figure in figures:
+        for name, floor in RELEVANCE_FLOOR.items():
+            assert getattr(figure, name) >= floor, (figure.language, name, getattr(figure, name))
