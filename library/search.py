@@ -329,37 +329,49 @@ def search(project: Project, query: str, language: str, limit: int = 20) -> Sear
         return SearchResults(query=cleaned, language=language, notices=(*notices, "empty"))
     if not (index_folder(config) / language).exists():
         raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
-    results = _search(config, language, cleaned, limit, _inputs_now(config))
+    generations = _generations_now(config)
+    if generations.get(language) is None:  # withdrawn between the check and now
+        raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
+    results = _search(config, language, cleaned, limit, tuple(generations.items()), _manifest_stamp(config))
     return replace(results, notices=(*notices, *results.notices)) if notices else results
 
 
-def _inputs_now(config: Config) -> tuple:
-    """What a search's results depend on besides the query: every index generation, and the PDF manifest."""
-    links = [index_folder(config) / code for code in config.all_languages]
+def _generations_now(config: Config) -> dict[str, Path | None]:
+    """The generation each language's index link points to now (None: no index)."""
+    folders = {}
+    for code in config.all_languages:
+        try:
+            folders[code] = (index_folder(config) / code).resolve(strict=True)
+        except OSError:
+            folders[code] = None
+    return folders
+
+
+def _manifest_stamp(config: Config) -> int | None:
     try:
-        manifest = pdf_manifest_path(config).stat().st_mtime_ns
+        return pdf_manifest_path(config).stat().st_mtime_ns
     except OSError:
-        manifest = None
-    return (*(link.resolve() if link.exists() else None for link in links), manifest)
+        return None
 
 
 @lru_cache(maxsize=512)
-def _search(config: Config, language: str, query: str, limit: int, _inputs: tuple) -> SearchResults:
-    """The results of query: the same for as long as the indexes and the PDF manifest stay the same."""
-    own = _generation(config, language)
-    if own is None:  # withdrawn between the check and now
-        raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
+def _search(config: Config, language: str, query: str, limit: int, generations: tuple, _manifest: int | None
+            ) -> SearchResults:
+    """The results of query: the same for as long as the index generations and the PDF manifest stay the same."""
+    folders = dict(generations)
+    own = _generation(config, language, folders[language])
     parsed = own.parse(query)
     if parsed is None:
         return SearchResults(query=query, language=language, notices=("no-words",))
     pdfs = _pdf_pages(config, language)
     hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
     if not hits:
-        hits, matched = _elsewhere(config, own, query, limit, pdfs)
+        hits, matched = _elsewhere(config, folders, own, query, limit, pdfs)
     if not hits:
         hits, missing = own.most_words(parsed, limit, pdfs)
         partial = bool(hits)
-    suggestion = own.suggest(query, _known_elsewhere(config, language))
+    suggestion = own.suggest(query, _merged_vocabularies(
+        tuple(folder for code, folder in generations if code != language and folder is not None)))
     corrected = _corrected(own, suggestion, limit, pdfs) if not hits and suggestion else None
     if corrected is not None:
         hits, partial = corrected
@@ -390,10 +402,10 @@ def _clean(query: str) -> tuple[str, list[str]]:
     return cleaned, notices
 
 
-def _elsewhere(config: Config, own: _Generation, query: str, limit: int, pdfs: dict):
+def _elsewhere(config: Config, folders: dict, own: _Generation, query: str, limit: int, pdfs: dict):
     """Hits from the first other language whose index holds every word, shown through the reader's segments."""
-    for other in config.all_languages:
-        foreign = _generation(config, other) if other != own.language else None
+    for other, folder in folders.items():
+        foreign = _generation(config, other, folder) if other != own.language and folder is not None else None
         parsed = foreign.parse(query) if foreign is not None else None
         found = foreign.hits(parsed, limit, {}) if parsed is not None else []
         if found:
@@ -580,7 +592,9 @@ class _Generation:
             for count in sorted(by_count, reverse=True):
                 if len(hits) >= limit:
                     break
-                hits += self.searcher.search(parsed.any_of(), filter=by_count[count], limit=limit - len(hits))
+                # extend, not +=: a list asks Results for its length, which counts every match.
+                hits.extend(hit for hit in self.searcher.search(parsed.any_of(), filter=by_count[count],
+                                                                limit=limit - len(hits), optimize=False))
             return [self._passage(hit, parsed, pdfs) for hit in hits], missing
 
     def _passage(self, hit, parsed: _Parsed, pdfs: dict) -> tuple[str, str, Passage]:
@@ -673,13 +687,9 @@ _OPENED_LOCK = threading.Lock()
 _MAX_OPENED = 32  # tests open many small projects; a server has one generation per language
 
 
-def _generation(config: Config, language: str) -> _Generation | None:
-    """The open generation the link of language's index points to now, or None when there is no index."""
+def _generation(config: Config, language: str, folder: Path) -> _Generation:
+    """The generation folder of language's index, opened on first use."""
     link = index_folder(config) / language
-    try:
-        folder = link.resolve(strict=True)
-    except OSError:
-        return None
     with _OPENED_LOCK:
         opened = _OPENED.get(link)
         if opened is not None and opened[0] == folder:
@@ -787,15 +797,9 @@ def _pdf_path(language: str, paper: str, anchor: str, pdfs: dict) -> str | None:
     return SiteMap.pdf_page(language, paper, page) if page else None
 
 
-def _known_elsewhere(config: Config, language: str) -> frozenset[str]:
-    """The folded words of the other languages' indexes."""
-    links = (index_folder(config) / other for other in config.all_languages if other != language)
-    return _merged_vocabularies(tuple(link.resolve() for link in links if link.exists()))
-
-
 @lru_cache(maxsize=16)
 def _merged_vocabularies(generations: tuple[Path, ...]) -> frozenset[str]:
-    """The union of some generations' vocabularies, merged once per set of generations, not per query."""
+    """The folded words of some generations (the other languages'), merged once per set, not per query."""
     return frozenset(word for generation in generations
                      for word in json.loads((generation / _VOCABULARY).read_text("utf-8")))
 
