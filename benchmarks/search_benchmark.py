@@ -25,17 +25,16 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from projects import live_server  # noqa: E402
 from relevance import judge, relevance  # noqa: E402
 
 from library import search as search_module  # noqa: E402
@@ -170,25 +169,6 @@ def bench_scale(config, passages: int, rounds: int) -> None:
                   f"{a95 / s95:>4.2f}x")
 
 
-@contextmanager
-def running_site(config):
-    """The library's web app on a free local port, in a thread, as `library serve` runs it."""
-    from werkzeug.serving import make_server
-
-    from library.web import create_app
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", 0, create_app(Project(config)), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-
-
 def _fetch(url: str) -> float:
     started = time.perf_counter()
     with urllib.request.urlopen(url) as response:
@@ -206,7 +186,8 @@ def bench_real_library(config, rounds: int) -> None:
         print(f"\nThe real library through the server (HTTP on 127.0.0.1, {rounds} rounds); latencies in ms")
         print(f"{'lang':4} | {'static page p50':>15} {'p95':>6} | {'search first p50':>16} {'p95':>6} | "
               f"{'search again p50':>16} {'p95':>6}")
-        with running_site(real) as base:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+        with live_server(real) as base:
             for language in config.all_languages:
                 static, first, again = [], [], []
                 _fetch(base + STATIC_PAGE.format(language=language))

@@ -249,11 +249,7 @@ def _results_text(results) -> str:
 
 def _terminal_snippet(snippet) -> str:
     """The snippet's text with its marked words in bold."""
-    parts, done = [], 0
-    for start, end in snippet.marks:
-        parts += [snippet.text[done:start], click.style(snippet.text[start:end], bold=True)]
-        done = end
-    return "".join([*parts, snippet.text[done:]])
+    return "".join(click.style(text, bold=True) if marked else text for text, marked in snippet.pieces())
 
 
 def _results_json(results) -> str:

@@ -267,13 +267,16 @@ class Snippet:
     text: str
     marks: tuple[tuple[int, int], ...] = ()
 
-    def __html__(self) -> str:
-        parts, done = [], 0
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text in order, in pieces, each with whether it is a marked word."""
+        pieces, done = [], 0
         for start, end in self.marks:
-            parts += [str(escape(self.text[done:start])), f"<mark>{escape(self.text[start:end])}</mark>"]
+            pieces += [(self.text[done:start], False), (self.text[start:end], True)]
             done = end
-        parts.append(str(escape(self.text[done:])))
-        return "".join(parts)
+        return [*pieces, (self.text[done:], False)]
+
+    def __html__(self) -> str:
+        return "".join(f"<mark>{escape(text)}</mark>" if marked else str(escape(text)) for text, marked in self.pieces())
 
     def __str__(self) -> str:
         return self.text
@@ -327,10 +330,8 @@ def search(project: Project, query: str, language: str, limit: int = 20) -> Sear
     cleaned, notices = _clean(query)
     if not cleaned:
         return SearchResults(query=cleaned, language=language, notices=(*notices, "empty"))
-    if not (index_folder(config) / language).exists():
-        raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
     generations = _generations_now(config)
-    if generations.get(language) is None:  # withdrawn between the check and now
+    if generations[language] is None:
         raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
     results = _search(config, language, cleaned, limit, tuple(generations.items()), _manifest_stamp(config))
     return replace(results, notices=(*notices, *results.notices)) if notices else results
@@ -377,7 +378,7 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
         hits, partial = corrected
     papers = _group(hits)
     return SearchResults(query, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
-                         (), partial, missing, showing_suggestion=bool(hits) and corrected is not None)
+                         (), partial, missing, showing_suggestion=corrected is not None)
 
 
 def _corrected(own: _Generation, suggestion: str, limit: int, pdfs: dict):
