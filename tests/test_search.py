@@ -18,6 +18,7 @@ from library.papers import load_papers
 from library.paths import glossary_path, index_folder
 from library.project import Project
 from library.render import MAX_QUERY_LENGTH
+from library import search as search_module
 from library.search import build_index, search
 from library.segments import segment_paper
 
@@ -482,3 +483,18 @@ def test_judged_queries_find_what_a_person_expects(library):
     for figure in figures:
         for name, floor in RELEVANCE_FLOOR.items():
             assert getattr(figure, name) >= floor, (figure.language, name, getattr(figure, name))
+
+
+@pytest.mark.parametrize("language, query", [
+    ("en", "migrants"), ("en", '"multi-stakeholder hearing" forum'), ("en", "detention OR return -children"),
+    ("fr", "examens régionaux"), ("fr", '"société civile" migrants'), ("fr", "rétention OU retour SAUF enfants"),
+    ("fr", "quoi participation"), ("es", "participación significativa"), ("es", '"sociedad civil"'),
+])
+def test_scores_summed_over_posting_lists_are_whooshs_own(library, language, query):
+    # The library scores whole posting lists itself, for speed; Whoosh's searcher is the reference.
+    generation = search_module._generation(library, language, (index_folder(library) / language).resolve())
+    whoosh_query = generation.parse(query).all_of()
+    expected = {hit.docnum: hit.score for hit in generation.searcher.search(whoosh_query, limit=None)}
+    scores = generation.scores(whoosh_query)
+    assert expected and scores.keys() == expected.keys()
+    assert all(scores[doc] == pytest.approx(score) for doc, score in expected.items())
