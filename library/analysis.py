@@ -21,6 +21,12 @@ _EXTRA_STOP_WORDS = {
     "fr": {"les", "aux", "ces", "cet", "cette", "leurs", "où", "dont", "ainsi", "plus"},
     "es": {"del", "al", "así"},
 }
+# ...and leave out of them a few that matter here: the papers are about what to do before, during
+# and after the Forum, and a reader asking "what happens after the forum" means that word.
+_NOT_STOP_WORDS = {
+    "en": {"after", "before", "during"},
+    "es": {"antes", "durante"},
+}
 
 # Words that ask rather than say ("what", "pourquoi", "cómo"): a query keeps them only to rank, never to exclude.
 _QUESTION_WORDS = {
@@ -62,7 +68,7 @@ def stop_words(language: str) -> frozenset[str]:
 
     code = base_language(language)
     words_ = set(stopwords_for_language(code)) if has_stopwords(code) else set()
-    words_ |= _EXTRA_STOP_WORDS.get(code, set())
+    words_ = (words_ | _EXTRA_STOP_WORDS.get(code, set())) - _NOT_STOP_WORDS.get(code, set())
     return frozenset(words_ | {fold(word) for word in words_})
 
 
