@@ -530,12 +530,11 @@ class _Generation:
         query = self._field_queries(node)
         if query is None:
             return None
-        text = getattr(node, "text", None) or _typed(node)
-        quoted = type(node).__name__ == "PhraseNode"
-        stems = {} if not isinstance(getattr(node, "text", None), str) else {
-            code: tuple(stem_ for _s, _e, stem_ in word_spans(node.text, code))
-            for code in self.terminology.languages}
-        return _Clause(f'"{text}"' if quoted else text, query, stems)
+        typed = getattr(node, "text", None)  # a word's or a phrase's; a group has none
+        if not isinstance(typed, str):
+            return _Clause(_typed(node), query)
+        stems = {code: tuple(stem_ for _s, _e, stem_ in word_spans(typed, code)) for code in self.terminology.languages}
+        return _Clause(f'"{typed}"' if type(node).__name__ == "PhraseNode" else typed, query, stems)
 
     def _field_queries(self, node, negative: bool = False):
         """node's query over every text field, or None when the reader's language leaves it out."""
@@ -570,8 +569,10 @@ class _Generation:
         return clauses
 
     def _phrase(self, text: str, name: str):
+        """The phrase text in field name, or None (no such field, or nothing but stop words)."""
         parser = self.parsers.get(name)
-        return parser.parse(f'"{text.replace(chr(34), " ")}"') if parser is not None else None
+        query = parser.parse(f'"{text.replace(chr(34), " ")}"') if parser is not None else None
+        return query if query is not None and any(True for _ in query.iter_all_terms()) else None
 
     # Finding
 

@@ -474,7 +474,7 @@ def test_library_index_says_how_each_language_is_analysed(run, project):
 # Relevance: judged queries, written as readers type them, against a floor ---------------------
 
 # Measured on the real library (benchmarks/README.md); a change that ranks worse fails here.
-RELEVANCE_FLOOR = {"success_at_1": 0.75, "success_at_3": 0.85, "mean_reciprocal_rank": 0.8}
+RELEVANCE_FLOOR = {"success_at_1": 0.8, "success_at_3": 0.9, "mean_reciprocal_rank": 0.85}
 
 
 def test_judged_queries_find_what_a_person_expects(library):
