@@ -328,14 +328,26 @@ def test_titles_and_snippets_keep_the_texts_no_break_spaces(library):
     assert any("\u00a0:" in text for text in snippets) and not any(" :" in text for text in snippets)
 
 
-def test_json_marks_words_the_same_way_in_every_snippet(run):
+QUOTED_IN_FRENCH = {
+    "A quoted paragraph.": "Un paragraphe cité.",
+    "A second quoted paragraph.": "Un second paragraphe cité.",
+    "A short paper used by the tests. It has a heading of each level, lists, a quote, a table, an image and a "
+    "repeated paragraph.": "Un court document pour les tests.",
+}
+
+
+def test_json_marks_words_the_same_way_in_every_snippet(run, config):
+    translate_catalogs(config, "fr", lambda message: QUOTED_IN_FRENCH.get(message.id), domains=("sample",))
     run("index")
-    data = json.loads(run("search", "quoted paragraph", "--lang", "fr", "--json").output)
-    for passage in (p for paper in data["papers"] for p in paper["passages"]):
+    data = json.loads(run("search", "quoted", "--lang", "fr", "--json").output)  # found in English only
+    passages = [p for paper in data["papers"] for p in paper["passages"]]
+    assert data["matched_language"] == "en" and len(passages) == 3
+    for passage in passages:
         for snippet in (passage["snippet"], passage["matched_snippet"]):
-            if snippet is not None:
-                assert set(snippet) == {"text", "marks"} and "<" not in snippet["text"]
-                assert all(snippet["text"][start:end].isalpha() for start, end in snippet["marks"])
+            assert set(snippet) == {"text", "marks"} and "<" not in snippet["text"]
+        assert passage["snippet"]["text"].startswith("Un ") and passage["snippet"]["marks"] == []
+        matched = passage["matched_snippet"]
+        assert [matched["text"][start:end].lower() for start, end in matched["marks"]] in (["quoted"], ["quote"])
 
 
 def test_the_command_says_most_words_and_which_were_not_found(run):
