@@ -502,7 +502,7 @@ class _Generation:
         # A generation's postings never change: a term's scores and positions are worked out once.
         self.term_scores = lru_cache(maxsize=1024)(self._term_scores)
         self.term_positions = lru_cache(maxsize=256)(self._term_positions)
-        self.lengths: dict[str, list[int]] = {}  # field -> each passage's length, as BM25F reads it
+        self.norms: dict[str, list[float]] = {}  # field -> each passage's length normalisation
 
     # Reading the query
 
@@ -641,15 +641,22 @@ class _Generation:
 
     def _term_scores(self, name: str, term: str) -> dict[int, float]:
         """Document -> BM25F score of one term in one field (Whoosh's formula and parameters)."""
-        searcher, weighting = self.searcher, self.searcher.weighting
+        searcher = self.searcher
         if not searcher.doc_frequency(name, term):
             return {}
-        if name not in self.lengths:
-            self.lengths[name] = [searcher.doc_field_length(doc, name, 1) for doc in range(searcher.doc_count_all())]
-        lengths, idf = self.lengths[name], searcher.idf(name, term)
-        k1, b, average = weighting.K1, weighting._field_B.get(name, weighting.B), searcher.avg_field_length(name) or 1
-        return {doc: idf * (weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * lengths[doc] / average))
+        norms, idf, k1 = self._length_norms(name), searcher.idf(name, term), searcher.weighting.K1
+        return {doc: idf * (weight * (k1 + 1)) / (weight + norms[doc])
                 for doc, weight in _weights(searcher.postings(name, term))}
+
+    def _length_norms(self, name: str) -> list[float]:
+        """Each passage's BM25F length normalisation in field name, K1 * (1 - B + B * length / average)."""
+        if name not in self.norms:
+            searcher, weighting = self.searcher, self.searcher.weighting
+            k1, b, average = weighting.K1, weighting._field_B.get(name, weighting.B), searcher.avg_field_length(name) or 1
+            # A passage without the field has no length (None): it is never in the field's postings.
+            lengths = (searcher.doc_field_length(doc, name, 1) or 0 for doc in range(searcher.doc_count_all()))
+            self.norms[name] = [k1 * ((1 - b) + b * length / average) for length in lengths]
+        return self.norms[name]
 
     def _passage(self, doc: int, score: float, parsed: _Parsed, pdfs: dict) -> tuple[str, str, Passage]:
         stored = self.searcher.stored_fields(doc)
