@@ -91,20 +91,44 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
-def bench_whoosh(config, language: str, corpus: list[dict], rounds: int) -> dict:
-    """Build time, then latency per query: first asked (nothing of it cached), then asked again."""
+def build_whoosh(config, language: str, corpus: list[dict]) -> float:
+    """Write the index through the library and open it, as a running server has it; the build's seconds."""
     started = time.perf_counter()
     write_index(index_folder(config), language, config.source_language, iter(corpus))
     build = time.perf_counter() - started
-    search(Project(config), QUERIES[language][0], language)  # open the index, as a running server has
-    first, again, hits = [], [], []
+    search(Project(config), QUERIES[language][0], language)
+    return build
+
+
+def build_fts5(corpus: list[dict], path: Path) -> tuple[sqlite3.Connection, float]:
+    database = sqlite3.connect(path)
+    started = time.perf_counter()
+    database.execute("CREATE VIRTUAL TABLE passages USING fts5(key UNINDEXED, text, "
+                     "tokenize = 'unicode61 remove_diacritics 2')")
+    database.executemany("INSERT INTO passages VALUES (?, ?)", ((d["key"], d["text"]) for d in corpus))
+    database.commit()
+    return database, time.perf_counter() - started
+
+
+def compare(config, language: str, database: sqlite3.Connection, rounds: int) -> dict[str, list]:
+    """Each query on FTS5, then on the library first asked, then asked again, one after the other.
+
+    Interleaved, so that the load of a shared machine weighs on both engines alike.
+    """
+    samples: dict[str, list] = {"fts5": [], "first": [], "again": [], "fts5 hits": [], "hits": []}
     for _ in range(rounds):
         for query in QUERIES[language]:
+            started = time.perf_counter()
+            rows = database.execute(
+                "SELECT key, snippet(passages, 1, '<mark>', '</mark>', ' … ', 24) FROM passages "
+                "WHERE passages MATCH ? ORDER BY rank LIMIT 20", (_fts5_query(query),)).fetchall()
+            samples["fts5"].append(time.perf_counter() - started)
             forget_answers()
-            first.append(_timed(lambda: search(Project(config), query, language, limit=20)))
-            again.append(_timed(lambda: search(Project(config), query, language, limit=20)))
-            hits.append(search(Project(config), query, language, limit=20).total)
-    return {"build": build, "first": percentiles(first), "again": percentiles(again), "hits": sum(hits) / rounds}
+            samples["first"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
+            samples["again"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
+            samples["fts5 hits"].append(len(rows))
+            samples["hits"].append(search(Project(config), query, language, limit=20).total)
+    return samples
 
 
 def forget_answers() -> None:
@@ -119,27 +143,6 @@ def _timed(call) -> float:
     started = time.perf_counter()
     call()
     return time.perf_counter() - started
-
-
-def bench_fts5(corpus: list[dict], language: str, rounds: int, folder: Path) -> dict:
-    database = sqlite3.connect(folder / f"fts5-{language}.sqlite")
-    started = time.perf_counter()
-    database.execute("CREATE VIRTUAL TABLE passages USING fts5(key UNINDEXED, text, "
-                     "tokenize = 'unicode61 remove_diacritics 2')")
-    database.executemany("INSERT INTO passages VALUES (?, ?)", ((d["key"], d["text"]) for d in corpus))
-    database.commit()
-    build = time.perf_counter() - started
-    latencies, hits = [], []
-    for _ in range(rounds):
-        for query in QUERIES[language]:
-            started = time.perf_counter()
-            rows = database.execute(
-                "SELECT key, snippet(passages, 1, '<mark>', '</mark>', ' … ', 24) FROM passages "
-                "WHERE passages MATCH ? ORDER BY rank LIMIT 20", (_fts5_query(query),)).fetchall()
-            latencies.append(time.perf_counter() - started)
-            hits.append(len(rows))
-    database.close()
-    return {"build": build, "latency": percentiles(latencies), "hits": sum(hits) / rounds}
 
 
 def _fts5_query(query: str) -> str:
@@ -166,14 +169,17 @@ def bench_scale(config, passages: int, rounds: int) -> None:
         bench_config = dataclasses.replace(config, build_dir=Path(folder) / "build")
         for language in config.all_languages:
             corpus = varied_corpus(config, language, passages)
-            whoosh = bench_whoosh(bench_config, language, corpus, rounds)
-            fts5 = bench_fts5(corpus, language, rounds, Path(folder))
-            f50, f95, f99 = (1000 * v for v in whoosh["first"])
-            a50, a95, _a99 = (1000 * v for v in whoosh["again"])
-            s50, s95, s99 = (1000 * v for v in fts5["latency"])
-            print(f"{language:4} {len(corpus):>8} | {whoosh['build']:>5.1f}s {f50:>9.2f} {f95:>6.2f} {f99:>6.2f} "
-                  f"{a50:>9.3f} {a95:>5.3f} {whoosh['hits']:>4.0f} | {fts5['build']:>9.2f}s {s50:>5.2f} {s95:>5.2f} "
-                  f"{s99:>5.2f} {fts5['hits']:>4.0f} | {f50 / s50:>8.1f}x {f95 / s95:>4.1f}x | {a50 / s50:>8.2f}x "
+            whoosh_build = build_whoosh(bench_config, language, corpus)
+            database, fts5_build = build_fts5(corpus, Path(folder) / f"fts5-{language}.sqlite")
+            samples = compare(bench_config, language, database, rounds)
+            database.close()
+            f50, f95, f99 = (1000 * v for v in percentiles(samples["first"]))
+            a50, a95, _a99 = (1000 * v for v in percentiles(samples["again"]))
+            s50, s95, s99 = (1000 * v for v in percentiles(samples["fts5"]))
+            hits, fts5_hits = sum(samples["hits"]) / rounds, sum(samples["fts5 hits"]) / rounds
+            print(f"{language:4} {len(corpus):>8} | {whoosh_build:>5.1f}s {f50:>9.2f} {f95:>6.2f} {f99:>6.2f} "
+                  f"{a50:>9.3f} {a95:>5.3f} {hits:>4.0f} | {fts5_build:>9.2f}s {s50:>5.2f} {s95:>5.2f} "
+                  f"{s99:>5.2f} {fts5_hits:>4.0f} | {f50 / s50:>8.1f}x {f95 / s95:>4.1f}x | {a50 / s50:>8.2f}x "
                   f"{a95 / s95:>4.2f}x")
 
 

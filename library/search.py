@@ -615,9 +615,15 @@ class _Generation:
         kind = type(query).__name__
         if kind == "Term" and query.boost == 1:
             return self.term_scores(query.fieldname, query.text)
-        if kind in ("Or", "And") and query.boost == 1:
-            parts = sorted((self.scores(sub) for sub in query.subqueries), key=len)
-            return _union(parts) if kind == "Or" else _intersection(parts)
+        if kind == "Or" and query.boost == 1:
+            return _union(sorted((self.scores(sub) for sub in query.subqueries), key=len))
+        if kind == "And" and query.boost == 1:
+            parts = []
+            for sub in sorted(query.subqueries, key=self._size):  # the rarest first: one empty part ends it
+                parts.append(self.scores(sub))
+                if not parts[-1]:
+                    return {}
+            return _intersection(sorted(parts, key=len))
         if kind == "AndMaybe":
             required, optional = self.scores(query.a), self.scores(query.b)
             return {doc: score + optional.get(doc, 0.0) for doc, score in required.items()}
@@ -627,6 +633,16 @@ class _Generation:
         if kind == "Phrase" and query.boost == 1 and query.slop >= 1:
             return self._phrase_scores(query.fieldname, tuple(query.words), query.slop)
         return {hit.docnum: hit.score for hit in self.searcher.search(query, limit=None, optimize=False)}
+
+    def _size(self, query) -> float:
+        """About how many passages query matches, from the document frequencies of its terms."""
+        kind = type(query).__name__
+        if kind == "Term":
+            return self.searcher.doc_frequency(query.fieldname, query.text)
+        if kind in ("Or", "And") and query.subqueries:
+            sizes = [self._size(sub) for sub in query.subqueries]
+            return sum(sizes) if kind == "Or" else min(sizes)
+        return float("inf")
 
     def _phrase_scores(self, name: str, words: tuple[str, ...], slop: int) -> dict[int, float]:
         """The passages holding words in order, each within slop of the one before, scored as their And."""
