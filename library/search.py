@@ -42,6 +42,7 @@ __all__ = [
 STAGE = "index"
 MAX_TERMS = 24
 SNIPPET_CHARACTERS = 220
+_LEAD = 60  # characters a snippet shows before its first marked word
 INDEXED_ROLES = ("title", "subtitle", "summary", "heading", "paragraph", "list_item", "quote", "cell", "image")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 # A phrase typed, or copied from the help, in typographic quotation marks is still a phrase.
@@ -277,7 +278,8 @@ class Snippet:
         return [*pieces, (self.text[done:], False)]
 
     def __html__(self) -> str:
-        return "".join(f"<mark>{escape(text)}</mark>" if marked else str(escape(text)) for text, marked in self.pieces())
+        return "".join(f"<mark>{escape(text)}</mark>" if marked else str(escape(text))
+                       for text, marked in self.pieces())
 
     def __str__(self) -> str:
         return self.text
@@ -668,7 +670,8 @@ class _Generation:
         """Each passage's BM25F length normalisation in field name, K1 * (1 - B + B * length / average)."""
         if name not in self.norms:
             searcher, weighting = self.searcher, self.searcher.weighting
-            k1, b, average = weighting.K1, weighting._field_B.get(name, weighting.B), searcher.avg_field_length(name) or 1
+            k1, b = weighting.K1, weighting._field_B.get(name, weighting.B)
+            average = searcher.avg_field_length(name) or 1
             # A passage without the field has no length (None): it is never in the field's postings.
             lengths = (searcher.doc_field_length(doc, name, 1) or 0 for doc in range(searcher.doc_count_all()))
             self.norms[name] = [k1 * ((1 - b) + b * length / average) for length in lengths]
@@ -907,8 +910,9 @@ def _window(text: str, marks: list[tuple[int, int]]) -> int:
     """Where to start a snippet of text: a little before the mark followed by the most marks within reach."""
     if not marks:
         return 0
-    best = max(range(len(marks)), key=lambda i: (sum(1 for s, _e in marks[i:] if s < marks[i][0] + SNIPPET_CHARACTERS - 60), -i))
-    start = max(0, marks[best][0] - 60)
+    reach = SNIPPET_CHARACTERS - _LEAD
+    best = max(range(len(marks)), key=lambda i: (sum(1 for s, _e in marks[i:] if s < marks[i][0] + reach), -i))
+    start = max(0, marks[best][0] - _LEAD)
     if start == 0:
         return 0
     space = text.find(" ", start, marks[best][0])
