@@ -1,8 +1,14 @@
-"""Search at scale: the real papers, varied and replicated to 10,000+ passages per language.
+"""Search at scale, search through the server, and how well search ranks what readers expect.
 
-Prints, per language: index build time, search latency (p50/p95/p99) over a fixed query set
-through `library.search.search` (what the site and the CLI call), and the same queries on SQLite
-FTS5 (unicode61 remove_diacritics 2) over the same corpus, with the ratio of the two.
+Prints, per language:
+- at scale (the real papers varied and replicated to 10,000+ passages): index build time and
+  latency (p50/p95/p99) of a fixed query set through `library.search.search` (what the site and
+  the CLI call), each query first asked (no cached results) and asked again, and the same
+  queries on SQLite FTS5 (unicode61 remove_diacritics 2) over the same corpus, with the ratios;
+- on the real library, through the web app on a local port: a search request against a static
+  page of the site;
+- relevance on the judged queries (tests/data/search/judged.yaml): success at 1 and at 3, mean
+  reciprocal rank.
 
     .venv/bin/python benchmarks/search_benchmark.py [--passages 10000] [--rounds 5]
 """
@@ -10,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import os
 import platform
 import random
 import re
@@ -18,28 +26,41 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from projects import live_server  # noqa: E402
+from relevance import judge, relevance  # noqa: E402
+
+from library import search as search_module  # noqa: E402
 from library.config import load_config  # noqa: E402
+from library.html import build_html  # noqa: E402
 from library.papers import load_papers  # noqa: E402
-from library.paths import index_folder
+from library.paths import index_folder  # noqa: E402
 from library.project import Project  # noqa: E402
-from library.search import _documents, search, write_index  # noqa: E402
+from library.search import _documents, build_index, search, write_index  # noqa: E402
 
-# What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo.
+# What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo, a question, and
+# words no passage holds together (answered with the passages that hold most of them).
 QUERIES = {
     "en": ["detention", "regional reviews", '"multi-stakeholder hearing"', "migrant organisations",
            "pledges OR commitments", "Compact NOT objectives", "civil society participation", "detentoin",
-           "human rights", "Progress Declaration"],
-    "fr": ["declaration sur les progres", "examens régionaux", '"société civile"', "migrants", "rétention OU retour",
-           "Pacte SAUF objectifs", "participation effective", "migrnats", "droits de l’homme", "examen regional"],
+           "human rights", "Progress Declaration", "who chairs the forum?", "undocumented migrants"],
+    "fr": ["declaration sur les progres", "examens régionaux", '"société civile"', "migrants",
+           "rétention OU retour", "Pacte SAUF objectifs", "participation effective", "migrnats",
+           "droits de l’homme", "examen regional", "qui préside le forum ?",
+           "participation significative des migrants"],
     "es": ["declaracion sobre los progresos", "exámenes regionales", '"sociedad civil"', "migrantes",
            "detención O retorno", "Pacto NO objetivos", "participación significativa", "decalracion",
-           "derechos humanos", "examen regional"],
+           "derechos humanos", "examen regional", "¿quién preside el foro?", "migrantes indocumentados"],
 }
+# The real library's pages: a search request is timed against this static page.
+STATIC_PAGE = "/{language}/what-is-the-imrf.html"
 
 
 def varied_corpus(config, language: str, passages: int) -> list[dict]:
@@ -71,40 +92,58 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
-def bench_whoosh(config, language: str, corpus: list[dict], rounds: int) -> dict:
+def build_whoosh(config, language: str, corpus: list[dict]) -> float:
+    """Write the index through the library and open it, as a running server has it; the build's seconds."""
     started = time.perf_counter()
     write_index(index_folder(config), language, config.source_language, iter(corpus))
     build = time.perf_counter() - started
-    search(Project(config), QUERIES[language][0], language)  # warm the caches as a running server would
-    latencies, hits = [], []
-    for _ in range(rounds):
-        for query in QUERIES[language]:
-            started = time.perf_counter()
-            results = search(Project(config), query, language, limit=20)
-            latencies.append(time.perf_counter() - started)
-            hits.append(results.total)
-    return {"build": build, "latency": percentiles(latencies), "hits": sum(hits) / rounds}
+    search(Project(config), QUERIES[language][0], language)
+    return build
 
 
-def bench_fts5(corpus: list[dict], language: str, rounds: int, folder: Path) -> dict:
-    database = sqlite3.connect(folder / f"fts5-{language}.sqlite")
+def build_fts5(corpus: list[dict], path: Path) -> tuple[sqlite3.Connection, float]:
+    database = sqlite3.connect(path)
     started = time.perf_counter()
     database.execute("CREATE VIRTUAL TABLE passages USING fts5(key UNINDEXED, text, "
                      "tokenize = 'unicode61 remove_diacritics 2')")
     database.executemany("INSERT INTO passages VALUES (?, ?)", ((d["key"], d["text"]) for d in corpus))
     database.commit()
-    build = time.perf_counter() - started
-    latencies, hits = [], []
+    return database, time.perf_counter() - started
+
+
+def compare(config, language: str, database: sqlite3.Connection, rounds: int) -> dict[str, list]:
+    """Each query on FTS5, then on the library first asked, then asked again, one after the other.
+
+    Interleaved, so that the load of a shared machine weighs on both engines alike.
+    """
+    samples: dict[str, list] = {"fts5": [], "first": [], "again": [], "fts5 hits": [], "hits": []}
     for _ in range(rounds):
         for query in QUERIES[language]:
             started = time.perf_counter()
             rows = database.execute(
                 "SELECT key, snippet(passages, 1, '<mark>', '</mark>', ' … ', 24) FROM passages "
                 "WHERE passages MATCH ? ORDER BY rank LIMIT 20", (_fts5_query(query),)).fetchall()
-            latencies.append(time.perf_counter() - started)
-            hits.append(len(rows))
-    database.close()
-    return {"build": build, "latency": percentiles(latencies), "hits": sum(hits) / rounds}
+            samples["fts5"].append(time.perf_counter() - started)
+            forget_answers()
+            samples["first"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
+            samples["again"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
+            samples["fts5 hits"].append(len(rows))
+            samples["hits"].append(search(Project(config), query, language, limit=20).total)
+    return samples
+
+
+def forget_answers() -> None:
+    """Empty every cache of answers (results, term scores and positions), keeping the indexes open."""
+    search_module._search.cache_clear()
+    for _folder, generation in list(search_module._OPENED.values()):
+        generation.term_scores.cache_clear()
+        generation.term_positions.cache_clear()
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def _fts5_query(query: str) -> str:
@@ -121,6 +160,69 @@ def _fts5_query(query: str) -> str:
     return " ".join(parts)
 
 
+def bench_scale(config, passages: int, rounds: int) -> None:
+    print(f"\nAt scale: {rounds} rounds of {len(QUERIES['en'])} queries per language; latencies in ms; "
+          "ratio = Whoosh / FTS5")
+    print(f"{'lang':4} {'passages':>8} | {'build':>6} {'first p50':>9} {'p95':>6} {'p99':>6} {'again p50':>9} "
+          f"{'p95':>5} {'hits':>4} | {'FTS5 build':>10} {'p50':>5} {'p95':>5} {'p99':>5} {'hits':>4} | "
+          f"{'first p50':>9} {'p95':>5} | {'again p50':>9} {'p95':>5}")
+    with tempfile.TemporaryDirectory() as folder:
+        bench_config = dataclasses.replace(config, build_dir=Path(folder) / "build")
+        for language in config.all_languages:
+            corpus = varied_corpus(config, language, passages)
+            whoosh_build = build_whoosh(bench_config, language, corpus)
+            database, fts5_build = build_fts5(corpus, Path(folder) / f"fts5-{language}.sqlite")
+            samples = compare(bench_config, language, database, rounds)
+            database.close()
+            f50, f95, f99 = (1000 * v for v in percentiles(samples["first"]))
+            a50, a95, _a99 = (1000 * v for v in percentiles(samples["again"]))
+            s50, s95, s99 = (1000 * v for v in percentiles(samples["fts5"]))
+            hits, fts5_hits = sum(samples["hits"]) / rounds, sum(samples["fts5 hits"]) / rounds
+            print(f"{language:4} {len(corpus):>8} | {whoosh_build:>5.1f}s {f50:>9.2f} {f95:>6.2f} {f99:>6.2f} "
+                  f"{a50:>9.3f} {a95:>5.3f} {hits:>4.0f} | {fts5_build:>9.2f}s {s50:>5.2f} {s95:>5.2f} "
+                  f"{s99:>5.2f} {fts5_hits:>4.0f} | {f50 / s50:>8.1f}x {f95 / s95:>4.1f}x | {a50 / s50:>8.2f}x "
+                  f"{a95 / s95:>4.2f}x")
+
+
+def _fetch(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def bench_real_library(config, rounds: int) -> None:
+    """The real library, built in a temporary folder: search requests and a static page through the server."""
+    with tempfile.TemporaryDirectory() as folder:
+        real = dataclasses.replace(config, build_dir=Path(folder) / "build")
+        project = Project(real)
+        build_html(project)
+        build_index(project)
+        print(f"\nThe real library through the server (HTTP on 127.0.0.1, {rounds} rounds); latencies in ms")
+        print(f"{'lang':4} | {'static page p50':>15} {'p95':>6} | {'search first p50':>16} {'p95':>6} | "
+              f"{'search again p50':>16} {'p95':>6}")
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+        with live_server(real) as base:
+            for language in config.all_languages:
+                static, first, again = [], [], []
+                _fetch(base + STATIC_PAGE.format(language=language))
+                for _ in range(rounds):
+                    for query in QUERIES[language]:
+                        url = f"{base}/{language}/search?{urllib.parse.urlencode({'q': query})}"
+                        forget_answers()
+                        first.append(_fetch(url))
+                        again.append(_fetch(url))
+                        static.append(_fetch(base + STATIC_PAGE.format(language=language)))
+                (p50, p95, _), (f50, f95, _), (a50, a95, _) = (
+                    [1000 * v for v in percentiles(samples)] for samples in (static, first, again))
+                print(f"{language:4} | {p50:>15.2f} {p95:>6.2f} | {f50:>16.2f} {f95:>6.2f} | {a50:>16.2f} {a95:>6.2f}")
+        print("\nRelevance on the judged queries (tests/data/search/judged.yaml), the real library")
+        print(f"{'lang':4} {'queries':>7} {'success@1':>9} {'success@3':>9} {'MRR':>5}")
+        for figure in relevance(judge(project)):
+            print(f"{figure.language:4} {figure.queries:>7} {figure.success_at_1:>9.2f} {figure.success_at_3:>9.2f} "
+                  f"{figure.mean_reciprocal_rank:>5.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=10_000)
@@ -128,21 +230,9 @@ def main() -> None:
     options = parser.parse_args()
     config = load_config(ROOT / "setup.cfg")
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}; {options.rounds} rounds of {len(QUERIES['en'])} queries per language")
-    header = (f"{'lang':4} {'passages':>8} | {'whoosh build':>12} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'hits':>5} | "
-              f"{'fts5 build':>10} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'hits':>5} | {'p50 ratio':>9}")
-    print(header)
-    with tempfile.TemporaryDirectory() as folder:
-        bench_config = dataclasses.replace(config, build_dir=Path(folder) / "build")
-        for language in config.all_languages:
-            corpus = varied_corpus(config, language, options.passages)
-            whoosh = bench_whoosh(bench_config, language, corpus, options.rounds)
-            fts5 = bench_fts5(corpus, language, options.rounds, Path(folder))
-            w50, w95, w99 = (1000 * v for v in whoosh["latency"])
-            f50, f95, f99 = (1000 * v for v in fts5["latency"])
-            print(f"{language:4} {len(corpus):>8} | {whoosh['build']:>11.1f}s {w50:>7.1f} {w95:>7.1f} {w99:>7.1f} "
-                  f"{whoosh['hits']:>5.0f} | {fts5['build']:>9.2f}s {f50:>7.2f} {f95:>7.2f} {f99:>7.2f} "
-                  f"{fts5['hits']:>5.0f} | {w50 / f50:>8.0f}x")
+          f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    bench_scale(config, options.passages, options.rounds)
+    bench_real_library(config, options.rounds)
 
 
 if __name__ == "__main__":

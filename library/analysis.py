@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["FoldedStemFilter", "analyzer", "analysis_name", "fold", "stem", "stop_words", "words"]
+__all__ = ["FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "stem", "stop_words",
+           "word_spans", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")
@@ -20,6 +21,23 @@ _EXTRA_STOP_WORDS = {
     "fr": {"les", "aux", "ces", "cet", "cette", "leurs", "où", "dont", "ainsi", "plus"},
     "es": {"del", "al", "así"},
 }
+# ...and leave out of them a few that matter here: the papers are about what to do before, during
+# and after the Forum, and a reader asking "what happens after the forum" means that word.
+_NOT_STOP_WORDS = {
+    "en": {"after", "before", "during"},
+    "es": {"antes", "durante"},
+}
+
+# Words that ask rather than say ("what", "pourquoi", "cómo"): a query keeps them only to rank, never to exclude.
+_QUESTION_WORDS = {
+    "en": {"what", "why", "how", "when", "where", "who", "whom", "which", "whose", "does", "do", "did", "happens",
+           "happen", "mean", "means"},
+    "fr": {"que", "qu", "quoi", "qui", "quel", "quelle", "quels", "quelles", "pourquoi", "comment", "quand", "où",
+           "combien", "lequel", "laquelle", "lesquels", "lesquelles", "est", "ce", "se", "passe", "t", "il",
+           "signifie", "veut", "dire"},
+    "es": {"qué", "que", "cuál", "cuáles", "cómo", "cuándo", "dónde", "adónde", "quién", "quiénes", "cuánto",
+           "cuánta", "cuántos", "cuántas", "por", "para", "es", "son", "pasa", "ocurre", "sucede", "significa"},
+}
 
 
 def fold(text: str) -> str:
@@ -27,6 +45,16 @@ def fold(text: str) -> str:
     from whoosh.support.charset import accent_map
 
     return text.translate(accent_map)
+
+
+def is_question_word(word: str, language: str) -> bool:
+    """Whether word, as typed, with or without accents, only asks: what, pourquoi, cómo."""
+    return fold(word.lower()) in _folded_question_words(base_language(language))
+
+
+@lru_cache(maxsize=None)
+def _folded_question_words(code: str) -> frozenset[str]:
+    return frozenset(fold(word) for word in _QUESTION_WORDS.get(code, ()))
 
 
 def base_language(language: str) -> str:
@@ -40,7 +68,7 @@ def stop_words(language: str) -> frozenset[str]:
 
     code = base_language(language)
     words_ = set(stopwords_for_language(code)) if has_stopwords(code) else set()
-    words_ |= _EXTRA_STOP_WORDS.get(code, set())
+    words_ = (words_ | _EXTRA_STOP_WORDS.get(code, set())) - _NOT_STOP_WORDS.get(code, set())
     return frozenset(words_ | {fold(word) for word in words_})
 
 
@@ -127,3 +155,19 @@ def words(text: str, language: str) -> list[str]:
     """The lowercase words of text that are not stop words, as written (accents kept)."""
     stops = stop_words(language)
     return [word for word in (w.lower() for w in _WORD.findall(text)) if word not in stops]
+
+
+@lru_cache(maxsize=8192)
+def word_spans(text: str, language: str) -> tuple[tuple[int, int, str], ...]:
+    """Each indexed word of text: where it starts and ends, and the term it is indexed as.
+
+    The same steps as `analyzer`, without Whoosh's token objects: highlighting a passage
+    this way costs a regular expression and cached stems.
+    """
+    stops, code = stop_words(language), base_language(language)
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        if word not in stops:
+            spans.append((match.start(), match.end(), stem(code, fold(word))))
+    return tuple(spans)

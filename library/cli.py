@@ -275,10 +275,16 @@ def _results_text(results) -> str:
         "shortened": "The query was too long and has been shortened.",
     }
     lines = [notes[notice] for notice in results.notices]
-    if results.suggestion:
+    if results.showing_suggestion:
+        lines.append(f"No passage matches {results.query!r}. Showing the passages for {results.suggestion!r}.")
+    elif results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
     if results.matched_language:
         lines.append(f"No match in '{results.language}'; these passages matched in '{results.matched_language}'.")
+    if results.partial:
+        lines.append("No passage has all your words; these have most of them.")
+    if results.missing_words:
+        lines.append(f"Not found: {', '.join(results.missing_words)}")
     if results.query and not results.total and "no-words" not in results.notices:
         lines.append(f"No passage matches {results.query!r}.")
     for paper in results.papers:
@@ -291,11 +297,8 @@ def _results_text(results) -> str:
 
 
 def _terminal_snippet(snippet) -> str:
-    import html
-
-    marked = str(snippet).replace("<mark>", "\x00").replace("</mark>", "\x01")
-    plain = html.unescape(marked)
-    return plain.replace("\x00", click.style("", bold=True, reset=False)).replace("\x01", click.style("", reset=True))
+    """The snippet's text with its marked words in bold."""
+    return "".join(click.style(text, bold=True) if marked else text for text, marked in snippet.pieces())
 
 
 def _results_json(results) -> str:

@@ -16,6 +16,8 @@ _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Browsers drop these from a URL before reading its scheme ("java\tscript:").
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
+# Only these spaces are collapsed: a no-break space (U+00A0, U+202F) is part of the text's typography.
+_ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _SIMPLE_TAGS = {
     "em_open": "<em>", "em_close": "</em>",
     "strong_open": "<strong>", "strong_close": "</strong>",
@@ -80,7 +82,7 @@ def plain_text(text: str) -> str:
     """The words of text without its Markdown, for titles and descriptions."""
     kept = ("text", "code_inline", "image", "softbreak", "hardbreak")
     words = (" " if t.type.endswith("break") else t.content for t in _inline_tokens(text) if t.type in kept)
-    return " ".join("".join(words).split())
+    return _ASCII_SPACES.sub(" ", "".join(words)).strip(" ")
 
 
 def link_targets(text: str) -> list[str]:

@@ -36,6 +36,7 @@ def _html_files(config) -> list:
 
 # Search pages are rendered per request: these cover results, a suggestion, another language and notices.
 SEARCHES = ["fr/search?q=declaration+sur+les+progres", "es/search?q=decalracion", "fr/search?q=hearing",
+            "en/search?q=undocumented+migrants", "fr/search?q=participation+significative+des+migrants",
             "en/search?q=", "en/search?q=%22", "es/search?q=" + "x" * 300]
 
 

@@ -1,0 +1,65 @@
+"""How well search ranks what a person expects: judged queries, success at 1 and 3, mean reciprocal rank.
+
+Shared by the floor test (tests/test_search.py) and the benchmark (benchmarks/search_benchmark.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from library.project import Project
+from library.search import search
+
+__all__ = ["JUDGED", "Judgement", "Relevance", "judge", "relevance"]
+
+JUDGED = Path(__file__).parent / "data" / "search" / "judged.yaml"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One judged query and where its first expected passage came (None: not among those shown)."""
+
+    language: str
+    query: str
+    kind: str
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """A language's figures over its judged queries."""
+
+    language: str
+    queries: int
+    success_at_1: float
+    success_at_3: float
+    mean_reciprocal_rank: float
+
+
+def judge(project: Project, path: Path = JUDGED) -> list[Judgement]:
+    """Run every judged query through search, as a reader would, and rank its first expected passage."""
+    judgements = []
+    for entry in yaml.safe_load(path.read_text("utf-8")):
+        results = search(project, entry["query"], entry["language"])
+        shown = [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
+        relevant = set(entry["relevant"])
+        rank = next((place for place, key in enumerate(shown, 1) if key in relevant), None)
+        judgements.append(Judgement(entry["language"], entry["query"], entry["kind"], rank))
+    return judgements
+
+
+def relevance(judgements: list[Judgement]) -> list[Relevance]:
+    """Success at 1 and at 3 and mean reciprocal rank, per language, in the order the queries come."""
+    figures = []
+    for language in dict.fromkeys(j.language for j in judgements):
+        ranks = [j.rank for j in judgements if j.language == language]
+        figures.append(Relevance(
+            language,
+            len(ranks),
+            sum(1 for rank in ranks if rank == 1) / len(ranks),
+            sum(1 for rank in ranks if rank is not None and rank <= 3) / len(ranks),
+            sum(1 / rank for rank in ranks if rank is not None) / len(ranks),
+        ))
+    return figures
