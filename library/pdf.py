@@ -21,13 +21,17 @@ from .errors import LibraryError
 from .files import write_atomic
 from .manifest import PdfEntry, read_pdf_manifest, write_pdf_manifest
 from .paths import UI_DOMAIN, VOLUME, catalog_path, pdf_path
+from .pdf_tags import repair_weasyprint_tagging
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, distribution_version, settings_text
 from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
-__all__ = ["PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs", "render_job", "job_html",
+__all__ = ["PDF_PROFILE", "PDF_VARIANT", "PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs", "render_job", "job_html",
            "FONT_FILES"]
+
+# The accessible PDF WeasyPrint writes, and the veraPDF profile that judges it (library.conformance).
+PDF_VARIANT, PDF_PROFILE = "pdf/ua-1", "ua1"
 
 # The faces the print stylesheet uses: family, weight, style, file (module, name).
 FONT_FILES = (
@@ -315,6 +319,7 @@ def render_job(config: Config, job: PdfJob, html_text: str) -> tuple[bytes, dict
     """The PDF of job from its HTML, and the page of each anchor; fails if anything foreign was asked for."""
     import weasyprint
 
+    repair_weasyprint_tagging()
     fetcher = ProjectFetcher(_allowed_roots(config))
     html = weasyprint.HTML(string=html_text, base_url=config.templates_dir.as_uri() + "/", url_fetcher=fetcher)
     with _weasyprint_errors() as errors:
@@ -328,7 +333,7 @@ def render_job(config: Config, job: PdfJob, html_text: str) -> tuple[bytes, dict
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
-    pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=bytes.fromhex(job.inputs[:32]),
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=bytes.fromhex(job.inputs[:32]),
                              uncompressed_pdf=False)
     return pdf, pages
 

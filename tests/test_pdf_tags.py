@@ -1,0 +1,178 @@
+"""The repairs to WeasyPrint's tagging, read back from the structure tree with pypdf."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+
+import pytest
+from projects import make_project, prefixed, translate_catalogs
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from library.config import load_config
+from library.errors import LibraryError
+from library.paths import pdf_path
+from library.pdf import build_pdfs
+from library.pdf_tags import repair_weasyprint_tagging
+from library.project import Project
+
+FRENCH = {"A sample paper: every kind of block", "Why this paper", "A list", "First item, with *emphasis*.",
+          "A quoted paragraph."}
+
+
+@dataclasses.dataclass
+class Node:
+    """A structure element: its type, its own /Lang, its parent, and the text of its marked content."""
+
+    kind: str
+    lang: str | None
+    parent: Node | None
+    kids: list[Node] = dataclasses.field(default_factory=list)
+    text: str = ""
+
+    @property
+    def language(self) -> str | None:
+        """The language it is read in: its own, or the nearest ancestor's (None: the document's)."""
+        node = self
+        while node and not node.lang:
+            node = node.parent
+        return node.lang if node else None
+
+    @property
+    def all_text(self) -> str:
+        return " ".join(" ".join([self.text, *(kid.all_text for kid in self.kids)]).split())
+
+    def walk(self):
+        yield self
+        for kid in self.kids:
+            yield from kid.walk()
+
+
+@pytest.fixture(scope="module")
+def french(tmp_path_factory) -> PdfReader:
+    """The French sample paper, partly translated: English fallbacks beside French passages."""
+    folder = tmp_path_factory.mktemp("tags")
+    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
+        translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+        build_pdfs(Project(config), ("fr",), ("sample",), workers=1)
+    return PdfReader(pdf_path(config, "fr", "sample"))
+
+
+def _marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
+    """The text of each marked-content sequence, by (page index, MCID)."""
+    texts: dict[tuple[int, int], str] = defaultdict(str)
+    for index, page in enumerate(reader.pages):
+        current: list[int | None] = [None]
+
+        def operand(operator, operands, *_):
+            if operator == b"BDC" and isinstance(operands[-1], DictionaryObject) and "/MCID" in operands[-1]:
+                current[0] = int(operands[-1]["/MCID"])
+            elif operator == b"EMC":
+                current[0] = None
+
+        def text(value, *_):
+            if current[0] is not None:
+                texts[index, current[0]] += value
+
+        page.extract_text(visitor_operand_before=operand, visitor_text=text)
+    return texts
+
+
+def _structure(reader: PdfReader) -> Node:
+    """The structure tree under /StructTreeRoot, with the text of every element's own marked content."""
+    texts = _marked_text(reader)
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+
+    def build(obj, parent: Node | None, page: int | None) -> Node | None:
+        element = obj.get_object()
+        if not isinstance(element, DictionaryObject) or element.get("/Type") == "/OBJR":
+            return None
+        page = pages.get(element.raw_get("/Pg").idnum, page) if "/Pg" in element else page
+        node = Node(str(element.get("/S", "")), element.get("/Lang"), parent)
+        kids = element.get("/K", ArrayObject())
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            if isinstance(kid, IndirectObject | DictionaryObject):
+                child = build(kid, node, page)
+                if child:
+                    node.kids.append(child)
+            else:
+                node.text += texts.get((page, int(kid)), "")
+        return node
+
+    return build(reader.trailer["/Root"]["/StructTreeRoot"], None, None)
+
+
+def _holding(tree: Node, text: str) -> Node:
+    """The innermost structure element whose text holds text."""
+    return max((node for node in tree.walk() if text in node.all_text), key=_depth)
+
+
+def _depth(node: Node) -> int:
+    return 0 if node.parent is None else 1 + _depth(node.parent)
+
+
+def test_english_passages_of_a_french_pdf_carry_their_language(french):
+    tree = _structure(french)
+    assert french.trailer["/Root"]["/Lang"] == "fr"
+    for english in ("The Global Compact for Safe, Orderly and Regular Migration", "Second item, with a",
+                    "A second quoted paragraph.", "International Migration Review Forum", "A table"):
+        assert _holding(tree, english).language == "en", english
+    for translated in ("FR Why this paper", "FR First item, with", "FR A quoted paragraph."):
+        assert _holding(tree, translated).language is None, translated  # French, the document's
+    # The marker in front of an English passage is in the reader's language again.
+    marker = _holding(tree, "Not yet translated")
+    while not marker.lang:
+        marker = marker.parent
+    assert marker.lang == "fr" and marker.parent.language == "en"
+
+
+def test_only_elements_in_another_language_carry_one(french):
+    tree = _structure(french)
+    tagged = [node for node in tree.walk() if node.lang]
+    assert tagged and all(node.lang in ("en", "fr") for node in tagged)
+    assert all(node.language != node.parent.language for node in tagged if node.parent)
+
+
+def test_a_list_item_holds_only_its_label_and_body(french):
+    items = [node for node in _structure(french).walk() if node.kind == "/LI"]
+    assert len(items) >= 5
+    assert all(kid.kind in ("/Lbl", "/LBody") for item in items for kid in item.kids)
+    bodies = [kid for item in items for kid in item.kids if kid.kind == "/LBody"]
+    assert any("Second item, with a" in body.all_text for body in bodies)
+
+
+def test_every_link_annotation_belongs_to_a_link_element(french):
+    root = french.trailer["/Root"]["/StructTreeRoot"]
+    parents = dict(zip(root["/ParentTree"]["/Nums"][::2], root["/ParentTree"]["/Nums"][1::2], strict=True))
+    links = [annotation.get_object() for page in french.pages for annotation in page.get("/Annots", [])
+             if annotation.get_object()["/Subtype"] == "/Link"]
+    assert len(links) >= 5
+    assert all(parents[link["/StructParent"]].get_object()["/S"] == "/Link" for link in links)
+
+
+def test_another_weasyprint_is_refused_with_what_to_install(monkeypatch):
+    import weasyprint
+    from weasyprint.pdf import tags
+
+    monkeypatch.setattr(tags, "_build_box_tree", getattr(tags._build_box_tree, "original", tags._build_box_tree))
+    monkeypatch.setattr(weasyprint, "__version__", "99.0")
+    with pytest.raises(LibraryError, match=r"not of the installed 99\.0: install the version setup\.cfg asks for"):
+        repair_weasyprint_tagging()
+
+
+def test_setup_cfg_allows_only_the_weasyprint_versions_repaired():
+    from configparser import ConfigParser
+
+    from projects import REPOSITORY
+
+    from library.pdf_tags import SUPPORTED_WEASYPRINT
+
+    parser = ConfigParser()
+    parser.read(REPOSITORY / "setup.cfg", "utf-8")
+    requirement = next(line for line in parser["options"]["install_requires"].split("\n")
+                       if line.startswith("weasyprint"))
+    low, high = (int(bound) for bound in re.fullmatch(r"weasyprint>=(\d+),<(\d+)", requirement).groups())
+    assert tuple(range(low, high)) == SUPPORTED_WEASYPRINT
