@@ -1,8 +1,8 @@
-"""Three repairs to WeasyPrint's PDF tagging, so that the PDFs conform to PDF/UA.
+"""Repairs to WeasyPrint's PDF tagging, so that the PDFs conform to PDF/UA-1 and PDF/UA-2.
 
 WeasyPrint 70 builds the structure tree from the boxes in `weasyprint.pdf.tags._build_box_tree`,
 a generator that calls itself through its module's global name. Wrapping that name lets every
-structure element pass through here once it is complete, and three things are mended:
+structure element pass through here once it is complete, and these are mended:
 
 - A list item whose content is a block (`<li><p>…</p></li>`) gets that block as its direct kid,
   next to its label, where PDF/UA-1 (veraPDF rule 7.2-20) allows only `Lbl` and `LBody`: the
@@ -12,10 +12,15 @@ structure element pass through here once it is complete, and three things are me
   `Link`; such an element becomes one.
 - WeasyPrint writes `/Lang` only on the document, so an English passage of a French PDF is read
   with a French voice: an element whose HTML carries `lang` gets it as `/Lang` on its
-  structure element (PDF 32000-1, 14.9.2), which its kids inherit.
+  structure element (ISO 32000-1, 14.9.2), which its kids inherit.
+- A list says how its items are marked (`ListNumbering`, from its list-style-type), which
+  PDF/UA-2 (8.2.5.25-1) asks of a list whose items have labels.
+- In a PDF 2.0 file (pdf/ua-2), every internal link and bookmark also leads to the structure
+  element of its target (a structure destination, PDF/UA-2 8.8-1), beside its page position;
+  for that, WeasyPrint's `add_tags`, which pdf/__init__ calls by its own name, is wrapped too.
 
-All three are worth proposing upstream; until WeasyPrint does them, the wrapper is tied to the
-WeasyPrint versions setup.cfg allows, and refuses any other.
+All are worth proposing upstream; until WeasyPrint does them, the wrappers are tied to the
+WeasyPrint versions setup.cfg allows, and refuse any other.
 """
 from __future__ import annotations
 
@@ -29,8 +34,9 @@ SUPPORTED_WEASYPRINT = (70,)
 
 
 def repair_weasyprint_tagging() -> None:
-    """Wrap WeasyPrint's structure-tree builder with the three repairs (once per process)."""
+    """Wrap WeasyPrint's structure-tree builder with the repairs (once per process)."""
     import weasyprint
+    import weasyprint.pdf
     from weasyprint.pdf import tags
 
     if hasattr(tags._build_box_tree, "original"):
@@ -39,28 +45,75 @@ def repair_weasyprint_tagging() -> None:
     if major not in SUPPORTED_WEASYPRINT:
         raise LibraryError(f"library/pdf_tags.py repairs the tagging of WeasyPrint {SUPPORTED_WEASYPRINT}, "
                            f"not of the installed {weasyprint.__version__}: install the version setup.cfg asks for")
-    build = tags._build_box_tree
+    build, add_tags = tags._build_box_tree, weasyprint.pdf.add_tags
     # The HTML elements of the boxes being built, outermost first: the builder runs depth first,
     # each call consumed whole by its caller, so the last one is the enclosing box's element.
     elements: list = []
+    targets = _Targets()
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tagged):
         enclosing = elements[-1] if elements else None
         elements.append(box.element)
         try:
             for element in build(box, parent, pdf, page_number, nums, annotations, tagged):
-                if box.element is not enclosing:  # not an anonymous box or pseudo-element of the same
+                own = box.element is not enclosing  # not an anonymous box or pseudo-element of the same
+                if own:
                     _tag_language(box, element)
+                    targets.note(box, element, page_number)
                 if box.link_annotation is not None and element["S"] != "/Link" and _holds_annotation(pdf, element):
                     element["S"] = "/Link"
                 if element["S"] == "/LI":
                     _wrap_list_item_body(element, pdf)
+                elif element["S"] == "/L" and own:
+                    _number_list(box, element)
                 yield element
         finally:
             elements.pop()
 
-    build_box_tree.original = build
-    tags._build_box_tree = build_box_tree
+    def add_tags_and_destinations(pdf, document, pdf_version, page_streams):
+        targets.__init__()
+        add_tags(pdf, document, pdf_version, page_streams)
+        if str(pdf_version) >= "2.0":
+            _add_structure_destinations(pdf, targets)
+
+    build_box_tree.original, add_tags_and_destinations.original = build, add_tags
+    tags._build_box_tree, weasyprint.pdf.add_tags = build_box_tree, add_tags_and_destinations
+
+
+class _Targets:
+    """The structure elements links and bookmarks lead to: by anchor id, and by page and heading text."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, object] = {}
+        self.headings: dict[tuple[int, str], list] = {}
+
+    def note(self, box, element, page_number: int) -> None:
+        anchor = box.element.get("id") if box.element is not None else None
+        if anchor:
+            self.anchors.setdefault(anchor, element)
+        if box.bookmark_label and box.style["bookmark_level"] != "none":
+            self.headings.setdefault((page_number, box.bookmark_label), []).append(element)
+
+
+def _add_structure_destinations(pdf, targets: _Targets) -> None:
+    """Lead every internal link and bookmark to a structure element too (PDF 2.0's structure
+    destination, SD, which PDF/UA-2 asks for), beside the page position viewers already use."""
+    import pydyf
+
+    pages = {reference: index for index, reference in enumerate(pdf.page_references)}
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or "Dest" not in obj:
+            continue
+        destination = obj["Dest"]
+        if isinstance(destination, pydyf.String):  # a link to a named anchor
+            element = targets.anchors.get(destination.string)
+        else:  # a bookmark: [page /XYZ x y zoom]
+            queue = targets.headings.get((pages.get(destination[0]), obj.get("Title", pydyf.String()).string), [])
+            element = queue.pop(0) if queue else None
+        if element is not None:
+            del obj["Dest"]
+            obj["A"] = pydyf.Dictionary({"S": "/GoTo", "D": destination,
+                                         "SD": pydyf.Array([element.reference, "/XYZ", "null", "null", "null"])})
 
 
 def _tag_language(box, element) -> None:
@@ -98,6 +151,23 @@ def _wrap_list_item_body(item, pdf) -> None:
     first = item["K"].index(loose[0])
     item["K"][:] = [reference for reference in item["K"] if reference not in loose]
     item["K"].insert(first, body.reference)
+
+
+# CSS list-style-type -> the ListNumbering attribute of a list (ISO 32000-2, 14.8.5.5).
+_LIST_NUMBERING = {"disc": "Disc", "circle": "Circle", "square": "Square", "decimal": "Decimal",
+                   "decimal-leading-zero": "Decimal", "lower-roman": "LowerRoman", "upper-roman": "UpperRoman",
+                   "lower-alpha": "LowerAlpha", "lower-latin": "LowerAlpha", "upper-alpha": "UpperAlpha",
+                   "upper-latin": "UpperAlpha", "none": "None"}
+
+
+def _number_list(box, element) -> None:
+    """Say how a list's items are numbered or marked, as PDF/UA-2 asks of a list whose items have labels."""
+    import pydyf
+
+    style = box.style["list_style_type"]  # a keyword, or a string or symbols() for a custom marker
+    other = "Unordered" if box.element_tag == "ul" else "Ordered"
+    numbering = _LIST_NUMBERING.get(style, other) if isinstance(style, str) else other
+    element["A"] = pydyf.Dictionary({"O": "/List", "ListNumbering": f"/{numbering}"})
 
 
 def _holds_annotation(pdf, element) -> bool:

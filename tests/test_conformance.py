@@ -7,7 +7,8 @@ import pytest
 from pypdf import PdfWriter
 
 from library.conformance import ValidatorMissing, validate_pdfs, validator_command
-from library.pdf import PDF_PROFILE, build_pdfs
+from library.paths import VOLUME
+from library.pdf import PDF_PROFILE, build_pdfs, job_html, plan_pdfs, render_job
 from library.project import Project
 
 
@@ -24,9 +25,26 @@ def real_pdfs(real_library) -> list[Path]:
 
 @pytest.mark.java
 def test_every_pdf_of_the_real_library_conforms_to_pdf_ua_1(real_pdfs):
-    failures = [f"{path.parent.name}/{path.name}: rule {failure.rule}: {failure.message} "
-                f"({failure.count}x, first at {failure.where})"
-                for path, found in validate_pdfs(real_pdfs, PDF_PROFILE).items() for failure in found]
+    failures = _failures(validate_pdfs(real_pdfs, PDF_PROFILE))
+    assert not failures, "\n".join(failures)
+
+
+def _failures(found: dict[Path, list]) -> list[str]:
+    return [f"{path.parent.name}/{path.name}: rule {failure.rule}: {failure.message} "
+            f"({failure.count}x, first at {failure.where})" for path, failures in found.items() for failure in failures]
+
+
+@pytest.mark.java
+def test_the_volumes_of_the_real_library_as_pdf_ua_2_conform_to_it_too(real_library, tmp_path):
+    project = Project(real_library)
+    volumes = []
+    for job in plan_pdfs(project).jobs:
+        if job.slug == VOLUME:  # each volume holds every paper and the series page of its language
+            data, _ = render_job(real_library, job, job_html(project, job), variant="pdf/ua-2")
+            volumes.append(tmp_path / f"{job.language}.pdf")
+            volumes[-1].write_bytes(data)
+    assert len(volumes) == len(real_library.all_languages)
+    failures = _failures(validate_pdfs(volumes, "ua2"))
     assert not failures, "\n".join(failures)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from collections import defaultdict
 
@@ -13,7 +14,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from library.config import load_config
 from library.errors import LibraryError
 from library.paths import pdf_path
-from library.pdf import build_pdfs
+from library.pdf import build_pdfs, job_html, plan_pdfs, render_job
 from library.pdf_tags import repair_weasyprint_tagging
 from library.project import Project
 
@@ -28,6 +29,7 @@ class Node:
     kind: str
     lang: str | None
     parent: Node | None
+    attributes: dict
     kids: list[Node] = dataclasses.field(default_factory=list)
     text: str = ""
 
@@ -50,15 +52,30 @@ class Node:
 
 
 @pytest.fixture(scope="module")
-def french(tmp_path_factory) -> PdfReader:
-    """The French sample paper, partly translated: English fallbacks beside French passages."""
+def french_config(tmp_path_factory):
+    """A project whose French sample paper is partly translated: English fallbacks beside French passages."""
     folder = tmp_path_factory.mktemp("tags")
     config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
         translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
         build_pdfs(Project(config), ("fr",), ("sample",), workers=1)
-    return PdfReader(pdf_path(config, "fr", "sample"))
+    return config
+
+
+@pytest.fixture(scope="module")
+def french(french_config) -> PdfReader:
+    """The French sample paper as the library publishes it (PDF/UA-1)."""
+    return PdfReader(pdf_path(french_config, "fr", "sample"))
+
+
+@pytest.fixture(scope="module")
+def french_pdf_2(french_config) -> PdfReader:
+    """The same paper as WeasyPrint's pdf/ua-2 variant writes it (PDF 2.0)."""
+    project = Project(french_config)
+    job = plan_pdfs(project, ("fr",), ("sample",)).jobs[0]
+    data, _ = render_job(french_config, job, job_html(project, job), variant="pdf/ua-2")
+    return PdfReader(io.BytesIO(data))
 
 
 def _marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
@@ -91,7 +108,7 @@ def _structure(reader: PdfReader) -> Node:
         if not isinstance(element, DictionaryObject) or element.get("/Type") == "/OBJR":
             return None
         page = pages.get(element.raw_get("/Pg").idnum, page) if "/Pg" in element else page
-        node = Node(str(element.get("/S", "")), element.get("/Lang"), parent)
+        node = Node(str(element.get("/S", "")), element.get("/Lang"), parent, dict(element.get("/A", {})))
         kids = element.get("/K", ArrayObject())
         for kid in kids if isinstance(kids, ArrayObject) else [kids]:
             if isinstance(kid, IndirectObject | DictionaryObject):
@@ -151,6 +168,42 @@ def test_every_link_annotation_belongs_to_a_link_element(french):
              if annotation.get_object()["/Subtype"] == "/Link"]
     assert len(links) >= 5
     assert all(parents[link["/StructParent"]].get_object()["/S"] == "/Link" for link in links)
+
+
+def test_a_list_says_how_its_items_are_marked(french):
+    lists = [node for node in _structure(french).walk() if node.kind == "/L"]
+    numbering = {str(node.attributes.get("/ListNumbering")) for node in lists}
+    assert numbering == {"/Disc", "/Decimal", "/None"}  # the bullets, the numbered list, the contents
+    labelled = [node for node in lists if any(kid.kind == "/Lbl" for item in node.kids for kid in item.kids)]
+    assert labelled and all(node.attributes["/ListNumbering"] != "/None" for node in labelled)
+
+
+def _outline_items(item):
+    while item is not None:
+        item = item.get_object()
+        yield item
+        yield from _outline_items(item.get("/First"))
+        item = item.get("/Next")
+
+
+def test_links_and_bookmarks_of_a_pdf_2_lead_to_structure_elements(french_pdf_2):
+    root = french_pdf_2.trailer["/Root"]
+    links = [annotation.get_object() for page in french_pdf_2.pages for annotation in page.get("/Annots", [])
+             if "/D" in annotation.get_object().get("/A", {})]
+    bookmarks = list(_outline_items(root["/Outlines"]["/First"]))
+    assert len(links) >= 4 and len(bookmarks) >= 6
+    for item in (*links, *bookmarks):
+        action = item["/A"]
+        assert action["/S"] == "/GoTo" and "/Dest" not in item  # the page position stays in /D
+        assert action["/SD"][0].get_object()["/Type"] == "/StructElem"
+    why = next(link for link in links if link["/A"]["/D"] == "why-this-paper")
+    assert why["/A"]["/SD"][0].get_object()["/S"] == "/H2"
+    assert all(item["/A"]["/SD"][0].get_object()["/S"] in ("/H1", "/H2", "/H3", "/H4") for item in bookmarks)
+
+
+def test_a_pdf_1_7_keeps_plain_destinations(french):
+    links = [annotation.get_object() for page in french.pages for annotation in page.get("/Annots", [])]
+    assert any("/Dest" in link for link in links) and not any("/SD" in link.get("/A", {}) for link in links)
 
 
 def test_another_weasyprint_is_refused_with_what_to_install(monkeypatch):
