@@ -194,7 +194,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
 
 
 def _validate_pdfs(paths: list[Path], root: Path) -> None:
-    """Print every PDF/UA-1 rule each PDF fails, as veraPDF reports it; raise ChecksFailed if any does."""
+    """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
     from .conformance import PROFILES, validate_pdfs
     from .errors import ChecksFailed
     from .pdf import PDF_PROFILE

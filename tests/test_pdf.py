@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 from fontTools.ttLib import TTFont
-from projects import REPOSITORY, make_project, prefixed, translate_catalogs
+from projects import REPOSITORY, make_project, partly_french, prefixed, translate_catalogs
 from pypdf import PdfReader
 
 from library.config import load_config
@@ -42,11 +42,9 @@ FRENCH = {"A sample paper: every kind of block", "A test series", "Why this pape
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The test papers, French partly translated, rendered once: every PDF at or above 0%."""
-    folder = tmp_path_factory.mktemp("pdf")
-    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
-        translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+        config = partly_french(tmp_path_factory.mktemp("pdf"), FRENCH)
         report = build_pdfs(Project(config), workers=1)
     assert len(report.written) == 9 and not report.refused
     return config

@@ -7,11 +7,10 @@ import re
 from collections import defaultdict
 
 import pytest
-from projects import make_project, prefixed, translate_catalogs
+from projects import partly_french
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from library.config import load_config
 from library.errors import LibraryError
 from library.paths import pdf_path
 from library.pdf import build_pdfs, job_html, plan_pdfs, render_job
@@ -54,11 +53,9 @@ class Node:
 @pytest.fixture(scope="module")
 def french_config(tmp_path_factory):
     """A project whose French sample paper is partly translated: English fallbacks beside French passages."""
-    folder = tmp_path_factory.mktemp("tags")
-    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
-        translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+        config = partly_french(tmp_path_factory.mktemp("tags"), FRENCH)
         build_pdfs(Project(config), ("fr",), ("sample",), workers=1)
     return config
 
