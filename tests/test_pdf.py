@@ -172,6 +172,9 @@ def test_a_volume_has_one_cover_one_contents_and_papers_that_follow_on(built):
     contents = [link.get_object() for link in reader.pages[1]["/Annots"]]
     targets = list(dict.fromkeys(str(link["/Dest"]) for link in contents))
     assert targets[:2] == ["sample--title", "sample--why-this-paper"] and "series--title" in targets
+    # Each entry's page number, after its leader, is the page of its heading.
+    numbers = [int(line.split()[-1]) for line in texts[1].splitlines() if re.search(r"(\. ){3}.*\d$", line)]
+    assert numbers == [pages[target] for target in targets]
 
 
 def _top_line(page) -> list[tuple[str, float, float]]:
