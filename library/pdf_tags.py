@@ -15,6 +15,8 @@ structure element pass through here once it is complete, and these are mended:
   structure element (ISO 32000-1, 14.9.2), which its kids inherit.
 - A list says how its items are marked (`ListNumbering`, from its list-style-type), which
   PDF/UA-2 (8.2.5.25-1) asks of a list whose items have labels.
+- A code block and code, which WeasyPrint leaves `NonStruct`, become `P` and `Code`, so that
+  PDF 2.0, which sees through `NonStruct`, finds no bare text in a section (PDF/UA-2).
 - In a PDF 2.0 file (pdf/ua-2), every internal link and bookmark also leads to the structure
   element of its target (a structure destination, PDF/UA-2 8.8-1), beside its page position;
   for that, WeasyPrint's `add_tags`, which pdf/__init__ calls by its own name, is wrapped too.
@@ -60,6 +62,8 @@ def repair_weasyprint_tagging() -> None:
                 if own:
                     _tag_language(box, element)
                     targets.note(box, element, page_number)
+                    if element["S"] == "/NonStruct" and box.element_tag in _STRUCTURE_TYPES:
+                        element["S"] = _STRUCTURE_TYPES[box.element_tag]
                 if box.link_annotation is not None and element["S"] != "/Link" and _holds_annotation(pdf, element):
                     element["S"] = "/Link"
                 if element["S"] == "/LI":
@@ -78,6 +82,11 @@ def repair_weasyprint_tagging() -> None:
 
     build_box_tree.original, add_tags_and_destinations.original = build, add_tags
     tags._build_box_tree, weasyprint.pdf.add_tags = build_box_tree, add_tags_and_destinations
+
+
+# HTML elements WeasyPrint tags NonStruct, which PDF 2.0 sees through: a code block's text would
+# stand right in its section, where PDF/UA-2 (ISO 32005, Table 5) wants no bare Span.
+_STRUCTURE_TYPES = {"pre": "/P", "code": "/Code"}
 
 
 class _Targets:

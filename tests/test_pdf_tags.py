@@ -175,6 +175,15 @@ def test_a_list_says_how_its_items_are_marked(french):
     assert labelled and all(node.attributes["/ListNumbering"] != "/None" for node in labelled)
 
 
+def test_a_code_block_is_a_paragraph_of_code(french):
+    code = _holding(_structure(french), "code is not translated")
+    kinds = []
+    while code.parent:
+        kinds.append(code.kind)
+        code = code.parent
+    assert kinds[kinds.index("/Code") + 1] == "/P" and "/NonStruct" not in kinds
+
+
 def _outline_items(item):
     while item is not None:
         item = item.get_object()
