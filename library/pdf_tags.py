@@ -15,8 +15,9 @@ structure element pass through here once it is complete, and these are mended:
   structure element (ISO 32000-1, 14.9.2), which its kids inherit.
 - A list says how its items are marked (`ListNumbering`, from its list-style-type), which
   PDF/UA-2 (8.2.5.25-1) asks of a list whose items have labels.
-- A code block and code, which WeasyPrint leaves `NonStruct`, become `P` and `Code`, so that
-  PDF 2.0, which sees through `NonStruct`, finds no bare text in a section (PDF/UA-2).
+- A code block, code and a figure, which WeasyPrint leaves `NonStruct`, become `P`, `Code` and
+  `Sect`, so that PDF 2.0, which sees through `NonStruct`, finds no bare text in a section and
+  a caption first or last in its figure (PDF/UA-2).
 - In a PDF 2.0 file (pdf/ua-2), every internal link and bookmark also leads to the structure
   element of its target (a structure destination, PDF/UA-2 8.8-1), beside its page position;
   for that, WeasyPrint's `add_tags`, which pdf/__init__ calls by its own name, is wrapped too.
@@ -85,8 +86,11 @@ def repair_weasyprint_tagging() -> None:
 
 
 # HTML elements WeasyPrint tags NonStruct, which PDF 2.0 sees through: a code block's text would
-# stand right in its section, where PDF/UA-2 (ISO 32005, Table 5) wants no bare Span.
-_STRUCTURE_TYPES = {"pre": "/P", "code": "/Code"}
+# stand right in its section, where PDF/UA-2 (ISO 32005, Table 5) wants no bare Span, and a
+# figure's caption among the section's kids, where it must come first or last (8.2.5.27-1). A
+# figure becomes a Sect, a self-contained unit that may hold a caption: not a Figure, since its
+# image is one already, with the alternative text.
+_STRUCTURE_TYPES = {"pre": "/P", "code": "/Code", "figure": "/Sect"}
 
 
 class _Targets:

@@ -184,6 +184,12 @@ def test_a_code_block_is_a_paragraph_of_code(french):
     assert kinds[kinds.index("/Code") + 1] == "/P" and "/NonStruct" not in kinds
 
 
+def test_an_image_and_its_caption_stand_together_in_a_section(french):
+    caption = next(node for node in _structure(french).walk() if node.kind == "/Caption")
+    assert caption.parent.kind == "/Sect" and caption.parent.kids[-1] is caption
+    assert any(node.kind == "/Figure" for node in caption.parent.walk())
+
+
 def _outline_items(item):
     while item is not None:
         item = item.get_object()
