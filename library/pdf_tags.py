@@ -48,7 +48,8 @@ def repair_weasyprint_tagging() -> None:
     if major not in SUPPORTED_WEASYPRINT:
         raise LibraryError(f"library/pdf_tags.py repairs the tagging of WeasyPrint {SUPPORTED_WEASYPRINT}, "
                            f"not of the installed {weasyprint.__version__}: install the version setup.cfg asks for")
-    build, add_tags = tags._build_box_tree, weasyprint.pdf.add_tags
+    build = tags._build_box_tree
+    add_tags = getattr(weasyprint.pdf.add_tags, "original", weasyprint.pdf.add_tags)  # never wrapped twice
     # The HTML elements of the boxes being built, outermost first: the builder runs depth first,
     # each call consumed whole by its caller, so the last one is the enclosing box's element.
     elements: list = []
@@ -76,7 +77,8 @@ def repair_weasyprint_tagging() -> None:
             elements.pop()
 
     def add_tags_and_destinations(pdf, document, pdf_version, page_streams):
-        targets.__init__()
+        nonlocal targets
+        targets = _Targets()  # those of this document only
         add_tags(pdf, document, pdf_version, page_streams)
         if str(pdf_version) >= "2.0":
             _add_structure_destinations(pdf, targets)
@@ -109,10 +111,11 @@ class _Targets:
 
 
 def _add_structure_destinations(pdf, targets: _Targets) -> None:
-    """Lead every internal link and bookmark to a structure element too (PDF 2.0's structure
-    destination, SD, which PDF/UA-2 asks for), beside the page position viewers already use."""
+    """Lead every internal link and bookmark to the structure element of its target too."""
     import pydyf
 
+    # A structure destination (SD, PDF 2.0), as PDF/UA-2 asks, beside the page position (D) that
+    # viewers already use.
     pages = {reference: index for index, reference in enumerate(pdf.page_references)}
     for obj in pdf.objects:
         if not isinstance(obj, pydyf.Dictionary) or "Dest" not in obj:
