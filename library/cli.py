@@ -194,22 +194,30 @@ def build_html(ctx: click.Context) -> None:
 @click.option("--paper", "slugs", multiple=True, metavar="SLUG", help="Only this paper (repeat for several).")
 @click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
+@click.option("--validate", is_flag=True,
+              help="Then check every PDF of the build against PDF/UA-1 with veraPDF (needs a JDK); exit code 8 "
+                   "if one fails.")
 @_strict_option
 @click.pass_context
 def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), draft: bool = False,
-              jobs: int | None = None, strict: bool = False) -> int:
+              jobs: int | None = None, validate: bool = False, strict: bool = False) -> int:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
 
-    Papers below the threshold are held back: listed, not rendered.
+    Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
+    then checks each PDF the build published (or left unchanged) against PDF/UA-1.
     \f
     Returns how many were held back, for the whole build's --strict.
     """
     from .errors import IncompleteTranslation
     from .paths import pdf_folder
-    from .pdf import build_pdfs, plan_pdfs
+    from .pdf import PDF_PROFILE, build_pdfs, plan_pdfs
 
     project = _project(ctx)
     config = project.config
+    if validate:  # before rendering anything, say if veraPDF cannot run here
+        from .conformance import validator_command
+
+        validator_command(PDF_PROFILE)
     plan = plan_pdfs(project, languages, slugs, draft)
     if plan.pending:
         with click.progressbar(length=len(plan.jobs), label="PDF", file=sys.stderr) as bar:
@@ -227,9 +235,30 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
     if report.refused and not draft:
         click.echo("(`library build pdf --draft` renders what is held back, marked as drafts, into "
                    f"{_shown(pdf_folder(config, draft=True), config.root)}/)")
+    if validate:
+        _validate_pdfs([*report.written, *report.unchanged], config.root)
     if report.refused and (strict or ctx.obj.get("strict")):
         raise IncompleteTranslation(f"{_count(len(report.refused), 'PDF')} held back by the gate (--strict)")
     return len(report.refused)
+
+
+def _validate_pdfs(paths: list[Path], root: Path) -> None:
+    """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
+    from .conformance import PROFILES, validate_pdfs
+    from .errors import ChecksFailed
+    from .pdf import PDF_PROFILE
+
+    profile = PROFILES[PDF_PROFILE]
+    click.echo(f"veraPDF: validating {_count(len(paths), 'PDF')} against {profile}", err=True)
+    failing = {path: failures for path, failures in validate_pdfs(sorted(paths), PDF_PROFILE).items() if failures}
+    for path, failures in failing.items():
+        for failure in failures:
+            click.echo(f"{_shown(path, root)}: rule {failure.rule}: {failure.message} "
+                       f"({_count(failure.count, 'time')}, first at {failure.where or 'the document'})")
+    if failing:
+        verb = "fails" if len(failing) == 1 else "fail"
+        raise ChecksFailed(f"{_count(len(failing), 'PDF')} of {len(paths)} {verb} {profile} (veraPDF)")
+    click.echo(f"veraPDF: {_count(len(paths), 'PDF')} conform to {profile}")
 
 
 @build.command(name="index")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the library needs on a fresh Debian machine: Debian packages,
 # a virtual environment in .venv and the Python packages. Safe to run again.
-# With --tests, also the test tools: a headless browser, the HTML checker and axe-core.
+# With --tests, also the test tools: a headless browser, the HTML checker, axe-core and veraPDF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,9 +15,12 @@ DEBIAN_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext)
 if $with_tests; then
     # chromium: the headless browser the tests run axe-core in, through Playwright.
     DEBIAN_PACKAGES+=(chromium)
-    # Java runs the Nu HTML checker (vnu.jar); npm installs it and axe-core. A Java or a Node.js
-    # already on PATH is kept: Debian's npm would replace a newer Node.js.
-    command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
+    # Java runs the Nu HTML checker (vnu.jar) and veraPDF, whose validator is a Java source file
+    # run without a compile step (java ValidatePdf.java), which takes a JDK; veraPDF also needs
+    # JAXB (libjaxb-java). npm installs vnu.jar and axe-core. A JDK or a Node.js already on PATH
+    # is kept: Debian's npm would replace a newer Node.js.
+    DEBIAN_PACKAGES+=(libjaxb-java)
+    command -v javac >/dev/null || DEBIAN_PACKAGES+=(default-jdk-headless)
     command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
 fi
 

@@ -1,6 +1,7 @@
 """Helpers that put translations into a throw-away project's catalogs, as a translator would."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -8,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from library.catalogs import extract_catalogs, update_catalogs
-from library.config import Config
+from library.config import Config, load_config
 from library.paths import catalog_path
 from library.pofiles import read_catalog, render_catalog
 from library.project import Project
@@ -84,6 +85,13 @@ def translate_then_edit_english(config: Config) -> None:
     source.write_text(source.read_text("utf-8").replace(EDITED_BEFORE, EDITED_AFTER), "utf-8")
     extract_catalogs(Project(config))
     update_catalogs(Project(config), ("fr",))
+
+
+def partly_french(folder: Path, translated: set[str]) -> Config:
+    """A project in folder, threshold 0, whose French sample and series translate only translated ("FR " + English)."""
+    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
+    translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample", "series"))
+    return config
 
 
 def catalog_of(config: Config, language: str, domain: str):

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 from fontTools.ttLib import TTFont
-from projects import EDITED_BEFORE, REPOSITORY, make_project, prefixed, translate_catalogs, translate_then_edit_english
+from projects import (
+    EDITED_BEFORE,
+    REPOSITORY,
+    make_project,
+    partly_french,
+    prefixed,
+    translate_catalogs,
+    translate_then_edit_english,
+)
 from pypdf import PdfReader
 
 from library.config import load_config
@@ -42,11 +50,9 @@ FRENCH = {"A sample paper: every kind of block", "A test series", "Why this pape
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The test papers, French partly translated, rendered once: every PDF at or above 0%."""
-    folder = tmp_path_factory.mktemp("pdf")
-    config = dataclasses.replace(load_config(make_project(folder) / "setup.cfg"), threshold=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
-        translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+        config = partly_french(tmp_path_factory.mktemp("pdf"), FRENCH)
         report = build_pdfs(Project(config), workers=1)
     assert len(report.written) == 9 and not report.refused
     return config
@@ -101,7 +107,7 @@ def test_internal_links_reach_their_headings(built):
 def test_the_page_map_places_every_segment_on_a_page(built):
     pages = read_pdf_manifest(built)["fr/sample"].pages
     count = len(_pdf(built, "fr", "sample").pages)
-    assert pages["title"] == 1 and pages["why-this-paper"] >= 3
+    assert pages["title"] == 1 and pages["why-this-paper"] >= 2  # the cover, then the contents and the text
     assert all(1 <= page <= count for page in pages.values())
 
 
@@ -146,10 +152,76 @@ def test_a_volume_holds_every_paper_with_its_own_anchors(built):
     assert pages["sample--title"] < pages["series--title"]
 
 
-def test_each_page_says_page_x_of_y(built):
+# The design: one cover, contents on the first text page, a volume without empty pages ------------
+
+
+def test_the_cover_carries_the_series_identity_and_no_page_number(built):
+    cover = _pdf(built, "fr", "sample").pages[0].extract_text()
+    for identity in ("FR A test series", "BRIEFING PAPER 1", "FR A sample paper: every kind of block", "1 mars 2022",
+                     "Quaker United Nations Office", "Français"):
+        assert identity in cover
+    assert "Page" not in cover and "Contents" not in cover
+
+
+def test_a_paper_starts_its_text_on_the_page_of_its_contents(built):
+    second = _pdf(built, "en", "sample").pages[1].extract_text()
+    assert "Contents" in second and "The Global Compact for Safe, Orderly and Regular Migration" in second
+
+
+def test_a_volume_has_one_cover_one_contents_and_papers_that_follow_on(built):
+    reader = _pdf(built, "en", "volume")
+    texts = [page.extract_text() for page in reader.pages]
+    assert [n for n, text in enumerate(texts, start=1) if "Contents" in text] == [2]
+    assert sum(text.count("BRIEFING PAPER 1") for text in texts) == 1  # an opening heading, no second cover
+    assert sum(text.count("What the segmenter must see") for text in texts) == 1
+    pages = read_pdf_manifest(built)["en/volume"].pages
+    sample_ends = max(page for anchor, page in pages.items() if anchor.startswith("sample--"))
+    assert pages["series--title"] == sample_ends  # no page break left the end of a paper's last page empty
+    contents = [link.get_object() for link in reader.pages[1]["/Annots"]]
+    targets = list(dict.fromkeys(str(link["/Dest"]) for link in contents))
+    assert targets[:2] == ["sample--title", "sample--why-this-paper"] and "series--title" in targets
+    # Each entry's page number, after its leader, is the page of its heading.
+    numbers = [int(line.split()[-1]) for line in texts[1].splitlines() if re.search(r"(\. ){3}.*\d$", line)]
+    assert numbers == [pages[target] for target in targets]
+
+
+def _top_line(page) -> list[tuple[str, float, float]]:
+    """The text fragments in the page's top margin, with their x and y in points."""
+    height = float(page.mediabox.height)
+    fragments: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, *_):
+        x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+        if text.strip() and y > height - 24 * 72 / 25.4:
+            fragments.append((text, x, y))
+
+    page.extract_text(visitor_text=visit)
+    return fragments
+
+
+def test_a_long_running_head_is_cut_on_one_line_clear_of_the_draft_mark(run, project):
+    config = _config_of(project)
+    long_title = "FR " + "Un titre très long pour la tête de page, qui ne tiendrait pas sur une ligne " * 2
+    translate_catalogs(config, "fr", lambda m: long_title if m.id == "A sample paper: every kind of block" else None,
+                       domains=("sample",))
+    assert run("build", "pdf", "--lang", "fr", "--paper", "sample", "--draft").exit_code == 0
+    fragments = _top_line(_pdf(config, "fr", "sample", draft=True).pages[1])
+    head = [f for f in fragments if not f[0].startswith("Draft")]
+    mark = [f for f in fragments if f[0].startswith("Draft")]
+    assert head and mark
+    # One line, whole (cut at the edge of its box with an ellipsis, which text extraction does not see),
+    # neither wrapped nor hyphenated.
+    assert len({round(y) for _, _, y in head}) == 1
+    assert " ".join("".join(t for t, _, _ in head).split()) == " ".join(long_title.split())
+    head_box_right = (24 + 104) * 72 / 25.4  # the running head's margin box: from the left margin, 104 mm wide
+    assert min(x for _, x, _ in mark) > head_box_right
+
+
+def test_each_page_but_the_cover_says_page_x_of_y(built):
     reader = _pdf(built, "en", "sample")
     total = len(reader.pages)
-    for number, page in enumerate(reader.pages, start=1):
+    assert "Page 1 of" not in reader.pages[0].extract_text()
+    for number, page in enumerate(reader.pages[1:], start=2):
         assert f"Page {number} of {total}" in page.extract_text()
 
 
@@ -195,7 +267,7 @@ def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
     reader = _pdf(config, "fr", "sample", draft=True)
     # The figure is formatted for the page's language: "21 %" in French, with a no-break space.
     mark = re.compile(rf"Draft – {_french_sample_percent(config)[:-1]}\u00a0% translated")
-    assert len(reader.pages) >= 3 and all(mark.search(page.extract_text()) for page in reader.pages)
+    assert len(reader.pages) >= 2 and all(mark.search(page.extract_text()) for page in reader.pages)
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Not yet translated" in text  # the English fallbacks are marked
     assert not (pdf_folder(config) / "fr" / "sample.pdf").exists()  # a draft is never the published PDF
