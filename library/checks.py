@@ -565,7 +565,7 @@ def check_outcome(problems: tuple[Problem, ...], strict: bool) -> None:
                            + (" (--strict fails on warnings too)" if strict and not errors else ""))
 
 
-def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path) -> str:
+def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path, strict: bool = False) -> str:
     """One 'file:line: severity: message [check]' line per problem and a count, or JSON."""
     errors, warnings = _counts(problems)
     if fmt == "json":
@@ -575,7 +575,8 @@ def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path) -> str:
         data = {"errors": errors, "warnings": warnings, "problems": rows}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     lines = [f"{_relative(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
-    lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    lines.append(summary + (" (--strict: warnings fail too)" if strict and warnings and not errors else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import LibraryError
+from .errors import ChecksFailed, LibraryError
 from .memory import MEMORY_SIMILARITY
 
 __all__ = ["main"]
@@ -20,13 +22,27 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except ChecksFailed as error:
+            sys.exit(error.exit_code)  # the checks' own summary line has said it
         except LibraryError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {_relative_paths(str(error), ctx)}", err=True)
             sys.exit(error.exit_code)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"Error: {where}{error.strerror or error}", err=True)
+            click.echo(f"Error: {_relative_paths(f'{where}{error.strerror or error}', ctx)}", err=True)
             sys.exit(1)
+
+
+def _relative_paths(message: str, ctx: click.Context) -> str:
+    """message with the project's folder left out of every path, as every other output shows them."""
+    obj = ctx.obj or {}
+    if "project" in obj:
+        root = obj["project"].config.root
+    elif obj.get("config_path"):
+        root = Path(obj["config_path"]).resolve().parent
+    else:
+        root = Path.cwd()
+    return message.replace(f"{root}{os.sep}", "")
 
 
 def _project(ctx: click.Context):
@@ -230,6 +246,9 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
         click.echo(f"withdrew {_shown(withdrawal.path, config.root)}: {withdrawal.reason}")
     for refusal in report.refused:
         click.echo(f"held back {refusal}")
+    if draft and not any(job.draft for job in plan.jobs):
+        click.echo(f"no paper is below the threshold of {config.threshold:g}%: nothing to draft, "
+                   "every PDF is published")
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
                f"{len(report.refused)} held back, {len(report.withdrawn)} withdrawn")
     if report.refused and not draft:
@@ -391,7 +410,8 @@ def missing(ctx: click.Context, language: str, paper: str | None) -> None:
 
     project = _project(ctx)
     found = missing_segments(project, language, (paper,) if paper else ())
-    click.echo(render_missing(found, language, project.config.root), nl=False)
+    width = shutil.get_terminal_size().columns - 1
+    click.echo(render_missing(found, language, project.config.root, width), nl=False)
 
 
 @main.command()
@@ -406,5 +426,5 @@ def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...
 
     project = _project(ctx)
     problems = check_project(project, languages, papers)
-    click.echo(render_problems(problems, fmt, project.config.root), nl=False)
+    click.echo(render_problems(problems, fmt, project.config.root, strict), nl=False)
     check_outcome(problems, strict)

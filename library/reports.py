@@ -105,6 +105,7 @@ class MissingSegment:
     source_path: Path | None
     source_line: int | None
     previous_msgid: str | None = None
+    translation: str | None = None  # a fuzzy entry's translation, of the previous English
 
     @property
     def diff(self) -> str | None:
@@ -248,8 +249,9 @@ def _missing_in(project: Project, language: str, domain: str) -> list[MissingSeg
         if state == "translated":
             continue
         previous = message.previous_id[0] if state == "fuzzy" and message.previous_id else None
+        translation = message.string if state == "fuzzy" and isinstance(message.string, str) else None
         missing.append(MissingSegment(language, domain, state, text, path, message.lineno, source.path, source.line,
-                                      previous))
+                                      previous, translation))
     return missing
 
 
@@ -349,7 +351,7 @@ def _csv(rows: list[dict[str, object]]) -> str:
 
 
 def _status_table(statuses: tuple[CatalogStatus, ...], root: Path) -> str:
-    header = ["language", "paper", "translated", *_SHORT, *_SHORT[:-1]]
+    header = ["language", "paper", "complete", *_SHORT, *_SHORT[:-1]]
     body = []
     for language in dict.fromkeys(s.language for s in statuses):
         group = tuple(s for s in statuses if s.language == language)
@@ -387,21 +389,34 @@ def _aligned(cells: list[str], widths: list[int]) -> str:
     return "  ".join(parts)
 
 
-def render_missing(missing: tuple[MissingSegment, ...], language: str, root: Path) -> str:
-    """Each missing text as 'po:line: state (source:line)', the English, and for a fuzzy one the change."""
+def render_missing(missing: tuple[MissingSegment, ...], language: str, root: Path, width: int = 100) -> str:
+    """Each missing text as 'po:line: state (source:line)', then, wrapped to width, the English, or for
+    a fuzzy one the change of the English and the translation that needs it."""
     lines = []
     for item in missing:
         where = f"{_relative(item.po_path, root)}:{item.po_line}" if item.po_line else _relative(item.po_path, root)
         source = f"{_relative(item.source_path, root)}:{item.source_line}" if item.source_path else "?"
         state = "not in the PO file (run `library update`)" if item.state == "absent" else item.state
-        lines += [f"{where}: {state} (source {source})", f"    {item.msgid}"]
-        if item.diff is not None:
-            lines.append(f"    changed: {item.diff}")
+        lines.append(f"{where}: {state} (source {source})")
+        if item.diff is not None:  # the diff holds the whole current English: once is enough
+            lines += _wrapped("changed: ", item.diff, width)
+            lines += _wrapped(f"{language}: ", item.translation or "", width)
+        else:
+            lines += _wrapped("", item.msgid, width)
     counts = {state: sum(1 for item in missing if item.state == state) for state in ("untranslated", "fuzzy", "absent")}
     names = {"absent": "not in the PO file"}
     summary = ", ".join(f"{n} {names.get(state, state)}" for state, n in counts.items() if n)
     lines.append(f"{language}: {summary}" if summary else f"{language}: nothing missing")
     return "\n".join(lines) + "\n"
+
+
+def _wrapped(label: str, text: str, width: int) -> list[str]:
+    """text indented under its label, wrapped to width (never narrower than 40 columns)."""
+    import textwrap
+
+    indent = "    " + " " * len(label)
+    return textwrap.wrap(text, width=max(width, 40), initial_indent=f"    {label}", subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [f"    {label}".rstrip()]
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -247,7 +247,7 @@ def test_check_with_a_bad_glossary_gives_its_line_and_nothing_else(run, config, 
     line = bad.with_suffix(".err").read_text("utf-8").split(":")[0]
     result = run("check")
     assert result.exit_code == 5 and result.stdout == ""
-    assert result.stderr.startswith(f"Error: {config.locales_dir / 'glossary.csv'}:{line}: ")
+    assert result.stderr.startswith(f"Error: locales/glossary.csv:{line}: ")  # relative, as every output
     assert result.stderr.count("\n") == 1
 
 
@@ -278,7 +278,7 @@ def test_check_exits_8_on_errors_and_lists_them_with_file_and_line(run, checked)
     assert any(line.startswith(f"locales/es/LC_MESSAGES/sample.po:{warning_line}: warning: ") and
                line.endswith("[punctuation]") for line in lines)
     assert lines[-1] == "2 errors, 1 warning"
-    assert result.stderr == "Error: 2 errors, 1 warning\n"
+    assert result.stderr == ""  # one summary line, on one stream
 
 
 def test_check_json_has_stable_keys(run, checked):
@@ -294,7 +294,8 @@ def test_warnings_fail_only_with_strict(run, config):
     path.write_text(path.read_text("utf-8").replace('msgstr "ES Third item."', 'msgstr "ES Third item"'), "utf-8")
     assert run("check").exit_code == 0
     result = run("check", "--strict")
-    assert result.exit_code == 8 and "--strict" in result.stderr
+    assert result.exit_code == 8 and result.stdout.endswith("0 errors, 1 warning (--strict: warnings fail too)\n")
+    assert result.stderr == ""
 
 
 def test_check_of_a_clean_project_passes(run, config):

@@ -223,7 +223,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
     (config.templates_dir / "home.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n", "utf-8")
     result = run("build", "html")
     assert result.exit_code == 7
-    assert result.output.startswith(f"Error: {config.templates_dir / 'home.html'}:3: ")
+    assert result.output.startswith("Error: templates/home.html:3: ")
     assert "Traceback" not in result.output
 
 

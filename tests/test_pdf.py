@@ -281,6 +281,9 @@ def test_draft_leaves_papers_above_the_threshold_published_and_unmarked(run, pro
     assert "Draft" not in " ".join(page.extract_text() for page in english.pages)
     assert (pdf_folder(config, draft=True) / "es" / "sample.pdf").is_file()
     assert not (pdf_folder(config, draft=True) / "en").exists()
+    assert "nothing to draft" not in result.output
+    english_only = run("build", "pdf", "--paper", "sample", "--lang", "en", "--draft")
+    assert "no paper is below the threshold of 80%: nothing to draft, every PDF is published\n" in english_only.output
 
 
 def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
@@ -443,7 +446,7 @@ def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run
                      "utf-8")
     result = run("build", "pdf", "--lang", "en", "--jobs", "2")
     assert result.exit_code == 7
-    assert f"Error: {paper}: UndefinedError: 'nowhere' is undefined" in result.output
+    assert "Error: templates/pdf/paper.html: UndefinedError: 'nowhere' is undefined" in result.output
     assert "Traceback" not in result.output
 
 

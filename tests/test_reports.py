@@ -237,7 +237,10 @@ def test_missing_lists_untranslated_and_fuzzy_with_both_lines_and_the_change(run
     result = run("missing", "fr", "sample")
     assert result.exit_code == 0
     assert f"locales/fr/LC_MESSAGES/sample.po:{found[0].po_line}: fuzzy (source papers/sample.md:" in result.stdout
-    assert "changed: The first review takes place on [-17-20-] {+16-20+} May" in result.stdout
+    assert "    changed: The first review takes place on [-17-20-] {+16-20+} May" in result.stdout
+    assert "    fr: FR The first review takes place on 17-20 May 2022." in result.stdout  # what needs the change
+    assert " ".join(result.stdout.split()).count("Did it go well?") == 2  # in the diff, and in the French
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80  # wrapped to the terminal
     assert result.stdout.rstrip().endswith("fr: 1 untranslated, 1 fuzzy")
 
 
@@ -283,7 +286,8 @@ def test_a_broken_po_file_gives_its_line_and_nothing_else(run, config, command, 
     line = bad.read_bytes().split(b"\n")[0].decode().removeprefix("# expect: ").split(":")[0]
     result = run(*command)
     assert result.exit_code == 5
-    assert result.stderr.startswith(f"Error: {target}:{line}: ") and result.stderr.count("\n") == 1
+    shown = target.relative_to(config.root)
+    assert result.stderr.startswith(f"Error: {shown}:{line}: ") and result.stderr.count("\n") == 1
     assert result.stdout == ""
 
 
