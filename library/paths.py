@@ -27,6 +27,7 @@ __all__ = [
     "pdf_manifest_path",
     "index_folder",
     "state_path",
+    "lock_path",
 ]
 
 UI_DOMAIN = "ui"  # the interface catalog's domain, beside one domain per paper
@@ -96,6 +97,11 @@ def pdf_manifest_path(config: Config, draft: bool = False) -> Path:
 
 def index_folder(config: Config) -> Path:
     return config.build_dir / "index"
+
+
+def lock_path(config: Config, folder: str) -> Path:
+    """The lock a command holds while it writes folder ('build' or 'locales'); both live in build/, never committed."""
+    return config.build_dir / (".lock" if folder == "build" else f".{folder}.lock")
 
 
 def state_path(config: Config, stage: str) -> Path:
