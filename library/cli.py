@@ -284,7 +284,8 @@ def _results_json(results) -> str:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the built site (run `library build html` first)."""
@@ -296,8 +297,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     site = site_folder(config)
     if not (site / SiteMap.home(config.source_language)).is_file():
         raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
-    click.echo(f"Serving {_shown(site, config.root)} on http://{host}:{port}/ (Ctrl+C to stop)")
-    serve_site(project, host, port)
+    serve_site(project, host, port,
+               on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
 
 
 # --- translators' reports ------------------------------------------------------------------

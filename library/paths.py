@@ -38,6 +38,7 @@ RESERVED_SLUGS = {
     UI_DOMAIN: "the interface catalog",
     "index": "the home pages",
     "404": "the not-found pages",
+    "500": "the server's error pages",
     "search": "the search pages",
     "dashboard": "the translators' dashboard",
     VOLUME: "the PDF of the whole series",
@@ -142,6 +143,10 @@ class SiteMap:
     @staticmethod
     def not_found(language: str) -> str:
         return f"{language}/404.html"
+
+    @staticmethod
+    def server_error(language: str) -> str:
+        return f"{language}/500.html"
 
     @staticmethod
     def search(language: str) -> str:
