@@ -72,7 +72,7 @@ def _parse_python(text: str) -> Placeholders:
 
 
 def _parse_c(text: str) -> Placeholders:
-    found, numbered, unnumbered = Placeholders(), False, 0
+    found, numbered, unnumbered = Placeholders(), 0, 0
     for match in _directives(_C, text):
         conversion = match["conversion"]
         kind = _c_type(conversion)
