@@ -495,7 +495,7 @@ def check_project(project: Project, languages: tuple[str, ...] = (),
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
     domains = project.select_papers(papers, ui=True)
-    glossary = read_glossary(glossary_path(config), config.source_language)
+    glossary = read_glossary(glossary_path(config), config.source_language, config.locales_dir)
     problems: list[Problem] = []
     for language in chosen:
         terms = tuple(term for term in glossary.terms if term.translation(language))

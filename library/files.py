@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Changes", "write_atomic", "write_if_changed", "write_all", "remove_stale", "remove_leftovers"]
+__all__ = ["Changes", "write_atomic", "write_if_changed", "write_all", "remove_stale", "remove_leftovers",
+           "resolves_inside"]
 
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # as tempfile.mkstemp names them
 _WRITER = re.compile(r"\.(\d+)\.[^.]+\.tmp$")
@@ -64,6 +65,12 @@ def write_all(planned: dict[Path, bytes]) -> Changes:
     for path, data in planned.items():
         (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)
     return changes
+
+
+def resolves_inside(path: Path, folder: Path) -> bool:
+    """Whether path, its links followed, lies inside folder: a translators' file linked from
+    elsewhere (/etc/passwd) must be refused unread, or its lines would reach the messages."""
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
+from .files import resolves_inside
 from .placeholders import FORMAT_FLAGS, FormatError, compare_formats, often_used_forms, parse_format
 
 __all__ = ["read_catalog", "parse_catalog", "render_catalog"]
@@ -74,7 +75,7 @@ def read_catalog(path: Path, *, language: str | None = None, domain: str | None 
     With root (the locales folder), a file that resolves outside it, through a link, is
     refused unread: its text would otherwise reach the error messages and the site.
     """
-    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+    if root is not None and not resolves_inside(path, root):
         raise CatalogError(path, None, f"links to a file outside {root.name}/; refused without reading it")
     try:
         data = path.read_bytes()
