@@ -329,3 +329,9 @@ def test_a_reader_is_served_while_slow_clients_hold_connections(config):
             connection.close()
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_search_pages_are_compressed_too(search_client):
+    response = search_client.get("/fr/search?q=quoted+paragraph", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert b'<main id="main_content"' in gzip.decompress(response.data)
