@@ -547,4 +547,3 @@ def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
         catalog[""] = message
     except Exception as error:  # Babel raises ValueError, or UnknownLocaleError for an unknown Language
         raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
-
