@@ -179,7 +179,7 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Update
         for domain, template in templates.items():
             path = catalog_path(config, language, domain)
             # A copy of its own, read again: the project's copy feeds the memory unchanged.
-            catalog = read_catalog(path, language=language, domain=domain) if path.exists() else None
+            catalog = read_catalog(path, language=language, domain=domain, root=config.locales_dir) if path.exists() else None
             update = CatalogUpdate(path)
             # Babel moves the template's own entries into a new catalog: a copy for each language.
             merged = merge_catalog(catalog, copy.deepcopy(template), language, domain, update)
@@ -290,7 +290,7 @@ def _read_templates(config: Config) -> dict[str, object]:
     paths = template_paths(config)
     if not paths:
         raise LibraryError(f"no templates in {config.locales_dir}: run `library extract` first")
-    return {path.stem: read_catalog(path, domain=path.stem) for path in paths}
+    return {path.stem: read_catalog(path, domain=path.stem, root=config.locales_dir) for path in paths}
 
 
 # --- compile -------------------------------------------------------------------------------
@@ -313,17 +313,17 @@ def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Chang
             if state.get(name) == key and target.is_file():
                 changes.unchanged.append(target)
                 continue
-            planned[target] = _mo_bytes(path, language)
+            planned[target] = _mo_bytes(path, language, config.locales_dir)
             state[name] = key
     written = write_all(planned)
     write_state(config, "compile", state)
     return Changes(written.written, [*changes.unchanged, *written.unchanged])
 
 
-def _mo_bytes(path: Path, language: str) -> bytes:
+def _mo_bytes(path: Path, language: str, root: Path) -> bytes:
     from babel.messages.mofile import write_mo
 
-    catalog = read_catalog(path, language=language, domain=path.stem)
+    catalog = read_catalog(path, language=language, domain=path.stem, root=root)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()

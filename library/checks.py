@@ -524,9 +524,10 @@ def _check_message(message, language: str, terms: tuple[Term, ...]) -> list[Find
     return list(dict.fromkeys(findings))  # a plural's forms often repeat the same finding
 
 
-def check_catalog(path: Path, language: str, domain: str, terms: tuple[Term, ...] = ()) -> tuple[Problem, ...]:
+def check_catalog(path: Path, language: str, domain: str, terms: tuple[Term, ...] = (),
+                  root: Path | None = None) -> tuple[Problem, ...]:
     """Check every translated entry of one PO file (read strictly; fuzzy and empty entries are skipped)."""
-    catalog = read_catalog(path, language=language, domain=domain)
+    catalog = read_catalog(path, language=language, domain=domain, root=root)
     return tuple(
         Problem(path, message.lineno, language, domain, finding.check, finding.severity, finding.message)
         for message in catalog
@@ -541,14 +542,14 @@ def check_project(project: Project, languages: tuple[str, ...] = (),
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
     domains = project.select_papers(papers, ui=True)
-    glossary = read_glossary(glossary_path(config), config.source_language)
+    glossary = read_glossary(glossary_path(config), config.source_language, config.locales_dir)
     problems: list[Problem] = []
     for language in chosen:
         terms = tuple(term for term in glossary.terms if term.translation(language))
         for domain in domains:
             path = catalog_path(config, language, domain)
             if path.exists():
-                problems.extend(check_catalog(path, language, domain, terms))
+                problems.extend(check_catalog(path, language, domain, terms, config.locales_dir))
     return tuple(problems)
 
 

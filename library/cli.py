@@ -54,6 +54,22 @@ def _project(ctx: click.Context):
     return ctx.obj["project"]
 
 
+def _writing(ctx: click.Context, folder: str) -> None:
+    """Hold folder's lock ('build' or 'locales') until the command ends, saying so if another writer makes us wait."""
+    from .lock import hold_lock
+    from .paths import lock_path
+
+    root = ctx.find_root()
+    held = root.obj.setdefault("locks", set())
+    if folder in held:  # `library build` runs compile, PDFs, site and index under one lock
+        return
+    path = lock_path(_project(ctx).config, folder)
+    command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+    root.with_resource(hold_lock(path, folder, command, wait=not root.obj.get("no_wait"),
+                                 on_wait=lambda message: click.echo(message, err=True)))
+    held.add(folder)
+
+
 def _report(changes, root: Path) -> None:
     for verb, paths in (("wrote", changes.written), ("removed", changes.removed)):
         for path in paths:
@@ -77,10 +93,12 @@ _lang_option = click.option(
 @click.version_option(__version__, prog_name="library")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="The setup.cfg to use (default: the nearest one with a [library] section).")
+@click.option("--no-wait", is_flag=True,
+              help="Fail (exit 9) instead of waiting when another command is writing build/ or locales/.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, no_wait: bool) -> None:
     """Build, translate and check the Migration Justice briefing library."""
-    ctx.ensure_object(dict)["config_path"] = config_path
+    ctx.ensure_object(dict).update(config_path=config_path, no_wait=no_wait)
 
 
 @main.command()
@@ -89,6 +107,7 @@ def extract(ctx: click.Context) -> None:
     """Write locales/<paper>.pot for each paper, and locales/ui.pot."""
     from .catalogs import extract_catalogs
 
+    _writing(ctx, "locales")
     project = _project(ctx)
     _report(extract_catalogs(project), project.config.root)
 
@@ -100,6 +119,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Create or update the PO files from the POT files, keeping every translation."""
     from .catalogs import update_catalogs
 
+    _writing(ctx, "locales")
     project = _project(ctx)
     report = update_catalogs(project, languages)
     root = project.config.root
@@ -158,6 +178,7 @@ def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Compile the PO files to MO files in the build folder (fuzzy entries left out)."""
     from .catalogs import compile_catalogs
 
+    _writing(ctx, "build")
     project = _project(ctx)
     _report(compile_catalogs(project, languages), project.config.root)
 
@@ -176,6 +197,7 @@ def build(ctx: click.Context, strict: bool) -> None:
     still succeeds unless --strict is given.
     """
     ctx.obj["strict"] = strict and ctx.invoked_subcommand is not None  # a whole build says it at the end
+    _writing(ctx, "build")
     if ctx.invoked_subcommand is None:
         from .errors import IncompleteTranslation
 
@@ -198,6 +220,7 @@ def build_html(ctx: click.Context) -> None:
     from .html import build_html as build_site
     from .paths import site_folder
 
+    _writing(ctx, "build")
     project = _project(ctx)
     config = project.config
     changes = build_site(project)
@@ -228,6 +251,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
     from .paths import pdf_folder
     from .pdf import PDF_PROFILE, build_pdfs, plan_pdfs
 
+    _writing(ctx, "build")
     project = _project(ctx)
     config = project.config
     if validate:  # before rendering anything, say if veraPDF cannot run here
@@ -287,6 +311,7 @@ def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Build the search index of each language in build/index (same as `library index`)."""
     from .search import build_index as index_papers
 
+    _writing(ctx, "build")
     project = _project(ctx)
     for report in index_papers(project, languages):
         if report.withdrawn:
@@ -359,7 +384,8 @@ def _results_json(results) -> str:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the built site (run `library build html` first)."""
@@ -371,8 +397,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     site = site_folder(config)
     if not (site / SiteMap.home(config.source_language)).is_file():
         raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
-    click.echo(f"Serving {_shown(site, config.root)} on http://{host}:{port}/ (Ctrl+C to stop)")
-    serve_site(project, host, port)
+    serve_site(project, host, port,
+               on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
 
 
 # --- translators' reports ------------------------------------------------------------------

@@ -13,6 +13,7 @@ __all__ = [
     "IncompleteTranslation",
     "TemplateError",
     "ChecksFailed",
+    "Busy",
 ]
 
 
@@ -81,3 +82,9 @@ class ChecksFailed(LibraryError):
     """`library check` found errors (or, with --strict, warnings) in the translations."""
 
     exit_code = 8
+
+
+class Busy(LibraryError):
+    """Another library command is writing the same folder, and this one was asked not to wait."""
+
+    exit_code = 9

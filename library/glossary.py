@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GlossaryError
+from .files import resolves_inside
 
 __all__ = ["Term", "Glossary", "read_glossary"]
 
@@ -51,8 +52,13 @@ class Glossary:
     terms: tuple[Term, ...] = ()
 
 
-def read_glossary(path: Path, source_language: str = "en") -> Glossary:
-    """Read a glossary CSV (columns: source language, target languages, note), or raise GlossaryError."""
+def read_glossary(path: Path, source_language: str = "en", root: Path | None = None) -> Glossary:
+    """Read a glossary CSV (columns: source language, target languages, note), or raise GlossaryError.
+
+    With root (the locales folder), a file linked from outside it is refused unread.
+    """
+    if root is not None and path.exists() and not resolves_inside(path, root):
+        raise GlossaryError(path, None, f"links to a file outside {root.name}/; refused without reading it")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

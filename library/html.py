@@ -133,6 +133,7 @@ class _Site:
         for language in self.config.all_languages:
             yield self._home(language)
             yield self._not_found(language)
+            yield self._server_error(language)
             for paper in self.project.papers:
                 yield self._paper(language, paper)
                 for other in self.config.all_languages:
@@ -179,6 +180,11 @@ class _Site:
         path = SiteMap.not_found(language)
         return _Page(path, self._key(language, "404"), lambda: self._render(
             language, "404.html", path, {"alternates": self._everywhere(SiteMap.not_found)}))
+
+    def _server_error(self, language: str) -> _Page:
+        path = SiteMap.server_error(language)
+        return _Page(path, self._key(language, "500"), lambda: self._render(
+            language, "500.html", path, {"alternates": self._everywhere(SiteMap.server_error)}))
 
     def _front_door(self) -> _Page:
         source, path = self.config.source_language, SiteMap.root_index()
@@ -293,9 +299,10 @@ class _Site:
 
 def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:
     """A site page: context plus what every page shows (the series, the language, links from here)."""
-    # Links are relative, so the site also reads from a folder, offline; the 404 page is
-    # only ever sent by the server, for any address, so its links start from the root.
-    root = "/" if path == SiteMap.not_found(language) else "../" * (len(PurePosixPath(path).parts) - 1)
+    # Links are relative, so the site also reads from a folder, offline; the 404 and 500
+    # pages are only ever sent by the server, for any address, so their links start from the root.
+    from_root = path in (SiteMap.not_found(language), SiteMap.server_error(language))
+    root = "/" if from_root else "../" * (len(PurePosixPath(path).parts) - 1)
     context = {"series": project.translation(project.series_slug, language), **context, "language": language,
                "page_path": path, "root": root, "image_base": root + SiteMap.asset("")}
     return render_template(project.config, environment, template, context)

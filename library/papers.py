@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +18,10 @@ BlockKind = Literal["heading", "paragraph", "image", "cell", "code", "rule"]
 ContainerKind = Literal["bullet_list", "ordered_list", "list_item", "blockquote", "table", "thead", "tbody", "tr"]
 TEXT_FIELDS = ("title", "subtitle", "publisher", "summary")
 
+_LOG = logging.getLogger(__name__)
+_BOM = "\ufeff"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+_DATE_LIKE = re.compile(r"\d{4}-\d\d?-\d\d?\b")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)
 _HTML_COMMENT = re.compile(r"<!--.*?-->\s*$", re.S)
@@ -110,9 +116,24 @@ def load_paper(path: Path) -> Paper:
 
 def parse_paper(text: str, path: Path) -> Paper:
     """Parse the text of a source file; path names it in errors and gives the expected slug."""
+    if text.startswith(_BOM):
+        # Some Windows editors save UTF-8 with this invisible mark; it is not part of the text.
+        _LOG.warning("%s: starts with a byte order mark (BOM); read as UTF-8 without it", path)
+        text = text[1:]
+    _check_characters(path, text)
     front, body, body_offset = _split_front_matter(path, text)
     meta = _parse_meta(path, front)
     return Paper(path=path, meta=meta, blocks=tuple(_parse_body(path, body, body_offset)))
+
+
+def _check_characters(path: Path, text: str) -> None:
+    """Refuse control characters: invisible in an editor, they would reach the catalogs and the pages."""
+    control = _CONTROL.search(text)
+    if control:
+        line_start = text.rfind("\n", 0, control.start()) + 1
+        raise SourceError(path, text.count("\n", 0, control.start()) + 1,
+                          f"control character U+{ord(control[0]):04X} at column {control.start() - line_start + 1}; "
+                          "delete it")
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
@@ -130,7 +151,7 @@ def _parse_meta(path: Path, front: str) -> PaperMeta:
 
     try:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        data = yaml.load(front, Loader=_front_matter_loader())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -139,6 +160,22 @@ def _parse_meta(path: Path, front: str) -> PaperMeta:
         raise SourceError(path, 2, "the front matter must be a mapping of fields")
     lines = _field_lines(node)
     return _MetaReader(path, data, lines).read()
+
+
+@lru_cache(maxsize=None)
+def _front_matter_loader():
+    """YAML's safe loader, but an impossible date (2022-02-30) stays text, for the date check to name."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
 
 
 def _field_lines(node) -> dict[str, int]:
@@ -212,7 +249,8 @@ class _MetaReader:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self._fail("date", "front-matter field 'date' must be a date like 2022-05-17")
+            wrong = f"; {value} is not a day of the calendar" if _DATE_LIKE.match(str(value)) else ""
+            self._fail("date", f"front-matter field 'date' must be a date like 2022-05-17{wrong}")
 
     def _keywords(self) -> tuple[str, ...]:
         value = self.data.get("keywords", [])

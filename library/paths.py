@@ -29,6 +29,7 @@ __all__ = [
     "pdf_manifest_path",
     "index_folder",
     "state_path",
+    "lock_path",
 ]
 
 UI_DOMAIN = "ui"  # the interface catalog's domain, beside one domain per paper
@@ -39,6 +40,7 @@ RESERVED_SLUGS = {
     UI_DOMAIN: "the interface catalog",
     "index": "the home pages",
     "404": "the not-found pages",
+    "500": "the server's error pages",
     "search": "the search pages",
     "dashboard": "the translators' dashboard",
     VOLUME: "the PDF of the whole series",
@@ -109,6 +111,11 @@ def index_folder(config: Config) -> Path:
     return config.build_dir / "index"
 
 
+def lock_path(config: Config, folder: str) -> Path:
+    """The lock a command holds while it writes folder ('build' or 'locales'); both live in build/, never committed."""
+    return config.build_dir / (".lock" if folder == "build" else f".{folder}.lock")
+
+
 def state_path(config: Config, stage: str) -> Path:
     """Where a stage keeps the input hashes of its outputs, outside what gets published."""
     return config.build_dir / "state" / f"{stage}.json"
@@ -147,6 +154,10 @@ class SiteMap:
     @staticmethod
     def not_found(language: str) -> str:
         return f"{language}/404.html"
+
+    @staticmethod
+    def server_error(language: str) -> str:
+        return f"{language}/500.html"
 
     @staticmethod
     def search(language: str) -> str:

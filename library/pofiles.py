@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
+from .files import resolves_inside
+from .placeholders import FORMAT_FLAGS, FormatError, compare_formats, often_used_forms, parse_format
 
 __all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "render_catalog", "silenced_checks"]
 
@@ -32,6 +34,7 @@ _CONFLICT = re.compile(r"(<{7}|={7}|>{7}|\|{7})(\s|$)")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*$")
 _HEADER_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?\s*([+-]\d{4})?")
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:\s?.*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 # The header fields in the order msgmerge and msginit write them.
 _HEADER_ORDER = ("Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
                  "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
@@ -80,8 +83,14 @@ class _Entry:
         return "fuzzy" in self.flags
 
 
-def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None):
-    """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError."""
+def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None, root: Path | None = None):
+    """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError.
+
+    With root (the locales folder), a file that resolves outside it, through a link, is
+    refused unread: its text would otherwise reach the error messages and the site.
+    """
+    if root is not None and not resolves_inside(path, root):
+        raise CatalogError(path, None, f"links to a file outside {root.name}/; refused without reading it")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -241,11 +250,17 @@ def _decode_lines(data: bytes, path: Path) -> list[str]:
     lines = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            lines.append(raw.decode("utf-8").rstrip("\r"))
+            line = raw.decode("utf-8").rstrip("\r")
         except UnicodeDecodeError as error:
             raise CatalogError(
                 path, number, f"not valid UTF-8 (byte 0x{raw[error.start]:02X}); save the file as UTF-8"
             ) from None
+        control = _CONTROL.search(line)
+        if control:
+            # msgfmt lets them through, and then they reach the pages; no translator means one.
+            raise CatalogError(path, number, f"control character U+{ord(control[0]):04X} at column "
+                                             f"{control.start() + 1}; delete it")
+        lines.append(line)
     return lines
 
 
@@ -403,11 +418,11 @@ def _check_entries(entries: list[_Entry], path: Path, language: str | None) -> N
     live = [entry for entry in entries if not entry.obsolete]
     if not live or live[0].key != (None, ""):
         raise CatalogError(path, 1, 'missing header entry (msgid "") at the top of the file')
-    nplurals = _check_header(live[0], path, language)
+    plural_forms = _check_header(live[0], path, language)
     for group in (live, [entry for entry in entries if entry.obsolete]):
         _check_duplicates(group, path)
     for entry in live[1:]:
-        _check_entry(entry, path, nplurals)
+        _check_entry(entry, path, plural_forms)
 
 
 def _check_duplicates(entries: list[_Entry], path: Path) -> None:
@@ -419,8 +434,16 @@ def _check_duplicates(entries: list[_Entry], path: Path) -> None:
         seen[entry.key] = line
 
 
-def _check_header(header: _Entry, path: Path, language: str | None) -> int | None:
-    """Check the header fields as msgfmt --check-header does; return nplurals if declared."""
+@dataclass(frozen=True)
+class _PluralForms:
+    """What the header's Plural-Forms says: how many forms, and which of them serve many numbers."""
+
+    count: int
+    often: tuple[bool, ...]
+
+
+def _check_header(header: _Entry, path: Path, language: str | None) -> _PluralForms | None:
+    """Check the header fields as msgfmt --check-header does; return its Plural-Forms if declared."""
     text = header.fields["msgstr"]
     fields: dict[str, tuple[str, int]] = {}
     for line_text, line in _header_lines(text):
@@ -459,7 +482,7 @@ def _header_lines(text: _Field):
         offset += len(piece) + 1
 
 
-def _check_plural_forms(value: str, line: int, path: Path) -> int | None:
+def _check_plural_forms(value: str, line: int, path: Path) -> _PluralForms | None:
     if "INTEGER" in value:  # the placeholder of a template
         return None
     match = _PLURAL_FORMS.match(value)
@@ -467,27 +490,61 @@ def _check_plural_forms(value: str, line: int, path: Path) -> int | None:
         raise CatalogError(path, line, f"bad Plural-Forms {value!r}: expected 'nplurals=N; plural=EXPRESSION;'")
     nplurals = int(match[1])
     try:
-        gettext.c2py(match[2])
-    except (ValueError, SyntaxError, RecursionError):
+        plural = gettext.c2py(match[2])
+        often = often_used_forms(plural)
+    except (ValueError, SyntaxError, RecursionError, ArithmeticError):
         raise CatalogError(path, line, f"bad Plural-Forms: {match[2]!r} is not a valid plural expression") from None
     if not 1 <= nplurals <= 6:
         raise CatalogError(path, line, f"bad Plural-Forms: nplurals={nplurals} is out of range")
-    return nplurals
+    if len(often) > nplurals:
+        raise CatalogError(path, line, f"bad Plural-Forms: the expression gives forms up to {len(often) - 1}, "
+                                       f"but nplurals={nplurals}")
+    return _PluralForms(nplurals, tuple(often) + (False,) * (nplurals - len(often)))
 
 
-def _check_entry(entry: _Entry, path: Path, nplurals: int | None) -> None:
+def _check_entry(entry: _Entry, path: Path, plural_forms: _PluralForms | None) -> None:
     msgid = entry.fields["msgid"]
     if msgid.text == "" and "msgctxt" not in entry.fields:
         raise CatalogError(path, msgid.line, 'an empty msgid is only allowed for the header')
     plurals = [name for name in entry.fields if name.startswith("msgstr[")]
-    if plurals and nplurals is not None and len(plurals) != nplurals:
-        raise CatalogError(path, msgid.line, f"{len(plurals)} plural forms, but the header says nplurals={nplurals}")
+    if plurals and plural_forms is not None and len(plurals) != plural_forms.count:
+        raise CatalogError(path, msgid.line,
+                           f"{len(plurals)} plural forms, but the header says nplurals={plural_forms.count}")
     if entry.fuzzy:
         return  # msgfmt leaves fuzzy entries out, and so do its checks
     _check_plural_filled(entry, plurals, path)
+    if plurals and plural_forms is None and any(entry.fields[name].text for name in plurals):
+        raise CatalogError(path, entry.fields[plurals[0]].line,
+                           "plural translations, but the header has no Plural-Forms line for them")
     for name, translation in entry.fields.items():
         if name.startswith("msgstr") and translation.text:
             _check_newlines(msgid.text, translation, path)
+    for flag in FORMAT_FLAGS:
+        if flag in entry.flags:
+            _check_placeholders(entry, flag, path, plural_forms)
+
+
+def _check_placeholders(entry: _Entry, flag: str, path: Path, plural_forms: _PluralForms | None) -> None:
+    """Refuse a msgstr whose placeholders the program cannot fill, by msgfmt's rules for flag."""
+    # Like msgfmt, every form of a plural entry is held to the msgid_plural.
+    reference = entry.fields.get("msgid_plural", entry.fields["msgid"])
+    try:
+        wanted = parse_format(reference.text, flag)
+    except FormatError:
+        return  # the English itself is no format string; msgfmt leaves such entries alone too
+    for name, translation in entry.fields.items():
+        if not name.startswith("msgstr") or not translation.text:
+            continue
+        form = int(name[7:-1]) if name != "msgstr" else None
+        strict = form is None or plural_forms is None or plural_forms.often[form]
+        try:
+            given = parse_format(translation.text, flag)
+        except FormatError as error:
+            raise CatalogError(path, translation.line, f"{name} is not a valid {flag} string: {error}") from None
+        try:
+            compare_formats(wanted, given, flag, strict=strict)
+        except FormatError as error:
+            raise CatalogError(path, translation.line, f"{flag} mismatch in {name}: {error}") from None
 
 
 def _check_plural_filled(entry: _Entry, plurals: list[str], path: Path) -> None:
@@ -518,7 +575,6 @@ def _build_catalog(entries: list[_Entry], path: Path, language: str | None, doma
             _set_header(catalog, message, entry, path)
         else:
             catalog[message.id] = message
-    _check_python_format(catalog, path)
     return catalog
 
 
@@ -554,15 +610,3 @@ def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
         catalog[""] = message
     except Exception as error:  # Babel raises ValueError, or UnknownLocaleError for an unknown Language
         raise CatalogError(path, entry.fields["msgstr"].line, f"malformed header: {error}") from None
-
-
-def _check_python_format(catalog, path: Path) -> None:
-    from babel.messages.catalog import TranslationError
-    from babel.messages.checkers import python_format
-
-    for message in catalog:
-        if message.id and "python-format" in message.flags and not message.fuzzy and message.string:
-            try:
-                python_format(catalog, message)
-            except TranslationError as error:
-                raise CatalogError(path, message.lineno, f"python-format mismatch: {error}") from None

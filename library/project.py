@@ -112,7 +112,7 @@ class Project:
         key = (domain, language)
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
-            self._catalogs[key] = read_catalog(path, language=language, domain=domain) if path.exists() else None
+            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if path.exists() else None
         return self._catalogs[key]
 
     def template(self, domain: str):
@@ -120,7 +120,7 @@ class Project:
         key = (domain, "")
         if key not in self._catalogs:
             path = template_path(self.config, domain)
-            self._catalogs[key] = read_catalog(path, domain=domain) if path.exists() else None
+            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if path.exists() else None
         return self._catalogs[key]
 
     def translation(self, slug: str, language: str) -> TranslatedPaper:

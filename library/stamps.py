@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sysconfig
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -36,15 +37,35 @@ class Digest:
         return self
 
     def files(self, paths, root: Path) -> Digest:
-        """Each file's name (relative to root) and bytes; a missing file counts as missing."""
+        """Each file's name and bytes; a missing file counts as missing.
+
+        A name never holds the folder the project or the packages sit in, so the same
+        commit hashes alike from any clone and any virtual environment: an installed
+        package's file is named from its package down (checked first, as a venv may lie
+        inside the project), a project file from the root down.
+        """
         for path in paths:
-            name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-            self._hash.update(name.encode("utf-8") + b"\0")
+            self._hash.update(_portable_name(path, root).encode("utf-8") + b"\0")
             self._hash.update(_file_hash(path) + b"\0")
         return self
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+def _portable_name(path: Path, root: Path) -> str:
+    for folder in (*_package_folders(), root):
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return path.name
+
+
+@lru_cache(maxsize=None)
+def _package_folders() -> tuple[Path, ...]:
+    """Where this interpreter installs packages (site-packages), the longest first."""
+    paths = sysconfig.get_paths()
+    folders = {Path(paths[name]) for name in ("purelib", "platlib") if name in paths}
+    return tuple(sorted(folders, key=lambda folder: len(folder.parts), reverse=True))
 
 
 def _file_hash(path: Path) -> bytes:

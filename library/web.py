@@ -1,13 +1,14 @@
-"""Serve the built site: language negotiation at /, the files, and 404 pages in the reader's language."""
+"""Serve the built site: language negotiation at /, the files, and error pages in the reader's language."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from .config import Config
 from .paths import SiteMap, site_folder
 from .project import Project
 
-__all__ = ["create_app", "negotiate_language", "resolve", "serve"]
+__all__ = ["create_app", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
 
 # The site has no inline script or style and loads nothing from elsewhere; say so to the browser.
 SECURITY_HEADERS = {
@@ -17,6 +18,22 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+}
+READ_METHODS = ("GET", "HEAD")
+# Text worth compressing; the PDFs and images are compressed already.
+COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+                    "application/json", "image/svg+xml", "application/xml"]
+# Waitress's defaults let 100 idle connections lock readers out for two minutes. Waiting
+# connections cost a socket, not a thread, so many are let in, an idle one is closed after
+# a few seconds, and a request can be no bigger than a page address needs.
+SERVER_LIMITS = {
+    "threads": 8,
+    "connection_limit": 1000,
+    "channel_timeout": 10,
+    "cleanup_interval": 2,
+    "backlog": 1024,
+    "max_request_header_size": 16 * 1024,
+    "max_request_body_size": 4 * 1024,  # nothing here takes a body; a form sent by mistake still gets its 405
 }
 
 
@@ -56,6 +73,7 @@ def resolve(site: Path, url_path: str) -> Path | None:
 def create_app(project: Project):
     """The Flask app for the project's built site."""
     from flask import Flask, redirect, request, send_file
+    from flask_compress import Compress
 
     from .errors import LibraryError
     from .html import SearchPage
@@ -66,9 +84,12 @@ def create_app(project: Project):
 
     app = Flask(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # '//' is refused, not quietly redirected
+    app.config.update(COMPRESS_MIMETYPES=COMPRESSED_TYPES, COMPRESS_ALGORITHM=["br", "gzip"])
+    Compress(app)
     site = site_folder(config)
+    reading = {"provide_automatic_options": False}  # OPTIONS is refused like any method but GET and HEAD
 
-    @app.get("/")
+    @app.get("/", **reading)
     def front_door():
         language = negotiate_language(request.headers.get("Accept-Language"), config)
         response = redirect(f"/{language}/", code=302)
@@ -77,7 +98,7 @@ def create_app(project: Project):
 
     search_pages: dict[str, SearchPage] = {}
 
-    @app.get("/<language>/search")
+    @app.get("/<language>/search", **reading)
     def search_page(language: str):
         if language not in config.all_languages:
             return _not_found(language)
@@ -91,24 +112,38 @@ def create_app(project: Project):
         body = search_pages[language].render(results.query, results)
         return body, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
-    @app.get("/<path:url_path>")
+    @app.get("/<path:url_path>", **reading)
     def page(url_path: str):
         if url_path in config.all_languages:
             return redirect(f"/{url_path}/", code=301)
         path = resolve(site, url_path)
         if path is None:
             return _not_found(url_path)
-        return send_file(path, conditional=True, etag=True, max_age=300)
+        if not _compressible(path):
+            return send_file(path, conditional=True, etag=True, max_age=300)
+        # A byte range of a compressed answer would not be the range asked for; pages are small.
+        request.environ.pop("HTTP_RANGE", None)
+        response = send_file(path, conditional=True, etag=True, max_age=300)
+        # Read whole, not streamed, so Flask-Compress offers gzip too and answers 304 to its own ETag.
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+        return response
 
-    def _not_found(url_path: str):
+    def _reader_language(url_path: str) -> str:
         first = url_path.split("/", 1)[0]
-        language = first if first in config.all_languages else negotiate_language(
+        return first if first in config.all_languages else negotiate_language(
             request.headers.get("Accept-Language"), config
         )
-        page = site / SiteMap.not_found(language)
-        body = page.read_bytes() if page.is_file() else b"Not found\n"
-        content_type = "text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8"
-        return body, 404, {"Content-Type": content_type, "Content-Language": language}
+
+    def _site_page(page: str, status: int, fallback: bytes, language: str):
+        path = site / page
+        body = path.read_bytes() if path.is_file() else fallback
+        content_type = "text/html; charset=utf-8" if path.is_file() else "text/plain; charset=utf-8"
+        return body, status, {"Content-Type": content_type, "Content-Language": language}
+
+    def _not_found(url_path: str):
+        language = _reader_language(url_path)
+        return _site_page(SiteMap.not_found(language), 404, b"Not found\n", language)
 
     @app.errorhandler(404)
     def any_not_found(_error):
@@ -116,7 +151,15 @@ def create_app(project: Project):
 
     @app.errorhandler(405)
     def not_allowed(_error):
-        return "Only GET and HEAD are served here.\n", 405, {"Content-Type": "text/plain; charset=utf-8"}
+        return ("Only GET and HEAD are served here.\n", 405,
+                {"Content-Type": "text/plain; charset=utf-8", "Allow": ", ".join(READ_METHODS)})
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        # The failure itself is logged by Flask; the reader gets the site's page, in their language.
+        language = _reader_language(request.path.lstrip("/"))
+        body, status, headers = _site_page(SiteMap.server_error(language), 500, b"Server error\n", language)
+        return body, status, {**headers, "Cache-Control": "no-store"}
 
     @app.after_request
     def secure(response):
@@ -126,8 +169,46 @@ def create_app(project: Project):
     return app
 
 
-def serve(project: Project, host: str, port: int) -> None:
-    """Serve the built site with waitress until interrupted."""
-    from waitress import serve as waitress_serve
+def _compressible(path: Path) -> bool:
+    import mimetypes
 
-    waitress_serve(create_app(project), host=host, port=port, threads=4, ident="briefing-library")
+    return (mimetypes.guess_type(path.name)[0] or "") in COMPRESSED_TYPES
+
+
+def serve(project: Project, host: str, port: int, *, on_ready=None) -> None:
+    """Serve the built site with waitress until interrupted; on_ready(url) once it listens.
+
+    An address that cannot be listened on (no such host, a port in use or not ours to
+    take) is a LibraryError saying so, raised before anything is served.
+    """
+    from waitress.server import create_server
+
+    from .errors import LibraryError
+
+    try:
+        server = create_server(create_app(project), host=host, port=port, ident="briefing-library",
+                               **SERVER_LIMITS)
+    except OSError as error:
+        raise LibraryError(f"cannot listen on {host}:{port}: {_socket_problem(error)}") from None
+    if on_ready is not None:
+        on_ready(f"http://{_url_host(host)}:{server.effective_port}/")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _socket_problem(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return "the port is already in use (is another server running?)"
+    if error.errno == errno.EACCES:
+        return "permission denied (ports below 1024 need root)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return "this machine has no such address"
+    return getattr(error, "strerror", None) or str(error)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

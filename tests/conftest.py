@@ -84,9 +84,13 @@ def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Path -> content hash of every file under folder, to prove nothing was written."""
+    """Path -> content hash of every file under folder, to prove nothing was written.
+
+    The writers' lock files (build/.lock, build/.locales.lock) are left out: taking the
+    lock records who holds it, which is no output.
+    """
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.name.endswith(".lock")
     }

@@ -303,3 +303,13 @@ def test_check_of_a_clean_project_passes(run, config):
     result = run("check", "--strict", "--lang", "es")
     assert result.exit_code == 0, result.output
     assert result.stdout == "0 errors, 0 warnings\n"
+
+
+def test_a_glossary_linked_from_outside_locales_is_refused_unread(run, project):
+    assert run("extract").exit_code == 0 and run("update").exit_code == 0
+    secret = project / "secret.csv"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", "utf-8")
+    (project / "locales" / "glossary.csv").symlink_to(secret)
+    result = run("check")
+    assert result.exit_code == 5
+    assert "glossary.csv: links to a file outside locales/" in result.output and "root:" not in result.output

@@ -27,14 +27,14 @@ def _french_partly(config, fuzzy: frozenset[str] = frozenset()):
                        domains=("sample",), fuzzy=fuzzy)
 
 
-def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
+def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(config):
     build_html(Project(config))
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
                 "dashboard/index.html"}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
-        expected |= {f"{language}/index.html", f"{language}/404.html"}
+        expected |= {f"{language}/index.html", f"{language}/404.html", f"{language}/500.html"}
         for slug in ("sample", "series"):
             expected |= {f"{language}/{slug}.html", *(f"{language}/{slug}/{other}.html" for other in others)}
             if language != "en":
@@ -199,9 +199,10 @@ def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
     assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
 
 
-def test_404_pages_link_from_the_site_root(config):
+@pytest.mark.parametrize("name", ["404", "500"])
+def test_error_pages_link_from_the_site_root(config, name):
     build_html(Project(config))
-    page = _page(config, "es/404.html")
+    page = _page(config, f"es/{name}.html")
     assert page.root.get("lang") == "es"
     assert [link.get("href") for link in page.all("link") if link.get("rel") == "stylesheet"] == ["/assets/site.css"]
 
@@ -229,7 +230,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 34 written, 0 unchanged, 0 removed\n")
+    assert (first.exit_code, first.output) == (0, "build/html: 37 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so

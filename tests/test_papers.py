@@ -71,3 +71,14 @@ def test_two_papers_with_one_number_are_refused(tmp_path: Path):
         (tmp_path / f"{name}.md").write_text(text, "utf-8")
     with pytest.raises(SourceError, match="number 1 is already used by first.md"):
         load_papers(tmp_path)
+
+
+def test_a_byte_order_mark_is_accepted_and_said(tmp_path: Path, caplog):
+    paper = tmp_path / "sample.md"
+    paper.write_bytes(b"\xef\xbb\xbf" + (DATA / "papers" / "sample.md").read_bytes())
+    with caplog.at_level("WARNING", logger="library.papers"):
+        meta = load_paper(paper).meta
+    assert meta.slug == "sample" and meta.title == "A sample paper: every kind of block"
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{paper}: starts with a byte order mark (BOM); read as UTF-8 without it"
+    ]

@@ -10,6 +10,7 @@ from library.pofiles import parse_catalog, read_catalog, render_catalog
 
 DATA = Path(__file__).parent / "data" / "po"
 BAD = sorted(DATA.glob("bad.*.po"))
+PLACEHOLDER_CASES = [line.split("\t") for line in (DATA / "placeholders.tsv").read_text("utf-8").splitlines()[1:]]
 
 GOOD = """\
 # French translation of the sample.
@@ -119,3 +120,91 @@ def test_windows_line_endings_and_byte_order_mark_are_accepted(tmp_path: Path):
     data = b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()
     catalog = parse_catalog(data, tmp_path / "fr.po", language="fr")
     assert catalog["A sample paper"].string.startswith("Un document")
+
+
+def _placeholder_po(flag: str, plural_forms: str, msgid: str, msgid_plural: str, strings: list[str]) -> bytes:
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ['msgid ""', 'msgstr ""', '"Language: fr\\n"', f'"Plural-Forms: {plural_forms}\\n"',
+             '"Content-Type: text/plain; charset=UTF-8\\n"', "", f"#, {flag}", f"msgid {quoted(msgid)}"]
+    if msgid_plural:
+        lines.append(f"msgid_plural {quoted(msgid_plural)}")
+        lines += [f"msgstr[{index}] {quoted(text)}" for index, text in enumerate(strings)]
+    else:
+        lines.append(f"msgstr {quoted(strings[0])}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("case", PLACEHOLDER_CASES, ids=lambda case: f"{case[0]}:{case[3]}->{'|'.join(case[5:])}")
+def test_placeholders_are_held_to_msgfmt_rules(case: list[str], tmp_path: Path):
+    verdict, flag, plural_forms, msgid, msgid_plural, *strings = case
+    path = tmp_path / "fr.po"
+    path.write_bytes(_placeholder_po(flag, plural_forms, msgid, msgid_plural, strings))
+    assert (msgfmt_check(path).returncode == 0) == (verdict == "accepts"), "the table disagrees with GNU msgfmt"
+    if verdict == "accepts":
+        read_catalog(path, language="fr")
+    else:
+        with pytest.raises(CatalogError, match=f"(mismatch in|is not a valid {flag} string)") as raised:
+            read_catalog(path, language="fr")
+        assert raised.value.line >= 8  # the msgstr's own line, not the header's
+
+
+def test_a_catalog_outside_locales_is_refused_without_its_contents(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", "utf-8")
+    locales = tmp_path / "locales"
+    link = locales / "fr" / "LC_MESSAGES" / "ui.po"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(secret)
+    with pytest.raises(CatalogError) as raised:
+        read_catalog(link, language="fr", root=locales)
+    assert raised.value.path == link and "outside" in raised.value.message
+    assert "root:" not in str(raised.value)
+
+
+def test_a_link_that_stays_inside_locales_is_read(tmp_path: Path):
+    locales = tmp_path / "locales"
+    real = locales / "fr" / "LC_MESSAGES" / "ui.po"
+    real.parent.mkdir(parents=True)
+    real.write_text(GOOD, "utf-8")
+    link = locales / "fr" / "LC_MESSAGES" / "copy.po"
+    link.symlink_to(real)
+    assert read_catalog(link, language="fr", root=locales)["A sample paper"].string.startswith("Un document")
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f", "\x85"], ids=repr)
+def test_control_characters_in_a_catalog_are_refused_with_their_line(character: str, tmp_path: Path):
+    text = GOOD.replace("Un document d’exemple", f"Un document{character} d’exemple")
+    with pytest.raises(CatalogError, match="control character") as raised:
+        parse_catalog(text.encode(), tmp_path / "fr.po", language="fr")
+    assert raised.value.line == 15
+
+
+def _translated_ui(project: Path, run) -> Path:
+    assert run("extract").exit_code == 0 and run("update", "--lang", "fr").exit_code == 0
+    return project / "locales" / "fr" / "LC_MESSAGES" / "ui.po"
+
+
+@pytest.mark.parametrize("command", ["status", "check", "compile", "update", "build"])
+def test_every_command_refuses_a_msgstr_that_drops_a_placeholder(command: str, project: Path, run):
+    ui = _translated_ui(project, run)
+    text = ui.read_text("utf-8")
+    dropped = 'msgid "Briefing paper %(number)s"\nmsgstr "Note d’information"'
+    ui.write_text(text.replace('msgid "Briefing paper %(number)s"\nmsgstr ""', dropped), "utf-8")
+    line = ui.read_text("utf-8").split("\n").index('msgstr "Note d’information"') + 1
+    result = run(command)
+    assert result.exit_code == CatalogError.exit_code
+    assert f"locales/fr/LC_MESSAGES/ui.po:{line}: python-format mismatch in msgstr: %(number)s" in result.output
+
+
+def test_commands_refuse_a_catalog_linked_outside_locales(project: Path, run):
+    ui = _translated_ui(project, run)
+    secret = project / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", "utf-8")
+    ui.unlink()
+    ui.symlink_to(secret)
+    for command in ("status", "compile"):
+        result = run(command)
+        assert result.exit_code == CatalogError.exit_code
+        assert "ui.po: links to a file outside locales/" in result.output and "root:" not in result.output

@@ -57,8 +57,8 @@ def _saved_searches(config, folder) -> list:
 @pytest.mark.java
 def test_every_page_is_valid_html(real_site, partial_site, tmp_path):
     pages = _html_files(real_site) + _html_files(partial_site)
-    # Per language: home, 404, each paper alone and beside two others; the dashboard and its previews.
-    assert len(pages) == (52 + 1 + 10) + (25 + 1 + 4)
+    # Per language: home, 404, 500, each paper alone and beside two others; the dashboard and its previews.
+    assert len(pages) == (55 + 1 + 10) + (28 + 1 + 4)
     assert vnu_errors(pages + _saved_searches(real_site, tmp_path)) == []
 
 

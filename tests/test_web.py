@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import socket
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
+import brotli
 import pytest
 import tinyhtml5
 
@@ -175,7 +177,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_serve_rejects_a_bad_port(run):
     result = run("serve", "--port", "70000")
-    assert result.exit_code == 2 and "70000 is not in the range 1<=x<=65535" in result.output
+    assert result.exit_code == 2 and "70000 is not in the range 0<=x<=65535" in result.output
 
 
 @pytest.fixture
@@ -229,3 +231,107 @@ def test_every_static_page_has_a_search_box_for_its_language(config):
     for path in (config.build_dir / "html" / "fr").rglob("*.html"):
         form = [line for line in path.read_text("utf-8").splitlines() if 'role="search"' in line]
         assert len(form) == 1 and "fr/search" in form[0], path
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
+def test_other_methods_are_refused_with_the_allowed_ones_named(client, method):
+    for path in ("/", "/fr/sample.html", "/fr/search?q=x"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD", (method, path)
+
+
+@pytest.mark.parametrize("encoding, decompress", [("gzip", gzip.decompress), ("br", brotli.decompress)])
+def test_text_is_sent_compressed_to_readers_who_accept_it(client, config, encoding, decompress):
+    page = (config.build_dir / "html" / "fr" / "sample.html").read_bytes()
+    response = client.get("/fr/sample.html", headers={"Accept-Encoding": encoding})
+    assert response.headers["Content-Encoding"] == encoding and "Accept-Encoding" in response.vary
+    assert decompress(response.data) == page and len(response.data) < len(page) / 2
+    again = client.get("/fr/sample.html", headers={"Accept-Encoding": encoding,
+                                                   "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    plain = client.get("/fr/sample.html")
+    assert "Content-Encoding" not in plain.headers and plain.data == page
+
+
+def test_a_range_of_a_compressed_page_is_the_whole_page(client, config):
+    page = (config.build_dir / "html" / "fr" / "sample.html").read_bytes()
+    response = client.get("/fr/sample.html", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    assert response.status_code == 200 and gzip.decompress(response.data) == page
+
+
+def test_images_are_not_compressed_again(client):
+    response = client.get("/assets/images/map.png", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+
+
+def _failing_search(*args, **kwargs):
+    raise RuntimeError("the index vanished")
+
+
+def test_a_server_error_is_the_sites_own_page_in_the_readers_language(real_library, monkeypatch):
+    monkeypatch.setattr("library.search.search", _failing_search)
+    client = _Client(create_app(Project(real_library)))
+    for path, headers, language, title in [
+        ("/fr/search?q=migrants", {}, "fr", "Le serveur n’a pas pu répondre"),
+        ("/es/search?q=migrantes", {"Accept-Encoding": "gzip"}, "es", "El servidor no ha podido responder"),
+        ("/en/search?q=migrants", {}, "en", "The server could not answer"),
+    ]:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 500 and response.headers["Content-Language"] == language
+        body = response.data
+        assert f'<html lang="{language}"'.encode() in body and title.encode() in body
+        assert b"the index vanished" not in body and response.headers["Cache-Control"] == "no-store"
+
+
+def _serve(config, *args: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "library", "--config", str(config.root / "setup.cfg"), "serve", *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_port_in_use_is_one_clear_line(config):
+    build_html(Project(config))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _serve(config, "--port", str(port))
+        stdout, stderr = server.communicate(timeout=30)
+    assert server.returncode == 1 and stdout == ""
+    assert stderr == f"Error: cannot listen on 127.0.0.1:{port}: the port is already in use (is another server running?)\n"
+
+
+def test_an_address_that_is_not_this_machines_is_one_clear_line(config):
+    build_html(Project(config))
+    server = _serve(config, "--host", "192.0.2.1", "--port", "0")  # TEST-NET-1: binding fails, nothing is sent
+    stdout, stderr = server.communicate(timeout=30)
+    assert server.returncode == 1 and stdout == ""
+    assert stderr == "Error: cannot listen on 192.0.2.1:0: this machine has no such address\n"
+
+
+def test_a_reader_is_served_while_slow_clients_hold_connections(config):
+    build_html(Project(config))
+    server = _serve(config, "--port", "0")
+    idle: list[socket.socket] = []
+    try:
+        address = server.stdout.readline().split(" on ")[1].split()[0]
+        host, port = address.removeprefix("http://").rstrip("/").split(":")
+        for number in range(150):  # more than waitress's default limit of 100
+            connection = socket.create_connection((host, int(port)), timeout=5)
+            if number % 2:
+                connection.sendall(b"GET /fr/ HTTP/1.1\r\nHost: x\r\n")  # headers begun, never finished
+            idle.append(connection)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{address}fr/sample.html", timeout=5) as response:
+            assert response.status == 200 and response.read().rstrip().endswith(b"</html>")
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in idle:
+            connection.close()
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def test_search_pages_are_compressed_too(search_client):
+    response = search_client.get("/fr/search?q=quoted+paragraph", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert b'<main id="main_content"' in gzip.decompress(response.data)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from projects import make_project
+from pypdf import PdfReader
+
+from library import stamps
+from library.cli import main
+from library.stamps import Digest
+
+
+def _package_file(site_packages: Path) -> Path:
+    font = site_packages / "fonts_pkg" / "files" / "Serif.ttf"
+    font.parent.mkdir(parents=True)
+    font.write_bytes(b"the same font bytes")
+    return font
+
+
+def test_a_package_file_hashes_alike_from_a_venv_inside_or_outside_the_project(tmp_path: Path, monkeypatch):
+    project = tmp_path / "clone"
+    inside = project / ".venv" / "lib" / "python3.11" / "site-packages"
+    outside = tmp_path / "elsewhere" / "venv" / "lib" / "python3.11" / "site-packages"
+    fonts = [_package_file(inside), _package_file(outside)]
+    digests = []
+    for site_packages, font in zip((inside, outside), fonts):
+        monkeypatch.setattr(stamps, "_package_folders", lambda site_packages=site_packages: (site_packages,))
+        digests.append(Digest().files([font], project).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_a_project_file_hashes_alike_from_any_clone(tmp_path: Path):
+    digests = []
+    for clone in ("one", "two/deeper"):
+        source = tmp_path / clone / "papers" / "sample.md"
+        source.parent.mkdir(parents=True)
+        source.write_text("---\n", "utf-8")
+        digests.append(Digest().files([source], tmp_path / clone).hexdigest())
+    assert digests[0] == digests[1]
+    assert Digest().files([tmp_path / "one" / "papers" / "sample.md"], tmp_path).hexdigest() != digests[0]
+
+
+def _build(folder: Path) -> Path:
+    make_project(folder)
+    config = ["--config", str(folder / "setup.cfg")]
+    for command in (["extract"], ["update"], ["compile"], ["build", "pdf", "--lang", "en", "--paper", "sample"],
+                    ["build", "html"], ["build", "index"]):
+        result = CliRunner().invoke(main, [*config, *command], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return folder / "build"
+
+
+def _pdf_id(path: Path) -> bytes:
+    """The document's permanent identifier (the first of /ID), which the library takes from the stamp."""
+    return PdfReader(path).trailer["/ID"][0].original_bytes
+
+
+def test_the_same_project_built_in_two_folders_has_the_same_stamps_and_pages(tmp_path: Path):
+    first, second = _build(tmp_path / "here"), _build(tmp_path / "somewhere" / "else")
+    stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
+    assert len(stamped) == 4  # the PDFs', the MO files', the site's and the index's
+    for name in stamped:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    pages = sorted(path.relative_to(first) for path in (first / "html").rglob("*") if path.is_file())
+    for name in pages:
+        if name.suffix == ".pdf":  # WeasyPrint names an image by its address: the bytes may differ, the /ID not
+            assert _pdf_id(first / name) == _pdf_id(second / name), name
+        else:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
