@@ -11,7 +11,6 @@ import click
 
 from . import __version__
 from .errors import ChecksFailed, LibraryError
-from .memory import MEMORY_SIMILARITY
 
 __all__ = ["main"]
 
@@ -157,6 +156,7 @@ def _sum_updates(updates):
 def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     """The translations of the English closest to TEXT in every catalog of a language, best first."""
     from .catalogs import language_memory
+    from .memory import MEMORY_SIMILARITY
 
     project = _project(ctx)
     (language,) = project.select_languages((language,), targets_only=True)
