@@ -21,8 +21,6 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ChecksFailed as error:
-            sys.exit(error.exit_code)  # the checks' own summary line has said it
         except LibraryError as error:
             click.echo(f"Error: {_relative_paths(str(error), ctx)}", err=True)
             sys.exit(error.exit_code)
@@ -453,4 +451,7 @@ def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...
     project = _project(ctx)
     problems = check_project(project, languages, papers)
     click.echo(render_problems(problems, fmt, project.config.root, strict), nl=False)
-    check_outcome(problems, strict)
+    try:
+        check_outcome(problems, strict)
+    except ChecksFailed as failed:
+        sys.exit(failed.exit_code)  # the summary line above has said it, on the same stream
