@@ -32,7 +32,9 @@ def test_every_language_gets_home_papers_side_by_side_views_and_a_404(config):
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
-                "dashboard/index.html"}
+                "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
+                *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",
+                                                            "sans-regular", "sans-semibold"))}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
         expected |= {f"{language}/index.html", f"{language}/404.html"}
         for slug in ("sample", "series"):
@@ -145,8 +147,12 @@ def test_dates_percentages_and_language_names_follow_the_page_language(config):
     facts = {language: text(_page(config, f"{language}/sample.html").with_class("facts")[0])
              for language in ("en", "fr", "es")}
     assert "1 March 2022" in facts["en"] and "1 mars 2022" in facts["fr"] and "1 de marzo de 2022" in facts["es"]
-    availability = text(_page(config, "fr/index.html").with_class("paper-card")[0])
-    assert "English 100\u00a0%" in availability and "Español 0\u00a0%" in availability
+    card = _page(config, "fr/index.html").with_class("paper-card")[0]
+    assert "11,5\u00a0% translated" in text(card)  # the interface is not translated in the test project
+    availability = next(p for p in card.iter("p") if p.get("class") == "availability")
+    assert text(availability) == "Also in anglais et espagnol (draft translation, 0\u00a0%)"
+    assert [(a.get("hreflang"), a.get("href")) for a in availability.iter("a")] == [
+        ("en", "../en/sample.html"), ("es", "../es/sample.html")]
     percent = text(_page(config, "fr/sample.html").with_class("completeness")[0])
     assert percent.startswith("11,5\u00a0%")  # 3 of 26 messages, as `library status` counts them
 
@@ -229,7 +235,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 34 written, 0 unchanged, 0 removed\n")
+    assert (first.exit_code, first.output) == (0, "build/html: 41 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so
