@@ -4,7 +4,7 @@ Each face is cut down to Latin and every character the library's texts use, so a
 tens of kilobytes of fonts, not megabytes, and nothing from elsewhere. A subset is a modified
 version under the SIL Open Font License, which reserves the name "Source": the subsets are
 renamed (Briefing Serif, Briefing Sans) and keep their copyright and licence; the licence
-text travels with them.
+texts travel with them.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["FONT_FOLDER", "SANS", "SERIF", "WEB_FONTS", "Family", "WebFont", "file_names", "font_characters", "source_paths",
-           "subset_fonts"]
+__all__ = ["FONT_FOLDER", "SANS", "SERIF", "WEB_FONTS", "Family", "WebFont", "file_names", "font_characters",
+           "source_paths", "subset_fonts"]
 
 FONT_FOLDER = "fonts"  # under the site's assets
 LICENSE_NAME = "OFL.txt"

@@ -323,7 +323,8 @@ def _colours(css: str) -> dict[str, dict[str, str]]:
     dark_start = css.index("@media (prefers-color-scheme: dark)")
     blocks = {"light": re.search(r":root\s*{([^}]*)}", css).group(1),
               "dark": re.search(r":root\s*{([^}]*)}", css[dark_start:]).group(1)}
-    colours = {scheme: dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})\s*;", block)) for scheme, block in blocks.items()}
+    colours = {scheme: dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})\s*;", block))
+               for scheme, block in blocks.items()}
     return {"light": colours["light"], "dark": {**colours["light"], **colours["dark"]}}
 
 

@@ -177,7 +177,8 @@ def test_the_site_reads_in_its_own_fonts_served_from_itself(real_site, browser):
     with live_server(real_site) as base:
         page.goto(f"{base}/fr/what-is-the-imrf.html")
         loaded = page.evaluate("""async () => { await document.fonts.ready;
-            return [...document.fonts].filter(f => f.status === 'loaded').map(f => `${f.family} ${f.weight} ${f.style}`); }""")
+            return [...document.fonts].filter(f => f.status === 'loaded')
+                .map(f => `${f.family} ${f.weight} ${f.style}`); }""")
         body = page.evaluate("getComputedStyle(document.body).fontFamily")
     context.close()
     assert {"Briefing Serif 400 normal", "Briefing Sans 600 normal"} <= set(loaded)
