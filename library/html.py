@@ -33,6 +33,7 @@ from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, read_state, settings_text, write_state
 from .translation import TranslatedPaper
+from .webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
 __all__ = ["SearchPage", "build_html"]
 
@@ -91,12 +92,13 @@ def build_html(project: Project) -> Changes:
             skipped.append(target)
         else:
             planned[target] = page.render().encode("utf-8")
-    static = _static_files(project, site)
+    fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
+    static = {**_static_files(project, site), **fonts}
     changes = write_all({**planned, **static})
     changes.unchanged.extend(skipped)
     changes.removed.extend(remove_stale(site, {*planned, *static, *skipped}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
-    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files})
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
     return changes
 
 
@@ -107,11 +109,30 @@ def _present(site: Path) -> set[str]:
 
 def _stage_inputs(config: Config, site_key: str) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
+    files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config)]
+    digest = Digest(site_key).files(sorted(files), config.root)
+    return digest.hexdigest()
+
+
+def _text_files(config: Config) -> list[Path]:
+    """The sources and catalogs: every text the site shows comes from them."""
     sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
     catalogs = sorted(path for language in config.languages for path in catalog_folder(config, language).glob("*.po"))
-    files = [*sources, *anchor_record_paths(config), *catalogs, pdf_manifest_path(config)]
-    digest = Digest(site_key).files(files, config.root)
-    return digest.hexdigest()
+    return [*sources, *catalogs]
+
+
+def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[Path, bytes], str]:
+    """The fonts cut to the characters of the texts and templates; cut again only when those change."""
+    texts = [path for path in (*_text_files(config), *template_files(config, pdf=False))
+             if path.suffix in (".md", ".po", ".html")]
+    characters = font_characters(texts)
+    key = Digest(sorted(characters)).files([*source_paths(), Path(__file__).with_name("webfonts.py")],
+                                           config.root).hexdigest()
+    folder = site / SiteMap.asset(FONT_FOLDER)
+    made = [folder / name for name in sorted(file_names())]
+    if key == last_key and all(path.is_file() for path in made):
+        return {path: path.read_bytes() for path in made}, key
+    return {folder / name: data for name, data in subset_fonts(characters).items()}, key
 
 
 def _site_key(config: Config) -> str:

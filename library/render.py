@@ -125,7 +125,9 @@ def make_environment(config: Config, language: str, translations):
 def _filters(language: str) -> dict:
     from babel import Locale
     from babel.dates import format_date
+    from babel.lists import format_list
     from babel.numbers import format_decimal
+    from markupsafe import escape
 
     locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
 
@@ -138,8 +140,19 @@ def _filters(language: str) -> dict:
         """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
         return Locale.parse(code).get_display_name(locale) or code
 
+    def list_of(items, style: str = "standard"):
+        """Items (text, or HTML such as links) joined as the page's language joins a list: "A, B and C"."""
+        items = [escape(item) for item in items]
+        # Babel joins placeholders; its words are escaped, then each placeholder becomes its item.
+        tokens = [f"\0{index}\0" for index in range(len(items))]
+        joined = escape(format_list(tokens, style, locale=locale)) if items else escape("")
+        for token, item in zip(tokens, items):
+            joined = joined.replace(token, item)
+        return joined
+
     return {
         "inline": render_inline,
+        "list_of": list_of,
         "plain": plain_text,
         "date": lambda value, style="long": format_date(value, style, locale=locale),
         "percent": lambda value: percent_label(value, locale),

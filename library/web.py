@@ -13,7 +13,7 @@ __all__ = ["create_app", "negotiate_language", "resolve", "serve", "SERVER_LIMIT
 # The site has no inline script or style and loads nothing from elsewhere; say so to the browser.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

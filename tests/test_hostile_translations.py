@@ -30,8 +30,8 @@ TAGS = {
 }
 ATTRIBUTES = {
     "lang", "dir", "charset", "name", "content", "rel", "href", "hreflang", "src", "defer", "class", "id",
-    "aria-label", "aria-current", "aria-labelledby", "aria-hidden", "tabindex", "data-keep-place", "datetime",
-    "type", "scope", "start", "alt", "title", "role", "action", "method", "for", "value", "maxlength",
+    "aria-label", "aria-current", "aria-labelledby", "aria-hidden", "tabindex", "data-keep-place", "data-column",
+    "datetime", "type", "scope", "start", "alt", "title", "role", "action", "method", "for", "value", "maxlength",
     "autocomplete",
 }
 

@@ -32,7 +32,9 @@ def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(conf
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
-                "dashboard/index.html"}
+                "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
+                *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",
+                                                            "sans-regular", "sans-semibold"))}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
         expected |= {f"{language}/index.html", f"{language}/404.html", f"{language}/500.html"}
         for slug in ("sample", "series"):
@@ -145,8 +147,12 @@ def test_dates_percentages_and_language_names_follow_the_page_language(config):
     facts = {language: text(_page(config, f"{language}/sample.html").with_class("facts")[0])
              for language in ("en", "fr", "es")}
     assert "1 March 2022" in facts["en"] and "1 mars 2022" in facts["fr"] and "1 de marzo de 2022" in facts["es"]
-    availability = text(_page(config, "fr/index.html").with_class("paper-card")[0])
-    assert "English 100\u00a0%" in availability and "Español 0\u00a0%" in availability
+    card = _page(config, "fr/index.html").with_class("paper-card")[0]
+    assert "11,5\u00a0% translated" in text(card)  # the interface is not translated in the test project
+    availability = next(p for p in card.iter("p") if p.get("class") == "availability")
+    assert text(availability) == "Also in anglais et espagnol (draft translation, 0\u00a0%)"
+    assert [(a.get("hreflang"), a.get("href")) for a in availability.iter("a")] == [
+        ("en", "../en/sample.html"), ("es", "../es/sample.html")]
     percent = text(_page(config, "fr/sample.html").with_class("completeness")[0])
     assert percent.startswith("11,5\u00a0%")  # 3 of 26 messages, as `library status` counts them
 
@@ -230,7 +236,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 37 written, 0 unchanged, 0 removed\n")
+    assert (first.exit_code, first.output) == (0, "build/html: 43 written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so
@@ -303,3 +309,127 @@ def test_an_outdated_passage_whose_english_barely_changed_keeps_its_translation_
     assert "The first review is held on" in text(pair) and "FR The first review takes place" in text(pair)
     preview = _page(config, "dashboard/fr/sample.html")
     assert any(e.get("href") == f"#{segment.segment.id}" for e in preview.all("a"))  # still on the to-do list
+
+
+# The colour pairs the stylesheet sets text in: (text, background) custom properties.
+TEXT_ON_BACKGROUND = [("text", "paper"), ("muted", "paper"), ("accent", "paper"), ("warning", "paper"),
+                      ("on-accent", "accent"), ("warning", "warning-soft"), ("text", "warning-soft"),
+                      ("text", "accent-soft"), ("accent", "accent-soft"), ("text", "surface")]
+
+
+def _colours(css: str) -> dict[str, dict[str, str]]:
+    """The custom properties of :root, light and in the dark scheme, from the stylesheet's text."""
+    import re
+
+    dark_start = css.index("@media (prefers-color-scheme: dark)")
+    blocks = {"light": re.search(r":root\s*{([^}]*)}", css).group(1),
+              "dark": re.search(r":root\s*{([^}]*)}", css[dark_start:]).group(1)}
+    colours = {scheme: dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})\s*;", block))
+               for scheme, block in blocks.items()}
+    return {"light": colours["light"], "dark": {**colours["light"], **colours["dark"]}}
+
+
+def _contrast(first: str, second: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_colour_passes_wcag_aa_in_light_and_dark():
+    from projects import REPOSITORY
+
+    colours = _colours((REPOSITORY / "templates" / "assets" / "site.css").read_text("utf-8"))
+    assert colours["dark"]["paper"] != colours["light"]["paper"]  # the dark scheme was read
+    ratios = {(scheme, fg, bg): round(_contrast(colours[scheme][fg], colours[scheme][bg]), 2)
+              for scheme in colours for fg, bg in TEXT_ON_BACKGROUND}
+    assert {pair: ratio for pair, ratio in ratios.items() if ratio < 4.5} == {}
+
+
+def test_the_contrast_ratio_is_wcags():
+    assert round(_contrast("#000000", "#ffffff"), 2) == 21.0 and round(_contrast("#777777", "#ffffff"), 2) == 4.48
+
+
+def test_keywords_lead_to_a_search_for_them(config):
+    _french_partly(config)
+    build_html(Project(config))
+    page = _page(config, "fr/sample.html")
+    keywords = page.with_class("keywords")[0]
+    links = [(text(a), a.get("href")) for a in keywords.iter("a")]
+    assert links == [("testing", "../fr/search?q=%22testing%22"), ("segments", "../fr/search?q=%22segments%22"),
+                     ("Global Compact", "../fr/search?q=%22Global+Compact%22")]
+    first = keywords.find("ul").find("li")
+    assert first.get("lang") == "en" and text(first) == "Not yet translated testing"  # still marked in place
+
+
+def test_a_paper_offers_its_side_by_side_views_at_its_top_and_names_its_publisher_once(config):
+    build_html(Project(config))
+    page = _page(config, "es/sample.html")
+    header = page.with_class("paper-header")[0]
+    offer = next(p for p in header.iter("p") if p.get("class") == "side-by-side")
+    assert text(offer) == "Read it side by side with: inglés o francés"
+    assert [a.get("href") for a in offer.iter("a")] == ["../es/sample/en.html", "../es/sample/fr.html"]
+    everything = text(page.root)
+    assert everything.count("Quaker United Nations Office") == 1
+    assert "Quaker United Nations Office" in text(_page(config, "es/index.html").all("footer")[0])
+
+
+def test_stacked_halves_name_their_column_language(config):
+    build_html(Project(config))
+    page = _page(config, "fr/sample/es.html")
+    halves = page.with_class("half")
+    assert {half.get("data-column") for half in halves[0::2]} == {"Français"}
+    assert {half.get("data-column") for half in halves[1::2]} == {"Español"}
+
+
+def test_web_fonts_are_subsets_of_the_source_fonts_renamed_and_cover_every_character(real_library):
+    from fontTools.ttLib import TTFont
+    from projects import REPOSITORY
+
+    from library.webfonts import WEB_FONTS
+
+    texts = [*(REPOSITORY / "papers").glob("*.md"), *(REPOSITORY / "locales").rglob("*.po")]
+    used = {ord(c) for path in texts for c in path.read_text("utf-8") if c >= " "}
+    assert {0x202F, 0xA0, 0xAB, 0xBB, 0x2019} <= used  # French typography is there to cover
+    # Spanish and English typography too, whether or not today's texts use it.
+    used |= {0xA1, 0xBF, 0x2013, 0x2014, 0x201C, 0x201D, 0xF1, 0xE7}
+    folder = site_folder(real_library) / "assets" / "fonts"
+    for face in WEB_FONTS:
+        data = (folder / face.name).read_bytes()
+        font = TTFont(folder / face.name)
+        assert data[:4] == b"wOF2" and len(data) < face.source.stat().st_size / 2, face.name  # WOFF2, smaller
+        assert len(font.getGlyphOrder()) < len(TTFont(face.source).getGlyphOrder()), face.name  # a subset
+        assert used - set(font.getBestCmap()) == set(), face.name
+        names = {record.toUnicode() for record in font["name"].names if record.nameID in (1, 4, 6, 16)}
+        assert names and not any("Source" in name for name in names), names  # the licence reserves "Source"
+        assert "SIL Open Font License" in " ".join(r.toUnicode() for r in font["name"].names if r.nameID == 13)
+    assert "SIL Open Font License" in (folder / "serif-OFL.txt").read_text("utf-8")
+
+
+def test_the_stylesheet_loads_only_the_sites_own_fonts(config):
+    import re
+
+    build_html(Project(config))
+    assets = site_folder(config) / "assets"
+    urls = re.findall(r"url\(\"?([^\")]+)\"?\)", (assets / "site.css").read_text("utf-8"))
+    assert len(urls) == 5 and all((assets / url).is_file() and ":" not in url for url in urls)
+
+
+def test_fonts_are_cut_again_only_when_the_characters_change(config, monkeypatch):
+    import library.html
+
+    build_html(Project(config))
+
+    def refuse(characters):
+        raise AssertionError("the fonts were cut again")
+
+    monkeypatch.setattr(library.html, "subset_fonts", refuse)
+    _french_partly(config)  # new catalogs, no new character
+    assert build_html(Project(config)).written
+    translate_catalogs(config, "fr", lambda m: "Ω" if m.id == "A list" else None, domains=("sample",))
+    with pytest.raises(AssertionError, match="cut again"):
+        build_html(Project(config))

@@ -164,3 +164,69 @@ def test_a_french_reader_searches_without_accents_and_lands_on_the_paragraph(rea
         assert page.evaluate("document.querySelector(':target').id") == target
         assert "déclaration" in page.locator(f"#{target}").inner_text().lower()
     context.close()
+
+
+LANGUAGES = ("en", "fr", "es")
+
+
+def test_the_site_reads_in_its_own_fonts_served_from_itself(real_site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    fonts = []
+    page.on("response", lambda response: fonts.append((response.url, response.status))
+            if response.request.resource_type == "font" else None)
+    with live_server(real_site) as base:
+        page.goto(f"{base}/fr/what-is-the-imrf.html")
+        loaded = page.evaluate("""async () => { await document.fonts.ready;
+            return [...document.fonts].filter(f => f.status === 'loaded')
+                .map(f => `${f.family} ${f.weight} ${f.style}`); }""")
+        body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    context.close()
+    assert {"Briefing Serif 400 normal", "Briefing Sans 600 normal"} <= set(loaded)
+    assert body.startswith('"Briefing Serif"')
+    assert fonts and all(url.startswith(f"{base}/assets/fonts/") and status == 200 for url, status in fonts)
+
+
+def test_a_phone_first_screen_shows_the_title_not_the_search_box(real_site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    with live_server(real_site) as base:
+        for language in LANGUAGES:
+            for path in (f"{language}/index.html", f"{language}/meaningful-participation.html",
+                         f"{language}/what-is-the-imrf/{'fr' if language != 'fr' else 'es'}.html"):
+                page.goto(f"{base}/{path}")
+                h1 = page.locator("h1").bounding_box()
+                assert 0 <= h1["y"] and h1["y"] + h1["height"] <= 844, path
+                assert page.locator("#search_query").bounding_box()["y"] > 844, path
+                page.locator(".search-link").click()  # the way to the search box, at the end of the page
+                box = page.locator("#search_query").bounding_box()
+                assert 0 <= box["y"] and box["y"] + box["height"] <= 844, path
+    context.close()
+
+
+def test_the_full_series_title_shows_on_a_desktop(real_site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    with live_server(real_site) as base:
+        for language in LANGUAGES:
+            for path in (f"{language}/index.html", f"{language}/why-the-imrf-matters.html"):
+                page.goto(f"{base}/{path}")
+                name = page.locator(".site-name")
+                sizes = name.evaluate("e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().height]")
+                assert sizes[0] <= sizes[1] and sizes[2] < 40, (path, sizes)  # not cut, on one line
+                assert page.locator("#search_query").is_visible() and not page.locator(".search-link").is_visible()
+    context.close()
+
+
+def test_stacked_columns_on_a_phone_say_their_language(real_site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    label = "e => getComputedStyle(e, '::before').content"
+    with live_server(real_site) as base:
+        page.goto(f"{base}/es/key-points-on-the-roadmap/en.html")
+        halves = page.locator(".pair").first.locator(".half")
+        # Shown, and left out of the text a screen reader speaks: "content: attr(data-column) / ''".
+        assert [halves.nth(i).evaluate(label) for i in (0, 1)] == ['"Español" / ""', '"English" / ""']
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert halves.first.evaluate(label) == "none"  # side by side, the columns have headings
+    context.close()

@@ -192,8 +192,12 @@ def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(se
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     page = tinyhtml5.parse(response.get_data(as_text=True), namespace_html_elements=False)
     assert page.get("lang") == "es"
-    links = [a for a in page.iter("a") if (a.get("href") or "").startswith("../es/sample.html#")]
-    assert len(links) == 3 and links[0].find("mark") is not None
+    passages = [li for li in page.iter("li") if any(p.get("class") == "snippet" for p in li.iter("p"))]
+    links = [a.get("href") for li in passages for a in li.iter("a")]
+    assert len(passages) == 3 and all(href.startswith("../es/sample.html#") for href in links) and len(links) == 3
+    # The passage reads as text with its words marked; its section is the link.
+    snippet = next(p for p in passages[0].iter("p") if p.get("class") == "snippet")
+    assert snippet.find("mark") is not None and snippet.find("a") is None
     search_box = next(e for e in page.iter("input") if e.get("name") == "q")
     assert search_box.get("value") == "quoted paragraph"
     switch = {a.get("lang"): a.get("href") for a in page.iter("a") if a.get("hreflang")}

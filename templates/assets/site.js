@@ -9,7 +9,8 @@
 
   function paragraphInView() {
     var header = document.querySelector(".site-header");
-    var top = header ? header.getBoundingClientRect().bottom : 0;
+    // On a phone the header scrolls away with the page: then the window's top is the line.
+    var top = header ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
     var candidates = document.querySelectorAll("main [id]");
     for (var i = 0; i < candidates.length; i++) {
       var element = candidates[i];
