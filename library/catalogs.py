@@ -43,7 +43,6 @@ __all__ = [
 
 UI_PROJECT = "briefing-library-ui"
 PUBLISHER = "Quaker United Nations Office"
-UI_SOURCES = (("library", "**/*.py", "python"), ("templates", "**/*.html", "jinja2.ext:babel_extract"))
 UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
 
 
@@ -83,14 +82,25 @@ def ui_template(config: Config):
         header_comment="# Translation template for the library’s interface.\n"
         "# Made by `library extract` from the templates and the code: do not edit.",
     )
-    for folder, pattern, method in UI_SOURCES:
-        for path in sorted((config.root / folder).glob(pattern)):
+    for folder, pattern, method, base in _ui_sources(config):
+        for path in sorted(folder.glob(pattern)):
             found = extract_from_file(method, str(path), keywords=UI_KEYWORDS, comment_tags=("Translators:",),
                                       options={"trimmed": "true"}, strip_comment_tags=True)
             for line, message, comments, context in found:
-                catalog.add(message, locations=[(_relative(path, config.root), line)], auto_comments=comments,
+                catalog.add(message, locations=[(_relative(path, base), line)], auto_comments=comments,
                             context=context)
     return catalog
+
+
+def _ui_sources(config: Config):
+    """(folder, pattern, Babel method, the folder locations are named from) of every interface string.
+
+    The code's strings come from this package wherever it is installed, so a project folder
+    without the library's source still gets them all; they are named library/<module>.py.
+    """
+    package = Path(__file__).parent
+    yield package, "**/*.py", "python", package.parent
+    yield config.templates_dir, "**/*.html", "jinja2.ext:babel_extract", config.root
 
 
 def extract_catalogs(project: Project) -> Changes:

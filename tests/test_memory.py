@@ -46,8 +46,8 @@ def test_interface_strings_and_papers_share_only_exact_matches():
 def library_with_a_repeating_paper(tmp_path_factory) -> Path:
     """The real library plus a fifth paper that repeats two paragraphs of the first and edits a third."""
     root = tmp_path_factory.mktemp("memory")
-    for folder in ("papers", "locales", "templates", "library"):  # library: its interface strings
-        shutil.copytree(REPOSITORY / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("papers", "locales", "templates"):
+        shutil.copytree(REPOSITORY / folder, root / folder)
     shutil.copyfile(REPOSITORY / "setup.cfg", root / "setup.cfg")
     shutil.copyfile(DATA / "memory" / f"{PAPER}.md", root / "papers" / f"{PAPER}.md")
     for command in ("extract", "update"):
