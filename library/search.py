@@ -8,6 +8,7 @@ import re
 import shutil
 import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -49,6 +50,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _QUOTES = str.maketrans({mark: '"' for mark in "“”„‟«»‹›"})
 _VOCABULARY = "vocabulary.json"
 _TERMINOLOGY = "terminology.json"
+_READERS = "readers.lock"  # the leases of the processes reading a generation
 
 
 # Building ------------------------------------------------------------------------------------
@@ -108,7 +110,7 @@ def _withdraw_languages(project: Project, state: dict) -> list[IndexReport]:
         if language.startswith(".") or language in config.all_languages:
             continue
         for generation in _generations(folder, language):
-            shutil.rmtree(generation, ignore_errors=True)
+            _remove_unread(generation)  # one a server still reads goes with a later build
         if link.is_symlink() or link.is_file():
             link.unlink()
         else:
@@ -245,11 +247,40 @@ def _swap_in(folder: Path, language: str, generation: Path) -> None:
     temporary = folder / f".{language}.link-{time.time_ns()}"
     temporary.symlink_to(generation.name)
     os.replace(temporary, link)
-    # The generation just replaced may still be open in a running server: it stays until the next build.
+    # The generation just replaced may still be open in a running server: it stays until the next build,
+    # and an older one goes only once no process holds it open (see _lease).
     keep = {generation.name, *(p.name for p in _generations(folder, language)[-2:])}
     for old in _generations(folder, language):
         if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_unread(old)
+
+
+def _lease(generation: Path):
+    """A shared lock on generation for as long as the returned file stays open: a reader's claim.
+
+    Any process that opens a generation takes one; the kernel lets it go when the process ends,
+    even after kill -9, so a generation is never deleted under a search that is reading it.
+    """
+    import fcntl
+
+    handle = open(generation / _READERS, "a")  # noqa: SIM115 (held for the generation's life)
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def _remove_unread(generation: Path) -> bool:
+    """Delete generation unless some process holds a lease on it; say whether it went."""
+    import fcntl
+
+    try:
+        with open(generation / _READERS, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(generation, ignore_errors=True)  # under the lock: no reader can start meanwhile
+    except BlockingIOError:
+        return False
+    except FileNotFoundError:
+        pass  # gone already
+    return True
 
 
 def _generations(folder: Path, language: str) -> list[Path]:
@@ -337,8 +368,21 @@ def search(project: Project, query: str, language: str, limit: int = 20) -> Sear
     generations = _generations_now(config)
     if generations[language] is None:
         raise LibraryError(f"{index_folder(config) / language}: no search index; run `library index` first")
-    results = _search(config, language, cleaned, limit, tuple(generations.items()), _manifest_stamp(config))
+    try:
+        results = _search(config, language, cleaned, limit, tuple(generations.items()), _manifest_stamp(config))
+    except Exception as error:  # noqa: BLE001 (only a generation swapped out between the two steps is retried)
+        if not _vanished(error):
+            raise
+        generations = _generations_now(config)  # a rebuild swapped in a newer one: ask that
+        results = _search(config, language, cleaned, limit, tuple(generations.items()), _manifest_stamp(config))
     return replace(results, notices=(*notices, *results.notices)) if notices else results
+
+
+def _vanished(error: Exception) -> bool:
+    """Whether error says a generation was removed between finding it and opening it."""
+    from whoosh.index import EmptyIndexError
+
+    return isinstance(error, (FileNotFoundError, EmptyIndexError))
 
 
 def _generations_now(config: Config) -> dict[str, Path | None]:
@@ -498,6 +542,8 @@ class _Generation:
         from whoosh import index
 
         self.folder, self.language = folder, language
+        # The lease goes when the last query holding this object lets it go.
+        weakref.finalize(self, _lease(folder).close)
         self.searcher = index.open_dir(folder).searcher()
         schema = self.searcher.schema
         self.field_languages = {name: code for name, code in (("text", language), ("text_source", source_language))

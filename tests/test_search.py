@@ -390,6 +390,28 @@ def test_every_segment_is_a_document_and_fallbacks_are_indexed_as_english(config
     assert results.total == 3 and all(p.language == "en" for g in results.papers for p in g.passages)
 
 
+def test_a_generation_some_process_still_reads_is_never_deleted(config):
+    """Builds keep one older generation; one a searcher holds open stays, however many builds pass."""
+    import gc
+
+    build_index(Project(config))
+    assert search(Project(config), "quoted paragraph", "en").total  # this process now reads the generation
+    read = (index_folder(config) / "en").resolve()
+    sample = config.papers_dir / "sample.md"
+
+    def edit_and_build(edition: int) -> None:
+        sample.write_text(f"{sample.read_text('utf-8')}\nEdition {edition}.\n", "utf-8")
+        assert build_index(Project(config), ("en",))[0].rebuilt
+
+    for edition in range(3):
+        edit_and_build(edition)
+    assert read.is_dir()  # three builds later
+    search_module._OPENED.clear()
+    gc.collect()  # the searcher lets it go
+    edit_and_build(3)
+    assert not read.exists() and len(list(index_folder(config).glob(".en-*"))) == 2
+
+
 def test_each_build_swaps_in_a_new_index_and_keeps_one_older(config):
     build_index(Project(config))
     link = index_folder(config) / "fr"
