@@ -309,12 +309,35 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(render_job, config, job, job_html(project, job, environments)): job
                    for job in ordered}
         for future in as_completed(futures):
             job = futures[future]
             yield job, _write(job, *future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        raise
+    pool.shutdown()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end as soon as the build that started it is gone (killed, even with -9).
+
+    The workers would otherwise render on for minutes, and keep multiprocessing's resource
+    tracker alive with them.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _write(job: PdfJob, pdf: bytes, pages: dict[str, int]) -> dict[str, int]:

@@ -488,3 +488,50 @@ def test_a_volume_holds_the_papers_that_pass_and_names_the_others(tmp_path):
     # With --draft the volume holds every paper, and is a marked draft.
     drafted = next(job for job in plan_pdfs(Project(config), ("fr",), draft=True).jobs if job.slug == "volume")
     assert (drafted.omitted, drafted.draft) == ((), True)
+
+
+def test_workers_end_with_a_build_killed_mid_render(project):
+    """kill -9 of `library build pdf` while its workers render: none of them outlives it by long."""
+    import signal
+    import time
+
+    build = subprocess.Popen([sys.executable, "-m", "library", "--config", str(project / "setup.cfg"), "build", "pdf",
+                              "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, workers = time.monotonic() + 60, set()
+    while time.monotonic() < deadline and len(workers) < 2 and build.poll() is None:
+        workers = {child for child in _children(build.pid) if "multiprocessing" in _command_line(child)}
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the build never started its workers"
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and _alive(pid)]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its new parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
