@@ -356,7 +356,7 @@ def render_job(config: Config, job: PdfJob, html_text: str,
     repair_weasyprint_tagging()
     fetcher = ProjectFetcher(_allowed_roots(config))
     html = weasyprint.HTML(string=html_text, base_url=config.templates_dir.as_uri() + "/", url_fetcher=fetcher)
-    with _weasyprint_errors() as errors:
+    with _weasyprint_errors() as errors, _time_limit(RENDER_SECONDS, f"{job.language}/{job.slug}.pdf"):
         document = html.render()
     if fetcher.refused:
         refused = ", ".join(sorted(set(fetcher.refused)))
@@ -370,6 +370,33 @@ def render_job(config: Config, job: PdfJob, html_text: str,
     pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=bytes.fromhex(job.inputs[:32]),
                              uncompressed_pdf=False)
     return pdf, pages
+
+
+# The longest a PDF may take to lay out: the volume takes about ten seconds here; a hundred times
+# that is no real paper but a runaway layout, which would otherwise hold the build for good.
+RENDER_SECONDS = 900
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int, name: str):
+    """Fail with name after seconds, where a signal can interrupt (a worker's or the command's main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signal, _frame):
+        raise LibraryError(f"{name}: laying out took more than {seconds} s; look for a runaway passage")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -493,7 +494,6 @@ def test_a_volume_holds_the_papers_that_pass_and_names_the_others(tmp_path):
 def test_workers_end_with_a_build_killed_mid_render(project):
     """kill -9 of `library build pdf` while its workers render: none of them outlives it by long."""
     import signal
-    import time
 
     build = subprocess.Popen([sys.executable, "-m", "library", "--config", str(project / "setup.cfg"), "build", "pdf",
                               "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -535,3 +535,20 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
+    import weasyprint
+
+    import library.pdf
+
+    monkeypatch.setattr(library.pdf, "RENDER_SECONDS", 1)
+    render = weasyprint.HTML.render
+
+    def runaway(self, *args, **kwargs):
+        time.sleep(3)  # a layout that would never end, as far as the limit can tell
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", runaway)
+    with pytest.raises(LibraryError, match=r"^en/sample\.pdf: laying out took more than 1 s"):
+        build_pdfs(Project(config), ("en",), ("sample",), workers=1)
