@@ -43,7 +43,7 @@ __all__ = [
 
 UI_PROJECT = "briefing-library-ui"
 PUBLISHER = "Quaker United Nations Office"
-UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
 
 
 # --- extract -------------------------------------------------------------------------------

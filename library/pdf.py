@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import Config
 from .errors import LibraryError
 from .files import write_atomic
+from .interface import PAGE_LABEL
 from .manifest import PdfEntry, read_pdf_manifest, write_pdf_manifest
 from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
 from .pdf_tags import repair_weasyprint_tagging
@@ -527,8 +528,7 @@ def _page_label(environment) -> tuple[str, str, str]:
     translation never reaches the stylesheet.
     """
     gettext = environment.globals["gettext"]
-    # The call's name lets `library extract` find it; striptags drops the mark of an English fallback.
-    label = gettext("Page %(page)s of %(pages)s").striptags()
+    label = gettext(PAGE_LABEL).striptags()  # striptags drops the mark of an English fallback
     before, _, rest = label.partition("%(page)s")
     between, _, after = rest.partition("%(pages)s")
     return before, between, after
