@@ -29,7 +29,7 @@ from .stamps import Digest, code_files, distribution_version, settings_text
 from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
 __all__ = ["PDF_PROFILE", "PDF_VARIANT", "PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs",
-           "render_job", "job_html", "FONT_FILES"]
+           "render_job", "job_html", "project_uri", "FONT_FILES"]
 
 # The accessible PDF WeasyPrint writes, and the veraPDF profile that judges it (library.conformance).
 # pdf/ua-2 passes veraPDF's PDF/UA-2 profile too (tests/test_conformance.py); PDF/UA-1 stays the
@@ -355,8 +355,9 @@ def render_job(config: Config, job: PdfJob, html_text: str,
     import weasyprint
 
     repair_weasyprint_tagging()
-    fetcher = ProjectFetcher(_allowed_roots(config))
-    html = weasyprint.HTML(string=html_text, base_url=config.templates_dir.as_uri() + "/", url_fetcher=fetcher)
+    fetcher = ProjectFetcher(_allowed_roots(config), config.root)
+    html = weasyprint.HTML(string=html_text, base_url=project_uri(config, config.templates_dir) + "/",
+                           url_fetcher=fetcher)
     with _weasyprint_errors() as errors, _time_limit(RENDER_SECONDS, f"{job.language}/{job.slug}.pdf"):
         document = html.render()
     if fetcher.refused:
@@ -437,26 +438,43 @@ def _weasyprint_fetcher_class():
     class Fetcher(URLFetcher):
         """WeasyPrint's fetcher, limited to files under the project's own folders."""
 
-        def __init__(self, roots: tuple[Path, ...]) -> None:
+        def __init__(self, roots: tuple[Path, ...], project_root: Path | None = None) -> None:
             super().__init__(allowed_protocols=("file",), allow_redirects=False)
-            self.roots = roots
+            self.roots, self.project_root = roots, project_root
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
             from urllib.parse import unquote, urlsplit
 
             parts = urlsplit(url)
-            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
+            path = Path(unquote(parts.path)) if parts.scheme == "file" and not parts.netloc else None
+            if path is not None and self.project_root is not None and path.is_relative_to(_PROJECT_MOUNT):
+                path = self.project_root / path.relative_to(_PROJECT_MOUNT)
+            path = path.resolve() if path is not None else None
             if path is None or not any(path.is_relative_to(root) for root in self.roots):
                 self.refused.append(url[:200])
                 raise ValueError(f"refused: {url[:200]}")
-            return super().fetch(url, headers)
+            return super().fetch(path.as_uri(), headers)
 
     return Fetcher
 
 
-def ProjectFetcher(roots: tuple[Path, ...]):  # noqa: N802 (a class, built when WeasyPrint is imported)
-    return _weasyprint_fetcher_class()(roots)
+def ProjectFetcher(roots: tuple[Path, ...], project_root: Path | None = None):  # noqa: N802 (a class, built late)
+    return _weasyprint_fetcher_class()(roots, project_root)
+
+
+# WeasyPrint names an embedded image after the address it was asked for, so the PDFs ask for the
+# project's files at one address whatever folder the project is in: the same commit gives the same
+# bytes from any clone. The fetcher maps it back to the project's folder.
+_PROJECT_MOUNT = Path("/briefing-library-project")
+
+
+def project_uri(config: Config, folder: Path) -> str:
+    """The address under which the PDFs ask for folder: the project mount, or the folder itself when outside."""
+    folder = folder.resolve()
+    if folder.is_relative_to(config.root):
+        return (_PROJECT_MOUNT / folder.relative_to(config.root)).as_uri()
+    return folder.as_uri()
 
 
 # The HTML WeasyPrint renders ------------------------------------------------------------------
@@ -498,7 +516,7 @@ def job_html(project: Project, job: PdfJob, environments: dict | None = None) ->
     context = {
         "language": job.language,
         "root": "",
-        "image_base": config.papers_dir.resolve().as_uri() + "/",
+        "image_base": project_uri(config, config.papers_dir) + "/",
         "series": series,
         "document_title": plain_text(fields["title"].text),
         "publisher": plain_text(fields["publisher"].text),

@@ -39,6 +39,7 @@ from library.pdf import (
     build_pdfs,
     job_html,
     plan_pdfs,
+    project_uri,
 )
 from library.pofiles import read_catalog, render_catalog
 from library.project import Project
@@ -301,16 +302,17 @@ def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
 
 
 def test_the_fetcher_refuses_everything_but_the_projects_files(config, tmp_path):
-    fetcher = ProjectFetcher((config.templates_dir.resolve(),))
+    fetcher = ProjectFetcher((config.templates_dir.resolve(),), config.root)
     (tmp_path / "outside.css").write_text("p {}", "utf-8")
+    mount = project_uri(config, config.templates_dir)  # the folder-independent address of the templates
     for url in ("http://127.0.0.1:9/x.png", "https://example.org/x.css", f"file://{tmp_path}/outside.css",
                 "file:///etc/passwd", f"file://{config.templates_dir}/../setup.cfg", "data:text/css,p{}",
-                "ftp://example.org/x"):
+                "ftp://example.org/x", f"{mount}/../setup.cfg", f"{mount}/../../../../etc/passwd"):
         with pytest.raises(ValueError, match="refused"):
             fetcher.fetch(url)
-    inside = fetcher.fetch((config.templates_dir / "pdf" / "print.css").as_uri())
-    assert inside.read().startswith(b"/*")
-    assert len(fetcher.refused) == 7
+    for url in ((config.templates_dir / "pdf" / "print.css").as_uri(), f"{mount}/pdf/print.css"):
+        assert fetcher.fetch(url).read().startswith(b"/*")
+    assert len(fetcher.refused) == 9 and not mount.startswith(config.root.as_uri())
 
 
 @pytest.fixture
