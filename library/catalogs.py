@@ -162,9 +162,10 @@ class CatalogUpdate:
     revived: int = 0  # obsolete entries whose English came back
     prefilled: int = 0  # new entries the translation memory filled, fuzzy
 
-    @property
-    def anything(self) -> bool:
-        return any((self.new, self.outdated, self.obsolete, self.revived))
+    def __add__(self, other: CatalogUpdate) -> CatalogUpdate:
+        return CatalogUpdate(Path(), self.new + other.new, self.outdated + other.outdated,
+                             self.obsolete + other.obsolete, self.revived + other.revived,
+                             self.prefilled + other.prefilled)
 
 
 @dataclass
@@ -185,7 +186,7 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Update
     planned: dict[Path, bytes] = {}
     updates = []
     for language in chosen:
-        memory = language_memory(project, language, templates)
+        memory = language_memory(project, language)
         for domain, template in templates.items():
             path = catalog_path(config, language, domain)
             # A copy of its own, read again: the project's copy feeds the memory unchanged.
@@ -200,12 +201,10 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Update
     return UpdateReport(changes.written, changes.unchanged, changes.removed, updates)
 
 
-def language_memory(project: Project, language: str, templates=None) -> Memory:
+def language_memory(project: Project, language: str) -> Memory:
     """Every translated entry of language's catalogs, as they are now, for the memory."""
-    domains = templates or {path.stem: None for path in catalog_folder(project.config, language).glob("*.po")}
-    catalogs = [(domain, catalog_path(project.config, language, domain), project.catalog(domain, language))
-                for domain in domains]
-    return build_memory([entry for entry in catalogs if entry[2] is not None])
+    paths = sorted(catalog_folder(project.config, language).glob("*.po"))
+    return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths])
 
 
 def merge_catalog(catalog, template, language: str, domain: str, update: CatalogUpdate | None = None):

@@ -114,7 +114,7 @@ def extract(ctx: click.Context) -> None:
 @click.pass_context
 def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Create or update the PO files from the POT files, keeping every translation."""
-    from .catalogs import update_catalogs
+    from .catalogs import CatalogUpdate, update_catalogs
 
     _writing(ctx, "locales")
     project = _project(ctx)
@@ -124,7 +124,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         if item.path in report.written:
             details = _update_details(item)
             click.echo(f"wrote {_shown(item.path, root)}" + (f": {details}" if details else ""))
-    total = _sum_updates(report.catalogs)
+    total = sum(report.catalogs, CatalogUpdate(Path()))
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
 
 
@@ -134,16 +134,6 @@ def _update_details(item, *, all_counts: bool = False) -> str:
     parts = [(item.new, new), (item.outdated, f"{item.outdated} outdated"),
              (item.obsolete, f"{item.obsolete} obsolete"), (item.revived, f"{item.revived} revived")]
     return ", ".join(text for count, text in parts if count or all_counts)
-
-
-def _sum_updates(updates):
-    from .catalogs import CatalogUpdate
-
-    total = CatalogUpdate(Path())
-    for item in updates:
-        for name in ("new", "outdated", "obsolete", "revived", "prefilled"):
-            setattr(total, name, getattr(total, name) + getattr(item, name))
-    return total
 
 
 @main.command()

@@ -32,6 +32,16 @@ def make_project(folder: Path) -> Path:
     return folder
 
 
+def copy_real_library(folder: Path, extra_paper: Path | None = None) -> Path:
+    """The library's own papers, catalogs, templates and setup.cfg copied into folder, plus extra_paper."""
+    for name in ("papers", "locales", "templates"):
+        shutil.copytree(REPOSITORY / name, folder / name)
+    shutil.copyfile(REPOSITORY / "setup.cfg", folder / "setup.cfg")
+    if extra_paper is not None:
+        shutil.copyfile(extra_paper, folder / "papers" / extra_paper.name)
+    return folder
+
+
 # A translation for a message: its new text (a tuple for plural entries), or None to leave it alone.
 Translate = Callable[[object], "str | tuple[str, ...] | None"]
 

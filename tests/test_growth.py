@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import msgfmt_check
-from projects import DATA, REPOSITORY, catalog_of, translate_catalogs
+from projects import DATA, REPOSITORY, catalog_of, copy_real_library, translate_catalogs
 
 from library.cli import main
 from library.manifest import read_pdf_manifest
@@ -46,11 +46,7 @@ class Library:
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory) -> Library:
     """The real library with a fifth, untranslated paper and Portuguese and Arabic, extracted, updated, built."""
-    root = tmp_path_factory.mktemp("grown")
-    for folder in ("papers", "locales", "templates"):
-        shutil.copytree(REPOSITORY / folder, root / folder)
-    shutil.copyfile(REPOSITORY / "setup.cfg", root / "setup.cfg")
-    shutil.copyfile(DATA / "growth" / f"{NEW_PAPER}.md", root / "papers" / f"{NEW_PAPER}.md")
+    root = copy_real_library(tmp_path_factory.mktemp("grown"), DATA / "growth" / f"{NEW_PAPER}.md")
     library = Library(root)
     library.set_languages("fr es " + " ".join(NEW_LANGUAGES))
     library.run("extract")

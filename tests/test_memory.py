@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import DATA, REPOSITORY, catalog_of
+from projects import DATA, catalog_of, copy_real_library
 
 from library.cli import main
 from library.config import load_config
@@ -45,11 +45,7 @@ def test_interface_strings_and_papers_share_only_exact_matches():
 @pytest.fixture(scope="module")
 def library_with_a_repeating_paper(tmp_path_factory) -> Path:
     """The real library plus a fifth paper that repeats two paragraphs of the first and edits a third."""
-    root = tmp_path_factory.mktemp("memory")
-    for folder in ("papers", "locales", "templates"):
-        shutil.copytree(REPOSITORY / folder, root / folder)
-    shutil.copyfile(REPOSITORY / "setup.cfg", root / "setup.cfg")
-    shutil.copyfile(DATA / "memory" / f"{PAPER}.md", root / "papers" / f"{PAPER}.md")
+    root = copy_real_library(tmp_path_factory.mktemp("memory"), DATA / "memory" / f"{PAPER}.md")
     for command in ("extract", "update"):
         result = CliRunner().invoke(main, ["--config", str(root / "setup.cfg"), command], catch_exceptions=False)
         assert result.exit_code == 0, result.output
