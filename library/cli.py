@@ -101,7 +101,7 @@ def main(ctx: click.Context, config_path: str | None, no_wait: bool) -> None:
 @main.command()
 @click.pass_context
 def extract(ctx: click.Context) -> None:
-    """Write locales/<paper>.pot for each paper, and locales/ui.pot."""
+    """Write locales/<paper>.pot and <paper>.anchors.json for each paper, and locales/ui.pot."""
     from .catalogs import extract_catalogs
 
     _writing(ctx, "locales")
@@ -113,7 +113,8 @@ def extract(ctx: click.Context) -> None:
 @_lang_option
 @click.pass_context
 def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
-    """Create or update the PO files from the POT files, keeping every translation."""
+    """Create or update the PO files from the POT files, keeping every translation; new entries are
+    pre-filled (fuzzy) from the translation memory, and each catalog says what changed."""
     from .catalogs import CatalogUpdate, update_catalogs
 
     _writing(ctx, "locales")
