@@ -43,7 +43,8 @@ from library.html import build_html  # noqa: E402
 from library.papers import load_papers  # noqa: E402
 from library.paths import index_folder  # noqa: E402
 from library.project import Project  # noqa: E402
-from library.search import _documents, build_index, search, write_index  # noqa: E402
+from library.passages import searchable_passages  # noqa: E402
+from library.search import build_index, search, write_index  # noqa: E402
 
 # What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo, a question, and
 # words no passage holds together (answered with the passages that hold most of them).
@@ -66,7 +67,7 @@ STATIC_PAGE = "/{language}/what-is-the-imrf.html"
 def varied_corpus(config, language: str, passages: int) -> list[dict]:
     """The real documents of language, replicated with reordered sentences and one word dropped."""
     papers = load_papers(config.papers_dir)
-    base = list(_documents([Project(config).translation(paper.slug, language) for paper in papers]))
+    base = list(searchable_passages([Project(config).translation(paper.slug, language) for paper in papers]))
     corpus, copy = [], 0
     while len(corpus) < passages:
         shuffle = random.Random(copy)

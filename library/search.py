@@ -14,20 +14,17 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from markupsafe import escape
-
 from . import __version__
 from .analysis import analysis_name, analyzer, fold, is_question_word, word_spans, words
 from .config import Config
 from .errors import LibraryError
 from .glossary import read_glossary
-from .manifest import published_pdfs
-from .markup import plain_text
+from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, pdf_manifest_path
 from .project import Project
 from .render import MAX_QUERY_LENGTH
+from .results import PaperHits, Passage, SearchResults, Snippet
 from .stamps import Digest, code_files, distribution_version, read_state, write_state
-from .translation import TranslatedPaper
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -44,14 +41,12 @@ STAGE = "index"
 MAX_TERMS = 24
 SNIPPET_CHARACTERS = 220
 _LEAD = 60  # characters a snippet shows before its first marked word
-INDEXED_ROLES = ("title", "subtitle", "summary", "heading", "paragraph", "list_item", "quote", "cell", "image")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 # A phrase typed, or copied from the help, in typographic quotation marks is still a phrase.
 _QUOTES = str.maketrans({mark: '"' for mark in "“”„‟«»‹›"})
 _VOCABULARY = "vocabulary.json"
 _TERMINOLOGY = "terminology.json"
 _READERS = "readers.lock"  # the leases of the processes reading a generation
-
 
 # Building ------------------------------------------------------------------------------------
 
@@ -87,7 +82,7 @@ def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[Index
             reports.append(IndexReport(language, link, before["documents"], time.perf_counter() - started, False,
                                        analysis=before["analysis"]))
             continue
-        documents = list(_documents([project.translation(paper.slug, language) for paper in project.papers]))
+        documents = list(searchable_passages([project.translation(paper.slug, language) for paper in project.papers]))
         terminology = _terminology(project, language)
         passages = Digest(inputs.split(":")[0], documents, terminology).hexdigest()
         if before.get("passages") != passages or not link.exists():
@@ -132,28 +127,6 @@ def _index_inputs(project: Project, language: str) -> str:
         files += [catalog_path(config, language, path.stem) for path in sources]
     files.append(glossary_path(config))
     return f"{code}:{Digest().files(files, config.root).hexdigest()}"
-
-
-def _documents(translations: list[TranslatedPaper]):
-    """One document per segment, with the heading of the section it sits in."""
-    for translation in translations:
-        title = translation.by_id()["title"]
-        section = ""
-        for segment in translation.segments:
-            role = segment.segment.role
-            if role == "heading":
-                section = plain_text(segment.text)
-            if role not in INDEXED_ROLES:
-                continue
-            yield {
-                "key": f"{translation.paper.slug}#{segment.segment.id}",
-                "paper": translation.paper.slug,
-                "paper_title": plain_text(title.text),
-                "anchor": segment.segment.id,
-                "section": section if role != "heading" else "",
-                "language": segment.language,
-                "text": plain_text(segment.text),
-            }
 
 
 def write_index(folder: Path, language: str, source_language: str, documents, terminology: list[dict] = ()) -> int:
@@ -290,74 +263,6 @@ def _generations(folder: Path, language: str) -> list[Path]:
 # Searching -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """A passage's text, or the part of it that matched, with the reader's words marked.
-
-    Plain text and the (start, end) character ranges of the marked words: the JSON output
-    carries both as they are, the site gets them through __html__, escaped, in <mark>.
-    """
-
-    text: str
-    marks: tuple[tuple[int, int], ...] = ()
-
-    def pieces(self) -> list[tuple[str, bool]]:
-        """The text in order, in pieces, each with whether it is a marked word."""
-        pieces, done = [], 0
-        for start, end in self.marks:
-            pieces += [(self.text[done:start], False), (self.text[start:end], True)]
-            done = end
-        return [*pieces, (self.text[done:], False)]
-
-    def __html__(self) -> str:
-        return "".join(f"<mark>{escape(text)}</mark>" if marked else str(escape(text))
-                       for text, marked in self.pieces())
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One matching segment, shown in the reader's language."""
-
-    anchor: str
-    section: str
-    snippet: Snippet  # the matching words marked; none when the passage matched in another language
-    path: str  # site path of the paragraph: fr/what-is-the-imrf.html#p-1234abcd
-    language: str  # the language of the snippet's text
-    score: float
-    matched_language: str  # the index the query matched in
-    matched_snippet: Snippet | None = None  # the matching text, when it matched in another language
-    pdf_path: str | None = None  # the paper's PDF at the passage's page: fr/what-is-the-imrf.pdf#page=3
-
-
-@dataclass(frozen=True)
-class PaperHits:
-    """The passages of one paper, best first."""
-
-    paper: str
-    title: str
-    path: str
-    passages: tuple[Passage, ...]
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    """What a query found in one language, and what to tell the reader about it."""
-
-    query: str
-    language: str
-    papers: tuple[PaperHits, ...] = ()
-    total: int = 0
-    suggestion: str | None = None  # a corrected query, when a word looks misspelt
-    matched_language: str | None = None  # set when nothing matched in the reader's language
-    notices: tuple[str, ...] = field(default=())  # "empty", "shortened", "no-words", "no-index"
-    partial: bool = False  # no passage holds every word: these hold the most of them
-    missing_words: tuple[str, ...] = ()  # words of the query that no passage holds
-    showing_suggestion: bool = False  # nothing matched the query: the passages are the suggestion's
-
-
 def search(project: Project, query: str, language: str, limit: int = 20) -> SearchResults:
     """Search language's index for query, falling back on the other languages, then on most of the words."""
     config = project.config
@@ -412,7 +317,7 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
     parsed = own.parse(query)
     if parsed is None:
         return SearchResults(query=query, language=language, notices=("no-words",))
-    pdfs = _pdf_pages(config, language)
+    pdfs = pdf_pages(config, language)
     hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
     if not hits:
         hits, matched = _elsewhere(config, folders, own, query, limit, pdfs)
@@ -478,11 +383,6 @@ def _group(passages: list[tuple[str, str, Passage]]) -> tuple[PaperHits, ...]:
         PaperHits(paper, titles[paper], passages_[0].path.split("#")[0], tuple(passages_))
         for paper, passages_ in ranked
     )
-
-
-def _pdf_pages(config: Config, language: str) -> dict[str, dict[str, int]]:
-    """Paper -> {anchor: page} of the language's published PDFs, from the PDF manifest."""
-    return {slug: entry.pages for (code, slug), entry in published_pdfs(config).items() if code == language}
 
 
 @dataclass(frozen=True)
@@ -742,7 +642,7 @@ class _Generation:
             language=stored["language"],
             score=round(score, 4),
             matched_language=self.language,
-            pdf_path=_pdf_path(self.language, stored["paper"], stored["anchor"], pdfs),
+            pdf_path=pdf_page_path(self.language, stored["paper"], stored["anchor"], pdfs),
         )
         return stored["paper"], stored["paper_title"], passage
 
@@ -763,7 +663,7 @@ class _Generation:
             score=passage.score,
             matched_language=passage.matched_language,
             matched_snippet=passage.snippet,
-            pdf_path=_pdf_path(self.language, paper, passage.anchor, pdfs),
+            pdf_path=pdf_page_path(self.language, paper, passage.anchor, pdfs),
         )
         return paper, stored["paper_title"], mine
 
@@ -969,12 +869,6 @@ def _window(text: str, marks: list[tuple[int, int]]) -> int:
         return 0
     space = text.find(" ", start, marks[best][0])
     return space + 1 if space >= 0 else marks[best][0]
-
-
-def _pdf_path(language: str, paper: str, anchor: str, pdfs: dict) -> str | None:
-    """The link to the page of the paper's published PDF that holds anchor."""
-    page = pdfs.get(paper, {}).get(anchor)
-    return SiteMap.pdf_page(language, paper, page) if page else None
 
 
 @lru_cache(maxsize=16)
