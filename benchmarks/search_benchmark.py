@@ -209,7 +209,7 @@ def bench_real_library(config, rounds: int) -> None:
                 _fetch(base + STATIC_PAGE.format(language=language))
                 for _ in range(rounds):
                     for query in QUERIES[language]:
-                        url = f"{base}/{language}/search?{urllib.parse.urlencode({'q': query})}"
+                        url = f"{base}/{language}/search.html?{urllib.parse.urlencode({'q': query})}"
                         forget_answers()
                         first.append(_fetch(url))
                         again.append(_fetch(url))

@@ -205,7 +205,7 @@ def _count(n: int, noun: str) -> str:
 @build.command(name="html")
 @click.pass_context
 def build_html(ctx: click.Context) -> None:
-    """Render every paper in every language to build/html."""
+    """Render every paper in every language to build/html, with the search index a static host serves."""
     from .html import build_html as build_site
     from .paths import site_folder
 

@@ -14,6 +14,7 @@ from . import __version__
 from .config import Config
 from .errors import SourceError
 from .files import Changes, remove_stale, write_all
+from .headers import headers_file
 from .manifest import published_pdfs
 from .markup import plain_text
 from .papers import Block, Paper
@@ -32,6 +33,7 @@ from .paths import (
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, read_state, settings_text, write_state
+from .static_search import static_search_files
 from .translation import TranslatedPaper
 from .webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
@@ -93,12 +95,14 @@ def build_html(project: Project) -> Changes:
         else:
             planned[target] = page.render().encode("utf-8")
     fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
-    static = {**_static_files(project, site), **fonts}
+    search, search_key = static_search_files(project, site, state.get("static_search"))
+    static = {**_static_files(project, site), **fonts, **search}
     changes = write_all({**planned, **static})
     changes.unchanged.extend(skipped)
     changes.removed.extend(remove_stale(site, {*planned, *static, *skipped}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
-    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key,
+                                "static_search": search_key})
     return changes
 
 
@@ -155,6 +159,7 @@ class _Site:
             yield self._home(language)
             yield self._not_found(language)
             yield self._server_error(language)
+            yield self._search(language)
             for paper in self.project.papers:
                 yield self._paper(language, paper)
                 for other in self.config.all_languages:
@@ -206,6 +211,12 @@ class _Site:
         path = SiteMap.server_error(language)
         return _Page(path, self._key(language, "500"), lambda: self._render(
             language, "500.html", path, {"alternates": self._everywhere(SiteMap.server_error)}))
+
+    def _search(self, language: str) -> _Page:
+        """The search page as a static host serves it: the reader's browser searches, with Pagefind."""
+        path = SiteMap.search(language)
+        return _Page(path, self._key(language, "search"), lambda: self._render(
+            language, "search.html", path, static_search_context(language, self._everywhere(SiteMap.search))))
 
     def _front_door(self) -> _Page:
         source, path = self.config.source_language, SiteMap.root_index()
@@ -344,9 +355,26 @@ class SearchPage:
             "switch_suffix": f"?{urlencode({'q': query})}" if query else "",
             "query": query,
             "results": results,
+            "static_search": False,
         }
         path = SiteMap.search(self.language)
         return render_page(self.project, self.environment, self.language, "search.html", path, context)
+
+
+def static_search_context(language: str, alternates: dict[str, str]) -> dict:
+    """The search page before any query, for the reader's browser to search in: the page says so."""
+    from babel import Locale
+
+    from .results import SearchResults
+
+    # The page's script picks the sentence for a count by the language's plural category, as
+    # Intl.PluralRules names it; gettext gives the sentence for a number of each category.
+    plural = Locale.parse(language).plural_form
+    samples: dict[str, int] = {}
+    for number in range(1000):
+        samples.setdefault(plural(number), number)
+    return {"alternates": alternates, "query": "", "static_search": True, "plural_samples": samples,
+            "results": SearchResults(query="", language=language, notices=("empty",))}
 
 
 def _reading_minutes(translation: TranslatedPaper) -> int:
@@ -366,6 +394,7 @@ def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
         for block in paper.blocks:
             if block.kind == "image":
                 files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
+    files[site / SiteMap.headers_file()] = headers_file().encode("utf-8")
     for language, slug in published_pdfs(config):
         source = pdf_path(config, language, slug)
         if source.is_file():

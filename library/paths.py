@@ -29,6 +29,7 @@ __all__ = [
     "pdf_manifest_path",
     "index_folder",
     "state_path",
+    "scratch_folder",
     "lock_path",
 ]
 
@@ -111,6 +112,11 @@ def index_folder(config: Config) -> Path:
     return config.build_dir / "index"
 
 
+def scratch_folder(config: Config) -> Path:
+    """Where a stage may make its temporary files: beside the outputs, on the same disk."""
+    return config.build_dir
+
+
 def lock_path(config: Config, folder: str) -> Path:
     """The lock a command holds while it writes folder ('build' or 'locales'); both live in build/, never committed."""
     return config.build_dir / (".lock" if folder == "build" else f".{folder}.lock")
@@ -161,7 +167,12 @@ class SiteMap:
 
     @staticmethod
     def search(language: str) -> str:
-        return f"{language}/search"
+        return f"{language}/search.html"
+
+    @staticmethod
+    def headers_file() -> str:
+        """The security headers, for static hosts that read a `_headers` file (never served itself)."""
+        return "_headers"
 
     @staticmethod
     def dashboard() -> str:

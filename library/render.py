@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import TemplateError
+from .headers import META_POLICY
 from .markup import plain_text, render_inline
 from .papers import Block, Container
 from .paths import SiteMap
@@ -118,7 +119,7 @@ def make_environment(config: Config, language: str, translations):
     environment.filters.update(_filters(language))
     environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
                                threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH,
-                               direction=text_direction(language))
+                               direction=text_direction(language), content_security_policy=META_POLICY)
     return environment
 
 

@@ -5,20 +5,12 @@ import errno
 from pathlib import Path
 
 from .config import Config
+from .headers import SECURITY_HEADERS
 from .paths import SiteMap, site_folder
 from .project import Project
 
 __all__ = ["create_app", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
 
-# The site has no inline script or style and loads nothing from elsewhere; say so to the browser.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 READ_METHODS = ("GET", "HEAD")
 # Text worth compressing; the PDFs and images are compressed already.
 COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
@@ -99,6 +91,14 @@ def create_app(project: Project):
     search_pages: dict[str, SearchPage] = {}
 
     @app.get("/<language>/search", **reading)
+    def old_search_address(language: str):
+        # The search page was once served without its .html; links to it keep working.
+        if language not in config.all_languages:
+            return _not_found(language)
+        query = request.query_string.decode("latin-1")
+        return redirect(f"/{SiteMap.search(language)}" + (f"?{query}" if query else ""), code=301)
+
+    @app.get("/<language>/search.html", **reading)
     def search_page(language: str):
         if language not in config.all_languages:
             return _not_found(language)
@@ -116,7 +116,7 @@ def create_app(project: Project):
     def page(url_path: str):
         if url_path in config.all_languages:
             return redirect(f"/{url_path}/", code=301)
-        path = resolve(site, url_path)
+        path = resolve(site, url_path) if url_path != SiteMap.headers_file() else None
         if path is None:
             return _not_found(url_path)
         if not _compressible(path):

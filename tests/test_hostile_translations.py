@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from pages import Page, text
 from projects import DATA, live_server, make_project, translate_catalogs
 
 from library.config import load_config
+from library.headers import META_POLICY
 from library.html import build_html
 from library.markup import is_allowed_link
 from library.paths import site_folder
@@ -26,13 +28,14 @@ TAGS = {
     "html", "head", "meta", "title", "link", "script", "body", "header", "nav", "main", "footer", "article",
     "section", "div", "p", "span", "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "time", "em",
     "strong", "code", "br", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "figure", "figcaption",
-    "img", "pre", "hr", "form", "label", "input", "button",
+    "img", "pre", "hr", "form", "label", "input", "button", "noscript", "details", "summary",
 }
 ATTRIBUTES = {
     "lang", "dir", "charset", "name", "content", "rel", "href", "hreflang", "src", "defer", "class", "id",
     "aria-label", "aria-current", "aria-labelledby", "aria-hidden", "tabindex", "data-keep-place", "data-column",
     "datetime", "type", "scope", "start", "alt", "title", "role", "action", "method", "for", "value", "maxlength",
-    "autocomplete",
+    "autocomplete", "http-equiv", "hidden", "data-static-search", "data-root", "data-notice", "data-status",
+    "data-results",
 }
 
 
@@ -83,11 +86,16 @@ def test_no_element_or_attribute_was_injected(hostile_site):
             assert not unexpected, f"{page.path}: injected {unexpected} on <{element.tag}>"
 
 
-def test_the_only_script_is_the_sites_own(hostile_site):
+def test_the_only_scripts_are_the_sites_own(hostile_site):
     for page in _pages(hostile_site):
         scripts = page.all("script")
-        assert len(scripts) == 1 and scripts[0].get("src").endswith("assets/site.js") and not text(scripts[0])
-        assert all(meta.get("http-equiv") is None for meta in page.all("meta"))
+        code = [script.get("src") for script in scripts if script.get("type") != "application/json"]
+        assert code[0].endswith("assets/site.js") and all(not text(s) for s in scripts if s.get("src"))
+        assert code[1:] == (["../assets/search.js"] if page.path.name == "search.html" else [])
+        for data in (script for script in scripts if script.get("type") == "application/json"):
+            assert page.path.name == "search.html" and json.loads(text(data))  # data the script reads, whole
+        policies = [(meta.get("http-equiv"), meta.get("content")) for meta in page.all("meta") if meta.get("http-equiv")]
+        assert policies == [("Content-Security-Policy", META_POLICY)]
 
 
 def test_every_address_is_allowed(hostile_site):
@@ -97,7 +105,7 @@ def test_every_address_is_allowed(hostile_site):
                 url = element.get(name)
                 if url is not None:
                     assert is_allowed_link(url), f"{page.path}: {name}={url!r}"
-            if element.tag in ("img", "script", "link"):
+            if element.tag in ("img", "script", "link") and element.get("type") != "application/json":
                 target = element.get("src") or element.get("href")
                 assert not urlsplit(target).scheme and not target.startswith("//"), f"{page.path}: loads {target}"
 

@@ -31,17 +31,21 @@ def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(conf
     build_html(Project(config))
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "assets/site.css", "assets/site.js", "assets/icon.svg", "assets/images/map.png",
+    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js", "assets/icon.svg",
+                "assets/images/map.png",
                 "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
                 *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",
                                                             "sans-regular", "sans-semibold"))}
     for language, others in (("en", ("fr", "es")), ("fr", ("en", "es")), ("es", ("en", "fr"))):
-        expected |= {f"{language}/index.html", f"{language}/404.html", f"{language}/500.html"}
+        expected |= {f"{language}/index.html", f"{language}/404.html", f"{language}/500.html",
+                     f"{language}/search.html"}
         for slug in ("sample", "series"):
             expected |= {f"{language}/{slug}.html", *(f"{language}/{slug}/{other}.html" for other in others)}
             if language != "en":
                 expected.add(f"dashboard/{language}/{slug}.html")  # the translators' preview
-    assert built == expected
+    search = {name for name in built if name.startswith("pagefind/")}  # the static search's index
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/wasm.fr.pagefind"} <= search
+    assert built - search == expected
 
 
 def test_a_second_build_writes_nothing_and_stale_pages_go(config):
@@ -236,7 +240,8 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html")
-    assert (first.exit_code, first.output) == (0, "build/html: 44 written, 0 unchanged, 0 removed\n")
+    files = sum(1 for path in site_folder(config).rglob("*") if path.is_file())
+    assert (first.exit_code, first.output) == (0, f"build/html: {files} written, 0 unchanged, 0 removed\n")
     run("extract"), run("update")
     second = run("build")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so
@@ -360,8 +365,8 @@ def test_keywords_lead_to_a_search_for_them(config):
     page = _page(config, "fr/sample.html")
     keywords = page.with_class("keywords")[0]
     links = [(text(a), a.get("href")) for a in keywords.iter("a")]
-    assert links == [("testing", "../fr/search?q=%22testing%22"), ("segments", "../fr/search?q=%22segments%22"),
-                     ("Global Compact", "../fr/search?q=%22Global+Compact%22")]
+    assert links == [("testing", "../fr/search.html?q=%22testing%22"), ("segments", "../fr/search.html?q=%22segments%22"),
+                     ("Global Compact", "../fr/search.html?q=%22Global+Compact%22")]
     first = keywords.find("ul").find("li")
     assert first.get("lang") == "en" and text(first) == "Not yet translated testing"  # still marked in place
 

@@ -276,7 +276,7 @@ def test_the_web_page_says_most_words_and_which_were_not_found_in_the_readers_la
     from library.web import create_app
 
     client = create_app(Project(library)).test_client()
-    page = client.get("/fr/search", query_string={"q": "forum zanzibar"}).get_data(as_text=True)
+    page = client.get("/fr/search.html", query_string={"q": "forum zanzibar"}).get_data(as_text=True)
     assert "Aucun passage ne contient tous vos mots\u202f; voici ceux qui en contiennent le plus." in page
     assert "Mots introuvables\u00a0: zanzibar" in page
 
@@ -433,7 +433,7 @@ def test_a_running_server_keeps_answering_while_the_index_is_rebuilt(config):
     def keep_searching(base: str):
         while not stop.is_set():
             try:
-                with urllib.request.urlopen(f"{base}/en/search?q=quoted+paragraph") as response:
+                with urllib.request.urlopen(f"{base}/en/search.html?q=quoted+paragraph") as response:
                     page = response.read().decode()
                 answers.append(page.count('href="../en/sample.html#'))
             except Exception as error:  # noqa: BLE001 (any failure is what this test looks for)

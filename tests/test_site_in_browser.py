@@ -35,9 +35,9 @@ def _html_files(config) -> list:
 
 
 # Search pages are rendered per request: these cover results, a suggestion, another language and notices.
-SEARCHES = ["fr/search?q=declaration+sur+les+progres", "es/search?q=decalracion", "fr/search?q=hearing",
-            "en/search?q=undocumented+migrants", "fr/search?q=participation+significative+des+migrants",
-            "en/search?q=", "en/search?q=%22", "es/search?q=" + "x" * 300]
+SEARCHES = ["fr/search.html?q=declaration+sur+les+progres", "es/search.html?q=decalracion", "fr/search.html?q=hearing",
+            "en/search.html?q=undocumented+migrants", "fr/search.html?q=participation+significative+des+migrants",
+            "en/search.html?q=", "en/search.html?q=%22", "es/search.html?q=" + "x" * 300]
 
 
 def _saved_searches(config, folder) -> list:
@@ -57,8 +57,8 @@ def _saved_searches(config, folder) -> list:
 @pytest.mark.java
 def test_every_page_is_valid_html(real_site, partial_site, tmp_path):
     pages = _html_files(real_site) + _html_files(partial_site)
-    # Per language: home, 404, 500, each paper alone and beside two others; the dashboard and its previews.
-    assert len(pages) == (55 + 1 + 10) + (28 + 1 + 4)
+    # Per language: home, 404, 500, search, each paper alone and beside two others; the dashboard and its previews.
+    assert len(pages) == (58 + 1 + 10) + (31 + 1 + 4)
     assert vnu_errors(pages + _saved_searches(real_site, tmp_path)) == []
 
 
@@ -154,7 +154,7 @@ def test_a_french_reader_searches_without_accents_and_lands_on_the_paragraph(rea
         page.goto(f"{base}/fr/index.html")
         page.get_by_label("Rechercher dans les documents").fill("declaration sur les progres")
         page.get_by_label("Rechercher dans les documents").press("Enter")
-        page.wait_for_url(f"{base}/fr/search?q=declaration+sur+les+progres")
+        page.wait_for_url(f"{base}/fr/search.html?q=declaration+sur+les+progres")
         marks = page.locator(".passages mark")
         assert marks.count() > 0 and marks.first.inner_text().lower() in ("déclaration", "progrès")
         first = page.locator(".passages a").first

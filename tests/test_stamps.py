@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from library import stamps
 from library.cli import main
 from library.stamps import Digest
+from library.static_search import FOLDER
 
 
 def _package_file(site_packages: Path) -> Path:
@@ -51,6 +53,15 @@ def _build(folder: Path) -> Path:
     return folder / "build"
 
 
+def _without_search_files(path: Path) -> object:
+    """A stage's record, without the names of Pagefind's files in the site's."""
+    if path.name != "html.json":
+        return path.read_bytes()
+    state = json.loads(path.read_text("utf-8"))
+    state["files"] = [name for name in state["files"] if not name.startswith(f"{FOLDER}/")]
+    return state
+
+
 def _pdf_id(path: Path) -> bytes:
     """The document's permanent identifier (the first of /ID), which the library takes from the stamp."""
     return PdfReader(path).trailer["/ID"][0].original_bytes
@@ -61,8 +72,11 @@ def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdf
     stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
     assert len(stamped) == 4  # the PDFs', the MO files', the site's and the index's
     for name in stamped:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    pages = sorted(path.relative_to(first) for path in (first / "html").rglob("*") if path.is_file())
+        assert _without_search_files(first / name) == _without_search_files(second / name), name
+    # Pagefind names and orders its files differently at each run, even on the same passages; what
+    # they index is checked in test_static_search.py. Everything else is the same, byte for byte.
+    pages = sorted(path.relative_to(first) for path in (first / "html").rglob("*")
+                   if path.is_file() and path.relative_to(first).parts[1] != FOLDER)
     assert any(name.suffix == ".pdf" for name in pages)  # with the sample's image in it
     for name in pages:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name

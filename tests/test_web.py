@@ -188,7 +188,7 @@ def search_client(config):
 
 
 def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(search_client):
-    response = search_client.get("/es/search?q=quoted+paragraph")
+    response = search_client.get("/es/search.html?q=quoted+paragraph")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     page = tinyhtml5.parse(response.get_data(as_text=True), namespace_html_elements=False)
     assert page.get("lang") == "es"
@@ -201,7 +201,7 @@ def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(se
     search_box = next(e for e in page.iter("input") if e.get("name") == "q")
     assert search_box.get("value") == "quoted paragraph"
     switch = {a.get("lang"): a.get("href") for a in page.iter("a") if a.get("hreflang")}
-    assert switch["fr"] == "../fr/search?q=quoted+paragraph"
+    assert switch["fr"] == "../fr/search.html?q=quoted+paragraph"
 
 
 @pytest.mark.parametrize("query", [
@@ -209,25 +209,25 @@ def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(se
     "<script>alert(1)</script>", "AND OR NOT", "NOT", "-", "((((((((((", '"unclosed phrase',
 ])
 def test_any_query_gets_a_page_never_an_error(search_client, query):
-    response = search_client.get("/fr/search", query_string={"q": query})
+    response = search_client.get("/fr/search.html", query_string={"q": query})
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "<script>alert" not in text and '<main id="main_content"' in text
 
 
 def test_the_query_is_escaped_wherever_it_is_shown(search_client):
-    text = search_client.get("/en/search", query_string={"q": '"><img src=x onerror=alert(1)> zzqx'}).get_data(
+    text = search_client.get("/en/search.html", query_string={"q": '"><img src=x onerror=alert(1)> zzqx'}).get_data(
         as_text=True)
     assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
 
 
 def test_search_before_any_index_says_so(client):
-    response = client.get("/fr/search?q=migrants")
+    response = client.get("/fr/search.html?q=migrants")
     assert response.status_code == 200 and b"index has not been built" in response.data
 
 
 def test_search_in_an_unknown_language_is_a_404(search_client):
-    assert search_client.get("/de/search?q=x").status_code == 404
+    assert search_client.get("/de/search.html?q=x").status_code == 404
 
 
 def test_every_static_page_has_a_search_box_for_its_language(config):
@@ -239,7 +239,7 @@ def test_every_static_page_has_a_search_box_for_its_language(config):
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
 def test_other_methods_are_refused_with_the_allowed_ones_named(client, method):
-    for path in ("/", "/fr/sample.html", "/fr/search?q=x"):
+    for path in ("/", "/fr/sample.html", "/fr/search.html?q=x"):
         response = getattr(client, method)(path)
         assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD", (method, path)
 
@@ -276,9 +276,9 @@ def test_a_server_error_is_the_sites_own_page_in_the_readers_language(real_libra
     monkeypatch.setattr("library.search.search", _failing_search)
     client = _Client(create_app(Project(real_library)))
     for path, headers, language, title in [
-        ("/fr/search?q=migrants", {}, "fr", "Le serveur n’a pas pu répondre"),
-        ("/es/search?q=migrantes", {"Accept-Encoding": "gzip"}, "es", "El servidor no ha podido responder"),
-        ("/en/search?q=migrants", {}, "en", "The server could not answer"),
+        ("/fr/search.html?q=migrants", {}, "fr", "Le serveur n’a pas pu répondre"),
+        ("/es/search.html?q=migrantes", {"Accept-Encoding": "gzip"}, "es", "El servidor no ha podido responder"),
+        ("/en/search.html?q=migrants", {}, "en", "The server could not answer"),
     ]:
         response = client.get(path, headers=headers)
         assert response.status_code == 500 and response.headers["Content-Language"] == language
@@ -336,6 +336,19 @@ def test_a_reader_is_served_while_slow_clients_hold_connections(config):
 
 
 def test_search_pages_are_compressed_too(search_client):
-    response = search_client.get("/fr/search?q=quoted+paragraph", headers={"Accept-Encoding": "gzip"})
+    response = search_client.get("/fr/search.html?q=quoted+paragraph", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     assert b'<main id="main_content"' in gzip.decompress(response.data)
+
+
+def test_the_old_search_address_still_leads_to_the_results(search_client):
+    response = search_client.get("/fr/search?q=participation+des+migrants")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/fr/search.html?q=participation+des+migrants"
+    assert search_client.get("/xx/search?q=x").status_code == 404
+
+
+def test_the_server_answers_the_search_itself_and_keeps_the_static_hosts_files_to_itself(search_client):
+    page = search_client.get("/en/search.html?q=quoted+paragraph").get_data(as_text=True)
+    assert "data-static-search" not in page and 'class="result-paper"' in page
+    assert search_client.get("/_headers").status_code == 404

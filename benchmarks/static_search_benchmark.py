@@ -1,0 +1,136 @@
+"""Search on a static host: what a reader downloads for a search, and how soon the first result shows.
+
+Builds the real library's site into a temporary folder, serves it with `python -m http.server`
+(a plain static host: no compression, no headers of ours) and, in headless Chromium, per language:
+- the first search, in a fresh browser profile (nothing cached): the bytes of every response the
+  search itself needs (Pagefind's script, worker, WebAssembly, index chunks, result fragments and
+  the site's table of passages), and the whole page's (the page, its stylesheet, scripts, fonts);
+- the next search, another query in the same tab, the browser's cache warm;
+- the time from starting the navigation to the first result on screen, cold and warm.
+
+Bytes are as sent by http.server; "gzip" adds what a host that compresses text (nginx's gzip,
+any CDN) would send instead, Pagefind's own files being compressed already.
+
+    .venv/bin/python benchmarks/static_search_benchmark.py [--rounds 5]
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from checkers import launch_chromium  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from test_static_search import _static_server  # noqa: E402
+
+from library.config import load_config  # noqa: E402
+from library.html import build_html  # noqa: E402
+from library.paths import site_folder  # noqa: E402
+from library.project import Project  # noqa: E402
+
+FIRST = {"en": "regional reviews", "fr": "declaration sur les progres", "es": "participacion de los migrantes"}
+NEXT = {"en": "detention", "fr": "société civile", "es": "compromisos"}
+TEXT_TYPES = ("text/", "application/javascript", "application/json")
+
+
+@dataclasses.dataclass
+class Transfer:
+    """The responses of one navigation: bytes sent, and bytes a compressing host would send."""
+
+    search: int = 0
+    search_gzip: int = 0
+    page: int = 0
+    page_gzip: int = 0
+    requests: int = 0
+
+    def add(self, response) -> None:
+        sent = response.request.sizes()["responseBodySize"]  # 0 for what came from the browser's cache
+        if response.status != 200 or sent == 0:
+            return
+        is_text = response.headers.get("content-type", "").startswith(TEXT_TYPES)
+        compressed = min(sent, len(gzip.compress(response.body(), 6))) if is_text else sent
+        if "/pagefind/" in response.url or response.url.endswith("/search.json"):
+            self.search += sent
+            self.search_gzip += compressed
+        else:
+            self.page += sent
+            self.page_gzip += compressed
+        self.requests += 1
+
+
+def search_once(page, url: str) -> tuple[Transfer, float]:
+    """Navigate to a search page and wait for its first result; the transfer and the seconds taken."""
+    transfer = Transfer()
+
+    def collect(request) -> None:  # read as each arrives: a body is gone once the page moves on
+        transfer.add(request.response())
+
+    page.on("requestfinished", collect)
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator(".result-paper").first.wait_for()
+    seconds = time.perf_counter() - started
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("requestfinished", collect)
+    return transfer, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        config = dataclasses.replace(load_config(ROOT / "setup.cfg"), build_dir=Path(folder) / "build")
+        started = time.perf_counter()
+        build_html(Project(config))
+        print(f"site built with its static search in {time.perf_counter() - started:.1f} s")
+        index_bytes = sum(path.stat().st_size for path in (site_folder(config) / "pagefind").rglob("*")
+                          if path.is_file())
+        print(f"Pagefind bundle on disk: {index_bytes / 1000:.0f} kB for "
+              f"{len(FIRST)} languages (a reader downloads a small part of it)")
+        print(f"{platform.python_implementation()} {platform.python_version()}, headless Chromium, "
+              f"{arguments.rounds} rounds, python -m http.server\n")
+        with _static_server(site_folder(config)) as base, sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            print(f"{'':4}{'first search: search kB':>25}{'(gzip)':>8}{'page kB':>9}{'(gzip)':>8}"
+                  f"{'next search kB':>16}{'(gzip)':>8}{'first result ms cold p50/max':>31}"
+                  f"{'warm p50/max':>15}")
+            for language in FIRST:
+                measure(browser, base, language, arguments.rounds)
+            browser.close()
+
+
+def measure(browser, base: str, language: str, rounds: int) -> None:
+    cold, warm, firsts, nexts = [], [], [], []
+    for _round in range(rounds):
+        context = browser.new_context()
+        page = context.new_page()
+        first, seconds = search_once(page, f"{base}/{language}/search.html?q={FIRST[language]}")
+        cold.append(seconds)
+        firsts.append(first)
+        following, seconds = search_once(page, f"{base}/{language}/search.html?q={NEXT[language]}")
+        warm.append(seconds)
+        nexts.append(following)
+        context.close()
+    first, following = firsts[-1], nexts[-1]
+    print(f"{language:4}{first.search / 1000:>25.1f}{first.search_gzip / 1000:>8.1f}{first.page / 1000:>9.1f}"
+          f"{first.page_gzip / 1000:>8.1f}{following.search / 1000:>16.1f}{following.search_gzip / 1000:>8.1f}"
+          f"{_ms(cold):>31}{_ms(warm):>15}")
+
+
+def _ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:.0f}/{max(seconds) * 1000:.0f}"
+
+
+if __name__ == "__main__":
+    main()
