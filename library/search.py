@@ -48,6 +48,7 @@ _VOCABULARY = "vocabulary.json"
 _TERMINOLOGY = "terminology.json"
 _READERS = "readers.lock"  # the leases of the processes reading a generation
 
+
 # Building ------------------------------------------------------------------------------------
 
 
