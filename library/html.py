@@ -33,7 +33,7 @@ from .paths import (
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, read_state, settings_text, write_state
-from .static_search import static_search_files
+from .static_search import FOLDER as SEARCH_FOLDER, static_search_files
 from .translation import TranslatedPaper
 from .webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
@@ -77,14 +77,19 @@ class _Page:
     render: Callable[[], str]
 
 
-def build_html(project: Project) -> Changes:
-    """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed."""
+def build_html(project: Project, *, static_search: bool = True) -> Changes:
+    """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed.
+
+    static_search=False (the live preview, whose server answers searches itself) leaves the
+    static search's index as it was, and the next build brings it up to date.
+    """
     config = project.config
     site = site_folder(config)
     state = read_state(config, STAGE)
     site_key = _site_key(config)
     inputs = _stage_inputs(config, site_key)
-    if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
+    search_current = state.get("static_search") is not None
+    if state.get("inputs") == inputs and search_current and _present(site) == set(state.get("files", ())):
         return Changes(unchanged=[site / name for name in state["files"]])
     keys, planned, skipped = {}, {}, []
     for page in _Site(project, site_key).pages():
@@ -95,12 +100,15 @@ def build_html(project: Project) -> Changes:
         else:
             planned[target] = page.render().encode("utf-8")
     fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
-    search, search_key = static_search_files(project, site, state.get("static_search"))
+    if static_search:
+        search, search_key, left = *static_search_files(project, site, state.get("static_search")), []
+    else:
+        search, search_key, left = {}, None, [path for path in (site / SEARCH_FOLDER).rglob("*") if path.is_file()]
     static = {**_static_files(project, site), **fonts, **search}
     changes = write_all({**planned, **static})
     changes.unchanged.extend(skipped)
-    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped}))
-    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
+    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *left}))
+    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped, *left))
     write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key,
                                 "static_search": search_key})
     return changes

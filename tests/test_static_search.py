@@ -242,3 +242,16 @@ def test_the_readme_and_the_headers_file_send_the_sites_policy(real_library):
     assert f'Content-Security-Policy "{CONTENT_SECURITY_POLICY}"' in (REPOSITORY / "README.md").read_text("utf-8")
     headers = (site_folder(real_library) / "_headers").read_text("utf-8")
     assert f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n" in headers
+
+
+def test_a_build_without_the_static_search_keeps_it_and_the_next_build_brings_it_up_to_date(tmp_path):
+    config = load_config(make_project(tmp_path) / "setup.cfg")
+    build_html(Project(config))
+    entry = site_folder(config) / FOLDER / "pagefind-entry.json"
+    before = entry.read_bytes()
+    paper = next(config.papers_dir.glob("*.md"))
+    paper.write_text(paper.read_text("utf-8") + "\nA closing word on zanzibarite tides.\n", "utf-8")
+    changes = build_html(Project(config), static_search=False)  # as the live preview does
+    assert entry.read_bytes() == before and not any(FOLDER in path.parts for path in changes.removed)
+    build_html(Project(config))
+    assert entry.read_bytes() != before
