@@ -1,6 +1,7 @@
 """One error tree for the whole library; each error carries its CLI exit code."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "TemplateError",
     "ChecksFailed",
     "Busy",
+    "relative_to_project",
 ]
 
 
@@ -88,3 +90,8 @@ class Busy(LibraryError):
     """Another library command is writing the same folder, and this one was asked not to wait."""
 
     exit_code = 9
+
+
+def relative_to_project(message: str, root: Path) -> str:
+    """message with the project's folder left out of every path, as every output shows them."""
+    return message.replace(f"{root}{os.sep}", "")
