@@ -193,10 +193,9 @@ class _Watcher:
         except LibraryError as error:
             self._failed(error, project.config.root)
             return
-        generation = self.preview.status.generation + (1 if written else 0)
-        self.preview.update(generation=generation, error="")
         self.report(f"{_shown(plan.paths, project.config.root)}: {written} site files rewritten "
                     f"in {time.perf_counter() - started:.2f} s")
+        self.preview.update(generation=self.preview.status.generation + (1 if written else 0), error="")
         self._after_pages(project, plan)
 
     def _remember_own(self, paths: Iterable[Path]) -> None:
@@ -213,8 +212,8 @@ class _Watcher:
     def _failed(self, error: LibraryError, root: Path) -> None:
         """Show the error on the open pages as the command line prints it; the last good build stays."""
         message = f"Error: {relative_to_project(str(error), root)}"
-        self.preview.update(error=message)
         self.report(message)
+        self.preview.update(error=message)
 
     def _build_site(self, project: Project, plan: Rebuild) -> tuple[int, Project]:
         """The catalog steps, then the site; how many site files changed, and the project it was built from."""
