@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ChecksFailed, LibraryError, relative_to_project
+from .errors import ChecksFailed, LibraryError, error_line
 
 __all__ = ["main"]
 
@@ -21,24 +21,21 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except LibraryError as error:
-            click.echo(f"Error: {_relative_paths(str(error), ctx)}", err=True)
+            click.echo(error_line(error, _root(ctx)), err=True)
             sys.exit(error.exit_code)
         except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"Error: {_relative_paths(f'{where}{error.strerror or error}', ctx)}", err=True)
+            click.echo(error_line(error, _root(ctx)), err=True)
             sys.exit(1)
 
 
-def _relative_paths(message: str, ctx: click.Context) -> str:
-    """message with the project's folder left out of every path, as every other output shows them."""
+def _root(ctx: click.Context) -> Path:
+    """The project's folder, which every path printed is shown from."""
     obj = ctx.obj or {}
     if "project" in obj:
-        root = obj["project"].config.root
-    elif obj.get("config_path"):
-        root = Path(obj["config_path"]).resolve().parent
-    else:
-        root = Path.cwd()
-    return relative_to_project(message, root)
+        return obj["project"].config.root
+    if obj.get("config_path"):
+        return Path(obj["config_path"]).resolve().parent
+    return Path.cwd()
 
 
 def _project(ctx: click.Context):

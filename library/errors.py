@@ -15,7 +15,7 @@ __all__ = [
     "TemplateError",
     "ChecksFailed",
     "Busy",
-    "relative_to_project",
+    "error_line",
 ]
 
 
@@ -92,6 +92,12 @@ class Busy(LibraryError):
     exit_code = 9
 
 
-def relative_to_project(message: str, root: Path) -> str:
-    """message with the project's folder left out of every path, as every output shows them."""
-    return message.replace(f"{root}{os.sep}", "")
+
+def error_line(error: LibraryError | OSError, root: Path) -> str:
+    """'Error: …' as the command line prints it, every path shown from the project's folder."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        text = f"{where}{error.strerror or error}"
+    else:
+        text = str(error)
+    return f"Error: {text}".replace(f"{root}{os.sep}", "")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import LibraryError, relative_to_project
+from .errors import LibraryError, error_line
 from .lock import hold_lock
 from .paths import VOLUME, SiteMap, lock_path, pdf_manifest_path
 from .project import Project
@@ -163,6 +163,7 @@ class _Watcher:
         self._last_save = time.monotonic()
         self._own: dict[Path, bytes | None] = {}
         self._last_project: Project | None = None
+        self._pdfs_started_after: float | None = None
 
     def project(self) -> Project:
         """A project read afresh, as every save may have changed any fact of it; unchanged catalogs are not parsed again."""
@@ -178,7 +179,7 @@ class _Watcher:
         """Bring the site in step with the saves; on a broken file, keep the last build and show the error."""
         try:
             project = self.project()
-        except LibraryError as error:  # setup.cfg itself is broken
+        except (LibraryError, OSError) as error:  # setup.cfg itself is broken, or gone
             self._failed(error, self.config_path.parent)
             return
         plan = plan_rebuild(project, self.config_path, [path for path in paths if not self._own_write(path)])
@@ -190,7 +191,7 @@ class _Watcher:
         started = time.perf_counter()
         try:
             written, project = self._build_site(project, plan)
-        except LibraryError as error:
+        except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
             return
         self.report(f"{_shown(plan.paths, project.config.root)}: {written} site files rewritten "
@@ -209,9 +210,9 @@ class _Watcher:
         written = self._own.pop(path)
         return written == (path.read_bytes() if path.is_file() else None)
 
-    def _failed(self, error: LibraryError, root: Path) -> None:
+    def _failed(self, error: LibraryError | OSError, root: Path) -> None:
         """Show the error on the open pages as the command line prints it; the last good build stays."""
-        message = f"Error: {relative_to_project(str(error), root)}"
+        message = error_line(error, root)
         self.report(message)
         self.preview.update(error=message)
 
@@ -238,10 +239,8 @@ class _Watcher:
         from contextlib import ExitStack
 
         stack = ExitStack()
-        say = lambda message: self.report(message)  # noqa: E731
-        if locales:
-            stack.enter_context(hold_lock(lock_path(config, "locales"), "locales", "serve --watch", on_wait=say))
-        stack.enter_context(hold_lock(lock_path(config, "build"), "build", "serve --watch", on_wait=say))
+        for folder in ("locales", "build") if locales else ("build",):
+            stack.enter_context(hold_lock(lock_path(config, folder), folder, "serve --watch", on_wait=self.report))
         return stack
 
     def _after_pages(self, project: Project, plan: Rebuild) -> None:
@@ -252,7 +251,7 @@ class _Watcher:
             with self._locks(project.config, False):
                 build_index(project, plan.chosen_languages)
             self.preview.update(stale_pdfs=stale_pdfs(project))
-        except LibraryError as error:
+        except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
 
     # --- PDFs in the background -----------------------------------------------------------
@@ -261,8 +260,9 @@ class _Watcher:
         """Start `library build pdf` when PDFs are behind and no save came for a while."""
         quiet = time.monotonic() - self._last_save
         if (self.pdf_pause is None or quiet < self.pdf_pause or not self.preview.status.stale_pdfs
-                or self.preview.status.error or self._pdf_running()):
-            return
+                or self.preview.status.error or self._pdf_running() or self._pdfs_started_after == self._last_save):
+            return  # once a pause: a PDF that fails is not tried again before the next save
+        self._pdfs_started_after = self._last_save
         command = [sys.executable, "-m", "library", "--config", str(self.config_path), "build", "pdf", "--jobs", "1"]
         self._pdf_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                              start_new_session=True)

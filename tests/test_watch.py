@@ -14,10 +14,12 @@ from library.cli import main
 from library.config import load_config
 from library.files import write_atomic
 from library.html import build_html
+from library.manifest import write_pdf_manifest
 from library.paths import catalog_path, pdf_manifest_path, site_folder
+from library.pdf import plan_pdfs
 from library.pofiles import render_catalog
 from library.project import Project
-from library.watch import BuildStatus, Preview, plan_rebuild, watch_project
+from library.watch import BuildStatus, Preview, plan_rebuild, stale_pdfs, watch_project
 from library.web import create_app
 
 PARAGRAPH = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
@@ -92,6 +94,18 @@ def test_each_save_calls_for_its_own_steps(config, saved, papers, everything, la
 def test_a_new_pdf_manifest_relinks_the_pdfs(config):
     plan = plan_rebuild(Project(config), config.root / "setup.cfg", [pdf_manifest_path(config)])
     assert plan.pdfs and plan.needed and not plan.everything
+
+
+def test_the_pdfs_older_than_their_pages_are_named(config):
+    plan = plan_pdfs(Project(config))
+    for job in plan.jobs:  # stand-ins: what counts is the manifest's record of each PDF's inputs
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        job.output.write_bytes(b"%PDF-1.7\n")
+    write_pdf_manifest(config, {job.entry.key: job.entry for job in plan.jobs})
+    assert stale_pdfs(Project(config)) == ()
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace("takes place on", "is held on"), "utf-8")
+    assert stale_pdfs(Project(config)) == ("en/sample.pdf", "en/volume.pdf")
 
 
 # --- the reload channel ----------------------------------------------------------------------
