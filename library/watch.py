@@ -258,9 +258,10 @@ class _Watcher:
 
     def pdfs_if_paused(self) -> None:
         """Start `library build pdf` when PDFs are behind and no save came for a while."""
+        running = self._pdf_running()  # first, so that the end of one is noted at once
         quiet = time.monotonic() - self._last_save
-        if (self.pdf_pause is None or quiet < self.pdf_pause or not self.preview.status.stale_pdfs
-                or self.preview.status.error or self._pdf_running() or self._pdfs_started_after == self._last_save):
+        if (running or self.pdf_pause is None or quiet < self.pdf_pause or not self.preview.status.stale_pdfs
+                or self.preview.status.error or self._pdfs_started_after == self._last_save):
             return  # once a pause: a PDF that fails is not tried again before the next save
         self._pdfs_started_after = self._last_save
         command = [sys.executable, "-m", "library", "--config", str(self.config_path), "build", "pdf", "--jobs", "1"]

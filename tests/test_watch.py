@@ -96,12 +96,17 @@ def test_a_new_pdf_manifest_relinks_the_pdfs(config):
     assert plan.pdfs and plan.needed and not plan.everything
 
 
-def test_the_pdfs_older_than_their_pages_are_named(config):
+def stand_in_pdfs(config) -> None:
+    """The PDFs the gate publishes, as stand-ins: what counts here is the manifest's record of their inputs."""
     plan = plan_pdfs(Project(config))
-    for job in plan.jobs:  # stand-ins: what counts is the manifest's record of each PDF's inputs
+    for job in plan.jobs:
         job.output.parent.mkdir(parents=True, exist_ok=True)
         job.output.write_bytes(b"%PDF-1.7\n")
     write_pdf_manifest(config, {job.entry.key: job.entry for job in plan.jobs})
+
+
+def test_the_pdfs_older_than_their_pages_are_named(config):
+    stand_in_pdfs(config)
     assert stale_pdfs(Project(config)) == ()
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("takes place on", "is held on"), "utf-8")
@@ -278,3 +283,23 @@ def test_a_broken_save_shows_the_located_error_and_a_fix_restores_the_page(open_
     page.wait_for_function("id => document.getElementById(id).textContent.startsWith('FR3 ')", arg=paragraph_id,
                            timeout=30000)
     assert panel.count() == 0
+
+
+@pytest.mark.browser
+def test_a_pdf_older_than_the_page_says_so_until_rendered_again(watched, browser):
+    config, preview, _said = watched
+    before = preview.status.generation
+    stand_in_pdfs(config)  # as `library build pdf` leaves them: the site links them
+    wait_until(preview, lambda status: status.generation > before)
+    page = browser.new_page()
+    with live_server(config, preview) as base:
+        page.goto(f"{base}/en/sample.html")
+        link = page.locator('a[href$="sample.pdf"]')
+        assert link.count() == 1 and link.locator(".library-watch-stale").count() == 0
+        source = config.papers_dir / "sample.md"
+        write_atomic(source, source.read_text("utf-8").replace("takes place on", "is held on").encode())
+        page.locator('a[href$="sample.pdf"] .library-watch-stale').wait_for(timeout=30000)
+        assert link.inner_text().endswith("(older than this page)")
+        stand_in_pdfs(config)  # rendered again
+        page.locator(".library-watch-stale").wait_for(state="detached", timeout=30000)
+    page.close()
