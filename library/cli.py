@@ -384,9 +384,9 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
     config = project.config
     site = site_folder(config)
     preview = _start_watching(ctx) if watch else None
-    if not (site / SiteMap.home(config.source_language)).is_file():
-        raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
     try:
+        if not (site / SiteMap.home(config.source_language)).is_file():
+            raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
         serve_site(project, host, port, preview=preview,
                    on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
     finally:
@@ -407,7 +407,9 @@ def _start_watching(ctx: click.Context):
                               args=(config_path, preview, click.echo), kwargs={"ready": ready})
     thread.start()
     ready.wait()
-    click.echo(f"Watching {', '.join(f'{name}/' for name in ('papers', 'locales', 'templates'))} and setup.cfg")
+    config, root = _project(ctx).config, _root(ctx)
+    folders = ", ".join(f"{_shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    click.echo(f"Watching {folders} and {_shown(Path(config_path).resolve(), root)}")
     return preview
 
 

@@ -92,7 +92,6 @@ class Busy(LibraryError):
     exit_code = 9
 
 
-
 def error_line(error: LibraryError | OSError, root: Path) -> str:
     """'Error: …' as the command line prints it, every path shown from the project's folder."""
     if isinstance(error, OSError):

@@ -206,7 +206,7 @@ def serve(project: Project, host: str, port: int, *, on_ready=None, preview=None
 
 
 def _limits(preview) -> dict:
-    """SERVER_LIMITS, with a thread more for each page open in watch mode (its reload channel holds one)."""
+    """SERVER_LIMITS, with more threads in watch mode: each open page's reload channel holds one."""
     if preview is None:
         return SERVER_LIMITS
     from .watch import WATCH_THREADS
