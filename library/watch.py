@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .errors import LibraryError, error_line
 from .lock import hold_lock
-from .paths import VOLUME, SiteMap, lock_path, pdf_manifest_path
+from .paths import SiteMap, lock_path, pdf_manifest_path
 from .project import Project
 
 __all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
@@ -325,9 +325,13 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
     try:
         for changes in watchfiles.watch(*watched, stop_event=preview.closed, rust_timeout=1000, yield_on_timeout=True,
                                         debounce=400, step=30, raise_interrupt=False):
-            if changes:
-                watcher.rebuild({Path(path) for _change, path in changes})
-            watcher.pdfs_if_paused()
+            try:
+                if changes:
+                    watcher.rebuild({Path(path) for _change, path in changes})
+                watcher.pdfs_if_paused()
+            except Exception as error:  # noqa: BLE001 (a bug must not end the preview: logged, shown, watched on)
+                log.exception("watch mode: the rebuild failed")
+                preview.update(error=f"Error: {type(error).__name__}: {error} (a bug of the library; see the log)")
     finally:
         watcher.stop_pdfs()
 
