@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,14 +105,17 @@ def _ui_sources(config: Config):
     yield config.templates_dir, "**/*.html", "jinja2.ext:babel_extract", config.root
 
 
-def extract_catalogs(project: Project) -> Changes:
+def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
     """Write locales/<slug>.pot and the anchor record of every paper, and locales/ui.pot.
 
-    Unchanged files are left alone; those of a paper that is gone are removed.
+    Unchanged files are left alone; those of a paper that is gone are removed. Without
+    interface, ui.pot is left as it is: after an edit of the papers alone, which cannot
+    change it, that saves reading the templates and the code.
     """
     config = project.config
     templates = {paper.slug: paper_template(paper, config.root) for paper in project.papers}
-    templates[UI_DOMAIN] = ui_template(config)
+    if interface:
+        templates[UI_DOMAIN] = ui_template(config)
     planned = {}
     for domain, catalog in templates.items():
         path = template_path(config, domain)
@@ -119,7 +124,7 @@ def extract_catalogs(project: Project) -> Changes:
         planned[anchor_record_path(config, paper.slug)] = render_anchor_record(project.anchor_record(paper.slug))
     changes = write_all(planned)
     for stale in (*template_paths(config), *anchor_record_paths(config)):
-        if stale not in planned:
+        if stale not in planned and (interface or stale != template_path(config, UI_DOMAIN)):
             stale.unlink()
             changes.removed.append(stale)
     return changes
@@ -173,8 +178,8 @@ class UpdateReport(Changes):
     catalogs: list[CatalogUpdate] = field(default_factory=list)
 
 
-def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> UpdateReport:
-    """Create or update every PO file from its POT without losing a translation.
+def update_catalogs(project: Project, languages: tuple[str, ...] = (), domains: tuple[str, ...] = ()) -> UpdateReport:
+    """Create or update every PO file (of domains, when given) from its POT without losing a translation.
 
     New entries with no translation are pre-filled, fuzzy, from the translation memory of
     the language. Every file is read and merged before anything is written, so one broken
@@ -182,11 +187,12 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Update
     """
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
-    templates = _read_templates(config)
+    templates = _read_templates(config, domains)
     planned: dict[Path, bytes] = {}
     updates = []
     for language in chosen:
-        memory = language_memory(project, language)
+        # Built when a new entry first needs it: an edit that adds no English reads no other catalog.
+        memory = functools.cache(functools.partial(language_memory, project, language))
         for domain, template in templates.items():
             path = catalog_path(config, language, domain)
             # A copy of its own, read again: the project's copy feeds the memory unchanged.
@@ -248,13 +254,13 @@ def _new_ids(catalog, merged) -> set:
     return {_key(m) for m in merged if m.id and _key(m) not in known}
 
 
-def _prefill(catalog, new_ids: set, memory: Memory, domain: str, root: Path) -> int:
-    """Fill the new entries that have no translation from memory, fuzzy, saying where from."""
+def _prefill(catalog, new_ids: set, memory: Callable[[], Memory], domain: str, root: Path) -> int:
+    """Fill the new entries that have no translation from the memory, fuzzy, saying where from."""
     filled = 0
     for message in catalog:
         if _key(message) not in new_ids or not isinstance(message.id, str) or message.string or message.fuzzy:
             continue
-        match = memory.best(message.id, interface=domain == UI_DOMAIN)
+        match = memory().best(message.id, interface=domain == UI_DOMAIN)
         if match is None:
             continue
         source = match.recollection
@@ -295,11 +301,12 @@ def _translation_header_comment(template, language_name: str) -> str:
     return f"# {language_name} translation of {subject}.\n# Edit it with any PO editor; `library compile` checks it."
 
 
-def _read_templates(config: Config) -> dict[str, object]:
+def _read_templates(config: Config, domains: tuple[str, ...] = ()) -> dict[str, object]:
     paths = template_paths(config)
     if not paths:
         raise LibraryError(f"no templates in {config.locales_dir}: run `library extract` first")
-    return {path.stem: read_catalog(path, domain=path.stem, root=config.locales_dir) for path in paths}
+    return {path.stem: read_catalog(path, domain=path.stem, root=config.locales_dir) for path in paths
+            if not domains or path.stem in domains}
 
 
 # --- compile -------------------------------------------------------------------------------

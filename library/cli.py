@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ChecksFailed, LibraryError
+from .errors import ChecksFailed, LibraryError, error_line
 
 __all__ = ["main"]
 
@@ -22,24 +21,21 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except LibraryError as error:
-            click.echo(f"Error: {_relative_paths(str(error), ctx)}", err=True)
+            click.echo(error_line(error, _root(ctx)), err=True)
             sys.exit(error.exit_code)
         except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
-            click.echo(f"Error: {_relative_paths(f'{where}{error.strerror or error}', ctx)}", err=True)
+            click.echo(error_line(error, _root(ctx)), err=True)
             sys.exit(1)
 
 
-def _relative_paths(message: str, ctx: click.Context) -> str:
-    """message with the project's folder left out of every path, as every other output shows them."""
+def _root(ctx: click.Context) -> Path:
+    """The project's folder, which every path printed is shown from."""
     obj = ctx.obj or {}
     if "project" in obj:
-        root = obj["project"].config.root
-    elif obj.get("config_path"):
-        root = Path(obj["config_path"]).resolve().parent
-    else:
-        root = Path.cwd()
-    return message.replace(f"{root}{os.sep}", "")
+        return obj["project"].config.root
+    if obj.get("config_path"):
+        return Path(obj["config_path"]).resolve().parent
+    return Path.cwd()
 
 
 def _project(ctx: click.Context):
@@ -375,19 +371,46 @@ def _results_json(results) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
+@click.option("--watch", is_flag=True,
+              help="Rebuild what changed on every save of papers/, locales/, templates/ or setup.cfg, and "
+                   "reload the open pages (PDFs in the background when the saves pause).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the built site (run `library build html` first)."""
+def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
+    """Serve the built site (run `library build html` first, or serve with --watch)."""
     from .paths import SiteMap, site_folder
     from .web import serve as serve_site
 
     project = _project(ctx)
     config = project.config
     site = site_folder(config)
-    if not (site / SiteMap.home(config.source_language)).is_file():
-        raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
-    serve_site(project, host, port,
-               on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
+    preview = _start_watching(ctx) if watch else None
+    try:
+        if not (site / SiteMap.home(config.source_language)).is_file():
+            raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
+        serve_site(project, host, port, preview=preview,
+                   on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
+    finally:
+        if preview is not None:
+            preview.close()
+
+
+def _start_watching(ctx: click.Context):
+    """Build what changed, then keep watching in a thread; each rebuild is one line on the terminal."""
+    import threading
+
+    from .config import find_config
+    from .watch import Preview, watch_project
+
+    config_path = ctx.obj.get("config_path") or find_config()
+    preview, ready = Preview(), threading.Event()
+    thread = threading.Thread(target=watch_project, name="watch", daemon=True,
+                              args=(config_path, preview, click.echo), kwargs={"ready": ready})
+    thread.start()
+    ready.wait()
+    config, root = _project(ctx).config, _root(ctx)
+    folders = ", ".join(f"{_shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    click.echo(f"Watching {folders} and {_shown(Path(config_path).resolve(), root)}")
+    return preview
 
 
 # --- translators' reports ------------------------------------------------------------------

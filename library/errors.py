@@ -1,6 +1,7 @@
 """One error tree for the whole library; each error carries its CLI exit code."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "TemplateError",
     "ChecksFailed",
     "Busy",
+    "error_line",
 ]
 
 
@@ -88,3 +90,13 @@ class Busy(LibraryError):
     """Another library command is writing the same folder, and this one was asked not to wait."""
 
     exit_code = 9
+
+
+def error_line(error: LibraryError | OSError, root: Path) -> str:
+    """'Error: …' as the command line prints it, every path shown from the project's folder."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        text = f"{where}{error.strerror or error}"
+    else:
+        text = str(error)
+    return f"Error: {text}".replace(f"{root}{os.sep}", "")

@@ -44,6 +44,7 @@ class Project:
         self._catalogs: dict[tuple[str, str], object] = {}
         self._ui: dict[str, EscapingTranslations] = {}
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
+        self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
 
     # --- the sources ----------------------------------------------------------------------
 
@@ -112,8 +113,21 @@ class Project:
         key = (domain, language)
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
+            self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
             self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if path.exists() else None
         return self._catalogs[key]
+
+    def adopt_catalogs(self, earlier: Project) -> None:
+        """Take over the PO files earlier read that are unchanged since, so as not to parse them again.
+
+        For a long-lived process (`library serve --watch`), which reads a new project after each save.
+        """
+        if earlier.config != self.config:
+            return
+        for key, stamp in earlier._catalog_stamps.items():
+            if key not in self._catalogs and stamp is not None and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
+                self._catalog_stamps[key] = stamp
+                self._catalogs[key] = earlier._catalogs[key]
 
     def template(self, domain: str):
         """The POT file of domain, read strictly once (None: not extracted yet)."""
@@ -171,6 +185,15 @@ class Project:
             if slug not in known:
                 raise SelectionError(_unknown("paper", slug, known, known, None))
         return tuple(slug for slug in known if slug in slugs) if slugs else known
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is saved, in place or by a rename over it (None: no such file)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _unknown(kind: str, value: str, known: tuple[str, ...], everything: tuple[str, ...], source: str | None) -> str:

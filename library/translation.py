@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from .papers import Paper
@@ -145,7 +146,7 @@ class TranslatedPaper:
         """Distinct messages in status, as the figure counts them."""
         return getattr(self.figure, status).messages
 
-    @property
+    @cached_property  # every page's key asks for it: counted once, not hundreds of times a build
     def figure(self) -> Figure:
         """The one figure of this paper in this language, from each distinct message's state."""
         tallies: dict[str, Tally] = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}

@@ -62,8 +62,8 @@ def resolve(site: Path, url_path: str) -> Path | None:
     return resolved
 
 
-def create_app(project: Project):
-    """The Flask app for the project's built site."""
+def create_app(project: Project, *, preview=None):
+    """The Flask app for the project's built site; with preview (watch mode), its reload channel too."""
     from flask import Flask, redirect, request, send_file
     from flask_compress import Compress
 
@@ -161,6 +161,11 @@ def create_app(project: Project):
         body, status, headers = _site_page(SiteMap.server_error(language), 500, b"Server error\n", language)
         return body, status, {**headers, "Cache-Control": "no-store"}
 
+    if preview is not None:  # before `secure`, so that it runs after it and sees the policy
+        from .watch import install_preview
+
+        install_preview(app, preview)
+
     @app.after_request
     def secure(response):
         response.headers.update(SECURITY_HEADERS)
@@ -175,7 +180,7 @@ def _compressible(path: Path) -> bool:
     return (mimetypes.guess_type(path.name)[0] or "") in COMPRESSED_TYPES
 
 
-def serve(project: Project, host: str, port: int, *, on_ready=None) -> None:
+def serve(project: Project, host: str, port: int, *, on_ready=None, preview=None) -> None:
     """Serve the built site with waitress until interrupted; on_ready(url) once it listens.
 
     An address that cannot be listened on (no such host, a port in use or not ours to
@@ -186,8 +191,8 @@ def serve(project: Project, host: str, port: int, *, on_ready=None) -> None:
     from .errors import LibraryError
 
     try:
-        server = create_server(create_app(project), host=host, port=port, ident="briefing-library",
-                               **SERVER_LIMITS)
+        server = create_server(create_app(project, preview=preview), host=host, port=port, ident="briefing-library",
+                               **_limits(preview))
     except OSError as error:
         raise LibraryError(f"cannot listen on {host}:{port}: {_socket_problem(error)}") from None
     if on_ready is not None:
@@ -198,6 +203,15 @@ def serve(project: Project, host: str, port: int, *, on_ready=None) -> None:
         pass
     finally:
         server.close()
+
+
+def _limits(preview) -> dict:
+    """SERVER_LIMITS, with more threads in watch mode: each open page's reload channel holds one."""
+    if preview is None:
+        return SERVER_LIMITS
+    from .watch import WATCH_THREADS
+
+    return {**SERVER_LIMITS, "threads": SERVER_LIMITS["threads"] + WATCH_THREADS}
 
 
 def _socket_problem(error: OSError) -> str:

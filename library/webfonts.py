@@ -91,7 +91,7 @@ def font_characters(paths: Iterable[Path]) -> frozenset[int]:
     """The code points to keep: the Latin base and every character of the given text files."""
     used = set(_BASE)
     for path in paths:
-        used.update(ord(character) for character in path.read_text("utf-8") if character >= " ")
+        used.update(ord(character) for character in set(path.read_text("utf-8")) if character >= " ")
     return frozenset(used)
 
 

@@ -109,13 +109,13 @@ def catalog_of(config: Config, language: str, domain: str):
 
 
 @contextmanager
-def live_server(config: Config) -> Iterator[str]:
-    """The library's web app on a free local port, in a thread; yields its base URL."""
+def live_server(config: Config, preview=None) -> Iterator[str]:
+    """The library's web app on a free local port, in a thread (in watch mode with preview); yields its base URL."""
     from werkzeug.serving import make_server
 
     from library.web import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(Project(config)), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(Project(config), preview=preview), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

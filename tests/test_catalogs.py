@@ -92,6 +92,26 @@ def test_extract_dates_a_changed_template_and_drops_a_removed_paper(config, monk
     assert read_catalog(template_path(config, "sample")).creation_date.year == 2030
 
 
+def test_extract_without_the_interface_leaves_ui_pot_alone(config):
+    extract_catalogs(Project(config))
+    ui = template_path(config, "ui")
+    ui.write_bytes(ui.read_bytes() + b"\n")  # as a later change of the templates would leave it
+    kept = ui.read_bytes()
+    source = config.papers_dir / "sample.md"
+    source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
+    changes = extract_catalogs(Project(config), interface=False)
+    assert sorted(p.name for p in changes.written) == ["sample.anchors.json", "sample.pot"]
+    assert changes.removed == [] and ui.read_bytes() == kept
+
+
+def test_update_of_some_domains_writes_only_their_catalogs(config):
+    extract_catalogs(Project(config))
+    report = update_catalogs(Project(config), ("fr",), ("sample",))
+    assert [path.relative_to(config.locales_dir).as_posix() for path in report.written] == [
+        "fr/LC_MESSAGES/sample.po"]
+    assert sorted(path.name for path in config.locales_dir.rglob("*.po")) == ["sample.po"]
+
+
 def test_update_creates_standard_po_files_that_msgfmt_accepts(config):
     _sync(config)
     for language in ("fr", "es"):

@@ -233,3 +233,16 @@ def test_one_changed_catalog_rebuilds_only_what_holds_it(built_once, config):
     assert "fr/index.html" not in pages and "en/sample.html" not in pages
     assert re.findall(r"^build/index/(\w+): \d+ passages in", result.stdout, re.M) == ["es"]
     assert json.loads((config.build_dir / "pdf" / "manifest.json").read_text("utf-8"))["pdfs"]
+
+
+def test_a_later_project_adopts_only_the_catalogs_unchanged_since(config):
+    translate_catalogs(config, "fr", prefixed("FR "))
+    earlier = Project(config)
+    sample, series = earlier.catalog("sample", "fr"), earlier.catalog("series", "fr")
+    path = config.locales_dir / "fr" / "LC_MESSAGES" / "series.po"
+    path.write_bytes(path.read_bytes().replace(b'msgstr "FR ', b'msgstr "FR2 ', 1))
+    later = Project(config)
+    later.adopt_catalogs(earlier)
+    assert later.catalog("sample", "fr") is sample
+    assert later.catalog("series", "fr") is not series
+    assert any(message.string.startswith("FR2 ") for message in later.catalog("series", "fr"))

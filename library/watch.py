@@ -1,0 +1,393 @@
+"""Watch mode: rebuild what a save changed, and tell the open pages to reload.
+
+A watcher thread waits for the operating system's file events (watchfiles) on the sources,
+catalogs, templates and settings; each batch of saves runs the steps an editor or a
+translator would run (extract and update after an English edit, compile after a PO edit),
+then the incremental site build, which renders only the pages whose inputs changed. The
+open pages learn of it through Server-Sent Events and reload at the paragraph they showed.
+The search index of the languages touched is rebuilt after the pages, and the PDFs in a
+background `library build pdf` once the saves pause: until then the pages say which PDFs
+are older than the text. A save that breaks a file leaves the last good build in place and
+puts its located error, as the command line prints it, on every open page.
+
+Nothing here reaches `build/html`: the script and its stylesheet are served from this
+package, and added to HTML answers by the server only in watch mode.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import LibraryError, error_line
+from .lock import hold_lock
+from .paths import SiteMap, lock_path, pdf_manifest_path
+from .project import Project
+
+__all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
+           "stale_pdfs", "install_preview", "inject_client"]
+
+log = logging.getLogger(__name__)
+
+WATCH_PREFIX = "_watch"  # the server's own addresses in watch mode; no page of the site starts with '_'
+CLIENT_FOLDER = Path(__file__).with_name("watch_client")
+CLIENT_FILES = {"watch.js": "text/javascript; charset=utf-8", "watch.css": "text/css; charset=utf-8"}
+# A comment line this often keeps an open page's channel from the server's idle timeout, and frees
+# the thread of a page that went away (reloaded or closed) as soon as it fails to reach it.
+HEARTBEAT_SECONDS = 1
+# Each open page's channel holds one of the server's threads: enough for the pages of a working session.
+WATCH_THREADS = 32
+PDF_PAUSE_SECONDS = 20.0  # the saves must pause this long before the PDFs are rendered in the background
+# Files whose saves mean nothing to the library: editors' and Poedit's by-products, our own temporary files.
+_IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig")
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    """What the open pages are told: the build they should show, the error that stopped the last one."""
+
+    generation: int = 0  # counts the builds that changed the site; a page of an older one reloads
+    error: str = ""  # "Error: file:line: message", as the command line prints it; "" when the last save built
+    stale_pdfs: tuple[str, ...] = ()  # site paths of published PDFs older than their pages
+    pdf_running: bool = False
+
+    def as_json(self) -> str:
+        return json.dumps({"generation": self.generation, "error": self.error, "stalePdfs": list(self.stale_pdfs),
+                           "pdfRunning": self.pdf_running}, ensure_ascii=False)
+
+
+class Preview:
+    """The watcher's outcome as the server reads it: thread-safe, and waited on by every open page."""
+
+    def __init__(self) -> None:
+        self._status = BuildStatus()
+        self._changed = threading.Condition()
+        self.closed = threading.Event()
+
+    @property
+    def status(self) -> BuildStatus:
+        return self._status
+
+    def update(self, **changes) -> BuildStatus:
+        with self._changed:
+            status = replace(self._status, **changes)
+            if status != self._status:
+                self._status = status
+                self._changed.notify_all()
+            return status
+
+    def next_status(self, seen: BuildStatus | None, timeout: float) -> BuildStatus:
+        """The status once it differs from seen, or as it is after timeout seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._status != seen or self.closed.is_set(), timeout)
+            return self._status
+
+    def events(self) -> Iterator[bytes]:
+        """A Server-Sent Events stream: the status now, each change, and a comment line to keep it open."""
+        seen = None
+        while not self.closed.is_set():
+            status = self.next_status(seen, HEARTBEAT_SECONDS)
+            if status == seen:
+                yield b": still watching\n\n"
+                continue
+            seen = status
+            yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+
+    def close(self) -> None:
+        self.closed.set()
+        with self._changed:
+            self._changed.notify_all()
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """What a batch of saves calls for."""
+
+    papers: frozenset[str] = frozenset()  # the English sources edited: extract and update their catalogs
+    everything: bool = False  # templates, settings or images changed: every language
+    languages: frozenset[str] = frozenset()  # the languages whose catalogs were saved
+    pdfs: bool = False  # the PDF stage wrote its manifest: link the new PDFs
+    paths: tuple[Path, ...] = field(default=())
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.papers or self.everything or self.languages or self.pdfs)
+
+    @property
+    def chosen_languages(self) -> tuple[str, ...]:
+        """The languages to compile and index: those of the saved catalogs, or () for all."""
+        return () if self.papers or self.everything else tuple(sorted(self.languages))
+
+
+def plan_rebuild(project: Project, config_path: Path, paths: Iterable[Path]) -> Rebuild:
+    """Sort the saved files into the steps they call for; files the library does not read are left out."""
+    config = project.config
+    everything = pdfs = False
+    papers: set[str] = set()
+    languages: set[str] = set()
+    kept = []
+    for path in sorted(paths):
+        if path.name.startswith(".") or path.name.endswith(_IGNORED_SUFFIXES):
+            continue
+        if path == pdf_manifest_path(config):
+            pdfs = True
+        elif path.is_relative_to(config.papers_dir) and path.suffix == ".md":
+            papers.add(path.stem)
+        elif path.is_relative_to(config.locales_dir) and path.suffix == ".po":
+            languages.add(path.relative_to(config.locales_dir).parts[0])
+        elif (path.is_relative_to(config.locales_dir) and path.suffix in (".pot", ".json", ".csv")
+              or path.is_relative_to(config.papers_dir) or path.is_relative_to(config.templates_dir)
+              or path == config_path):
+            everything = True  # a POT or anchor record saved by hand, the glossary, an image, a template
+        else:
+            continue
+        kept.append(path)
+    return Rebuild(frozenset(papers), everything, frozenset(languages), pdfs, tuple(kept))
+
+
+class _Watcher:
+    """Runs each batch of saves' rebuild in turn, and the background PDF build when the saves pause."""
+
+    def __init__(self, config_path: Path, preview: Preview, report: Callable[[str], None],
+                 pdf_pause: float | None) -> None:
+        self.config_path, self.preview, self.report, self.pdf_pause = config_path, preview, report, pdf_pause
+        self._pdf_process: subprocess.Popen | None = None
+        self._last_save = time.monotonic()
+        self._own: dict[Path, bytes | None] = {}
+        self._last_project: Project | None = None
+        self._pdfs_started_after: float | None = None
+
+    def project(self) -> Project:
+        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs are not parsed again."""
+        from .config import load_config
+
+        project = Project(load_config(self.config_path))
+        if self._last_project is not None:
+            project.adopt_catalogs(self._last_project)
+        self._last_project = project
+        return project
+
+    def rebuild(self, paths: Iterable[Path]) -> None:
+        """Bring the site in step with the saves; on a broken file, keep the last build and show the error."""
+        try:
+            project = self.project()
+        except (LibraryError, OSError) as error:  # setup.cfg itself is broken, or gone
+            self._failed(error, self.config_path.parent)
+            return
+        plan = plan_rebuild(project, self.config_path, [path for path in paths if not self._own_write(path)])
+        if not plan.needed:
+            return
+        if not plan.pdfs:
+            self.stop_pdfs()
+            self._last_save = time.monotonic()
+        started = time.perf_counter()
+        try:
+            written, project = self._build_site(project, plan)
+        except (LibraryError, OSError) as error:
+            self._failed(error, project.config.root)
+            return
+        self.report(f"{_shown(plan.paths, project.config.root)}: {written} site files rewritten "
+                    f"in {time.perf_counter() - started:.2f} s")
+        self.preview.update(generation=self.preview.status.generation + (1 if written else 0), error="")
+        self._after_pages(project, plan)
+
+    def _remember_own(self, paths: Iterable[Path]) -> None:
+        """The catalogs we just wrote, as we wrote them: their events are ours, not a save to act on."""
+        for path in paths:
+            self._own[path] = path.read_bytes() if path.is_file() else None
+
+    def _own_write(self, path: Path) -> bool:
+        if path not in self._own:
+            return False
+        written = self._own.pop(path)
+        return written == (path.read_bytes() if path.is_file() else None)
+
+    def _failed(self, error: LibraryError | OSError, root: Path) -> None:
+        """Show the error on the open pages as the command line prints it; the last good build stays."""
+        message = error_line(error, root)
+        self.report(message)
+        self.preview.update(error=message)
+
+    def _build_site(self, project: Project, plan: Rebuild) -> tuple[int, Project]:
+        """The catalog steps, then the site; how many site files changed, and the project it was built from."""
+        from .catalogs import compile_catalogs, extract_catalogs, update_catalogs
+        from .html import build_html
+
+        config = project.config
+        with self._locks(config, bool(plan.papers)):
+            if plan.papers:
+                # A paper's edit cannot change ui.pot, nor the other papers' catalogs.
+                extracted = extract_catalogs(project, interface=False)
+                updated = update_catalogs(self.project(), (), tuple(sorted(plan.papers)))
+                self._remember_own([*extracted.written, *extracted.removed, *updated.written])
+                project = self.project()
+            languages = plan.chosen_languages
+            compile_catalogs(project, tuple(code for code in languages if code in config.languages))
+            # The server answers searches itself; the static host's index waits for `library build`.
+            changes = build_html(project, static_search=False)
+        return len(changes.written) + len(changes.removed), project
+
+    def _locks(self, config, locales: bool):
+        """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
+        from contextlib import ExitStack
+
+        stack = ExitStack()
+        for folder in ("locales", "build") if locales else ("build",):
+            stack.enter_context(hold_lock(lock_path(config, folder), folder, "serve --watch", on_wait=self.report))
+        return stack
+
+    def _after_pages(self, project: Project, plan: Rebuild) -> None:
+        """Once the pages are shown: the search index of the languages touched, then which PDFs are behind."""
+        from .search import build_index
+
+        try:
+            with self._locks(project.config, False):
+                build_index(project, plan.chosen_languages)
+            self.preview.update(stale_pdfs=stale_pdfs(project))
+        except (LibraryError, OSError) as error:
+            self._failed(error, project.config.root)
+
+    # --- PDFs in the background -----------------------------------------------------------
+
+    def pdfs_if_paused(self) -> None:
+        """Start `library build pdf` when PDFs are behind and no save came for a while."""
+        running = self._pdf_running()  # first, so that the end of one is noted at once
+        quiet = time.monotonic() - self._last_save
+        if (running or self.pdf_pause is None or quiet < self.pdf_pause or not self.preview.status.stale_pdfs
+                or self.preview.status.error or self._pdfs_started_after == self._last_save):
+            return  # once a pause: a PDF that fails is not tried again before the next save
+        self._pdfs_started_after = self._last_save
+        command = [sys.executable, "-m", "library", "--config", str(self.config_path), "build", "pdf", "--jobs", "1"]
+        self._pdf_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                             start_new_session=True)
+        self.preview.update(pdf_running=True)
+        self.report("PDFs: rendering in the background (`library build pdf`)")
+
+    def _pdf_running(self) -> bool:
+        if self._pdf_process is None:
+            return False
+        if self._pdf_process.poll() is None:
+            return True
+        self._pdf_process = None
+        self.preview.update(pdf_running=False)
+        return False
+
+    def stop_pdfs(self) -> None:
+        """A save comes first: stop the background PDF build (its files are written whole or not at all)."""
+        if self._pdf_running():
+            os.killpg(self._pdf_process.pid, signal.SIGTERM)
+            self._pdf_process.wait()
+            self._pdf_process = None
+            self.preview.update(pdf_running=False)
+
+
+def stale_pdfs(project: Project) -> tuple[str, ...]:
+    """The site paths of the published PDFs whose inputs changed since they were rendered."""
+    from .manifest import published_pdfs
+    from .pdf import plan_pdfs
+
+    published = published_pdfs(project.config)
+    if not published:
+        return ()
+    plan = plan_pdfs(project)
+    return tuple(sorted(SiteMap.pdf(job.language, job.slug) for job in plan.pending
+                        if (job.language, job.slug) in published and not job.draft))
+
+
+def _shown(paths: tuple[Path, ...], root: Path) -> str:
+    names = [path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path) for path in paths]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def watch_project(config_path: Path, preview: Preview, report: Callable[[str], None], *,
+                  pdf_pause: float | None = PDF_PAUSE_SECONDS, ready: threading.Event | None = None) -> None:
+    """Watch the project until preview is closed, rebuilding after each batch of saves (run it in a thread).
+
+    First the site is brought in step with the files as they are, then ready is set.
+    """
+    import watchfiles
+
+    config_path = Path(config_path).resolve()
+    watcher = _Watcher(config_path, preview, report, pdf_pause)
+    try:
+        watcher.rebuild([config_path])
+        watched = _watched_paths(config_path)
+    finally:
+        if ready is not None:
+            ready.set()
+    try:
+        for changes in watchfiles.watch(*watched, stop_event=preview.closed, rust_timeout=1000, yield_on_timeout=True,
+                                        debounce=400, step=30, raise_interrupt=False):
+            try:
+                if changes:
+                    watcher.rebuild({Path(path) for _change, path in changes})
+                watcher.pdfs_if_paused()
+            except Exception as error:  # noqa: BLE001 (a bug must not end the preview: logged, shown, watched on)
+                log.exception("watch mode: the rebuild failed")
+                preview.update(error=f"Error: {type(error).__name__}: {error} (a bug of the library; see the log)")
+    finally:
+        watcher.stop_pdfs()
+
+
+def _watched_paths(config_path: Path) -> list[str]:
+    """The folders and files whose saves matter, and the PDF stage's folder, for the manifest it writes."""
+    from .config import load_config
+
+    config = load_config(config_path)
+    pdf_folder = pdf_manifest_path(config).parent
+    pdf_folder.mkdir(parents=True, exist_ok=True)
+    folders = [config.papers_dir, config.locales_dir, config.templates_dir, pdf_folder]
+    return [*(str(folder) for folder in folders if folder.is_dir()), str(config_path)]
+
+
+# --- the server's side ----------------------------------------------------------------------
+
+
+def install_preview(app, preview: Preview) -> None:
+    """Add the reload channel, its script and stylesheet to a Flask app, and put them in its HTML answers."""
+    from flask import Response
+
+    @app.get(f"/{WATCH_PREFIX}/events", provide_automatic_options=False)
+    def watch_events():
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        return Response(preview.events(), mimetype="text/event-stream", headers=headers)
+
+    @app.get(f"/{WATCH_PREFIX}/<name>", provide_automatic_options=False)
+    def watch_client(name: str):
+        if name not in CLIENT_FILES:
+            return "Not found\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
+        return (CLIENT_FOLDER / name).read_bytes(), 200, {"Content-Type": CLIENT_FILES[name]}
+
+    @app.after_request
+    def with_reload(response):
+        policy = response.headers.get("Content-Security-Policy", "")
+        if policy and "connect-src" not in policy:  # the page's script listens to the reload channel
+            response.headers["Content-Security-Policy"] = f"{policy}; connect-src 'self'"
+        if response.is_streamed:
+            return response
+        if response.mimetype != "text/html":
+            response.headers["Cache-Control"] = "no-cache"  # asked again, answered 304 while unchanged
+            return response
+        # A page's bytes depend on the build it belongs to: never let the browser keep one.
+        response.headers["Cache-Control"] = "no-store"
+        for header in ("ETag", "Last-Modified"):
+            response.headers.pop(header, None)
+        response.set_data(inject_client(response.get_data(), preview.status.generation))
+        return response
+
+
+def inject_client(page: bytes, generation: int) -> bytes:
+    """page with the watch script, its stylesheet and the build it shows, at the end of its head."""
+    tags = (f'<meta name="library-watch-build" content="{generation}">\n'
+            f'<link rel="stylesheet" href="/{WATCH_PREFIX}/watch.css">\n'
+            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode("utf-8")
+    head_end = page.find(b"</head>")
+    return page[:head_end] + tags + page[head_end:] if head_end >= 0 else page
