@@ -368,9 +368,6 @@ def install_preview(app, preview: Preview) -> None:
 
     @app.after_request
     def with_reload(response):
-        policy = response.headers.get("Content-Security-Policy", "")
-        if policy and "connect-src" not in policy:  # the page's script listens to the reload channel
-            response.headers["Content-Security-Policy"] = f"{policy}; connect-src 'self'"
         if response.is_streamed:
             return response
         if response.mimetype != "text/html":
