@@ -100,13 +100,12 @@ def build_html(project: Project, *, static_search: bool = True) -> Changes:
         else:
             planned[target] = page.render().encode("utf-8")
     fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
-    if static_search:
-        search, search_key, left = *static_search_files(project, site, state.get("static_search")), []
-    else:
-        search, search_key, left = {}, None, [path for path in (site / SEARCH_FOLDER).rglob("*") if path.is_file()]
-    static = {**_static_files(project, site), **fonts, **search}
+    search, search_key = static_search_files(project, site, state.get("static_search")) if static_search else (None, None)
+    # None: the index on disk stays, current or (the live preview) left for the next build.
+    left = [path for path in (site / SEARCH_FOLDER).rglob("*") if path.is_file()] if search is None else []
+    static = {**_static_files(project, site), **fonts, **(search or {})}
     changes = write_all({**planned, **static})
-    changes.unchanged.extend(skipped)
+    changes.unchanged.extend([*skipped, *left])
     changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *left}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped, *left))
     write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key,

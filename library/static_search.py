@@ -29,17 +29,18 @@ _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind
 _SECONDS = 300
 
 
-def static_search_files(project: Project, site: Path, last_key: str | None) -> tuple[dict[Path, bytes], str]:
-    """Pagefind's files, by path under site, and the key of what they hold.
+def static_search_files(project: Project, site: Path, last_key: str | None) -> tuple[dict[Path, bytes] | None, str]:
+    """Pagefind's files to write, by path under site, and the key of what they hold.
 
-    Pagefind runs only when the passages (or the PDF pages they link) changed since last_key.
+    Pagefind runs only when the passages (or the PDF pages they link) changed since last_key;
+    otherwise the files are None: those on disk are current.
     """
     records = {language: _records(project, language) for language in project.select_languages(())}
     key = Digest(distribution_version("pagefind-bin"), records).files(
         code_files("static_search"), Path(__file__).parent).hexdigest()
     folder = site / FOLDER
     if key == last_key and (folder / "pagefind-entry.json").is_file():
-        return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}, key
+        return None, key
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
