@@ -77,9 +77,22 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+# One vocabulary for every command: -l/--lang, -p/--paper, -f/--format, wherever they make sense.
 _lang_option = click.option(
-    "--lang", "languages", multiple=True, metavar="L", help="Only this language (repeat for several)."
+    "--lang", "-l", "languages", multiple=True, metavar="L", help="Only this language (repeat for several)."
 )
+
+
+def _paper_option(*, ui: bool = True):
+    """-p/--paper SLUG, repeatable; 'ui' (the interface catalog) where the command reads catalogs."""
+    also = ", or 'ui'" if ui else ""
+    return click.option("--paper", "-p", "papers", multiple=True, metavar="SLUG",
+                        help=f"Only this paper{also} (repeat for several).")
+
+
+def _format_option(*choices: str):
+    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+                        help="How to print the result.")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,7 +148,7 @@ def _update_details(item, *, all_counts: bool = False) -> str:
 
 @main.command()
 @click.argument("text")
-@click.option("--lang", "language", required=True, metavar="L", help="The language of the translations.")
+@click.option("--lang", "-l", "language", required=True, metavar="L", help="The language of the translations.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="At most this many.")
 @click.pass_context
 def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
@@ -215,7 +228,7 @@ def build_html(ctx: click.Context) -> None:
 
 @build.command(name="pdf")
 @_lang_option
-@click.option("--paper", "slugs", multiple=True, metavar="SLUG", help="Only this paper (repeat for several).")
+@_paper_option(ui=False)
 @click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
 @click.option("--validate", is_flag=True,
@@ -223,7 +236,7 @@ def build_html(ctx: click.Context) -> None:
                    "if one fails.")
 @_strict_option
 @click.pass_context
-def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (), draft: bool = False,
+def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
               jobs: int | None = None, validate: bool = False, strict: bool = False) -> int:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
 
@@ -243,7 +256,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), slugs: tuple[
         from .conformance import validator_command
 
         validator_command(PDF_PROFILE)
-    plan = plan_pdfs(project, languages, slugs, draft)
+    plan = plan_pdfs(project, languages, papers, draft)
     if plan.pending:
         with click.progressbar(length=len(plan.jobs), label="PDF", file=sys.stderr) as bar:
             report = build_pdfs(project, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
@@ -312,16 +325,18 @@ main.add_command(build_index, name="index")
 
 @main.command(name="search")
 @click.argument("query")
-@click.option("--lang", "language", metavar="L", help="The reader's language (default: the source language).")
+@click.option("--lang", "-l", "language", metavar="L", help="The reader's language (default: the source language).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200), help="At most this many passages.")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@_format_option("text", "json")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.pass_context
-def search_command(ctx: click.Context, query: str, language: str | None, limit: int, as_json: bool) -> None:
+def search_command(ctx: click.Context, query: str, language: str | None, limit: int, fmt: str, as_json: bool) -> None:
     """Search the papers, e.g. library search 'declaracion de progresos' --lang es."""
     from .search import search
 
     project = _project(ctx)
     results = search(project, query, language or project.config.source_language, limit)
+    as_json = as_json or fmt == "json"
     click.echo(_results_json(results) if as_json else _results_text(results), nl=not as_json)
 
 
@@ -415,15 +430,10 @@ def _start_watching(ctx: click.Context):
 
 # --- translators' reports ------------------------------------------------------------------
 
-_paper_option = click.option(
-    "--paper", "papers", multiple=True, metavar="SLUG", help="Only this paper, or 'ui' (repeat for several)."
-)
-
-
 @main.command()
 @_lang_option
-@_paper_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@_paper_option()
+@_format_option("table", "json", "csv")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit with code 6 if a catalog has less than PCT% of its messages translated.")
 @click.pass_context
@@ -439,23 +449,36 @@ def status(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ..
 
 
 @main.command()
-@click.argument("language", metavar="LANG")
+@click.argument("language", required=False, metavar="[LANG]")
 @click.argument("paper", required=False, metavar="[PAPER]")
+@_lang_option
+@_paper_option()
+@_format_option("text", "json")
 @click.pass_context
-def missing(ctx: click.Context, language: str, paper: str | None) -> None:
-    """List the untranslated and fuzzy texts of LANG, with their PO and source lines."""
-    from .reports import missing_segments, render_missing
+def missing(ctx: click.Context, language: str | None, paper: str | None, languages: tuple[str, ...],
+            papers: tuple[str, ...], fmt: str) -> None:
+    """List the untranslated and fuzzy texts (of every language, or LANG), with their PO and source lines.
+
+    `library missing fr PAPER` is the same as `library missing --lang fr --paper PAPER`.
+    """
+    from .reports import missing_segments, render_missing, render_missing_json
 
     project = _project(ctx)
-    found = missing_segments(project, language, (paper,) if paper else ())
+    chosen = project.select_languages((*languages, *filter(None, [language])), targets_only=True)
+    papers = (*papers, *filter(None, [paper]))
+    found = {code: missing_segments(project, code, papers) for code in chosen}
+    if fmt == "json":
+        click.echo(render_missing_json(found, project.config.root))
+        return
     width = shutil.get_terminal_size().columns - 1
-    click.echo(render_missing(found, language, project.config.root, width), nl=False)
+    for code, segments in found.items():
+        click.echo(render_missing(segments, code, project.config.root, width), nl=False)
 
 
 @main.command()
 @_lang_option
-@_paper_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_paper_option()
+@_format_option("text", "json")
 @click.option("--strict", is_flag=True, help="Exit with code 8 on warnings too, not only on errors.")
 @click.pass_context
 def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], fmt: str, strict: bool) -> None:

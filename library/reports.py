@@ -26,6 +26,7 @@ __all__ = [
     "check_threshold",
     "render_status",
     "render_missing",
+    "render_missing_json",
 ]
 
 TOTAL = "TOTAL"  # the domain of a language's total row; never a slug, which is lowercase
@@ -408,6 +409,18 @@ def render_missing(missing: tuple[MissingSegment, ...], language: str, root: Pat
     summary = ", ".join(f"{n} {names.get(state, state)}" for state, n in counts.items() if n)
     lines.append(f"{language}: {summary}" if summary else f"{language}: nothing missing")
     return "\n".join(lines) + "\n"
+
+
+def render_missing_json(found: dict[str, tuple[MissingSegment, ...]], root: Path) -> str:
+    """The missing texts of each language as JSON, paths shown from the project's folder."""
+    import json
+
+    rows = [{"language": item.language, "paper": item.domain, "state": item.state, "msgid": item.msgid,
+             "file": _relative(item.po_path, root), "line": item.po_line,
+             "source": _relative(item.source_path, root) if item.source_path else None,
+             "source_line": item.source_line, "previous_msgid": item.previous_msgid, "translation": item.translation}
+            for segments in found.values() for item in segments]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def _wrapped(label: str, text: str, width: int) -> list[str]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from conftest import snapshot
 from projects import DATA
@@ -93,3 +95,72 @@ def test_bad_config_is_reported_with_exit_code_3(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "library", "extract"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 3
     assert result.stderr.strip() == "Error: setup.cfg:2: [library] threshold: expected a percentage from 0 to 100"
+
+
+def _readme_exit_codes() -> dict[int, set[str]]:
+    """The README's exit-code table: each code and the error classes its row names."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if re.match(r"\| \d+ \|", line)]
+    return {int(code): set(re.findall(r"`(\w+)`", names)) for code, _meaning, names in rows}
+
+
+def test_the_readmes_exit_code_table_is_the_one_of_errors_py():
+    from library import errors
+
+    classes = {name: getattr(errors, name) for name in errors.__all__ if isinstance(getattr(errors, name), type)}
+    table = _readme_exit_codes()
+    named = {name: code for code, names in table.items() for name in names}
+    assert named == {name: error.exit_code for name, error in classes.items()}
+    assert sorted(table) == list(range(10)) and table[0] == set()  # no gap, and success names no error
+    assert table[2] == {"SelectionError"} == {name for name, code in named.items() if code == click.UsageError.exit_code}
+
+
+def _every_command(group=None, path=()):
+    from library.cli import main
+
+    group = group or main
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _every_command(command, (*path, name))
+
+
+SHARED_OPTIONS = {"--lang": "-l", "--paper": "-p", "--format": "-f"}
+
+
+def test_every_command_names_languages_papers_and_formats_alike():
+    for path, command in _every_command():
+        for param in command.params:  # a short form always stands for its long one, and the long one has it
+            for long_name, short_name in SHARED_OPTIONS.items():
+                assert (long_name in param.opts) == (short_name in param.opts), (path, param.opts)
+    commands = dict(_every_command())
+    for name in ("update", "compile", "status", "missing", "check", "search", "memory", "index"):
+        assert "--lang" in {opt for param in commands[(name,)].params for opt in param.opts}, name
+    for path in (("status",), ("missing",), ("check",), ("build", "pdf")):
+        assert "--paper" in {opt for param in commands[path].params for opt in param.opts}, path
+    for name in ("status", "missing", "check", "search"):
+        assert "--format" in {opt for param in commands[(name,)].params for opt in param.opts}, name
+
+
+def test_missing_takes_the_options_of_status_and_check(run, project):
+    run("extract")
+    run("update")
+    positional = run("missing", "fr", "sample")
+    assert positional.exit_code == 0 and "fr: " in positional.stdout
+    assert run("missing", "--lang", "fr", "--paper", "sample").stdout == positional.stdout
+    assert run("missing", "-l", "fr", "-p", "sample").stdout == positional.stdout
+    found = json.loads(run("missing", "-l", "fr", "-p", "sample", "-f", "json").stdout)
+    assert found and {item["language"] for item in found} == {"fr"} and {item["paper"] for item in found} == {"sample"}
+    assert all(item["file"] == "locales/fr/LC_MESSAGES/sample.po" and item["line"] for item in found)
+    both = run("missing")  # every language
+    assert "\nfr: " in both.stdout and "\nes: " in both.stdout
+    unknown = run("missing", "--lang", "de")
+    assert unknown.exit_code == 2 and "unknown language 'de'" in unknown.stderr
+
+
+def test_search_takes_format_json_as_the_other_commands(run, project):
+    run("extract")
+    run("update")
+    run("build", "index")
+    assert json.loads(run("search", "sample", "-f", "json").stdout) == json.loads(run("search", "sample", "--json").stdout)
