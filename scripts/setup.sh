@@ -31,7 +31,7 @@ done
 if ((${#missing[@]})); then
     sudo=""
     [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    echo "Installing Debian packages: ${missing[*]}"
+    echo "Installing Debian packages: ${missing[*]} (apt-get)"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -45,17 +45,22 @@ for candidate in python3.13 python3.12 python3.11 python3; do
 done
 [[ -n $python ]] || { echo "Error: Python 3.11 or newer is needed" >&2; exit 1; }
 
-[[ -x .venv/bin/python ]] || "$python" -m venv .venv
-if $with_tests; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-else
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+if [[ ! -x .venv/bin/python ]]; then
+    echo "Creating the virtual environment .venv with $python"
+    "$python" -m venv .venv
 fi
+target=.
+$with_tests && target='.[test]'
+# pip is quiet but for the name of each package it fetches, so a first install (about a minute)
+# says what it is doing; a second one, with everything in place, prints only the first line.
+echo "Installing the library and its Python packages into .venv (pip install -e '$target')"
+.venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -e "$target" \
+    | sed -nu -e 's/^Collecting \([^ ]*\).*/  \1/p' -e 's/^Successfully installed /  installed: /p'
 
 # The test tools pinned in tests/tools/package-lock.json, again whenever the lock file changes.
 # npm writes node_modules/.package-lock.json last, so an interrupted install is done again too.
 # --ignore-scripts: vnu-jar's install script would download a Java runtime from GitHub.
 if $with_tests && [[ ! tests/tools/node_modules/.package-lock.json -nt tests/tools/package-lock.json ]]; then
-    echo "Installing test tools in tests/tools"
+    echo "Installing the test tools in tests/tools: the Nu HTML checker and axe-core (npm ci)"
     npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 fi
