@@ -118,7 +118,11 @@ def create_app(project: Project, *, preview=None):
             return redirect(f"/{url_path}/", code=301)
         path = resolve(site, url_path) if url_path != SiteMap.headers_file() else None
         if path is None:
-            return _not_found(url_path)
+            page_address = _page_address(site, url_path)
+            if page_address is None:
+                return _not_found(url_path)
+            query = request.query_string.decode("latin-1")
+            return redirect(page_address + (f"?{query}" if query else ""), code=301)
         if not _compressible(path):
             return send_file(path, conditional=True, etag=True, max_age=300)
         # A byte range of a compressed answer would not be the range asked for; pages are small.
@@ -172,6 +176,20 @@ def create_app(project: Project, *, preview=None):
         return response
 
     return app
+
+
+def _page_address(site: Path, url_path: str) -> str | None:
+    """Where a page asked for without its .html (or a folder without its slash) lives, relative to
+    the address asked for, so it holds under any prefix; None if there is no such page."""
+    bare = url_path.removesuffix("/")
+    last = bare.rsplit("/", 1)[-1]
+    if not bare or bare.endswith(".html"):
+        return None
+    if resolve(site, f"{bare}.html") is not None:
+        return f"../{last}.html" if url_path.endswith("/") else f"{last}.html"
+    if not url_path.endswith("/") and resolve(site, f"{bare}/index.html") is not None:
+        return f"{last}/"  # a folder's page: 'dashboard' -> 'dashboard/'
+    return None
 
 
 def _compressible(path: Path) -> bool:

@@ -66,6 +66,29 @@ def test_language_folders_serve_their_home(client):
     assert client.get("/fr/index.html").data == home.data
 
 
+@pytest.mark.parametrize("asked, location", [
+    ("/fr/sample", "sample.html"),
+    ("/fr/sample/", "../sample.html"),
+    ("/fr/sample/es", "es.html"),  # side by side
+    ("/fr/sample/es/", "../es.html"),
+    ("/es/sample?x=1", "sample.html?x=1"),
+    ("/dashboard", "dashboard/"),
+])
+def test_a_page_asked_for_without_its_html_is_sent_to_it(client, asked, location):
+    from urllib.parse import urljoin
+
+    response = client.get(asked)
+    assert response.status_code == 301 and response.location == location  # relative: it holds under any prefix
+    page = client.get(urljoin(asked, location))
+    assert page.status_code == 200 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("asked", ["/fr/no-such-paper", "/fr/no-such-paper/", "/fr/sample.html/", "/fr/sample.pdf/x",
+                                   "/fr/.hidden", "/fr/sample.html.html"])
+def test_only_pages_that_exist_are_redirected_to(client, asked):
+    assert client.get(asked).status_code == 404
+
+
 def test_pages_and_assets_are_served_with_a_strict_policy(client):
     page = client.get("/es/sample.html")
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -110,7 +133,6 @@ HOSTILE_PATHS = [
     "/fr/sample.html%00.css",
     "/fr/.sample.html.tmp",
     "/etc/passwd",
-    "/fr/sample",
     "/assets/",
 ]
 
