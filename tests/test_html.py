@@ -31,7 +31,7 @@ def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(conf
     build_html(Project(config))
     site = site_folder(config)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js", "assets/icon.svg",
+    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js", "assets/front-door.js", "assets/icon.svg",
                 "assets/images/map.png",
                 "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
                 *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",

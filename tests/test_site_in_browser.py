@@ -230,3 +230,25 @@ def test_stacked_columns_on_a_phone_say_their_language(real_site, browser):
         page.set_viewport_size({"width": 1280, "height": 800})
         assert halves.first.evaluate(label) == "none"  # side by side, the columns have headings
     context.close()
+
+
+@pytest.mark.parametrize("languages, home", [("fr-CH", "fr"), ("es-419", "es"), ("de-DE", "en"), ("en-GB", "en")])
+def test_the_static_front_door_sends_each_reader_to_their_language(real_site, browser, languages, home):
+    context = browser.new_context(locale=languages)
+    page = context.new_page()
+    root = site_folder(real_site)
+    page.goto((root / "index.html").as_uri())  # as a static host serves it: no server to negotiate
+    page.wait_for_url((root / home / "index.html").as_uri())
+    assert page.locator("html").get_attribute("lang") == home
+    context.close()
+
+
+def test_the_static_front_door_without_javascript_offers_every_language(real_site, browser):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    root = site_folder(real_site)
+    page.goto((root / "index.html").as_uri())
+    assert page.url == (root / "index.html").as_uri()
+    page.locator('.choose-language a[hreflang="es"]').click()
+    assert page.url == (root / "es" / "index.html").as_uri()
+    context.close()
