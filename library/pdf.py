@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,6 +30,7 @@ from .stamps import Digest, code_files, distribution_version, settings_text
 from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
 __all__ = ["PDF_PROFILE", "PDF_VARIANT", "PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs",
+           "running_head",
            "render_job", "job_html", "project_uri", "FONT_FILES"]
 
 # The accessible PDF WeasyPrint writes, and the veraPDF profile that judges it (library.conformance).
@@ -425,6 +427,44 @@ def _allowed_roots(config: Config) -> tuple[Path, ...]:
     return (config.templates_dir.resolve(), config.papers_dir.resolve(), *{p.parent for p in _font_paths()})
 
 
+# The running head's box and type (templates/pdf/print.css: @top-left, 104mm wide, 8.5pt Source Sans
+# Pro), with a twentieth left over for kerning, which the advance widths below leave out.
+RUNNING_HEAD_WIDTH_PT, RUNNING_HEAD_SIZE_PT = 104 / 25.4 * 72 * 0.95, 8.5
+_RUNNING_HEAD_FONT = "SourceSansPro-Regular.ttf"
+
+
+def running_head(title: str) -> str:
+    """The title as the running head prints it: whole if it fits its one line, else cut after its
+    last whole word that fits, with an ellipsis, never inside a word."""
+    if _text_width(title) <= RUNNING_HEAD_WIDTH_PT:
+        return title
+    words, head = title.split(" "), ""
+    for count in range(1, len(title.split(" "))):
+        candidate = " ".join(words[:count]).rstrip(" ,;:\u00a0\u202f") + "…"
+        if _text_width(candidate) > RUNNING_HEAD_WIDTH_PT:
+            break
+        head = candidate
+    return head or "…"
+
+
+def _text_width(text: str) -> float:
+    """Width in points of text set in the running head's font, from its advance widths."""
+    advances, missing = _advance_widths()
+    return sum(advances.get(char, missing) for char in text) * RUNNING_HEAD_SIZE_PT
+
+
+@functools.cache
+def _advance_widths() -> tuple[dict[str, float], float]:
+    """Each character's advance in the running head's font, in ems, and an average for the rest."""
+    from fontTools.ttLib import TTFont
+
+    path = next(path for path in _font_paths() if path.name == _RUNNING_HEAD_FONT)
+    with TTFont(path, lazy=True) as font:
+        scale, metrics = 1 / font["head"].unitsPerEm, font["hmtx"].metrics
+        advances = {chr(code): metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
+    return advances, max(advances.values())
+
+
 def _font_paths() -> list[Path]:
     """The font files, from the packages that install them (each keeps its fonts in files/)."""
     from importlib.resources import files
@@ -496,7 +536,7 @@ def job_html(project: Project, job: PdfJob, environments: dict | None = None) ->
     if job.slug == VOLUME:
         parts, prefixes = [], {}
         held = [paper for paper in project.briefings if paper.slug not in job.omitted]
-        for paper in (*held, project.series):
+        for paper in (project.series, *held):  # the series' introduction opens the volume
             prefix = f"{paper.slug}--"
             view = paper_view(_prefixed(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
@@ -526,6 +566,7 @@ def job_html(project: Project, job: PdfJob, environments: dict | None = None) ->
         "font_faces": _font_faces(),
         "page_label": _page_label(environment),
         "draft": job.percent if job.draft else None,
+        "running_head": running_head,
         **extra,
     }
     return render_template(config, environment, template, context)

@@ -40,7 +40,10 @@ from library.pdf import (
     job_html,
     plan_pdfs,
     project_uri,
+    running_head,
 )
+from library.markup import plain_text
+from library.paths import VOLUME
 from library.pofiles import read_catalog, render_catalog
 from library.project import Project
 from library.translation import percent_label
@@ -211,10 +214,10 @@ def test_a_long_running_head_is_cut_on_one_line_clear_of_the_draft_mark(run, pro
     head = [f for f in fragments if not f[0].startswith("Draft")]
     mark = [f for f in fragments if f[0].startswith("Draft")]
     assert head and mark
-    # One line, whole (cut at the edge of its box with an ellipsis, which text extraction does not see),
-    # neither wrapped nor hyphenated.
+    # One line, shortened after a whole word with an ellipsis, neither wrapped nor hyphenated.
     assert len({round(y) for _, _, y in head}) == 1
-    assert " ".join("".join(t for t, _, _ in head).split()) == " ".join(long_title.split())
+    shown = "".join(t for t, _, _ in head).strip()
+    assert shown == running_head(long_title.strip()) and shown.endswith("une ligne…")
     head_box_right = (24 + 104) * 72 / 25.4  # the running head's margin box: from the left margin, 104 mm wide
     assert min(x for _, x, _ in mark) > head_box_right
 
@@ -554,3 +557,89 @@ def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
     monkeypatch.setattr(weasyprint.HTML, "render", runaway)
     with pytest.raises(LibraryError, match=r"^en/sample\.pdf: laying out took more than 1 s"):
         build_pdfs(Project(config), ("en",), ("sample",), workers=1)
+
+
+# --- the real library's PDFs, as readers read them -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_pdfs(real_library) -> dict[tuple[str, str], Path]:
+    """Every PDF of the real library by (language, slug), rendered once in the shared build (or found there)."""
+    report = build_pdfs(Project(real_library))
+    assert not report.refused
+    return {(path.parent.name, path.stem): path for path in [*report.written, *report.unchanged]}
+
+
+def _running_head(page) -> str:
+    """The text of a page's top margin, where the running head is."""
+    top, parts = float(page.mediabox.top) - 24 / 25.4 * 72, []
+
+    def visit(text, cm, tm, font, size):
+        if tm[5] * cm[3] + cm[5] > top:
+            parts.append(text)
+    page.extract_text(visitor_text=visit)
+    return "".join(parts).strip()
+
+
+def _titles(project: Project, language: str) -> set[str]:
+    return {plain_text(project.translation(paper.slug, language).by_id()["title"].text) for paper in project.papers}
+
+
+def test_running_heads_are_cut_after_a_whole_word_never_inside_one(real_library, real_pdfs):
+    project, heads = Project(real_library), set()
+    for (language, slug), path in real_pdfs.items():
+        titles = _titles(project, language)
+        for number, page in enumerate(PdfReader(path).pages[1:], start=2):
+            head = _running_head(page)
+            if head:  # the volume's contents page comes before any title to run
+                assert head in {running_head(title) for title in titles}, (path, number, head)
+                heads.add((language, head))
+    shortened = {head for _language, head in heads if head.endswith("…")}
+    assert len(shortened) >= 6  # the long French and Spanish titles are all shortened, at a word
+    for _language, head in heads:
+        title = next(title for title in _titles(project, _language) if title.startswith(head.removesuffix("…")))
+        assert head == title or not title[len(head) - 1].isalnum()
+
+
+def test_a_running_head_keeps_whole_words_and_fits_its_line():
+    from library.pdf import RUNNING_HEAD_WIDTH_PT, _text_width
+
+    long = "Mettre le Forum d’examen des migrations internationales au service de la justice en matière de migration"
+    head = running_head(long)
+    assert head.endswith("…") and _text_width(head) <= RUNNING_HEAD_WIDTH_PT
+    assert long.startswith(head[:-1]) and long[len(head) - 1] == " "
+    assert running_head("What is the IMRF?") == "What is the IMRF?"
+    assert running_head("Anticonstitutionnellement" * 8) == "…"  # no word fits: no piece of one either
+
+
+def test_the_volume_opens_with_the_series_introduction(real_library, real_pdfs):
+    project = Project(real_library)
+    for language in real_library.all_languages:
+        titles = [item.title for item in PdfReader(real_pdfs[(language, VOLUME)]).outline if not isinstance(item, list)]
+        expected = [plain_text(project.translation(paper.slug, language).by_id()["title"].text)
+                    for paper in (project.series, project.series, *project.briefings)]  # the cover's, then the parts
+        assert titles == expected
+
+
+def _text_lines(path: Path) -> list[str]:
+    """The lines of text of a PDF after its cover, as a reader's copy gives them."""
+    return [line.rstrip() for page in PdfReader(path).pages[1:] for line in page.extract_text().splitlines()
+            if line.strip()]
+
+
+def test_copied_text_has_the_hyphens_readers_type(real_pdfs):
+    for path in real_pdfs.values():
+        text = "\n".join(_text_lines(path))
+        assert "\u2010" not in text and "\u00ad" not in text, path
+    french = " ".join(_text_lines(real_pdfs[("fr", "what-is-the-imrf")]))
+    assert "change-t-il" in french  # a hyphen of the text, searchable as typed
+
+
+def test_hyphenation_is_limited_on_the_real_pdfs(real_pdfs):
+    figures = {}
+    for (language, slug), path in real_pdfs.items():
+        ends = [bool(re.search(r"\w-$", line)) for line in _text_lines(path)]
+        runs = [len(run) for run in "".join("h" if end else " " for end in ends).split()]
+        figures[f"{language}/{slug}"] = (sum(ends) / len(ends), max(runs, default=0))
+    too_many = {name: f"{share:.1%}, {run} in a row" for name, (share, run) in figures.items() if share > 0.1 or run > 2}
+    assert not too_many, too_many
