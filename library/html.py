@@ -31,6 +31,7 @@ from .paths import (
     site_folder,
 )
 from .project import Project
+from .reports import ui_figure
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, read_state, settings_text, write_state
 from .static_search import FOLDER as SEARCH_FOLDER, static_search_files
@@ -53,6 +54,8 @@ class Availability:
     percent: float
     url: str
     published: bool  # at or above the configured threshold
+    missing: int = 0  # passages still in the source language
+    outdated: int = 0  # passages whose translation is out of date (fuzzy)
 
 
 @dataclass(frozen=True)
@@ -239,14 +242,20 @@ class _Site:
     def _dashboard(self) -> _Page:
         """The paper x language matrix translators start from."""
         source, path, papers = self.config.source_language, SiteMap.dashboard(), self.project.papers
+        interface = [(language, ui_figure(self.project, language)) for language in self.config.languages]
         key = self._key(source, "dashboard", [self._text_key(p.slug, source) for p in papers],
-                        [self._figures_key(p.slug) for p in papers])
+                        [self._figures_key(p.slug) for p in papers], interface)
 
         def render() -> str:
             rows = [{"paper": self.project.translation(paper.slug, source),
                      "cells": [self._cell(paper, language) for language in self.config.languages]}
                     for paper in papers]
-            return self._render(source, "dashboard.html", path, {"rows": rows, "alternates": {source: path}})
+            # The interface catalog, as `library status` shows it: menus, buttons and messages.
+            ui_cells = [{"language": language, "percent": figure.percent, "missing": figure.missing.messages,
+                         "fuzzy": figure.fuzzy.messages, "po_file": catalog_path(self.config, language, UI_DOMAIN)
+                         .relative_to(self.config.root).as_posix()} for language, figure in interface]
+            return self._render(source, "dashboard.html", path, {"rows": rows, "ui_cells": ui_cells,
+                                                                  "alternates": {source: path}})
         return _Page(path, key, render)
 
     def _cell(self, paper: Paper, language: str) -> dict:
@@ -288,10 +297,18 @@ class _Site:
         def render() -> str:
             translation = self.project.translation(paper.slug, language)
             context = {**self._paper_context(language, paper), "preview": True,
-                       "to_do": [s for s in translation.segments if s.needs_work],
+                       "to_do": [(s, self._po_place(paper.slug, language, s)) for s in translation.segments
+                                 if s.needs_work],
                        "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
+
+    def _po_place(self, slug: str, language: str, segment) -> str:
+        """'locales/fr/LC_MESSAGES/x.po:212': where a translator finds the passage (the file alone if absent)."""
+        path = catalog_path(self.config, language, slug).relative_to(self.config.root).as_posix()
+        catalog = self.project.catalog(slug, language)
+        message = catalog.get(segment.segment.msgid) if catalog is not None else None
+        return f"{path}:{message.lineno}" if message is not None and message.lineno else path
 
     # --- contexts -------------------------------------------------------------------------
 
@@ -310,9 +327,9 @@ class _Site:
     def _entry(self, paper: Paper, language: str) -> Entry:
         translation = self.project.translation(paper.slug, language)
         availability = tuple(
-            Availability(code, self.project.figure(paper.slug, code).percent, SiteMap.paper(code, paper.slug),
-                         self.project.published(paper.slug, code))
-            for code in self.config.all_languages
+            Availability(code, figure.percent, SiteMap.paper(code, paper.slug), self.project.published(paper.slug, code),
+                         figure.missing.messages, figure.fuzzy.messages)
+            for code, figure in ((code, self.project.figure(paper.slug, code)) for code in self.config.all_languages)
         )
         return Entry(translation, _reading_minutes(translation), availability)
 

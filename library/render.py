@@ -151,7 +151,7 @@ def _filters(language: str) -> dict:
     from babel.dates import format_date
     from babel.lists import format_list
     from babel.numbers import format_decimal
-    from markupsafe import escape
+    from markupsafe import Markup, escape
 
     locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
 
@@ -176,6 +176,7 @@ def _filters(language: str) -> dict:
 
     return {
         "inline": render_inline,
+        "code": lambda text: Markup("<code>{}</code>").format(text),  # a command named in a sentence
         "list_of": list_of,
         "plain": plain_text,
         "date": lambda value, style="long": format_date(value, style, locale=locale),

@@ -27,6 +27,7 @@ __all__ = [
     "render_status",
     "render_missing",
     "render_missing_json",
+    "ui_figure",
 ]
 
 TOTAL = "TOTAL"  # the domain of a language's total row; never a slug, which is lowercase
@@ -139,7 +140,7 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
     path = catalog_path(config, language, domain)
     catalog = project.catalog(domain, language)
     if domain == UI_DOMAIN:
-        figure, sources = _ui_figure(project, language), _template_ids(project.template(domain))
+        figure, sources = ui_figure(project, language), _template_ids(project.template(domain))
     else:
         figure, sources = project.figure(domain, language), {s.segment.msgid for s in project.translation(domain, language).segments}
     obsolete, target_words = Tally(), 0
@@ -160,7 +161,7 @@ def _template_ids(template) -> set[str]:
     return {_key(message.id) for message in template or () if message.id}
 
 
-def _ui_figure(project: Project, language: str) -> Figure:
+def ui_figure(project: Project, language: str) -> Figure:
     """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
     catalog = project.catalog(UI_DOMAIN, language)
     tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}

@@ -148,6 +148,7 @@
   notice("shortened", query.length < typed.length);
   page.querySelector(".search-help").hidden = false;
   document.title = filled(messages.title, "query", query);
+  page.querySelector("h1").textContent = filled(messages.heading, "query", query);
   keepQueryInLanguageLinks();
   import(new URL(root + "pagefind/pagefind.js", document.baseURI).href)
     .then(function (pagefind) {
