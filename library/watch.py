@@ -16,6 +16,7 @@ package, and added to HTML answers by the server only in watch mode.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import os
 import signal
@@ -33,7 +34,7 @@ from .paths import SiteMap, lock_path, pdf_manifest_path
 from .project import Project
 
 __all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
-           "stale_pdfs", "install_preview", "inject_client"]
+           "stale_pdfs", "unrendered_pdfs", "install_preview", "inject_client"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,10 @@ HEARTBEAT_SECONDS = 1
 WATCH_THREADS = 32
 PDF_PAUSE_SECONDS = 20.0  # the saves must pause this long before the PDFs are rendered in the background
 # Files whose saves mean nothing to the library: editors' and Poedit's by-products, our own temporary files.
-_IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig")
+_IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig", ".kate-swp", "___jb_tmp___", "___jb_old___")
+# Editors' and tools' temporary files, written beside the file they save and renamed over it:
+# sed -i's sedXXXXXX, vim's 4913, Emacs's #name#; hidden ones (.#name, .goutputstream-…) start with a dot.
+_TEMPORARY_NAME = re.compile(r"sed[A-Za-z0-9]{6}|\d+|#.*#")
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def plan_rebuild(project: Project, config_path: Path, paths: Iterable[Path]) -> 
     languages: set[str] = set()
     kept = []
     for path in sorted(paths):
-        if path.name.startswith(".") or path.name.endswith(_IGNORED_SUFFIXES):
+        if _temporary(path):
             continue
         if path == pdf_manifest_path(config):
             pdfs = True
@@ -144,13 +148,28 @@ def plan_rebuild(project: Project, config_path: Path, paths: Iterable[Path]) -> 
         elif path.is_relative_to(config.locales_dir) and path.suffix == ".po":
             languages.add(path.relative_to(config.locales_dir).parts[0])
         elif (path.is_relative_to(config.locales_dir) and path.suffix in (".pot", ".json", ".csv")
-              or path.is_relative_to(config.papers_dir) or path.is_relative_to(config.templates_dir)
-              or path == config_path):
-            everything = True  # a POT or anchor record saved by hand, the glossary, an image, a template
+              or path.is_relative_to(config.papers_dir) and _paper_image(project, path)
+              or path.is_relative_to(config.templates_dir) or path == config_path):
+            everything = True  # a POT or anchor record saved by hand, the glossary, a paper's image, a template
         else:
             continue
         kept.append(path)
     return Rebuild(frozenset(papers), everything, frozenset(languages), pdfs, tuple(kept))
+
+
+def _paper_image(project: Project, path: Path) -> bool:
+    """Whether a paper shows the file; any other file in papers/ is none of the library's."""
+    try:
+        return any(path == project.config.papers_dir / block.src
+                   for paper in project.papers for block in paper.blocks if block.kind == "image")
+    except LibraryError:  # a paper that cannot be read: the build that follows says why
+        return True
+
+
+def _temporary(path: Path) -> bool:
+    """An editor's or a tool's file of the moment, never one the library reads."""
+    name = path.name
+    return name.startswith(".") or name.endswith(_IGNORED_SUFFIXES) or bool(_TEMPORARY_NAME.fullmatch(name))
 
 
 class _Watcher:
@@ -164,6 +183,7 @@ class _Watcher:
         self._own: dict[Path, bytes | None] = {}
         self._last_project: Project | None = None
         self._pdfs_started_after: float | None = None
+        self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
 
     def project(self) -> Project:
         """A project read afresh, as every save may have changed any fact of it; unchanged catalogs are not parsed again."""
@@ -251,7 +271,13 @@ class _Watcher:
         try:
             with self._locks(project.config, False):
                 build_index(project, plan.chosen_languages)
-            self.preview.update(stale_pdfs=stale_pdfs(project))
+            stale, unrendered = pdfs_behind(project)
+            self.preview.update(stale_pdfs=stale)
+            if unrendered and unrendered != self._unrendered_pdfs:
+                when = "" if self.pdf_pause is None else f"in the background once the saves pause for {self.pdf_pause:g} s, "
+                self.report(f"PDFs: {_count(len(unrendered), 'PDF')} not rendered yet; they follow {when}"
+                            "or at once with `library build pdf`")
+            self._unrendered_pdfs = unrendered
         except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
 
@@ -261,7 +287,8 @@ class _Watcher:
         """Start `library build pdf` when PDFs are behind and no save came for a while."""
         running = self._pdf_running()  # first, so that the end of one is noted at once
         quiet = time.monotonic() - self._last_save
-        if (running or self.pdf_pause is None or quiet < self.pdf_pause or not self.preview.status.stale_pdfs
+        behind = self.preview.status.stale_pdfs or self._unrendered_pdfs
+        if (running or self.pdf_pause is None or quiet < self.pdf_pause or not behind
                 or self.preview.status.error or self._pdfs_started_after == self._last_save):
             return  # once a pause: a PDF that fails is not tried again before the next save
         self._pdfs_started_after = self._last_save
@@ -269,7 +296,10 @@ class _Watcher:
         self._pdf_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                              start_new_session=True)
         self.preview.update(pdf_running=True)
-        self.report("PDFs: rendering in the background (`library build pdf`)")
+        what = [f"{_count(len(names), 'PDF')} {state}" for names, state in (
+            (self.preview.status.stale_pdfs, "older than their pages"), (self._unrendered_pdfs, "not rendered yet"))
+            if names]
+        self.report(f"PDFs: rendering in the background (`library build pdf`): {', '.join(what)}")
 
     def _pdf_running(self) -> bool:
         if self._pdf_process is None:
@@ -291,15 +321,28 @@ class _Watcher:
 
 def stale_pdfs(project: Project) -> tuple[str, ...]:
     """The site paths of the published PDFs whose inputs changed since they were rendered."""
+    return pdfs_behind(project)[0]
+
+
+def unrendered_pdfs(project: Project) -> tuple[str, ...]:
+    """The site paths of the PDFs the gate publishes that no build has rendered yet (a fresh clone has them all)."""
+    return pdfs_behind(project)[1]
+
+
+def pdfs_behind(project: Project) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The PDFs a `library build pdf` would render: those older than their pages, and those never rendered."""
     from .manifest import published_pdfs
     from .pdf import plan_pdfs
 
     published = published_pdfs(project.config)
-    if not published:
-        return ()
-    plan = plan_pdfs(project)
-    return tuple(sorted(SiteMap.pdf(job.language, job.slug) for job in plan.pending
-                        if (job.language, job.slug) in published and not job.draft))
+    pending = [job for job in plan_pdfs(project).pending if not job.draft]
+    stale = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) in published]
+    unrendered = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) not in published]
+    return tuple(sorted(stale)), tuple(sorted(unrendered))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _shown(paths: tuple[Path, ...], root: Path) -> str:

@@ -20,7 +20,7 @@ from library.pdf import plan_pdfs
 from library.pofiles import render_catalog
 from library.project import Project
 from library.static_search import FOLDER as SEARCH_FOLDER
-from library.watch import BuildStatus, Preview, plan_rebuild, stale_pdfs, watch_project
+from library.watch import BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs, watch_project
 from library.web import create_app
 
 PARAGRAPH = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
@@ -79,13 +79,15 @@ def cli_error(config, *command: str) -> str:
     (["locales/fr/LC_MESSAGES/sample.po"], set(), False, {"fr"}),
     (["locales/fr/LC_MESSAGES/sample.po", "locales/es/LC_MESSAGES/ui.po"], set(), False, {"fr", "es"}),
     (["papers/sample.md"], {"sample"}, False, set()),
-    (["papers/images/figure.png"], set(), True, set()),
+    (["papers/images/map.png"], set(), True, set()),
     (["templates/base.html"], set(), True, set()),
     (["setup.cfg"], set(), True, set()),
     (["locales/glossary.csv"], set(), True, set()),
     (["locales/fr/LC_MESSAGES/sample.mo", "locales/fr/LC_MESSAGES/.sample.po.123.abcdefgh.tmp",
       "papers/sample.md~", "papers/.sample.md.swp", "build/html/fr/index.html"], set(), False, set()),
-], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored"])
+    (["papers/sedRA8fRq", "templates/sed4xQ9zT", "templates/4913", "papers/#sample.md#", "papers/.#sample.md",
+      "templates/base.html___jb_tmp___", "papers/images/not-in-any-paper.png"], set(), False, set()),
+], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored", "editors-files"])
 def test_each_save_calls_for_its_own_steps(config, saved, papers, everything, languages):
     plan = plan_rebuild(Project(config), config.root / "setup.cfg", [config.root / name for name in saved])
     assert (set(plan.papers), plan.everything, set(plan.languages)) == (papers, everything, languages)
@@ -112,6 +114,33 @@ def test_the_pdfs_older_than_their_pages_are_named(config):
     source = config.papers_dir / "sample.md"
     source.write_text(source.read_text("utf-8").replace("takes place on", "is held on"), "utf-8")
     assert stale_pdfs(Project(config)) == ("en/sample.pdf", "en/volume.pdf")
+
+
+def test_pdfs_never_rendered_are_named_too(config):
+    assert stale_pdfs(Project(config)) == ()
+    assert unrendered_pdfs(Project(config)) == ("en/sample.pdf", "en/series.pdf", "en/volume.pdf")
+    stand_in_pdfs(config)
+    assert unrendered_pdfs(Project(config)) == ()
+
+
+def test_a_fresh_clone_gets_its_pdfs_at_the_first_pause_and_is_told(config, monkeypatch):
+    started, said = [], []
+
+    class Render:  # stands in for the background `library build pdf`, still running when asked
+        def __init__(self, command, **_options):
+            started.append(command)
+            self.pid = None
+
+        def poll(self):
+            return None
+
+    monkeypatch.setattr("library.watch.subprocess.Popen", Render)
+    watcher = _Watcher(config.root / "setup.cfg", Preview(), said.append, pdf_pause=0)
+    watcher.rebuild([config.root / "setup.cfg"])
+    assert any("3 PDFs not rendered yet" in line for line in said)  # said at once, with what comes
+    watcher.pdfs_if_paused()
+    assert started and started[0][-4:] == ["build", "pdf", "--jobs", "1"]
+    assert said[-1] == "PDFs: rendering in the background (`library build pdf`): 3 PDFs not rendered yet"
 
 
 # --- the reload channel ----------------------------------------------------------------------
