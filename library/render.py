@@ -6,6 +6,7 @@ only the page around them, which each stage builds itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -177,6 +178,8 @@ def _filters(language: str) -> dict:
     return {
         "inline": render_inline,
         "code": lambda text: Markup("<code>{}</code>").format(text),  # a command named in a sentence
+        # An interface string as plain text for a script, its no-break spaces kept (striptags drops them).
+        "text_only": lambda value: Markup(re.sub(r"<[^>]*>", "", str(value))).unescape(),
         "list_of": list_of,
         "plain": plain_text,
         "date": lambda value, style="long": format_date(value, style, locale=locale),

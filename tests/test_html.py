@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import snapshot
 from pages import Page, text
@@ -438,3 +440,47 @@ def test_fonts_are_cut_again_only_when_the_characters_change(config, monkeypatch
     translate_catalogs(config, "fr", lambda m: "Ω" if m.id == "A list" else None, domains=("sample",))
     with pytest.raises(AssertionError, match="cut again"):
         build_html(Project(config))
+
+
+def test_the_dashboard_has_a_row_for_the_interface_and_sets_its_commands_as_code(config):
+    translate_catalogs(config, "fr", lambda message: f"FR {message.id}" if message.id == "Contents" else None,
+                       domains=("ui",))
+    build_html(Project(config))
+    page = _page(config, "dashboard/index.html")
+    row = next(row for row in page.all("tr") if text(row.find("th")) == "Interface: menus, buttons and messages")
+    french, spanish = (text(cell) for cell in row.findall("td"))
+    messages = len([message for message in Project(config).template("ui") if message.id])
+    # One of them translated: the figure rounded down to one decimal, as `library status` shows it.
+    assert french.startswith(f"{math.floor(1000 / messages) / 10}% {messages - 1} missing, 0 out of date")
+    assert french.endswith("locales/fr/LC_MESSAGES/ui.po") and spanish.startswith(f"0% {messages} missing")
+    assert [text(code) for code in page.with_class("dashboard")[0].iter("code")][-2:] == [
+        "library status", "library missing --lang LANGUAGE"]
+
+
+def test_a_preview_gives_each_passage_left_to_do_its_po_file_and_line(config):
+    _french_partly(config, fuzzy=frozenset({"A list"}))
+    build_html(Project(config))
+    po_lines = (config.root / "locales/fr/LC_MESSAGES/sample.po").read_text("utf-8").splitlines()
+    items = list(_page(config, "dashboard/fr/sample.html").with_class("to-do")[0].iter("li"))
+    assert len(items) == 25
+    for item in items:
+        place = text(next(item.iter("code")))
+        path, line = place.rsplit(":", 1)
+        assert path == "locales/fr/LC_MESSAGES/sample.po" and po_lines[int(line) - 1].startswith("msgid ")
+    a_list = next(item for item in items if next(item.iter("a")).get("href") == "#a-list")
+    line = int(text(next(a_list.iter("code"))).rsplit(":", 1)[1])
+    assert po_lines[line - 1] == 'msgid "A list"'
+
+
+@pytest.mark.parametrize("translated, fuzzy, banner", [
+    ({"A sample paper: every kind of block", "Why this paper"}, set(),
+     "of this paper is translated. Passages still in English are marked."),
+    ({"A sample paper: every kind of block", "Why this paper", "A list"}, {"A list"},
+     "of this paper is translated. Passages still in English and translations out of date are marked."),
+    (None, {"A list"}, "of this paper is translated and up to date. Passages whose translation is out of date are marked."),
+], ids=["missing", "both", "outdated-only"])
+def test_the_banner_says_what_the_page_marks(config, translated, fuzzy, banner):
+    translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample",), fuzzy=frozenset(fuzzy))
+    build_html(Project(config))
+    shown = text(_page(config, "fr/sample.html").with_class("completeness")[0])
+    assert shown.endswith(banner) and "%" in shown.split(" ", 1)[0]

@@ -252,3 +252,65 @@ def test_the_static_front_door_without_javascript_offers_every_language(real_sit
     page.locator('.choose-language a[hreflang="es"]').click()
     assert page.url == (root / "es" / "index.html").as_uri()
     context.close()
+
+
+# One page of each type, as readers and translators meet them.
+PAGE_TYPES = {"home": "fr/index.html", "paper": "fr/what-is-the-imrf.html", "side by side": "fr/what-is-the-imrf/es.html",
+              "results": "fr/search.html?q=examen+r%C3%A9gional", "no result": "fr/search.html?q=zzqxwv",
+              "404": "fr/no-such-page.html", "dashboard": "dashboard/index.html",
+              "preview": "dashboard/es/what-is-the-imrf.html"}
+WIDTHS = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1366, 900)}
+_LEFT_EDGES = """() => ({
+    header: document.querySelector('.site-name').getBoundingClientRect().left,
+    main: Math.min(...[...document.querySelector('main').children]
+        .map(child => child.getBoundingClientRect()).filter(box => box.width > 0).map(box => box.left)),
+})"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_type_starts_at_the_headers_left_edge(real_site, browser, width):
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    page = context.new_page()
+    edges = {}
+    with live_server(real_site) as base:
+        for name, path in PAGE_TYPES.items():
+            page.goto(f"{base}/{path}")
+            edges[name] = page.evaluate(_LEFT_EDGES)
+    context.close()
+    header = {round(edge["header"]) for edge in edges.values()}
+    assert len(header) == 1, edges
+    assert {name: round(edge["main"]) for name, edge in edges.items()} == dict.fromkeys(PAGE_TYPES, header.pop())
+
+
+def test_on_a_desktop_the_search_box_belongs_to_the_header_row(real_site, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    with live_server(real_site) as base:
+        for path in PAGE_TYPES.values():
+            page.goto(f"{base}/{path}")
+            header = page.locator(".site-header").bounding_box()
+            languages = page.locator("nav.languages").bounding_box()
+            box = page.locator("#search_query").bounding_box()
+            assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"], path
+            assert box["x"] >= languages["x"] + languages["width"], path  # beside the languages, not over them
+        page.goto(f"{base}/fr/what-is-the-imrf.html")
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(200)
+        assert 0 <= page.locator("#search_query").bounding_box()["y"] < 70  # it stays with the header
+        page.locator('nav.languages a[lang="es"]').click()  # the header around the box still answers
+        page.wait_for_url(f"{base}/es/what-is-the-imrf.html*")
+        page.locator("#search_query").fill("examen regional")
+        page.locator("#search_query").press("Enter")
+        page.wait_for_url(f"{base}/es/search.html?q=examen+regional")
+    context.close()
+
+
+def test_on_a_phone_the_results_page_shows_the_search_box_on_its_first_screen(real_site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    with live_server(real_site) as base:
+        for path in (PAGE_TYPES["results"], PAGE_TYPES["no result"], "en/search.html"):
+            page.goto(f"{base}/{path}")
+            box, h1 = page.locator("#search_query").bounding_box(), page.locator("main h1").bounding_box()
+            assert 0 <= box["y"] and box["y"] + box["height"] <= 844 and box["y"] < h1["y"], path
+    context.close()

@@ -255,3 +255,17 @@ def test_a_build_without_the_static_search_keeps_it_and_the_next_build_brings_it
     assert entry.read_bytes() == before and not any(FOLDER in path.parts for path in changes.removed)
     build_html(Project(config))
     assert entry.read_bytes() != before
+
+
+def test_the_static_results_name_the_query_in_their_heading_as_the_server_does(hosted, real_library, browser):
+    from projects import live_server
+
+    with _watched_page(browser) as (page, _requests, violations):
+        page.goto(f"{hosted}/fr/search.html?q=examen+r%C3%A9gional")
+        page.locator("[role=status]").wait_for()
+        static = page.locator("main h1").inner_text()
+        with live_server(real_library) as base:
+            page.goto(f"{base}/fr/search.html?q=examen+r%C3%A9gional")
+            served = page.locator("main h1").inner_text()
+        assert violations == []
+    assert (static, served) == ("Résultats pour «\u00a0examen régional\u00a0»",) * 2

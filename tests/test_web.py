@@ -374,3 +374,25 @@ def test_the_server_answers_the_search_itself_and_keeps_the_static_hosts_files_t
     page = search_client.get("/en/search.html?q=quoted+paragraph").get_data(as_text=True)
     assert "data-static-search" not in page and 'class="result-paper"' in page
     assert search_client.get("/_headers").status_code == 404
+
+
+def _main_of(response):
+    page = tinyhtml5.parse(response.get_data(as_text=True), namespace_html_elements=False)
+    return page.find(".//main/div")
+
+
+def test_the_results_page_names_the_query_in_its_heading(search_client):
+    main = _main_of(search_client.get("/en/search.html?q=quoted+paragraph"))
+    assert "".join(main.find("h1").itertext()) == "Results for “quoted paragraph”"
+    hostile = _main_of(search_client.get("/en/search.html?q=%3Cb%3Ebold%3C/b%3E"))
+    assert "".join(hostile.find("h1").itertext()) == "Results for “<b>bold</b>”" and hostile.find("h1/b") is None
+    assert "".join(_main_of(search_client.get("/en/search.html")).find("h1").itertext()) == "Search results"
+
+
+def test_a_search_that_finds_nothing_says_so_first_then_why_and_leads_back(search_client):
+    main = _main_of(search_client.get("/fr/search.html?q=zzzqqqx"))
+    paragraphs = [element for element in main if element.tag == "p"]
+    said = ["".join(paragraph.itertext()).strip() for paragraph in paragraphs]
+    assert said[0] == "No passage matches “zzzqqqx”." and paragraphs[0].get("role") == "status"
+    assert said[1].startswith("Words not found:") and "zzzqqqx" in said[1]
+    assert paragraphs[2].find("a").get("href") == "../fr/index.html"
