@@ -180,11 +180,11 @@ def test_a_volume_has_one_cover_one_contents_and_papers_that_follow_on(built):
     assert sum(text.count("BRIEFING PAPER 1") for text in texts) == 1  # an opening heading, no second cover
     assert sum(text.count("What the segmenter must see") for text in texts) == 1
     pages = read_pdf_manifest(built)["en/volume"].pages
-    sample_ends = max(page for anchor, page in pages.items() if anchor.startswith("sample--"))
-    assert pages["series--title"] == sample_ends  # no page break left the end of a paper's last page empty
+    series_ends = max(page for anchor, page in pages.items() if anchor.startswith("series--"))
+    assert pages["sample--title"] == series_ends  # no page break left the end of the series page empty
     contents = [link.get_object() for link in reader.pages[1]["/Annots"]]
     targets = list(dict.fromkeys(str(link["/Dest"]) for link in contents))
-    assert targets[:2] == ["sample--title", "sample--why-this-paper"] and "series--title" in targets
+    assert targets[0] == "series--title" and targets.index("sample--title") < targets.index("sample--why-this-paper")
     # Each entry's page number, after its leader, is the page of its heading.
     numbers = [int(line.split()[-1]) for line in texts[1].splitlines() if re.search(r"(\. ){3}.*\d$", line)]
     assert numbers == [pages[target] for target in targets]
