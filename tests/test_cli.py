@@ -164,3 +164,10 @@ def test_search_takes_format_json_as_the_other_commands(run, project):
     run("update")
     run("build", "index")
     assert json.loads(run("search", "sample", "-f", "json").stdout) == json.loads(run("search", "sample", "--json").stdout)
+
+
+def test_the_readme_opens_with_its_title_then_the_two_commands():
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    title, blank, fence, main, tests, end = readme.splitlines()[:6]
+    assert title.startswith("# ") and blank == "" and fence == "```sh" and end == "```"
+    assert main.startswith("bash scripts/main.sh ") and tests.startswith("bash scripts/test.sh ")
