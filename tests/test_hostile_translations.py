@@ -91,7 +91,9 @@ def test_the_only_scripts_are_the_sites_own(hostile_site):
         scripts = page.all("script")
         code = [script.get("src") for script in scripts if script.get("type") != "application/json"]
         assert code[0].endswith("assets/site.js") and all(not text(s) for s in scripts if s.get("src"))
-        assert code[1:] == (["../assets/search.js"] if page.path.name == "search.html" else [])
+        front_door = page.path.name == "index.html" and page.path.parent == site_folder(hostile_site)
+        assert code[1:] == (["../assets/search.js"] if page.path.name == "search.html"
+                            else ["assets/front-door.js"] if front_door else [])
         for data in (script for script in scripts if script.get("type") == "application/json"):
             assert page.path.name == "search.html" and json.loads(text(data))  # data the script reads, whole
         policies = [(meta.get("http-equiv"), meta.get("content")) for meta in page.all("meta") if meta.get("http-equiv")]
