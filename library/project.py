@@ -13,6 +13,7 @@ from pathlib import Path
 from .anchors import AnchorRecord, assign_anchors, read_anchor_record
 from .config import Config, find_config, load_config
 from .errors import SelectionError, SourceError
+from .files import read_checked
 from .papers import Paper, load_papers
 from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, template_path
 from .pofiles import read_catalog
@@ -44,6 +45,7 @@ class Project:
         self._catalogs: dict[tuple[str, str], object] = {}
         self._ui: dict[str, EscapingTranslations] = {}
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
+        self._anchor_files: dict[str, bytes | None] = {}
         self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
 
     # --- the sources ----------------------------------------------------------------------
@@ -100,9 +102,18 @@ class Project:
         """The record `library extract` writes for the paper: its ids now, and the retired ones."""
         return self._anchor(slug)[1]
 
+    def anchor_record_as_read(self, slug: str) -> bytes | None:
+        """The bytes of the paper's anchor record file when the project read it (None: no file)."""
+        if slug not in self._anchor_files:
+            path = anchor_record_path(self.config, slug)
+            exists = path.exists() or path.is_symlink()
+            self._anchor_files[slug] = read_checked(path, self.config.locales_dir, SourceError) if exists else None
+        return self._anchor_files[slug]
+
     def _anchor(self, slug: str) -> tuple[tuple[Segment, ...], AnchorRecord]:
         if slug not in self._anchored:
-            recorded = read_anchor_record(anchor_record_path(self.config, slug))
+            path = anchor_record_path(self.config, slug)
+            recorded = read_anchor_record(path, self.anchor_record_as_read(slug))
             self._anchored[slug] = assign_anchors(segment_paper(self.paper(slug)), recorded)
         return self._anchored[slug]
 
