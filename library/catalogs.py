@@ -22,7 +22,8 @@ from .anchors import render_anchor_record
 from .paths import (
     UI_DOMAIN,
     anchor_record_path,
-    catalog_folder,
+    catalog_paths,
+    catalog_paths,
     catalog_path,
     mo_path,
     template_path,
@@ -254,7 +255,7 @@ class _CatalogMerge:
 
 def language_memory(project: Project, language: str) -> Memory:
     """Every translated entry of language's catalogs, as they are now, for the memory."""
-    paths = sorted(catalog_folder(project.config, language).glob("*.po"))
+    paths = catalog_paths(project.config, language)
     return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths])
 
 
@@ -387,7 +388,7 @@ def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Chang
     planned: dict[Path, bytes] = {}
     changes = Changes()
     for language in project.select_languages(languages, targets_only=True):
-        for path in sorted(catalog_folder(config, language).glob("*.po")):
+        for path in catalog_paths(config, language):
             target = mo_path(config, language, path.stem)
             key = Digest(code).files([path], config.root).hexdigest()
             name = target.relative_to(config.build_dir).as_posix()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
-from .files import resolves_inside
+from .files import read_checked
 from .placeholders import FORMAT_FLAGS, PLURAL_SAMPLE, FormatError, compare_formats, often_used_forms, parse_format
 
 __all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "render_catalog", "silenced_checks"]
@@ -87,15 +87,16 @@ class _Entry:
 def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None, root: Path | None = None):
     """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError.
 
-    With root (the locales folder), a file that resolves outside it, through a link, is
-    refused unread: its text would otherwise reach the error messages and the site.
+    With root (the locales folder), anything but a regular file inside it (a link out of it,
+    a link to nothing, a named pipe) is refused unread: see files.checked_file.
     """
-    if root is not None and not resolves_inside(path, root):
-        raise CatalogError(path, None, f"links to a file outside {root.name}/; refused without reading it")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CatalogError(path, None, f"cannot read: {error.strerror}") from None
+    if root is not None:
+        data = read_checked(path, root, CatalogError)
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CatalogError(path, None, f"cannot read: {error.strerror}") from None
     return parse_catalog(data, path, language=language, domain=domain)
 
 
