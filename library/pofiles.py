@@ -421,9 +421,7 @@ def _check_entries(entries: list[_Entry], path: Path, language: str | None) -> N
     if not live or live[0].key != (None, ""):
         raise CatalogError(path, 1, 'missing header entry (msgid "") at the top of the file')
     plural_forms = _check_header(live[0], path, language)
-    # One msgid once: among the live entries, among the obsolete ones, and across both
-    # (msgfmt refuses an obsolete entry that repeats a live one, and update would keep it).
-    _check_duplicates(live, path)
+    # One msgid once, live or obsolete: msgfmt refuses an obsolete entry that repeats a live one.
     _check_duplicates([*live, *(entry for entry in entries if entry.obsolete)], path)
     for entry in live[1:]:
         _check_entry(entry, path, plural_forms)
@@ -486,8 +484,9 @@ def _check_header_date(name: str, value: str, line: int, path: Path) -> None:
     match = _HEADER_DATE.fullmatch(value)
     if not match:
         raise CatalogError(path, line, f"bad {name} {value!r}: expected a date like 2022-05-17 09:30+0000")
+    moment, pattern = (value[:19], "%Y-%m-%d %H:%M:%S") if match[1] else (value[:16], "%Y-%m-%d %H:%M")
     try:
-        dt.datetime.strptime(value[: match.end(1) if match[1] else 16], "%Y-%m-%d %H:%M:%S" if match[1] else "%Y-%m-%d %H:%M")
+        dt.datetime.strptime(moment, pattern)
         if match[2]:
             dt.datetime.strptime(match[2], "%z")
     except ValueError:

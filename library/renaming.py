@@ -31,15 +31,20 @@ def rename_paper(project: Project, old: str, new: str) -> list[tuple[Path, Path]
     update` bring the templates and the catalogs' references in step; the caller runs them.
     """
     config = project.config
-    _check_new_slug(new)
+    _check_slug(old, reserved_too=False)
+    _check_slug(new, reserved_too=True)
     source_old, source_new = config.papers_dir / f"{old}.md", config.papers_dir / f"{new}.md"
     if not source_old.exists() and not source_new.exists():
         raise SelectionError(f"no paper papers/{old}.md to rename (nor papers/{new}.md, renamed by hand)")
     if source_old.exists() and source_new.exists():
         raise LibraryError(f"papers/{new}.md already exists: choose another name, or remove one of the two")
+    catalogs = [(catalog_path(config, language, old), catalog_path(config, language, new), language)
+                for language in config.languages]
+    for before, after, language in catalogs:  # every one checked before any moves
+        _check_no_translation_lost(before, after, language, config.locales_dir)
     moves: list[tuple[Path, Path]] = []
-    for language in config.languages:
-        _move_catalog(catalog_path(config, language, old), catalog_path(config, language, new), language, moves)
+    for before, after, _ in catalogs:
+        _move(before, after, moves)
     _move(anchor_record_path(config, old), anchor_record_path(config, new), moves)
     if source_old.exists():
         _rename_source(source_old, source_new, old, new)
@@ -47,24 +52,21 @@ def rename_paper(project: Project, old: str, new: str) -> list[tuple[Path, Path]
     return moves
 
 
-def _check_new_slug(new: str) -> None:
-    if not SLUG.fullmatch(new):
-        raise SelectionError(f"{new!r} is not a slug: lowercase words joined by '-'")
-    if new in RESERVED_SLUGS:
-        raise SelectionError(f"the slug {new!r} is kept for {RESERVED_SLUGS[new]}; choose another")
+def _check_slug(slug: str, *, reserved_too: bool) -> None:
+    if not SLUG.fullmatch(slug):  # also keeps "../x" from naming a path
+        raise SelectionError(f"{slug!r} is not a slug: lowercase words joined by '-'")
+    if reserved_too and slug in RESERVED_SLUGS:
+        raise SelectionError(f"the slug {slug!r} is kept for {RESERVED_SLUGS[slug]}; choose another")
 
 
-def _move_catalog(old: Path, new: Path, language: str, moves: list[tuple[Path, Path]]) -> None:
-    """Move a catalog; over a catalog update made after a hand rename only if it holds no translation."""
-    if not old.exists():
+def _check_no_translation_lost(old: Path, new: Path, language: str, locales: Path) -> None:
+    """A catalog moves over one that update made after a hand rename only if that one holds no translation."""
+    if not (old.exists() and new.exists()):
         return
-    if new.exists():
-        data = read_checked(new, new.parent, CatalogError)
-        made_after = parse_catalog(data, new, language=language, domain=new.stem)
-        if any(message.id and is_translated(message) for message in made_after):
-            raise LibraryError(f"{new} already holds translations, and so does {old}: "
-                               "merge them by hand (msgcat), then remove one")
-    _move(old, new, moves)
+    made_after = parse_catalog(read_checked(new, locales, CatalogError), new, language=language, domain=new.stem)
+    if any(message.id and is_translated(message) for message in made_after):
+        raise LibraryError(f"{new} already holds translations, and so does {old}: "
+                           "merge them by hand (msgcat), then remove one")
 
 
 def _move(old: Path, new: Path, moves: list[tuple[Path, Path]]) -> None:
