@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from .config import Config
 from .errors import CatalogError, EditedMeanwhile, LibraryError
-from .files import Changes, checked_file, read_current, write_all, write_if_unchanged
+from .files import Changes, read_checked, write_all, write_if_unchanged
 from .memory import Memory, build_memory
 from .papers import Paper
 from .anchors import render_anchor_record
 from .paths import (
     UI_DOMAIN,
     anchor_record_path,
-    catalog_paths,
     catalog_paths,
     catalog_path,
     mo_path,
@@ -203,7 +202,7 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = (), domains: 
         memory = functools.cache(functools.partial(language_memory, project, language))
         for domain, template in templates.items():
             merge = _CatalogMerge(catalog_path(config, language, domain), language, domain, template, memory, config)
-            merge.run(read_current(merge.path))
+            merge.run()
             merges.append(merge)
     report = UpdateReport()
     for merge in merges:
@@ -229,13 +228,12 @@ class _CatalogMerge:
     # A translator saving again and again while we merge: after this many merges, stop and say so.
     ATTEMPTS: ClassVar[int] = 5
 
-    def run(self, read: bytes | None) -> None:
-        """Merge the template into the catalog as read (None: a new file)."""
-        self.read, self.update = read, CatalogUpdate(self.path)
+    def run(self) -> None:
+        """Read the catalog (there may be none yet) and merge the template into it."""
+        self.read, self.update = self._read(), CatalogUpdate(self.path)
         catalog = None
-        if read is not None:
-            checked_file(self.path, self.config.locales_dir, CatalogError)
-            catalog = parse_catalog(read, self.path, language=self.language, domain=self.domain)
+        if self.read is not None:
+            catalog = parse_catalog(self.read, self.path, language=self.language, domain=self.domain)
         known = _known_ids(catalog)  # before the merge changes the catalog in place
         # Babel moves the template's own entries into a new catalog: a copy for each language.
         merged = merge_catalog(catalog, copy.deepcopy(self.template), self.language, self.domain, self.update)
@@ -248,9 +246,14 @@ class _CatalogMerge:
             try:
                 return write_if_unchanged(self.path, self.merged, self.read)
             except EditedMeanwhile:
-                self.run(read_current(self.path))  # their save, merged; a broken save stops here, intact
+                self.run()  # their save, merged; a broken save stops here, intact
         raise EditedMeanwhile(self.path, None, f"saved {self.ATTEMPTS} times while update merged it; "
                                                 "left as saved: run `library update` again")
+
+    def _read(self) -> bytes | None:
+        if not (self.path.exists() or self.path.is_symlink()):
+            return None
+        return read_checked(self.path, self.config.locales_dir, CatalogError)
 
 
 def language_memory(project: Project, language: str) -> Memory:
