@@ -23,8 +23,7 @@ from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import (SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths,
                     pdf_manifest_path)
 from .project import Project
-from .render import MAX_QUERY_LENGTH
-from .results import PaperHits, Passage, SearchResults, Snippet
+from .results import MAX_QUERY_LENGTH, PaperHits, Passage, SearchResults, Snippet
 from .stamps import Digest, code_files, distribution_version, read_state, write_state
 
 __all__ = [
