@@ -195,7 +195,7 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = (), domains: 
     """
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
-    templates = _read_templates(config, domains)
+    templates = _templates(project, domains)
     merges = []
     for language in chosen:
         # Built when a new entry first needs it: an edit that adds no English reads no other catalog.
@@ -370,12 +370,12 @@ def _translation_header_comment(template, language_name: str) -> str:
     return f"# {language_name} translation of {subject}.\n# Edit it with any PO editor; `library compile` checks it."
 
 
-def _read_templates(config: Config, domains: tuple[str, ...] = ()) -> dict[str, object]:
-    paths = template_paths(config)
+def _templates(project: Project, domains: tuple[str, ...] = ()) -> dict[str, Catalog]:
+    """The POT catalogs to update from (those of domains, when given), as the project read them."""
+    paths = template_paths(project.config)
     if not paths:
-        raise LibraryError(f"no templates in {config.locales_dir}: run `library extract` first")
-    return {path.stem: read_catalog(path, domain=path.stem, root=config.locales_dir) for path in paths
-            if not domains or path.stem in domains}
+        raise LibraryError(f"no templates in {project.config.locales_dir}: run `library extract` first")
+    return {path.stem: project.template(path.stem) for path in paths if not domains or path.stem in domains}
 
 
 # --- compile -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .anchors import AnchorRecord, assign_anchors, read_anchor_record
 from .config import Config, find_config, load_config
 from .errors import GlossaryError, SelectionError, SourceError
 from .files import checked_file, read_checked
+from .glossary import Glossary, read_glossary
 from .papers import Paper, load_papers
 from .paths import (UI_DOMAIN, VOLUME, anchor_record_path, anchor_record_paths, catalog_path, catalog_paths,
                     glossary_path, paper_paths, template_path, template_paths)
@@ -159,6 +160,11 @@ class Project:
             if key not in self._catalogs and stamp is not None and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
                 self._catalog_stamps[key] = stamp
                 self._catalogs[key] = earlier._catalogs[key]
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        """The official terms in every language (locales/glossary.csv), read strictly once."""
+        return read_glossary(glossary_path(self.config), self.config.source_language, self.config.locales_dir)
 
     def template(self, domain: str):
         """The POT file of domain, read strictly once (None: not extracted yet)."""

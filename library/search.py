@@ -18,7 +18,6 @@ from . import __version__
 from .analysis import analysis_name, analyzer, fold, is_question_word, word_spans, words
 from .config import Config
 from .errors import LibraryError
-from .glossary import read_glossary
 from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import (SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths,
                     pdf_manifest_path)
@@ -176,7 +175,7 @@ def _terminology(project: Project, language: str) -> list[dict]:
     config = project.config
     source = config.source_language
     table = []
-    for term in read_glossary(glossary_path(config), source, config.locales_dir).terms:
+    for term in project.glossary.terms:
         official = term.english if language == source else term.translation(language)
         forms = {(source, term.english), *term.translations.items(),
                  *((code, form) for code in term.accepted for form in term.accepted_variants(code))}
