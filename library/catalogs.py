@@ -31,6 +31,7 @@ from .paths import (
 from .pofiles import parse_catalog, read_catalog, render_catalog
 from .project import Project
 from .segments import segment_paper
+from .translation import singular
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -278,7 +279,7 @@ def merge_catalog(catalog, template, language: str, domain: str, update: Catalog
             catalog[message.id] = catalog.obsolete.pop(key)
             update.revived += 1
     # The English each outdated translation was made from, as msgmerge --previous keeps it.
-    made_from = {_first(m.id): m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
+    made_from = {singular(m.id): m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(template, update_header_comment=False, keep_user_comments=True, update_creation_date=True)
     for message in catalog:
         if message.id and message.fuzzy:
@@ -297,14 +298,9 @@ def _keep_original_english(message: Message, made_from: dict[str, list[str]]) ->
     Babel names the entry it matched: the same entry (and then no previous msgid at all), or,
     after a second edit, the intermediate English, which was never translated.
     """
-    matched = _first(message.previous_id) if message.previous_id else _first(message.id)
+    matched = singular(message.previous_id) if message.previous_id else singular(message.id)
     if matched in made_from:
         message.previous_id = made_from[matched]
-
-
-def _first(msgid: str | tuple[str, ...] | list[str]) -> str:
-    """The singular English of a msgid or previous msgid, plural or not."""
-    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def _key(message):
@@ -327,7 +323,7 @@ def _prefill(catalog, new_ids: set, memory: Callable[[], Memory], domain: str, r
     """Fill the new entries that have no translation from the memory, fuzzy, saying where from."""
     filled = 0
     for message in catalog:
-        if _key(message) not in new_ids or not isinstance(message.id, str) or message.string or message.fuzzy:
+        if _key(message) not in new_ids or message.pluralizable or message.string or message.fuzzy:
             continue
         match = memory().best(message.id, interface=domain == UI_DOMAIN)
         if match is None:

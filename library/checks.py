@@ -507,7 +507,7 @@ def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ..
 
 def _pairs(message) -> list[tuple[str, str]]:
     """(English, translation) for each form: msgid with msgstr[0], msgid_plural with the others."""
-    if isinstance(message.id, (list, tuple)):
+    if message.pluralizable:
         singular, plural = message.id
         return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string)]
     return [(message.id, message.string)]

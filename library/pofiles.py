@@ -190,7 +190,7 @@ def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:
         lines += _keyword_lines(previous, keyword, text)
     if message.context is not None:
         lines += _keyword_lines(mark, "msgctxt", message.context)
-    if isinstance(message.id, (list, tuple)):
+    if message.pluralizable:
         lines += _keyword_lines(mark, "msgid", message.id[0])
         lines += _keyword_lines(mark, "msgid_plural", message.id[1])
         strings = tuple(message.string or ())
