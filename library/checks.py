@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .glossary import Term, read_glossary
-from .paths import catalog_path, glossary_path
+from .glossary import Term
+from .paths import catalog_path
 from .pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
 from .project import Project
 from .translation import is_translated
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 __all__ = [
     "Severity",
@@ -33,6 +36,7 @@ __all__ = [
     "IGNORE_FLAG",
     "check_text",
     "check_catalog",
+    "check_messages",
     "check_project",
     "check_outcome",
     "render_problems",
@@ -503,7 +507,7 @@ def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ..
 
 def _pairs(message) -> list[tuple[str, str]]:
     """(English, translation) for each form: msgid with msgstr[0], msgid_plural with the others."""
-    if isinstance(message.id, (list, tuple)):
+    if message.pluralizable:
         singular, plural = message.id
         return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string)]
     return [(message.id, message.string)]
@@ -527,7 +531,13 @@ def _check_message(message, language: str, terms: tuple[Term, ...]) -> list[Find
 def check_catalog(path: Path, language: str, domain: str, terms: tuple[Term, ...] = (),
                   root: Path | None = None) -> tuple[Problem, ...]:
     """Check every translated entry of one PO file (read strictly; fuzzy and empty entries are skipped)."""
-    catalog = read_catalog(path, language=language, domain=domain, root=root)
+    return check_messages(read_catalog(path, language=language, domain=domain, root=root), path, language, domain,
+                          terms)
+
+
+def check_messages(catalog: Catalog, path: Path, language: str, domain: str,
+                   terms: tuple[Term, ...] = ()) -> tuple[Problem, ...]:
+    """Check every translated entry of catalog, read from path (fuzzy and empty entries are skipped)."""
     return tuple(
         Problem(path, message.lineno, language, domain, finding.check, finding.severity, finding.message)
         for message in catalog
@@ -542,14 +552,14 @@ def check_project(project: Project, languages: tuple[str, ...] = (),
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
     domains = project.select_papers(papers, ui=True)
-    glossary = read_glossary(glossary_path(config), config.source_language, config.locales_dir)
     problems: list[Problem] = []
     for language in chosen:
-        terms = tuple(term for term in glossary.terms if term.translation(language))
+        terms = tuple(term for term in project.glossary.terms if term.translation(language))
         for domain in domains:
-            path = catalog_path(config, language, domain)
-            if path.exists():
-                problems.extend(check_catalog(path, language, domain, terms, config.locales_dir))
+            catalog = project.catalog(domain, language)
+            if catalog is not None:
+                problems.extend(check_messages(catalog, catalog_path(config, language, domain), language, domain,
+                                               terms))
     return tuple(problems)
 
 

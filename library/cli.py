@@ -1,6 +1,7 @@
 """The `library` command: thin wrappers that load the project once, call one function, report."""
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import sys
@@ -147,6 +148,29 @@ def _update_details(item, *, all_counts: bool = False) -> str:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.pass_context
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename the paper OLD to NEW: its source and slug, its catalogs and its anchor record, so its
+    translations stay translated and its passages keep their ids; then extract and update.
+    Also after a rename by hand (git mv and a new slug): it moves what is left."""
+    from .catalogs import extract_catalogs, update_catalogs
+    from .project import load_project
+    from .renaming import rename_paper
+
+    _writing(ctx, "locales")
+    project = _project(ctx)
+    root = project.config.root
+    for before, after in rename_paper(project, old, new):
+        click.echo(f"moved {_shown(before, root)} -> {_shown(after, root)}")
+    renamed = ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
+    extract_catalogs(renamed)
+    report = update_catalogs(renamed, (), (new,))
+    click.echo(f"extracted and updated: {len(report.written)} catalogs of {new} written")
+
+
+@main.command()
 @click.argument("text")
 @click.option("--lang", "-l", "language", required=True, metavar="L", help="The language of the translations.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="At most this many.")
@@ -169,16 +193,37 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
                f"{math.floor(MEMORY_SIMILARITY * 100)}% alike")
 
 
+_verbose_option = click.option("-v", "--verbose", is_flag=True,
+                               help="Also list every output written or removed, and each index's figures.")
+_json_option = click.option("--json", "as_json", is_flag=True, help="Say what each stage did as JSON, for tools.")
+
+
 @main.command(name="compile")
 @_lang_option
+@_verbose_option
+@_json_option
 @click.pass_context
-def compile_(ctx: click.Context, languages: tuple[str, ...]) -> None:
+def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool, as_json: bool) -> None:
     """Compile the PO files to MO files in the build folder (fuzzy entries left out)."""
-    from .catalogs import compile_catalogs
+    from .pipeline import Selection
+
+    _run_stages(ctx, ("compile",), Selection(languages=languages), verbose, as_json)
+
+
+def _run_stages(ctx: click.Context, names: tuple[str, ...], selection, verbose: bool, as_json: bool):
+    """Run stages of the one pipeline and print what they rebuilt and why (or JSON); return their reports."""
+    from .pipeline import report_json, report_lines, run_stages
 
     _writing(ctx, "build")
     project = _project(ctx)
-    _report(compile_catalogs(project, languages), project.config.root)
+    verbose, as_json = verbose or ctx.obj.get("verbose", False), as_json or ctx.obj.get("json", False)
+    reports = run_stages(project, names, selection)
+    if as_json:
+        click.echo(json.dumps(report_json(reports, project.config), ensure_ascii=False, indent=1))
+    else:
+        for line in report_lines(reports, project.config, verbose=verbose):
+            click.echo(line)
+    return reports
 
 
 _strict_option = click.option("--strict", is_flag=True,
@@ -187,24 +232,31 @@ _strict_option = click.option("--strict", is_flag=True,
 
 @main.group(invoke_without_command=True)
 @_strict_option
+@_verbose_option
+@_json_option
 @click.pass_context
-def build(ctx: click.Context, strict: bool) -> None:
+def build(ctx: click.Context, strict: bool, verbose: bool, as_json: bool) -> None:
     """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index.
 
     What passes the gate is published; what does not is held back and listed, and the build
-    still succeeds unless --strict is given.
+    still succeeds unless --strict is given. Each line names what was rebuilt and the input
+    that changed.
     """
-    ctx.obj["strict"] = strict and ctx.invoked_subcommand is not None  # a whole build says it at the end
+    ctx.obj.update(strict=strict, verbose=verbose, json=as_json)
     _writing(ctx, "build")
     if ctx.invoked_subcommand is None:
-        from .errors import IncompleteTranslation
+        from .pipeline import BUILD_ORDER, Selection
 
-        ctx.invoke(compile_)
-        held_back = ctx.invoke(build_pdf, strict=False)  # before the site, which links the PDFs
-        ctx.invoke(build_html)
-        ctx.invoke(build_index)
-        if strict and held_back:
-            raise IncompleteTranslation(f"{_count(held_back, 'PDF')} held back by the gate (--strict)")
+        reports = _run_stages(ctx, BUILD_ORDER, Selection(), verbose, as_json)
+        _held_back_is_an_error(reports, strict)
+
+
+def _held_back_is_an_error(reports, strict: bool) -> None:
+    from .errors import IncompleteTranslation
+
+    held_back = sum(len(report.held_back) for report in reports)
+    if strict and held_back:
+        raise IncompleteTranslation(f"{_count(held_back, 'PDF')} held back by the gate (--strict)")
 
 
 def _count(n: int, noun: str) -> str:
@@ -212,18 +264,14 @@ def _count(n: int, noun: str) -> str:
 
 
 @build.command(name="html")
+@_verbose_option
+@_json_option
 @click.pass_context
-def build_html(ctx: click.Context) -> None:
+def build_html(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Render every paper in every language to build/html, with the search index a static host serves."""
-    from .html import build_html as build_site
-    from .paths import site_folder
+    from .pipeline import Selection
 
-    _writing(ctx, "build")
-    project = _project(ctx)
-    config = project.config
-    changes = build_site(project)
-    click.echo(f"{_shown(site_folder(config), config.root)}: {len(changes.written)} written, "
-               f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed")
+    _run_stages(ctx, ("html",), Selection(), verbose, as_json)
 
 
 @build.command(name="pdf")
@@ -235,52 +283,50 @@ def build_html(ctx: click.Context) -> None:
               help="Then check every PDF of the build against PDF/UA-1 with veraPDF (needs a JDK); exit code 8 "
                    "if one fails.")
 @_strict_option
+@_verbose_option
+@_json_option
 @click.pass_context
 def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
-              jobs: int | None = None, validate: bool = False, strict: bool = False) -> int:
+              jobs: int | None = None, validate: bool = False, strict: bool = False, verbose: bool = False,
+              as_json: bool = False) -> None:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
 
     Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
     then checks each PDF the build published (or left unchanged) against PDF/UA-1.
-    \f
-    Returns how many were held back, for the whole build's --strict.
     """
-    from .errors import IncompleteTranslation
-    from .paths import pdf_folder
-    from .pdf import PDF_PROFILE, build_pdfs, plan_pdfs
+    from .pdf import PDF_PROFILE
+    from .pipeline import Selection
 
-    _writing(ctx, "build")
-    project = _project(ctx)
-    config = project.config
     if validate:  # before rendering anything, say if veraPDF cannot run here
         from .conformance import validator_command
 
         validator_command(PDF_PROFILE)
-    plan = plan_pdfs(project, languages, papers, draft)
-    if plan.pending:
-        with click.progressbar(length=len(plan.jobs), label="PDF", file=sys.stderr) as bar:
-            report = build_pdfs(project, workers=jobs, progress=lambda job: bar.update(1), plan=plan)
-    else:
-        report = build_pdfs(project, plan=plan)
-    for path in report.written:
-        click.echo(f"wrote {_shown(path, config.root)}")
-    for withdrawal in report.withdrawn:
-        click.echo(f"withdrew {_shown(withdrawal.path, config.root)}: {withdrawal.reason}")
-    for refusal in report.refused:
-        click.echo(f"held back {refusal}")
-    if draft and not any(job.draft for job in plan.jobs):
-        click.echo(f"no paper is below the threshold of {config.threshold:g}%: nothing to draft, "
-                   "every PDF is published")
-    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
-               f"{len(report.refused)} held back, {len(report.withdrawn)} withdrawn")
-    if report.refused and not draft:
-        click.echo("(`library build pdf --draft` renders what is held back, marked as drafts, into "
-                   f"{_shown(pdf_folder(config, draft=True), config.root)}/)")
+    with _ProgressBar("PDF") as progress:
+        selection = Selection(languages=languages, papers=papers, draft=draft, jobs=jobs, progress=progress)
+        reports = _run_stages(ctx, ("pdf",), selection, verbose, as_json)
     if validate:
-        _validate_pdfs([*report.written, *report.unchanged], config.root)
-    if report.refused and (strict or ctx.obj.get("strict")):
-        raise IncompleteTranslation(f"{_count(len(report.refused), 'PDF')} held back by the gate (--strict)")
-    return len(report.refused)
+        _validate_pdfs([*reports[0].written, *reports[0].unchanged], _project(ctx).config.root)
+    _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
+
+
+class _ProgressBar:
+    """A progress bar on standard error, shown from the first step on: nothing to do shows nothing."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.bar = label, None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *failure) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*failure)
 
 
 def _validate_pdfs(paths: list[Path], root: Path) -> None:
@@ -304,20 +350,14 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
 
 @build.command(name="index")
 @_lang_option
+@_verbose_option
+@_json_option
 @click.pass_context
-def build_index(ctx: click.Context, languages: tuple[str, ...]) -> None:
+def build_index(ctx: click.Context, languages: tuple[str, ...], verbose: bool, as_json: bool) -> None:
     """Build the search index of each language in build/index (same as `library index`)."""
-    from .search import build_index as index_papers
+    from .pipeline import Selection
 
-    _writing(ctx, "build")
-    project = _project(ctx)
-    for report in index_papers(project, languages):
-        if report.withdrawn:
-            click.echo(f"withdrew {_shown(report.path, project.config.root)}: its language was removed from setup.cfg")
-            continue
-        done = f"in {report.seconds:.2f} s" if report.rebuilt else "unchanged"
-        click.echo(f"{_shown(report.path, project.config.root)}: {report.documents} passages {done} "
-                   f"({report.analysis})")
+    _run_stages(ctx, ("index",), Selection(languages=languages), verbose, as_json)
 
 
 main.add_command(build_index, name="index")

@@ -83,7 +83,7 @@ def build_memory(catalogs) -> Memory:
     recollections = []
     for domain, path, catalog in catalogs:
         for message in catalog:
-            if message.id and isinstance(message.id, str) and is_translated(message):
+            if message.id and not message.pluralizable and is_translated(message):
                 recollections.append(Recollection(message.id, message.string, path, message.lineno,
                                                   domain == UI_DOMAIN))
     return Memory(recollections)

@@ -9,7 +9,7 @@ from typing import Literal
 from .errors import IncompleteTranslation
 from .paths import UI_DOMAIN, catalog_path
 from .project import Project
-from .translation import Figure, Tally, count_words, passage_state, percent_label
+from .translation import Figure, Tally, count_words, passage_state, percent_label, singular, translations_of
 
 __all__ = [
     "TOTAL",
@@ -117,17 +117,14 @@ class MissingSegment:
         return word_diff(self.previous_msgid, self.msgid)
 
 
-def _strings(value) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, (list, tuple)) else (value or "",)
-
-
 def message_state(message) -> State:
     """A PO entry's state in pocount's words, from the one definition of a passage's state."""
     return _POCOUNT_NAMES[passage_state(message)]
 
 
 def _source_words(message) -> int:
-    return sum(count_words(text) for text in _strings(message.id))
+    english = (message.id,) if isinstance(message.id, str) else message.id
+    return sum(count_words(text) for text in english)
 
 
 def catalog_status(project: Project, language: str, domain: str) -> CatalogStatus:
@@ -147,18 +144,14 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
     for message in catalog.obsolete.values() if catalog is not None else ():
         obsolete += Tally(1, _source_words(message))
     for message in catalog or ():
-        if message.id and _key(message.id) in sources and message_state(message) == "translated":
-            target_words += sum(count_words(text) for text in _strings(message.string))
+        if message.id and singular(message.id) in sources and message_state(message) == "translated":
+            target_words += sum(count_words(text) for text in translations_of(message))
     return CatalogStatus(language, domain, path, figure, obsolete, target_words, catalog is not None,
                          _stale(project, domain, catalog, sources))
 
 
-def _key(message_id) -> str:
-    return message_id[0] if isinstance(message_id, (list, tuple)) else message_id
-
-
 def _template_ids(template) -> set[str]:
-    return {_key(message.id) for message in template or () if message.id}
+    return {singular(message.id) for message in template or () if message.id}
 
 
 def ui_figure(project: Project, language: str) -> Figure:
@@ -174,7 +167,7 @@ def ui_figure(project: Project, language: str) -> Figure:
 
 def _stale(project: Project, domain: str, catalog, sources: set[str]) -> str | None:
     """The command that brings the PO file in line with the English, or None when it is."""
-    if catalog is not None and {_key(m.id) for m in catalog if m.id} == sources:
+    if catalog is not None and {singular(m.id) for m in catalog if m.id} == sources:
         return None
     if domain != UI_DOMAIN and _template_ids(project.template(domain)) != sources:
         return "library extract && library update"
@@ -194,7 +187,7 @@ def file_status(path: Path, language: str | None = None, domain: str | None = No
         state = passage_state(message)
         tallies[state] += Tally(1, _source_words(message))
         if state == "translated":
-            target_words += sum(count_words(text) for text in _strings(message.string))
+            target_words += sum(count_words(text) for text in translations_of(message))
     obsolete = Tally()
     for message in catalog.obsolete.values():
         obsolete += Tally(1, _source_words(message))
@@ -243,7 +236,7 @@ def _missing_in(project: Project, language: str, domain: str) -> list[MissingSeg
     missing = []
     for source in _sources(project, domain, catalog):
         message = catalog.get(source.msgid, source.context) if catalog is not None else None
-        text = source.msgid[0] if isinstance(source.msgid, tuple) else source.msgid
+        text = singular(source.msgid)
         if message is None:
             missing.append(MissingSegment(language, domain, "absent", text, path, None, source.path, source.line))
             continue

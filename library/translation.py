@@ -5,13 +5,18 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .papers import Paper
 from .paths import UI_DOMAIN
 from .segments import Segment, segment_paper
 
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
+
 __all__ = [
+    "singular",
+    "translations_of",
     "Status",
     "Tally",
     "Figure",
@@ -161,9 +166,21 @@ class TranslatedPaper:
         return {s.segment.id: s for s in self.segments}
 
 
-def is_translated(message) -> bool:
+def singular(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """The English of a msgid (or of a previous msgid), its singular when it has plural forms."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def translations_of(message: Message) -> tuple[str, ...]:
+    """A message's translations: one, or one per plural form (Babel keeps a plural's as a tuple)."""
+    if message.pluralizable:
+        return tuple(message.string or ())
+    return (message.string or "",)
+
+
+def is_translated(message: Message) -> bool:
     """The one definition used everywhere: a non-empty translation that is not fuzzy."""
-    strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+    strings = translations_of(message)
     return bool(strings) and all(strings) and not message.fuzzy
 
 
@@ -172,11 +189,11 @@ def passage_state(message) -> Status:
 
     A fuzzy entry with no text is simply missing, as pocount has it.
     """
-    if message is not None and is_translated(message):
+    if message is None:
+        return "missing"
+    if is_translated(message):
         return "translated"
-    strings = message.string if message is not None and isinstance(message.string, (list, tuple)) else (
-        (message.string,) if message is not None else ())
-    return "fuzzy" if message is not None and message.fuzzy and any(strings) else "missing"
+    return "fuzzy" if message.fuzzy and any(translations_of(message)) else "missing"
 
 
 def translate_paper(paper: Paper, language: str, catalog, source_language: str = "en",
@@ -286,9 +303,5 @@ def ui_translations(catalog, language: str, source_language: str) -> EscapingTra
         write_mo(buffer, catalog)  # fuzzy entries left out, as everywhere
         buffer.seek(0)
         translations = Translations(buffer, domain=UI_DOMAIN)
-        translated = frozenset(_singular(message.id) for message in catalog if message.id and is_translated(message))
+        translated = frozenset(singular(message.id) for message in catalog if message.id and is_translated(message))
     return EscapingTranslations(translations, translated, source_language, text_direction(language))
-
-
-def _singular(message_id) -> str:
-    return message_id[0] if isinstance(message_id, (list, tuple)) else message_id

@@ -31,6 +31,7 @@ from pathlib import Path
 from .errors import LibraryError, error_line
 from .lock import hold_lock
 from .paths import SiteMap, lock_path, pdf_manifest_path
+from .pipeline import Selection, StageReport, report_lines, run_stages
 from .project import Project
 
 __all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
@@ -190,6 +191,7 @@ class _Watcher:
         from .config import load_config
 
         project = Project(load_config(self.config_path))
+        project.check_files()  # a pipe saved into the project must not hang the preview
         if self._last_project is not None:
             project.adopt_catalogs(self._last_project)
         self._last_project = project
@@ -210,12 +212,14 @@ class _Watcher:
             self._last_save = time.monotonic()
         started = time.perf_counter()
         try:
-            written, project = self._build_site(project, plan)
+            reports, project = self._build_site(project, plan)
         except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
             return
+        written = sum(len(report.rebuilt) for report in reports if report.stage == "html")
         self.report(f"{_shown(plan.paths, project.config.root)}: {written} site files rewritten "
                     f"in {time.perf_counter() - started:.2f} s")
+        self._say(reports, project)
         self.preview.update(generation=self.preview.status.generation + (1 if written else 0), error="")
         self._after_pages(project, plan)
 
@@ -236,10 +240,15 @@ class _Watcher:
         self.report(message)
         self.preview.update(error=message)
 
-    def _build_site(self, project: Project, plan: Rebuild) -> tuple[int, Project]:
-        """The catalog steps, then the site; how many site files changed, and the project it was built from."""
-        from .catalogs import compile_catalogs, extract_catalogs, update_catalogs
-        from .html import build_html
+    def _say(self, reports: list[StageReport], project: Project) -> None:
+        """The build's own lines, as `library build` prints them, unless nothing was rebuilt."""
+        if any(report.rebuilt or report.withdrawn for report in reports):
+            for line in report_lines(reports, project.config):
+                self.report(line)
+
+    def _build_site(self, project: Project, plan: Rebuild) -> tuple[list[StageReport], Project]:
+        """The catalog steps, then the MO files and the site; the stages' reports, and the project they read."""
+        from .catalogs import extract_catalogs, update_catalogs
 
         config = project.config
         with self._locks(config, bool(plan.papers)):
@@ -249,11 +258,10 @@ class _Watcher:
                 updated = update_catalogs(self.project(), (), tuple(sorted(plan.papers)))
                 self._remember_own([*extracted.written, *extracted.removed, *updated.written])
                 project = self.project()
-            languages = plan.chosen_languages
-            compile_catalogs(project, tuple(code for code in languages if code in config.languages))
+            languages = tuple(code for code in plan.chosen_languages if code in config.languages)
             # The server answers searches itself; the static host's index waits for `library build`.
-            changes = build_html(project, static_search=False)
-        return len(changes.written) + len(changes.removed), project
+            reports = run_stages(project, ("compile", "html"), Selection(languages=languages, static_search=False))
+        return reports, project
 
     def _locks(self, config, locales: bool):
         """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
@@ -266,11 +274,9 @@ class _Watcher:
 
     def _after_pages(self, project: Project, plan: Rebuild) -> None:
         """Once the pages are shown: the search index of the languages touched, then which PDFs are behind."""
-        from .search import build_index
-
         try:
             with self._locks(project.config, False):
-                build_index(project, plan.chosen_languages)
+                self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages)), project)
             stale, unrendered = pdfs_behind(project)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:

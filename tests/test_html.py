@@ -241,16 +241,19 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 
 
 def test_build_html_reports_what_it_wrote(run, config):
-    first = run("build", "html")
-    files = sum(1 for path in site_folder(config).rglob("*") if path.is_file())
-    assert (first.exit_code, first.output) == (0, f"build/html: {files} written, 0 unchanged, 0 removed\n")
+    first = run("build", "html", "-v")
+    files = sorted(path.relative_to(config.root).as_posix() for path in site_folder(config).rglob("*") if path.is_file())
+    lines = first.output.splitlines()
+    assert (first.exit_code, lines[0]) == (0, "everything (no earlier build)")
+    assert sorted(line.removeprefix("wrote ") for line in lines[1:]) == files
     run("extract"), run("update")
-    second = run("build")
+    second = run("build", "-v")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so
-    assert "held back fr/sample: 0% translated" in second.output and "build/index/es: " in second.output
+    assert "held back fr/sample: 0% translated" in second.output and "\nbuild/index/es: " in second.output
     # The English PDFs, rendered by this build, are now linked from the site and copied into it.
-    assert any(line.startswith("build/html: ") for line in second.output.splitlines())
-    assert "build/locale/fr/LC_MESSAGES/sample.mo" in second.output
+    assert "\nwrote build/html/en/sample.pdf\n" in second.output
+    assert "wrote build/locale/fr/LC_MESSAGES/sample.mo" in second.output
+    assert "locales/es/LC_MESSAGES/sample.po added" in second.output.splitlines()[0]
 
 
 def test_the_dashboard_shows_each_paper_and_language_with_its_preview(config):

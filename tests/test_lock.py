@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -127,7 +128,7 @@ def test_two_writers_take_turns_while_readers_are_served(project: Path):
             for reader in readers:
                 reader.join(timeout=30)
     assert [writer.returncode for writer in writers] == [0, 0], outputs
-    written = sorted(int(out.split("build/html: ")[1].split(" written")[0]) for out, _ in outputs)
+    written = sorted(int(re.search(r"^(\d+) written, ", out, re.M)[1]) for out, _ in outputs)
     assert written[0] == 0 and written[1] > 0  # one after the other: the second finds the work done
     assert failures == [] and sum(counts) > 0
     assert "A quoted paragraph, changed." in (project / "build" / "html" / "en" / "sample.html").read_text("utf-8")

@@ -17,7 +17,7 @@ from library.html import build_html
 from library.papers import load_papers
 from library.paths import glossary_path, index_folder
 from library.project import Project
-from library.render import MAX_QUERY_LENGTH
+from library.results import MAX_QUERY_LENGTH
 from library import search as search_module
 from library.search import build_index, search
 from library.segments import segment_paper
@@ -500,7 +500,8 @@ def test_library_index_says_how_each_language_is_analysed(run, project):
     setup = project / "setup.cfg"
     setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr ar"), "utf-8")
     run("extract"), run("update")
-    lines = dict(line.split(": ", 1) for line in run("index").output.splitlines())
+    lines = dict(line.split(": ", 1) for line in run("index", "-v").output.splitlines()
+                 if line.startswith("build/index/"))
     assert lines["build/index/fr"].endswith("(Snowball stemmer)")
     assert lines["build/index/ar"].endswith("(folded words (no Snowball stemmer for this language))")
 
