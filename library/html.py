@@ -31,7 +31,6 @@ from .paths import (
     site_folder,
 )
 from .project import Project
-from .reports import ui_figure
 from .render import make_environment, paper_view, render_template, template_files
 from .stamps import Digest, code_files, read_state, settings_text, write_state
 from .static_search import FOLDER as SEARCH_FOLDER, static_search_files
@@ -242,7 +241,7 @@ class _Site:
     def _dashboard(self) -> _Page:
         """The paper x language matrix translators start from."""
         source, path, papers = self.config.source_language, SiteMap.dashboard(), self.project.papers
-        interface = [(language, ui_figure(self.project, language)) for language in self.config.languages]
+        interface = [(language, self.project.figure(UI_DOMAIN, language)) for language in self.config.languages]
         key = self._key(source, "dashboard", [self._text_key(p.slug, source) for p in papers],
                         [self._figures_key(p.slug) for p in papers], interface)
 

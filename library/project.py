@@ -23,7 +23,10 @@ from .segments import Segment, segment_paper
 from .translation import (
     EscapingTranslations,
     Figure,
+    Tally,
     TranslatedPaper,
+    count_words,
+    passage_state,
     translate_paper,
     ui_translations,
 )
@@ -192,10 +195,23 @@ class Project:
         return self._ui[language]
 
     def figure(self, slug: str, language: str) -> Figure:
-        """How far a paper (or VOLUME: the whole series) is translated into language."""
+        """How far a paper (or VOLUME: the whole series, UI_DOMAIN: the interface) is translated into language."""
         if slug == VOLUME:
             return sum((self.figure(paper.slug, language) for paper in self.papers), Figure())
+        if slug == UI_DOMAIN:
+            return self._interface_figure(language)
         return self.translation(slug, language).figure
+
+    def _interface_figure(self, language: str) -> Figure:
+        """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
+        catalog = self.catalog(UI_DOMAIN, language)
+        tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
+        for message in self.template(UI_DOMAIN) or ():
+            if message.id:
+                found = catalog.get(message.id, message.context) if catalog is not None else None
+                english = (message.id,) if isinstance(message.id, str) else message.id
+                tallies[passage_state(found)] += Tally(1, sum(count_words(text) for text in english))
+        return Figure(**tallies)
 
     def published(self, slug: str, language: str) -> bool:
         """Whether the paper (or VOLUME) passes the threshold in language: the gate's verdict."""

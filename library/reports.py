@@ -27,7 +27,6 @@ __all__ = [
     "render_status",
     "render_missing",
     "render_missing_json",
-    "ui_figure",
 ]
 
 TOTAL = "TOTAL"  # the domain of a language's total row; never a slug, which is lowercase
@@ -137,7 +136,7 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
     path = catalog_path(config, language, domain)
     catalog = project.catalog(domain, language)
     if domain == UI_DOMAIN:
-        figure, sources = ui_figure(project, language), _template_ids(project.template(domain))
+        figure, sources = _ui_figure(project, language), _template_ids(project.template(domain))
     else:
         figure, sources = project.figure(domain, language), {s.segment.msgid for s in project.translation(domain, language).segments}
     obsolete, target_words = Tally(), 0
@@ -154,15 +153,9 @@ def _template_ids(template) -> set[str]:
     return {singular(message.id) for message in template or () if message.id}
 
 
-def ui_figure(project: Project, language: str) -> Figure:
-    """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
-    catalog = project.catalog(UI_DOMAIN, language)
-    tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
-    for message in project.template(UI_DOMAIN) or ():
-        if message.id:
-            found = catalog.get(message.id, message.context) if catalog is not None else None
-            tallies[passage_state(found)] += Tally(1, _source_words(message))
-    return Figure(**tallies)
+def _ui_figure(project: Project, language: str) -> Figure:
+    """The interface catalog's figure, the project's one."""
+    return project.figure(UI_DOMAIN, language)
 
 
 def _stale(project: Project, domain: str, catalog, sources: set[str]) -> str | None:
