@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .glossary import Term
-from .paths import catalog_path
+from .paths import catalog_path, shown
 from .pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
 from .project import Project
 from .translation import is_translated
@@ -93,20 +93,11 @@ class Problem:
 # --- reading Markdown ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    from .markup import is_allowed_link
-
-    md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = is_allowed_link  # read links exactly as the site renders them
-    return md
-
-
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple:
-    parsed = _markdown().parseInline(text)
+    from .markup import markdown_reader  # links read exactly as the site renders them
+
+    parsed = markdown_reader().parseInline(text)
     return tuple(parsed[0].children or ()) if parsed else ()
 
 
@@ -582,10 +573,10 @@ def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path, strict:
     if fmt == "json":
         import json
 
-        rows = [{**problem.as_row(), "file": _relative(problem.path, root)} for problem in problems]
+        rows = [{**problem.as_row(), "file": shown(problem.path, root)} for problem in problems]
         data = {"errors": errors, "warnings": warnings, "problems": rows}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    lines = [f"{_relative(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
+    lines = [f"{shown(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
     summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     lines.append(summary + (" (--strict: warnings fail too)" if strict and warnings and not errors else ""))
     return "\n".join(lines) + "\n"
@@ -598,10 +589,3 @@ def _counts(problems: tuple[Problem, ...]) -> tuple[int, int]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import ChecksFailed, LibraryError, error_line
+from .paths import shown
 
 __all__ = ["main"]
 
@@ -67,15 +68,8 @@ def _writing(ctx: click.Context, folder: str) -> None:
 def _report(changes, root: Path) -> None:
     for verb, paths in (("wrote", changes.written), ("removed", changes.removed)):
         for path in paths:
-            click.echo(f"{verb} {_shown(path, root)}")
+            click.echo(f"{verb} {shown(path, root)}")
     click.echo(f"{len(changes.written)} written, {len(changes.unchanged)} unchanged")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 _lang_option = click.option(
@@ -121,7 +115,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     for item in report.catalogs:
         if item.path in report.written:
             details = _update_details(item)
-            click.echo(f"wrote {_shown(item.path, root)}" + (f": {details}" if details else ""))
+            click.echo(f"wrote {shown(item.path, root)}" + (f": {details}" if details else ""))
     total = sum(report.catalogs, CatalogUpdate(Path()))
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
 
@@ -150,7 +144,7 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     project = _project(ctx)
     root = project.config.root
     for before, after in rename_paper(project, old, new):
-        click.echo(f"moved {_shown(before, root)} -> {_shown(after, root)}")
+        click.echo(f"moved {shown(before, root)} -> {shown(after, root)}")
     renamed = ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
     extract_catalogs(renamed)
     report = update_catalogs(renamed, (), (new,))
@@ -172,7 +166,7 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     matches = language_memory(project, language).matches(text, limit=limit)
     root = project.config.root
     for match in matches:
-        where = _shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
+        where = shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
         click.echo(f"{math.floor(match.similarity * 100)}%  {where}")
         click.echo(f"     {match.recollection.source}")
         click.echo(f"     {match.recollection.translation}")
@@ -327,7 +321,7 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
     failing = {path: failures for path, failures in validate_pdfs(sorted(paths), PDF_PROFILE).items() if failures}
     for path, failures in failing.items():
         for failure in failures:
-            click.echo(f"{_shown(path, root)}: rule {failure.rule}: {failure.message} "
+            click.echo(f"{shown(path, root)}: rule {failure.rule}: {failure.message} "
                        f"({_count(failure.count, 'time')}, first at {failure.where or 'the document'})")
     if failing:
         verb = "fails" if len(failing) == 1 else "fail"
@@ -426,9 +420,9 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
     preview = _start_watching(ctx) if watch else None
     try:
         if not (site / SiteMap.home(config.source_language)).is_file():
-            raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
+            raise LibraryError(f"{shown(site, config.root)}: no site built yet; run `library build html` first")
         serve_site(project, host, port, preview=preview,
-                   on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
+                   on_ready=lambda url: click.echo(f"Serving {shown(site, config.root)} on {url} (Ctrl+C to stop)"))
     finally:
         if preview is not None:
             preview.close()
@@ -448,8 +442,8 @@ def _start_watching(ctx: click.Context):
     thread.start()
     ready.wait()
     config, root = _project(ctx).config, _root(ctx)
-    folders = ", ".join(f"{_shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
-    click.echo(f"Watching {folders} and {_shown(Path(config_path).resolve(), root)}")
+    folders = ", ".join(f"{shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    click.echo(f"Watching {folders} and {shown(Path(config_path).resolve(), root)}")
     return preview
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "ASSETS",
     "RESERVED_SLUGS",
     "SiteMap",
+    "shown",
     "template_path",
     "template_paths",
     "paper_paths",
@@ -54,6 +55,11 @@ RESERVED_SLUGS = {
 
 
 # --- catalogs ------------------------------------------------------------------------------
+
+
+def shown(path: Path, root: Path) -> str:
+    """path as the library prints it: from the project's folder (root) when it is inside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
 def template_path(config: Config, domain: str) -> Path:
