@@ -20,6 +20,7 @@ __all__ = [
     "anchor_record_path",
     "anchor_record_paths",
     "glossary_path",
+    "memory_folder",
     "catalog_path",
     "catalog_folder",
     "mo_path",
@@ -73,6 +74,11 @@ def anchor_record_paths(config: Config) -> list[Path]:
 def glossary_path(config: Config) -> Path:
     """The official terms in every language, which `library check` holds translations to."""
     return config.locales_dir / "glossary.csv"
+
+
+def memory_folder(config: Config) -> Path:
+    """The outside translation memories `library import` kept (TMX), which `library update` pre-fills from."""
+    return config.locales_dir / "memory"
 
 
 def catalog_folder(config: Config, language: str) -> Path:
