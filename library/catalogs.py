@@ -199,8 +199,9 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = (), domains: 
             catalog = read_catalog(path, language=language, domain=domain, root=config.locales_dir) if path.exists() else None
             update = CatalogUpdate(path)
             # Babel moves the template's own entries into a new catalog: a copy for each language.
+            known = _known_ids(catalog)  # before the merge, which changes catalog in place
             merged = merge_catalog(catalog, copy.deepcopy(template), language, domain, update)
-            update.prefilled = _prefill(merged, _new_ids(catalog, merged), memory, domain, config.root)
+            update.prefilled = _prefill(merged, _new_ids(known, merged), memory, domain, config.root)
             planned[path] = render_catalog(merged, keep_python_format=domain == UI_DOMAIN)
             updates.append(update)
     changes = write_all(planned)
@@ -249,11 +250,15 @@ def _key(message):
     return message.id if message.context is None else (message.id, message.context)
 
 
-def _new_ids(catalog, merged) -> set:
-    """The entries merged has and catalog (None: a new file) had neither in use nor obsolete."""
+def _known_ids(catalog) -> set:
+    """The entries catalog (None: a new file) has in use or obsolete."""
     if catalog is None:
-        return {_key(m) for m in merged if m.id}
-    known = {_key(m) for m in catalog if m.id} | set(catalog.obsolete)
+        return set()
+    return {_key(m) for m in catalog if m.id} | set(catalog.obsolete)
+
+
+def _new_ids(known: set, merged) -> set:
+    """The entries merged has that were not known before."""
     return {_key(m) for m in merged if m.id and _key(m) not in known}
 
 

@@ -1,9 +1,10 @@
 """What XLIFF, TMX and TBX share: hardened XML reading, XML writing, and inline Markdown as tags.
 
 Translators bring files back from tools and from strangers, so every XML file is read with
-defusedxml's expat parser, DTDs, entities and external references refused (no file is ever
-read, no entity expands), streamed in chunks under a size limit, one record element at a
-time, with the line each element starts on for the error messages.
+defusedxml's expat parser: entity declarations and external references refused, an external
+DTD named by a DOCTYPE never read (no file is ever read, no entity expands), streamed in
+chunks under a size limit, one record element at a time, with the line each element starts
+on for the error messages.
 
 Inline Markdown travels as XLIFF/TMX inline codes that keep Markdown's own characters inside
 them (``<bpt id="1" ctype="bold">**</bpt>``, ``<ph id="2" ctype="x-code">`code`</ph>``): a
@@ -96,6 +97,12 @@ class _Handler(ContentHandler):
             self.record_depth = None
             self.done.append((element, tuple(self.stack)))
 
+    def skippedEntity(self, name: str) -> None:
+        # Only an external DTD, which is never read, could define it: the text would silently lose it.
+        line = self.locator.getLineNumber() if self.locator else None
+        raise ExchangeError(self.path, line, f"the entity &{name}; is defined nowhere this reader looks "
+                                             "(external DTDs are not read); write the character itself")
+
     def characters(self, content: str) -> None:
         if self.record_depth is None:
             return
@@ -113,11 +120,10 @@ def iter_records(path: Path, records: set[str]) -> Iterator[tuple[Element, tuple
     well-formed, or has a DOCTYPE, an entity or an external reference.
     """
     from defusedxml import DefusedXmlException
-    from defusedxml.expatreader import DefusedExpatParser
 
     _check_size(path)
     handler = _Handler(path, frozenset(records))
-    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = _parser()
     parser.setFeature(feature_namespaces, True)
     parser.setContentHandler(handler)
     handler.setDocumentLocator(parser)  # fed in chunks, the reader never hands out a locator itself
@@ -134,6 +140,21 @@ def iter_records(path: Path, records: set[str]) -> Iterator[tuple[Element, tuple
     except OSError as error:
         raise ExchangeError(path, None, f"cannot read: {error.strerror}") from None
     yield from _take(handler)
+
+
+def _parser():
+    """defusedxml's expat reader: entity declarations and external references refused, and the
+    external DTD a DOCTYPE names (tmx14.dtd, as CAT tools write) never fetched, not even asked for."""
+    from xml.parsers import expat
+
+    from defusedxml.expatreader import DefusedExpatParser
+
+    class Parser(DefusedExpatParser):
+        def reset(self) -> None:
+            super().reset()
+            self._parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    return Parser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
 
 
 def root_of(path: Path) -> Element:
@@ -165,12 +186,10 @@ def _line(parser) -> int | None:
 
 
 def _forbidden(error) -> str:
-    from defusedxml import DTDForbidden, EntitiesForbidden
+    from defusedxml import EntitiesForbidden
 
-    if isinstance(error, DTDForbidden):
-        return "a DOCTYPE (document type declaration) that could define entities or load files"
     if isinstance(error, EntitiesForbidden):
-        return f"an entity declaration ({error.name!r})"
+        return f"an entity declaration ({error.name!r}), which could expand without end or read a file"
     return "a reference to an external file or address"
 
 

@@ -61,7 +61,9 @@ def _entry(term: Term, languages: tuple[str, ...]) -> str:
     for language in languages:
         official = term.english if language == languages[0] else term.translation(language)
         forms = [(official, "official")] if official else []
-        forms += [(form, "accepted") for form in term.accepted_variants(language)]
+        # A form readers may still search for but translations must avoid is, to a CAT tool, deprecated.
+        forms += [(form, "accepted") for form in term.accepted_variants(language)
+                  if form not in term.avoided_variants(language)]
         forms += [(form, "avoid") for form in term.avoided_variants(language)]
         if not forms:
             continue
