@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from xml.sax import SAXParseException
@@ -26,6 +26,7 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 from .errors import CatalogError
 
 __all__ = ["ExchangeError", "Element", "Code", "MAX_BYTES", "iter_records", "root_of", "inline_pieces",
+           "native", "aligned",
            "escape_text", "escape_attribute", "write_unchanged_since", "XML_NS"]
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -477,3 +478,26 @@ class _Walk:
                 depth -= 1
             position += 1
         raise _Mismatch
+
+
+def aligned(pieces, english) -> list:
+    """The translation's codes numbered as the English's same codes; one the English lacks stays plain text."""
+    available = [code for code in english if isinstance(code, Code) and code.role != "ept"]
+    used: set[int] = set()
+    pairs: dict[int, int] = {}
+    out: list = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+        elif piece.role == "ept":
+            out.append(replace(piece, id=pairs[piece.id]) if piece.id in pairs else piece.native)
+        else:
+            match = next((code for code in available if code.id not in used and code.role == piece.role
+                          and code.native == piece.native), None)
+            if match is None:
+                out.append(piece.native)
+                continue
+            used.add(match.id)
+            pairs[piece.id] = match.id
+            out.append(replace(piece, id=match.id))
+    return out

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .exchange import ExchangeError, escape_attribute, escape_text, inline_pieces, iter_records
+from .exchange import ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from .memory import Recollection
 from .paths import catalog_folder, memory_folder
 from .project import Project
@@ -86,10 +86,8 @@ def render_tmx(pairs: list[_Pair], source: str, language: str) -> bytes:
 
 def _segment(pieces, english) -> str:
     """A seg's content: TMX pairs bpt and ept by i, and matches a code to the English's by x."""
-    from .xliff import _aligned
-
     out = []
-    for piece in _aligned(pieces, english) if pieces is not english else pieces:
+    for piece in aligned(pieces, english) if pieces is not english else pieces:
         if isinstance(piece, str):
             out.append(escape_text(piece))
         elif piece.role == "ph":

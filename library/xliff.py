@@ -11,13 +11,13 @@ context groups, the previous English of an outdated entry as an ``alt-trans``, p
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .checks import CHECKS, check_text
 from .errors import CatalogError
-from .exchange import XML_NS, Code, Element, ExchangeError, escape_attribute, escape_text, inline_pieces, iter_records
+from .exchange import Code, Element, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from .paths import catalog_path, template_path
 from .pofiles import parse_catalog, render_catalog, silenced_checks
 from .project import Project
@@ -164,36 +164,13 @@ def _inline(text: str, message, *, english: str | None = None) -> str:
     """text with its Markdown as tags; a translation's tags take the ids of the English's same tags."""
     pieces = inline_pieces(text, _is_python_format(message))
     if english is not None:
-        pieces = _aligned(pieces, inline_pieces(english, _is_python_format(message)))
+        pieces = aligned(pieces, inline_pieces(english, _is_python_format(message)))
     return "".join(escape_text(piece) if isinstance(piece, str) else _tag(piece) for piece in pieces)
 
 
 def _tag(code: Code) -> str:
     kind = f' ctype="{code.kind}"' if code.role != "ept" else ""
     return f'<{code.role} id="{code.id}"{kind}>{escape_text(code.native)}</{code.role}>'
-
-
-def _aligned(pieces, english) -> list:
-    """The translation's codes numbered as the English's same codes; one the English lacks stays plain text."""
-    available = [code for code in english if isinstance(code, Code) and code.role != "ept"]
-    used: set[int] = set()
-    pairs: dict[int, int] = {}
-    aligned: list = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            aligned.append(piece)
-        elif piece.role == "ept":
-            aligned.append(replace(piece, id=pairs[piece.id]) if piece.id in pairs else piece.native)
-        else:
-            match = next((code for code in available if code.id not in used and code.role == piece.role
-                          and code.native == piece.native), None)
-            if match is None:
-                aligned.append(piece.native)
-                continue
-            used.add(match.id)
-            pairs[piece.id] = match.id
-            aligned.append(replace(piece, id=match.id))
-    return aligned
 
 
 # --- import --------------------------------------------------------------------------------

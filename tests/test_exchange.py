@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from projects import copy_real_library
 
 from library.cli import main
-from library.exchange import ExchangeError, inline_pieces, native, write_unchanged_since
+from library.errors import CatalogError
+from library.exchange import inline_pieces, native, write_unchanged_since
 from library.glossary import read_glossary
-from library.paths import catalog_path
 from library.pofiles import read_catalog, render_catalog
 from library.xliff import unit_id
 
@@ -275,6 +275,32 @@ def test_a_hostile_or_mismatched_xliff_file_is_refused_with_nothing_changed(libr
     assert snapshot(library) == before
 
 
+def test_a_file_too_large_or_too_deep_is_refused_before_it_costs_time_or_memory(library: Path, tmp_path: Path,
+                                                                                monkeypatch):
+    from library import exchange
+
+    deep = tmp_path / "deep.xlf"
+    deep.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">' + "<group>" * 100_000, "utf-8")
+    result = run_in(library, "import", str(deep))
+    assert result.exit_code == 5
+    assert f"Error: {deep}:1: elements nested more than 64 deep; refused" in result.output
+    monkeypatch.setattr(exchange, "MAX_BYTES", 1000)
+    result = run_in(library, "import", str(deep))
+    assert f"Error: {deep}: {deep.stat().st_size:,} bytes: larger than 0 MiB, refused unread" in result.output
+
+
+def test_a_cat_tools_segment_marks_are_read_through(library: Path, tmp_path: Path):
+    run_in(library, "export", "xliff", "--lang", "fr", "--paper", PAPER, "--output", str(tmp_path))
+    xliff = tmp_path / f"{PAPER}.fr.xlf"
+    xliff.write_text(xliff.read_text("utf-8").replace(
+        ">Bureau Quaker auprès des Nations Unies<",
+        '><mrk mtype="seg" mid="1">Bureau quaker auprès </mrk><mrk mtype="seg" mid="2">des Nations unies</mrk><', 1),
+        "utf-8")
+    result = run_in(library, "import", str(xliff))
+    assert result.exit_code == 0, result.output
+    assert entries(library, "fr")["Quaker United Nations Office"][0] == "Bureau quaker auprès des Nations unies"
+
+
 def test_placeholders_the_catalog_would_refuse_are_refused_at_the_unit(library: Path, tmp_path: Path):
     run_in(library, "export", "xliff", "--lang", "fr", "--paper", "ui", "--output", str(tmp_path))
     xliff = tmp_path / "ui.fr.xlf"
@@ -294,7 +320,7 @@ def test_placeholders_the_catalog_would_refuse_are_refused_at_the_unit(library: 
 def test_a_catalog_saved_meanwhile_is_not_overwritten(tmp_path: Path):
     path = tmp_path / "fr.po"
     path.write_bytes(b"saved by Poedit meanwhile")
-    with pytest.raises(ExchangeError.__mro__[1], match="changed on disk while the import read it"):
+    with pytest.raises(CatalogError, match="changed on disk while the import read it"):
         write_unchanged_since({path: (b"as the import read it", b"the import's text")})
     assert path.read_bytes() == b"saved by Poedit meanwhile"
 
