@@ -10,6 +10,7 @@ file and line. The catalogs' own translations win over an outside memory's for t
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,44 +114,44 @@ class TmxImport:
 
 
 def plan_tmx_import(config: Config, path: Path) -> tuple[TmxImport, bytes]:
-    """Read an outside TMX: what it keeps, and the text of locales/memory/<name>.tmx holding it."""
-    pairs: dict[str, list[_Pair]] = {language: [] for language in config.languages}
+    """Read an outside TMX: what it keeps, and the text of locales/memory/<name>.tmx holding it.
+
+    Each unit is written out as it is read, with the English and the library's languages only,
+    so a large memory costs about its own size twice, not a copy of every pair as objects.
+    """
+    source = config.source_language
     report = TmxImport(path, memory_folder(config) / f"{_safe_name(path.stem)}.tmx")
-    for source, targets, line in _units(path, config.source_language):
-        if not source.strip():
-            report.skipped += 1
-            continue
-        taken = False
-        for language, text in targets.items():
-            if language in pairs and _fits(source, text):
-                pairs[language].append(_Pair(source, text, path.name))
-                taken = True
+    kept = io.BytesIO()
+    kept.write(('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+                f'  <header creationtool="{TOOL}" creationtoolversion="{__version__}" datatype="unknown" '
+                f'segtype="paragraph" adminlang="en" srclang="{source}" o-tmf="{escape_attribute(path.name)}"/>\n'
+                "  <body>\n").encode("utf-8"))
+    counts = dict.fromkeys(config.languages, 0)
+    for english, targets, line in _units(path, source):
+        taken = {language: text for language, text in targets.items()
+                 if language in counts and english.strip() and _fits(english, text)}
         report.skipped += not taken
-    report.kept = {language: len(found) for language, found in pairs.items() if found}
+        if not taken:
+            continue
+        for language in taken:
+            counts[language] += 1
+        variants = "".join(f'      <tuv xml:lang="{language}"><seg>{escape_text(text)}</seg></tuv>\n'
+                           for language, text in taken.items())
+        kept.write((f'    <tu srclang="{source}">\n      <prop type="x-origin">{escape_text(path.name)}:{line}</prop>\n'
+                    f'      <tuv xml:lang="{source}"><seg>{escape_text(english)}</seg></tuv>\n{variants}    </tu>\n')
+                   .encode("utf-8"))
+    report.kept = {language: count for language, count in counts.items() if count}
     if not report.kept:
         raise ExchangeError(path, None, "no unit pairs English with a language of this library "
                                         f"({', '.join(config.languages)}); nothing to import")
-    return report, _render_kept(pairs, config.source_language, path.name)
+    kept.write(b"  </body>\n</tmx>\n")
+    return report, kept.getvalue()
 
 
 def _fits(source: str, text: str) -> bool:
     """Whether a pair can become a PO entry the strict reader takes."""
     return bool(text.strip()) and len(text) <= max(_LONGEST * len(source), _SHORT) \
         and not _CONTROL.search(source) and not _CONTROL.search(text)
-
-
-def _render_kept(pairs: dict[str, list[_Pair]], source: str, origin: str) -> bytes:
-    units = []
-    for language, found in pairs.items():
-        for pair in found:
-            units.append(
-                f'    <tu srclang="{source}">\n      <prop type="x-origin">{escape_text(origin)}</prop>\n'
-                f'      <tuv xml:lang="{source}"><seg>{escape_text(pair.source)}</seg></tuv>\n'
-                f'      <tuv xml:lang="{language}"><seg>{escape_text(pair.target)}</seg></tuv>\n    </tu>\n')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
-            f'  <header creationtool="{TOOL}" creationtoolversion="{__version__}" datatype="unknown" '
-            f'segtype="paragraph" adminlang="en" srclang="{source}" o-tmf="{escape_attribute(origin)}"/>\n'
-            "  <body>\n" + "".join(units) + "  </body>\n</tmx>\n").encode("utf-8")
 
 
 def _safe_name(stem: str) -> str:
