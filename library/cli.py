@@ -532,17 +532,18 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
     says translated or final); nothing is written if any file is refused. TMX: kept in
     locales/memory/, which `library update` pre-fills new entries from, always fuzzy.
     """
-    from .exchange import root_of, write_unchanged_since
+    from .exchange import ExchangeError, root_of, write_unchanged_since
     from .tmx import plan_tmx_import
     from .xliff import plan_xliff_import
 
     _writing(ctx, "locales")
     project = _project(ctx)
     config = project.config
-    kinds = {path: root_of(path).tag for path in files}
-    for path, kind in kinds.items():
-        if kind not in ("xliff", "tmx"):
-            raise LibraryError(f"{path}: neither XLIFF nor TMX (its root element is <{kind}>)")
+    roots = {path: root_of(path) for path in files}
+    kinds = {path: root.tag for path, root in roots.items()}
+    for path, root in roots.items():
+        if root.tag not in ("xliff", "tmx"):
+            raise ExchangeError(path, root.line, f"neither XLIFF nor TMX (its root element is <{root.tag}>)")
     plan = plan_xliff_import(project, [path for path in files if kinds[path] == "xliff"])
     memories = [plan_tmx_import(config, path) for path in files if kinds[path] == "tmx"]
     writes = dict(plan.writes)

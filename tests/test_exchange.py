@@ -329,8 +329,8 @@ def test_a_file_neither_xliff_nor_tmx_is_refused(library: Path, tmp_path: Path):
     other = tmp_path / "notes.xml"
     other.write_text("<notes/>", "utf-8")
     result = run_in(library, "import", str(other))
-    assert result.exit_code == 1
-    assert "neither XLIFF nor TMX (its root element is <notes>)" in result.output
+    assert result.exit_code == 5
+    assert f"Error: {other}:1: neither XLIFF nor TMX (its root element is <notes>)" in result.output
 
 
 # --- TMX ------------------------------------------------------------------------------------
