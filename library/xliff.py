@@ -187,10 +187,6 @@ class CatalogImport:
     kept: int = 0  # translations the file left empty, kept as they are
     units: int = 0  # units read for this catalog
 
-    @property
-    def changed(self) -> int:
-        return self.translated + self.fuzzy + self.reviewed
-
 
 @dataclass
 class _Catalog:
@@ -202,7 +198,6 @@ class _Catalog:
     report: CatalogImport
     by_id: dict[str, object] = field(default_factory=dict)
     lines: dict[str, tuple[Path, int]] = field(default_factory=dict)  # unit id -> where it was in the XLIFF
-    seen: dict[str, tuple[Path, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -228,7 +223,7 @@ def plan_xliff_import(project: Project, paths: list[Path]) -> XliffPlan:
 
 
 def _read_file(project: Project, path: Path, catalogs: dict[tuple[str, str], _Catalog]) -> None:
-    files: dict[int, _Catalog] = {}
+    files: dict[tuple, _Catalog] = {}
     records = iter_records(path, {"trans-unit", "group"})
     root, _ = next(records)
     if root.tag != "xliff" or root.namespace != XLIFF_NS or root.attrs.get("version") != "1.2":
@@ -238,9 +233,10 @@ def _read_file(project: Project, path: Path, catalogs: dict[tuple[str, str], _Ca
         file = next((element for element in reversed(ancestors) if element.tag == "file"), None)
         if file is None:
             raise ExchangeError(path, record.line, f"a <{record.tag}> outside any <file>")
-        if id(file) not in files:
-            files[id(file)] = _open_catalog(project, path, file, catalogs)
-        _take(files[id(file)], path, record)
+        key = (file.line, *sorted(file.attrs.items()))  # a file element is only alive while it is open
+        if key not in files:
+            files[key] = _open_catalog(project, path, file, catalogs)
+        _take(files[key], path, record)
 
 
 def _take(entry: _Catalog, path: Path, element: Element) -> None:
@@ -319,17 +315,15 @@ def _take_plural(entry: _Catalog, path: Path, group: Element, forms: list[Elemen
 
 
 def _message(entry: _Catalog, path: Path, element: Element, identifier: str):
-    where = (path, element.line)
-    if identifier in entry.seen:
-        first = entry.seen[identifier][1]
-        raise ExchangeError(path, element.line, f"unit {identifier!r} appears twice (first at line {first})")
+    if identifier in entry.lines:
+        first = entry.lines[identifier]
+        raise ExchangeError(path, element.line, f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
     message = entry.by_id.get(identifier)
     if message is None:
         raise ExchangeError(path, element.line, f"unit {identifier!r}: the English changed since the export "
                                                 f"(locales/{entry.language}/LC_MESSAGES/{entry.domain}.po has no "
                                                 "such text); export again")
-    entry.seen[identifier] = where
-    entry.lines[identifier] = where
+    entry.lines[identifier] = (path, element.line)
     return message
 
 
