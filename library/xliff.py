@@ -350,22 +350,27 @@ def _target(entry: _Catalog, path: Path, unit: Element, message, english: str | 
     return text, final
 
 
-def _codes(english: str, message) -> set[tuple[str, str]]:
-    return {(code.role, str(code.id)) for code in inline_pieces(english, _is_python_format(message))
+def _codes(english: str, message) -> dict[tuple[str, str], str]:
+    """The English's tags: (element, id) -> the Markdown they hold."""
+    return {(code.role, str(code.id)): code.native for code in inline_pieces(english, _is_python_format(message))
             if isinstance(code, Code)}
 
 
-def _flatten(path: Path, element: Element, codes: set[tuple[str, str]] | None = None) -> str:
-    """The text of a source or target, each tag given back as the Markdown inside it."""
+def _flatten(path: Path, element: Element, codes: dict[tuple[str, str], str] | None = None) -> str:
+    """The text of a source or target, each tag given back as the Markdown inside it.
+
+    A tag a tool wrote back empty (some keep only the tag) stands for the English's same tag.
+    """
     parts = []
     for child in element.children:
         if isinstance(child, str):
             parts.append(child)
         elif child.tag in _INLINE:
-            if codes is not None and (child.tag, child.attrs.get("id", "")) not in codes:
-                raise ExchangeError(path, child.line, f"tag <{child.tag} id=\"{child.attrs.get('id', '')}\"> is "
+            key = (child.tag, child.attrs.get("id", ""))
+            if codes is not None and key not in codes:
+                raise ExchangeError(path, child.line, f"tag <{child.tag} id=\"{key[1]}\"> is "
                                                       "not in the English; copy the English's tags")
-            parts.append(child.text())
+            parts.append(child.text() or (codes or {}).get(key, ""))
         elif child.tag == "mrk":  # a tool's segment or comment marks: their text is the text
             parts.append(_flatten(path, child, codes))
         else:

@@ -301,6 +301,17 @@ def test_a_cat_tools_segment_marks_are_read_through(library: Path, tmp_path: Pat
     assert entries(library, "fr")["Quaker United Nations Office"][0] == "Bureau quaker auprès des Nations unies"
 
 
+def test_a_tag_written_back_empty_stands_for_the_english_tag(library: Path, tmp_path: Path):
+    run_in(library, "export", "xliff", "--lang", "fr", "--paper", "ui", "--output", str(tmp_path))
+    xliff = tmp_path / "ui.fr.xlf"
+    xliff.write_text(xliff.read_text("utf-8").replace(
+        '<target xml:lang="fr" state="translated">Page <ph id="1" ctype="x-python-format">%(page)s</ph> sur ',
+        '<target xml:lang="fr" state="translated">Feuille <ph id="1" ctype="x-python-format"/> sur ', 1), "utf-8")
+    result = run_in(library, "import", str(xliff))
+    assert result.exit_code == 0, result.output
+    assert entries(library, "fr", "ui")["Page %(page)s of %(pages)s"][0] == "Feuille %(page)s sur %(pages)s"
+
+
 def test_placeholders_the_catalog_would_refuse_are_refused_at_the_unit(library: Path, tmp_path: Path):
     run_in(library, "export", "xliff", "--lang", "fr", "--paper", "ui", "--output", str(tmp_path))
     xliff = tmp_path / "ui.fr.xlf"
