@@ -48,15 +48,15 @@ class AnchorRecord:
         return {section: tuple(anchors) for section, anchors in found.items()}
 
 
-def read_anchor_record(path: Path) -> AnchorRecord:
-    """The record in path; an absent file is an empty record, a damaged one a located error."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        passages = tuple(RecordedPassage(p["id"], p["text"], bool(p["heading"]), p["section"])
-                         for p in data["passages"])
-        retired = {str(anchor): str(section) for anchor, section in data["retired"].items()}
-    except FileNotFoundError:
+def read_anchor_record(path: Path, data: bytes | None) -> AnchorRecord:
+    """The record in data, read from path; no file (None) is an empty record, a damaged one a located error."""
+    if data is None:
         return AnchorRecord()
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+        passages = tuple(RecordedPassage(p["id"], p["text"], bool(p["heading"]), p["section"])
+                         for p in parsed["passages"])
+        retired = {str(anchor): str(section) for anchor, section in parsed["retired"].items()}
     except json.JSONDecodeError as error:
         raise SourceError(path, error.lineno, f"not valid JSON ({error.msg}); run `library extract` "
                                               "after restoring it from version control") from None

@@ -11,26 +11,29 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from .config import Config
-from .errors import CatalogError, LibraryError
-from .files import Changes, write_all
+from .errors import CatalogError, EditedMeanwhile, LibraryError
+from .files import Changes, read_checked, write_all, write_if_unchanged
 from .memory import Memory, build_memory
 from .papers import Paper
 from .anchors import render_anchor_record
 from .paths import (
     UI_DOMAIN,
     anchor_record_path,
-    anchor_record_paths,
-    catalog_folder,
+    catalog_paths,
     catalog_path,
     mo_path,
     template_path,
     template_paths,
 )
-from .pofiles import read_catalog, render_catalog
+from .pofiles import parse_catalog, read_catalog, render_catalog
 from .project import Project
 from .segments import segment_paper
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 __all__ = [
     "CatalogUpdate",
@@ -108,9 +111,11 @@ def _ui_sources(config: Config):
 def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
     """Write locales/<slug>.pot and the anchor record of every paper, and locales/ui.pot.
 
-    Unchanged files are left alone; those of a paper that is gone are removed. Without
-    interface, ui.pot is left as it is: after an edit of the papers alone, which cannot
-    change it, that saves reading the templates and the code.
+    Unchanged files are left alone. The template of a paper that is gone is removed; its anchor
+    record is kept (retired) so that, when the paper comes back (a branch switched, an editor's
+    delete-and-recreate), its passages get their ids back. Without interface, ui.pot is left
+    as it is: after an edit of the papers alone, which cannot change it, that saves reading the
+    templates and the code.
     """
     config = project.config
     templates = {paper.slug: paper_template(paper, config.root) for paper in project.papers}
@@ -120,10 +125,12 @@ def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
     for domain, catalog in templates.items():
         path = template_path(config, domain)
         planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
-    for paper in project.papers:
-        planned[anchor_record_path(config, paper.slug)] = render_anchor_record(project.anchor_record(paper.slug))
     changes = write_all(planned)
-    for stale in (*template_paths(config), *anchor_record_paths(config)):
+    for paper in project.papers:
+        path, record = anchor_record_path(config, paper.slug), render_anchor_record(project.anchor_record(paper.slug))
+        written = write_if_unchanged(path, record, project.anchor_record_as_read(paper.slug))
+        (changes.written if written else changes.unchanged).append(path)
+    for stale in template_paths(config):
         if stale not in planned and (interface or stale != template_path(config, UI_DOMAIN)):
             stale.unlink()
             changes.removed.append(stale)
@@ -183,36 +190,77 @@ def update_catalogs(project: Project, languages: tuple[str, ...] = (), domains: 
 
     New entries with no translation are pre-filled, fuzzy, from the translation memory of
     the language. Every file is read and merged before anything is written, so one broken
-    catalog stops the command with nothing changed.
+    catalog stops the command with nothing changed. A catalog a translator saves meanwhile
+    is merged again from their save, never overwritten.
     """
     config = project.config
     chosen = project.select_languages(languages, targets_only=True)
     templates = _read_templates(config, domains)
-    planned: dict[Path, bytes] = {}
-    updates = []
+    merges = []
     for language in chosen:
         # Built when a new entry first needs it: an edit that adds no English reads no other catalog.
         memory = functools.cache(functools.partial(language_memory, project, language))
         for domain, template in templates.items():
-            path = catalog_path(config, language, domain)
-            # A copy of its own, read again: the project's copy feeds the memory unchanged.
-            catalog = read_catalog(path, language=language, domain=domain, root=config.locales_dir) if path.exists() else None
-            update = CatalogUpdate(path)
-            # Babel moves the template's own entries into a new catalog: a copy for each language.
-            known = _known_ids(catalog)  # before the merge, which changes catalog in place
-            merged = merge_catalog(catalog, copy.deepcopy(template), language, domain, update)
-            update.prefilled = _prefill(merged, _new_ids(known, merged), memory, domain, config.root)
-            planned[path] = render_catalog(merged, keep_python_format=domain == UI_DOMAIN)
-            updates.append(update)
-    changes = write_all(planned)
-    return UpdateReport(changes.written, changes.unchanged, changes.removed, updates)
+            merge = _CatalogMerge(catalog_path(config, language, domain), language, domain, template, memory, config)
+            merge.run()
+            merges.append(merge)
+    report = UpdateReport()
+    for merge in merges:
+        (report.written if merge.write() else report.unchanged).append(merge.path)
+        report.catalogs.append(merge.update)
+    return report
+
+
+@dataclass
+class _CatalogMerge:
+    """One PO file brought in line with its template: merged from the bytes read, written only over them."""
+
+    path: Path
+    language: str
+    domain: str
+    template: Catalog
+    memory: Callable[[], Memory]
+    config: Config
+    read: bytes | None = None
+    merged: bytes = b""
+    update: CatalogUpdate = field(init=False)
+
+    # A translator saving again and again while we merge: after this many merges, stop and say so.
+    ATTEMPTS: ClassVar[int] = 5
+
+    def run(self) -> None:
+        """Read the catalog (there may be none yet) and merge the template into it."""
+        self.read, self.update = self._read(), CatalogUpdate(self.path)
+        catalog = None
+        if self.read is not None:
+            catalog = parse_catalog(self.read, self.path, language=self.language, domain=self.domain)
+        known = _known_ids(catalog)  # before the merge changes the catalog in place
+        # Babel moves the template's own entries into a new catalog: a copy for each language.
+        merged = merge_catalog(catalog, copy.deepcopy(self.template), self.language, self.domain, self.update)
+        self.update.prefilled = _prefill(merged, _new_ids(known, merged), self.memory, self.domain, self.config.root)
+        self.merged = render_catalog(merged, keep_python_format=self.domain == UI_DOMAIN)
+
+    def write(self) -> bool:
+        """Write the merge unless the file changed since it was read; then merge the new file again."""
+        for _ in range(self.ATTEMPTS):
+            try:
+                return write_if_unchanged(self.path, self.merged, self.read)
+            except EditedMeanwhile:
+                self.run()  # their save, merged; a broken save stops here, intact
+        raise EditedMeanwhile(self.path, None, f"saved {self.ATTEMPTS} times while update merged it; "
+                                                "left as saved: run `library update` again")
+
+    def _read(self) -> bytes | None:
+        if not (self.path.exists() or self.path.is_symlink()):
+            return None
+        return read_checked(self.path, self.config.locales_dir, CatalogError)
 
 
 def language_memory(project: Project, language: str) -> Memory:
     """Every translated entry of language's catalogs, as they are now, and of the imported memories (TMX)."""
     from .tmx import outside_memory
 
-    paths = sorted(catalog_folder(project.config, language).glob("*.po"))
+    paths = catalog_paths(project.config, language)
     return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths],
                         outside_memory(project.config, language))
 
@@ -232,12 +280,12 @@ def merge_catalog(catalog, template, language: str, domain: str, update: Catalog
         if message.id and key not in catalog._messages and key in catalog.obsolete:
             catalog[message.id] = catalog.obsolete.pop(key)
             update.revived += 1
-    previous = {m.id for m in catalog if m.id and m.fuzzy and m.previous_id}
-    previous_ids = {m.id: m.previous_id for m in catalog if m.id in previous}
+    # The English each outdated translation was made from, as msgmerge --previous keeps it.
+    made_from = {_first(m.id): m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(template, update_header_comment=False, keep_user_comments=True, update_creation_date=True)
     for message in catalog:
-        if message.id and message.fuzzy and not message.previous_id and message.id in previous_ids:
-            message.previous_id = previous_ids[message.id]
+        if message.id and message.fuzzy:
+            _keep_original_english(message, made_from)
     catalog.project, catalog.version = template.project, template.version
     arrived = [m for m in catalog if m.id and m.id not in before and _key(m) not in was_obsolete]
     update.outdated += sum(1 for m in arrived if m.fuzzy and m.previous_id)
@@ -246,19 +294,35 @@ def merge_catalog(catalog, template, language: str, domain: str, update: Catalog
     return catalog
 
 
+def _keep_original_english(message: Message, made_from: dict[str, list[str]]) -> None:
+    """Point #| at the English the translation was made from, through any number of edits.
+
+    Babel names the entry it matched: the same entry (and then no previous msgid at all), or,
+    after a second edit, the intermediate English, which was never translated.
+    """
+    matched = _first(message.previous_id) if message.previous_id else _first(message.id)
+    if matched in made_from:
+        message.previous_id = made_from[matched]
+
+
+def _first(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """The singular English of a msgid or previous msgid, plural or not."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
 def _key(message):
     return message.id if message.context is None else (message.id, message.context)
 
 
-def _known_ids(catalog) -> set:
-    """The entries catalog (None: a new file) has in use or obsolete."""
+def _known_ids(catalog: Catalog | None) -> set:
+    """The entries catalog (None: a new file) has, in use or obsolete."""
     if catalog is None:
         return set()
     return {_key(m) for m in catalog if m.id} | set(catalog.obsolete)
 
 
-def _new_ids(known: set, merged) -> set:
-    """The entries merged has that were not known before."""
+def _new_ids(known: set, merged: Catalog) -> set:
+    """The entries merged has that were not known before the merge."""
     return {_key(m) for m in merged if m.id and _key(m) not in known}
 
 
@@ -330,7 +394,7 @@ def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Chang
     planned: dict[Path, bytes] = {}
     changes = Changes()
     for language in project.select_languages(languages, targets_only=True):
-        for path in sorted(catalog_folder(config, language).glob("*.po")):
+        for path in catalog_paths(config, language):
             target = mo_path(config, language, path.stem)
             key = Digest(code).files([path], config.root).hexdigest()
             name = target.relative_to(config.build_dir).as_posix()

@@ -134,6 +134,29 @@ def _update_details(item, *, all_counts: bool = False) -> str:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.pass_context
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename the paper OLD to NEW: its source and slug, its catalogs and its anchor record, so its
+    translations stay translated and its passages keep their ids; then extract and update.
+    Also after a rename by hand (git mv and a new slug): it moves what is left."""
+    from .catalogs import extract_catalogs, update_catalogs
+    from .project import load_project
+    from .renaming import rename_paper
+
+    _writing(ctx, "locales")
+    project = _project(ctx)
+    root = project.config.root
+    for before, after in rename_paper(project, old, new):
+        click.echo(f"moved {_shown(before, root)} -> {_shown(after, root)}")
+    renamed = ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
+    extract_catalogs(renamed)
+    report = update_catalogs(renamed, (), (new,))
+    click.echo(f"extracted and updated: {len(report.written)} catalogs of {new} written")
+
+
+@main.command()
 @click.argument("text")
 @click.option("--lang", "language", required=True, metavar="L", help="The language of the translations.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="At most this many.")

@@ -15,6 +15,7 @@ __all__ = [
     "TemplateError",
     "ChecksFailed",
     "Busy",
+    "EditedMeanwhile",
     "error_line",
 ]
 
@@ -90,6 +91,10 @@ class Busy(LibraryError):
     """Another library command is writing the same folder, and this one was asked not to wait."""
 
     exit_code = 9
+
+
+class EditedMeanwhile(_LocatedError):
+    """A person's file (a catalog a translator saved) changed between reading it and replacing it."""
 
 
 def error_line(error: LibraryError | OSError, root: Path) -> str:

@@ -213,27 +213,17 @@ def escape_attribute(text: str) -> str:
 def write_unchanged_since(writes: dict[Path, tuple[bytes | None, bytes]]) -> list[Path]:
     """Write each path's new bytes atomically, unless the file changed since it was read (None: absent).
 
-    Every file is checked before any is written, and each again just before its rename, so a
-    translator's save in an editor meanwhile is never overwritten.
+    Every file is checked before any is written, and each again just before its rename
+    (files.write_if_unchanged), so a translator's save in an editor meanwhile is never overwritten.
     """
-    from .files import write_atomic
+    from .errors import EditedMeanwhile
+    from .files import read_current, write_if_unchanged
 
     for path, (before, _) in writes.items():
-        _check_unchanged(path, before)
-    for path, (before, data) in writes.items():
-        _check_unchanged(path, before)
-        write_atomic(path, data)
-    return list(writes)
-
-
-def _check_unchanged(path: Path, before: bytes | None) -> None:
-    try:
-        now = path.read_bytes()
-    except FileNotFoundError:
-        now = None
-    if now != before:
-        raise CatalogError(path, None, "changed on disk while the import read it (saved in an editor?); "
-                                       "not overwritten: import again")
+        if read_current(path) != before:
+            raise EditedMeanwhile(path, None, "changed while this command ran; it was left as saved, "
+                                              "nothing was imported: import again")
+    return [path for path, (before, data) in writes.items() if write_if_unchanged(path, data, before)]
 
 
 # --- inline Markdown as codes ---------------------------------------------------------------

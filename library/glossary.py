@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GlossaryError
-from .files import resolves_inside
+from .files import read_checked
 
 __all__ = ["Term", "Glossary", "read_glossary"]
 
@@ -55,16 +55,12 @@ class Glossary:
 def read_glossary(path: Path, source_language: str = "en", root: Path | None = None) -> Glossary:
     """Read a glossary CSV (columns: source language, target languages, note), or raise GlossaryError.
 
-    With root (the locales folder), a file linked from outside it is refused unread.
+    Anything but a regular file inside root (the locales folder; else the glossary's own) is
+    refused unread: see files.checked_file.
     """
-    if root is not None and path.exists() and not resolves_inside(path, root):
-        raise GlossaryError(path, None, f"links to a file outside {root.name}/; refused without reading it")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not (path.exists() or path.is_symlink()):
         return Glossary(None)
-    except OSError as error:
-        raise GlossaryError(path, None, f"cannot read: {error.strerror}") from None
+    data = read_checked(path, root if root is not None else path.parent, GlossaryError)
     text = _decode(data, path)
     rows = _rows(text, path)
     if not rows:

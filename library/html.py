@@ -24,7 +24,7 @@ from .paths import (
     VOLUME,
     SiteMap,
     anchor_record_paths,
-    catalog_folder,
+    catalog_paths,
     catalog_path,
     pdf_manifest_path,
     pdf_path,
@@ -128,7 +128,7 @@ def _stage_inputs(config: Config, site_key: str) -> str:
 def _text_files(config: Config) -> list[Path]:
     """The sources and catalogs: every text the site shows comes from them."""
     sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = sorted(path for language in config.languages for path in catalog_folder(config, language).glob("*.po"))
+    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
     return [*sources, *catalogs]
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import SourceError
+from .files import checked_file
 from .paths import RESERVED_SLUGS
 
-__all__ = ["Block", "Container", "Paper", "PaperMeta", "load_paper", "load_papers", "parse_paper", "normalise_space"]
+__all__ = ["Block", "Container", "Paper", "PaperMeta", "SLUG", "load_paper", "load_papers", "parse_paper",
+           "normalise_space"]
 
 BlockKind = Literal["heading", "paragraph", "image", "cell", "code", "rule"]
 ContainerKind = Literal["bullet_list", "ordered_list", "list_item", "blockquote", "table", "thead", "tbody", "tr"]
@@ -22,7 +24,7 @@ _LOG = logging.getLogger(__name__)
 _BOM = "\ufeff"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 _DATE_LIKE = re.compile(r"\d{4}-\d\d?-\d\d?\b")
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # a paper's slug, its file's name
 _TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)
 _HTML_COMMENT = re.compile(r"<!--.*?-->\s*$", re.S)
 _LONE_IMAGE = re.compile(r'!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\((?P<src>[^\s)]+)(?:\s+"(?P<title>[^"]*)")?\)')
@@ -99,7 +101,8 @@ def normalise_space(text: str) -> str:
 
 def load_papers(folder: Path) -> tuple[Paper, ...]:
     """Every paper in folder, papers by number, then the series page."""
-    papers = [load_paper(path) for path in sorted(folder.glob("*.md"))]
+    # A pipe would hang the reader and a link out of the project would publish its target.
+    papers = [load_paper(checked_file(path, folder, SourceError)) for path in sorted(folder.glob("*.md"))]
     _check_unique_numbers(papers)
     return tuple(sorted(papers, key=lambda p: (p.meta.kind != "paper", p.meta.number or 0, p.slug)))
 
@@ -201,7 +204,7 @@ class _MetaReader:
             if key not in known:
                 self._fail(str(key), f"unknown front-matter field {key!r} (known: {', '.join(sorted(known))})")
         slug = self._text("slug")
-        if not _SLUG.fullmatch(slug) or slug != self.path.stem:
+        if not SLUG.fullmatch(slug) or slug != self.path.stem:
             self._fail("slug", f"slug must be lowercase words joined by '-' and match the file name {self.path.stem!r}")
         if slug in RESERVED_SLUGS:
             self._fail("slug", f"the slug {slug!r} is kept for {RESERVED_SLUGS[slug]}; choose another")

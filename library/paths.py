@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Config
+from .errors import CatalogError, SourceError
+from .files import checked_file
 
 __all__ = [
     "UI_DOMAIN",
@@ -17,10 +19,13 @@ __all__ = [
     "SiteMap",
     "template_path",
     "template_paths",
+    "paper_paths",
+    "catalog_paths",
     "anchor_record_path",
     "anchor_record_paths",
     "glossary_path",
     "memory_folder",
+    "memory_paths",
     "catalog_path",
     "catalog_folder",
     "mo_path",
@@ -58,8 +63,23 @@ def template_path(config: Config, domain: str) -> Path:
 
 
 def template_paths(config: Config) -> list[Path]:
-    """Every POT file there is, the papers' and the interface's."""
-    return sorted(config.locales_dir.glob("*.pot"))
+    """Every POT file there is, the papers' and the interface's (each a regular file: see checked_file)."""
+    return _checked(config.locales_dir, "*.pot", config.locales_dir, CatalogError)
+
+
+def paper_paths(config: Config) -> list[Path]:
+    """Every source paper, papers/<slug>.md, each a regular file of the project."""
+    return _checked(config.papers_dir, "*.md", config.papers_dir, SourceError)
+
+
+def catalog_paths(config: Config, language: str) -> list[Path]:
+    """Every PO file of language, each a regular file of the locales folder."""
+    return _checked(catalog_folder(config, language), "*.po", config.locales_dir, CatalogError)
+
+
+def _checked(folder: Path, pattern: str, root: Path, error: type[CatalogError | SourceError]) -> list[Path]:
+    # A pipe, a link to nothing or a link out of the project stops every command alike, unread.
+    return [checked_file(path, root, error) for path in sorted(folder.glob(pattern))]
 
 
 def anchor_record_path(config: Config, slug: str) -> Path:
@@ -68,7 +88,7 @@ def anchor_record_path(config: Config, slug: str) -> Path:
 
 
 def anchor_record_paths(config: Config) -> list[Path]:
-    return sorted(config.locales_dir.glob("*.anchors.json"))
+    return _checked(config.locales_dir, "*.anchors.json", config.locales_dir, SourceError)
 
 
 def glossary_path(config: Config) -> Path:
@@ -79,6 +99,11 @@ def glossary_path(config: Config) -> Path:
 def memory_folder(config: Config) -> Path:
     """The outside translation memories `library import` kept (TMX), which `library update` pre-fills from."""
     return config.locales_dir / "memory"
+
+
+def memory_paths(config: Config) -> list[Path]:
+    """Every kept memory, locales/memory/<name>.tmx, each a regular file of the locales folder."""
+    return _checked(memory_folder(config), "*.tmx", config.locales_dir, CatalogError)
 
 
 def catalog_folder(config: Config, language: str) -> Path:

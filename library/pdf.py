@@ -223,7 +223,7 @@ def _inputs_hash(project: Project, language: str, slug: str, shared: str) -> str
     files += [anchor_record_path(config, domain) for domain in domains]  # the ids of the anchor -> page map
     if language != config.source_language:
         files += [catalog_path(config, language, domain) for domain in (*domains, UI_DOMAIN)]
-    files += sorted(config.papers_dir.rglob("images/*"))
+    files += sorted(path for path in config.papers_dir.rglob("images/*") if path.is_file())  # no pipe is read
     return Digest(shared, language, slug).files(files, config.root).hexdigest()
 
 

@@ -10,9 +10,14 @@ A plural form that serves few numbers (msgstr[0] for n = 1) may leave a placehol
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["FORMAT_FLAGS", "Placeholders", "FormatError", "parse_format", "compare_formats", "often_used_forms"]
+__all__ = ["FORMAT_FLAGS", "Placeholders", "FormatError", "parse_format", "compare_formats", "often_used_forms",
+           "PLURAL_SAMPLE"]
+
+# The numbers a plural expression is tried on, as msgfmt does: 0 to 1000.
+PLURAL_SAMPLE = 1001
 
 FORMAT_FLAGS = ("python-format", "c-format")
 
@@ -146,14 +151,12 @@ def compare_formats(msgid: Placeholders, msgstr: Placeholders, flag: str, *, str
             raise FormatError(f"placeholder {index} takes another type of value than in the English")
 
 
-def often_used_forms(plural) -> list[bool]:
+def often_used_forms(forms: list[int], nplurals: int) -> list[bool]:
     """For each plural form, whether it serves five numbers or more of 0 to 1000, as msgfmt counts.
 
-    plural is the header's plural function (n -> form). A form that serves fewer is not
-    held to every placeholder: "un minuto" for n = 1 need not show the number.
+    forms are the header's plural forms of n = 0, 1, 2 ..., each already checked to be below
+    nplurals. A form that serves fewer is not held to every placeholder: "un minuto" for
+    n = 1 need not show the number.
     """
-    counts: dict[int, int] = {}
-    for n in range(1001):
-        form = plural(n)
-        counts[form] = counts.get(form, 0) + 1
-    return [counts.get(form, 0) >= 5 for form in range(max(counts) + 1)]
+    counts = Counter(forms)
+    return [counts[form] >= 5 for form in range(nplurals)]

@@ -9,6 +9,7 @@ Babel ``Catalog``. Rendering lays entries out itself too (see render_catalog).
 """
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import re
 import unicodedata
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
-from .files import resolves_inside
-from .placeholders import FORMAT_FLAGS, FormatError, compare_formats, often_used_forms, parse_format
+from .files import read_checked
+from .placeholders import FORMAT_FLAGS, PLURAL_SAMPLE, FormatError, compare_formats, often_used_forms, parse_format
 
 __all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "render_catalog", "silenced_checks"]
 
@@ -86,15 +87,16 @@ class _Entry:
 def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None, root: Path | None = None):
     """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError.
 
-    With root (the locales folder), a file that resolves outside it, through a link, is
-    refused unread: its text would otherwise reach the error messages and the site.
+    With root (the locales folder), anything but a regular file inside it (a link out of it,
+    a link to nothing, a named pipe) is refused unread: see files.checked_file.
     """
-    if root is not None and not resolves_inside(path, root):
-        raise CatalogError(path, None, f"links to a file outside {root.name}/; refused without reading it")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CatalogError(path, None, f"cannot read: {error.strerror}") from None
+    if root is not None:
+        data = read_checked(path, root, CatalogError)
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CatalogError(path, None, f"cannot read: {error.strerror}") from None
     return parse_catalog(data, path, language=language, domain=domain)
 
 
@@ -419,8 +421,8 @@ def _check_entries(entries: list[_Entry], path: Path, language: str | None) -> N
     if not live or live[0].key != (None, ""):
         raise CatalogError(path, 1, 'missing header entry (msgid "") at the top of the file')
     plural_forms = _check_header(live[0], path, language)
-    for group in (live, [entry for entry in entries if entry.obsolete]):
-        _check_duplicates(group, path)
+    # One msgid once, live or obsolete: msgfmt refuses an obsolete entry that repeats a live one.
+    _check_duplicates([*live, *(entry for entry in entries if entry.obsolete)], path)
     for entry in live[1:]:
         _check_entry(entry, path, plural_forms)
 
@@ -466,8 +468,8 @@ def _check_header(header: _Entry, path: Path, language: str | None) -> _PluralFo
         raise CatalogError(path, line, "the header must declare Content-Type: text/plain; charset=UTF-8")
     for name in ("POT-Creation-Date", "PO-Revision-Date"):
         value, line = fields.get(name.lower(), ("", 0))
-        if value and "YEAR" not in value and not _HEADER_DATE.fullmatch(value):
-            raise CatalogError(path, line, f"bad {name} {value!r}: expected a date like 2022-05-17 09:30+0000")
+        if value and "YEAR" not in value:
+            _check_header_date(name, value, line, path)
     if language and "language" in fields:
         declared, line = fields["language"]
         if declared.replace("-", "_").split("_")[0].lower() != language.split("_")[0]:
@@ -475,6 +477,20 @@ def _check_header(header: _Entry, path: Path, language: str | None) -> _PluralFo
     if "plural-forms" in fields:
         return _check_plural_forms(*fields["plural-forms"], path)
     return None
+
+
+def _check_header_date(name: str, value: str, line: int, path: Path) -> None:
+    """Refuse a header date that is malformed or names no real moment (month 13, 25 o'clock)."""
+    match = _HEADER_DATE.fullmatch(value)
+    if not match:
+        raise CatalogError(path, line, f"bad {name} {value!r}: expected a date like 2022-05-17 09:30+0000")
+    moment, pattern = (value[:19], "%Y-%m-%d %H:%M:%S") if match[1] else (value[:16], "%Y-%m-%d %H:%M")
+    try:
+        dt.datetime.strptime(moment, pattern)
+        if match[2]:
+            dt.datetime.strptime(match[2], "%z")
+    except ValueError:
+        raise CatalogError(path, line, f"bad {name} {value!r}: no such date or time") from None
 
 
 def _header_lines(text: _Field):
@@ -498,23 +514,27 @@ def _check_plural_forms(value: str, line: int, path: Path) -> _PluralForms | Non
     if not match:
         raise CatalogError(path, line, f"bad Plural-Forms {value!r}: expected 'nplurals=N; plural=EXPRESSION;'")
     nplurals = int(match[1])
-    try:
-        plural = gettext.c2py(match[2])
-        often = often_used_forms(plural)
-    except (ValueError, SyntaxError, RecursionError, ArithmeticError):
-        raise CatalogError(path, line, f"bad Plural-Forms: {match[2]!r} is not a valid plural expression") from None
     if not 1 <= nplurals <= 6:
         raise CatalogError(path, line, f"bad Plural-Forms: nplurals={nplurals} is out of range")
-    if len(often) > nplurals:
-        raise CatalogError(path, line, f"bad Plural-Forms: the expression gives forms up to {len(often) - 1}, "
-                                       f"but nplurals={nplurals}")
-    return _PluralForms(nplurals, tuple(often) + (False,) * (nplurals - len(often)))
+    try:
+        plural = gettext.c2py(match[2])
+        forms = [plural(n) for n in range(PLURAL_SAMPLE)]
+    except (ValueError, SyntaxError, RecursionError, ArithmeticError):
+        raise CatalogError(path, line, f"bad Plural-Forms: {match[2]!r} is not a valid plural expression") from None
+    for n, form in enumerate(forms):
+        # Checked before anything counts forms: n*100000000 would otherwise ask for that many.
+        if not 0 <= form < nplurals:
+            raise CatalogError(path, line, f"bad Plural-Forms: the expression gives form {form} for n = {n}, "
+                                           f"but nplurals={nplurals} allows 0 to {nplurals - 1}")
+    return _PluralForms(nplurals, tuple(often_used_forms(forms, nplurals)))
 
 
 def _check_entry(entry: _Entry, path: Path, plural_forms: _PluralForms | None) -> None:
     msgid = entry.fields["msgid"]
-    if msgid.text == "" and "msgctxt" not in entry.fields:
-        raise CatalogError(path, msgid.line, 'an empty msgid is only allowed for the header')
+    if msgid.text == "":
+        # Babel would take it for a second header, and gettext's tools would not.
+        raise CatalogError(path, msgid.line, 'an empty msgid is only allowed for the header '
+                                             '(msgid "" without msgctxt, at the top of the file)')
     for name, translation in entry.fields.items():
         if name.startswith("msgstr") and len(translation.text) > _longest_translation(msgid.text):
             raise CatalogError(path, translation.line, f"a translation of {len(translation.text):,} characters "

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from .anchors import AnchorRecord, assign_anchors, read_anchor_record
 from .config import Config, find_config, load_config
-from .errors import SelectionError, SourceError
+from .errors import GlossaryError, SelectionError, SourceError
+from .files import checked_file, read_checked
 from .papers import Paper, load_papers
-from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, template_path
+from .paths import (UI_DOMAIN, VOLUME, anchor_record_path, anchor_record_paths, catalog_path, catalog_paths,
+                    glossary_path, paper_paths, template_path, template_paths)
 from .pofiles import read_catalog
 from .segments import Segment, segment_paper
 from .translation import (
@@ -31,8 +33,13 @@ _SERIES_KIND = re.compile(r"""^kind:\s*["']?series["']?\s*(#.*)?$""", re.M)
 
 
 def load_project(config_path: Path | str | None = None) -> Project:
-    """The project of the given setup.cfg, or of the nearest one with a [library] section."""
-    return Project(load_config(Path(config_path)) if config_path else load_config(find_config()))
+    """The project of the given setup.cfg, or of the nearest one with a [library] section.
+
+    Its files are checked first, so every command refuses the same pipe or broken link alike.
+    """
+    project = Project(load_config(Path(config_path)) if config_path else load_config(find_config()))
+    project.check_files()
+    return project
 
 
 class Project:
@@ -44,7 +51,21 @@ class Project:
         self._catalogs: dict[tuple[str, str], object] = {}
         self._ui: dict[str, EscapingTranslations] = {}
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
+        self._anchor_files: dict[str, bytes | None] = {}
         self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
+
+    def check_files(self) -> None:
+        """Refuse, unread, any person's file that is not a regular file of the project (see checked_file).
+
+        Only names are listed and looked at: nothing is read, so this costs a few system calls.
+        """
+        config = self.config
+        paper_paths(config), template_paths(config), anchor_record_paths(config)
+        for language in config.languages:
+            catalog_paths(config, language)
+        glossary = glossary_path(config)
+        if glossary.exists() or glossary.is_symlink():
+            checked_file(glossary, config.locales_dir, GlossaryError)
 
     # --- the sources ----------------------------------------------------------------------
 
@@ -77,7 +98,7 @@ class Project:
     @property
     def source_slugs(self) -> tuple[str, ...]:
         """The slugs of the source files, read from their names alone (the parser holds them equal)."""
-        return tuple(path.stem for path in sorted(self.config.papers_dir.glob("*.md")))
+        return tuple(path.stem for path in paper_paths(self.config))
 
     @property
     def series_slug(self) -> str:
@@ -100,9 +121,18 @@ class Project:
         """The record `library extract` writes for the paper: its ids now, and the retired ones."""
         return self._anchor(slug)[1]
 
+    def anchor_record_as_read(self, slug: str) -> bytes | None:
+        """The bytes of the paper's anchor record file when the project read it (None: no file)."""
+        if slug not in self._anchor_files:
+            path = anchor_record_path(self.config, slug)
+            exists = path.exists() or path.is_symlink()
+            self._anchor_files[slug] = read_checked(path, self.config.locales_dir, SourceError) if exists else None
+        return self._anchor_files[slug]
+
     def _anchor(self, slug: str) -> tuple[tuple[Segment, ...], AnchorRecord]:
         if slug not in self._anchored:
-            recorded = read_anchor_record(anchor_record_path(self.config, slug))
+            path = anchor_record_path(self.config, slug)
+            recorded = read_anchor_record(path, self.anchor_record_as_read(slug))
             self._anchored[slug] = assign_anchors(segment_paper(self.paper(slug)), recorded)
         return self._anchored[slug]
 
@@ -114,7 +144,8 @@ class Project:
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
             self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
-            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if path.exists() else None
+            present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
+            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if present else None
         return self._catalogs[key]
 
     def adopt_catalogs(self, earlier: Project) -> None:

@@ -16,13 +16,13 @@ from .headers import META_POLICY
 from .markup import plain_text, render_inline
 from .papers import Block, Container
 from .paths import SiteMap
+from .results import MAX_QUERY_LENGTH
 from .translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 
-__all__ = ["MAX_QUERY_LENGTH", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view",
+__all__ = ["Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view",
            "make_environment", "render_template", "template_files"]
 
 # Characters a reader may type in the search box; search cuts longer queries to this too.
-MAX_QUERY_LENGTH = 200
 # The papers are written in British English, as UN texts are: "5 April 2022".
 _FORMAT_LOCALES = {"en": "en_GB"}
 

@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
-__all__ = ["PaperHits", "Passage", "SearchResults", "Snippet"]
+__all__ = ["MAX_QUERY_LENGTH", "PaperHits", "Passage", "SearchResults", "Snippet"]
+
+# The longest query any engine reads, and the search box's maxlength: a query is a few words.
+MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from .config import Config
 from .errors import LibraryError
 from .glossary import read_glossary
 from .passages import pdf_page_path, pdf_pages, searchable_passages
-from .paths import SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, pdf_manifest_path
+from .paths import (SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths,
+                    pdf_manifest_path)
 from .project import Project
-from .render import MAX_QUERY_LENGTH
-from .results import PaperHits, Passage, SearchResults, Snippet
+from .results import MAX_QUERY_LENGTH, PaperHits, Passage, SearchResults, Snippet
 from .stamps import Digest, code_files, distribution_version, read_state, write_state
 
 __all__ = [
@@ -122,7 +122,7 @@ def _index_inputs(project: Project, language: str) -> str:
     config = project.config
     code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language, language)
     code = code.files(code_files("search"), Path(__file__).parent).hexdigest()
-    sources = sorted(config.papers_dir.glob("*.md"))
+    sources = paper_paths(config)
     files = [*sources, *(anchor_record_path(config, path.stem) for path in sources)]  # the passages' ids
     if language != config.source_language:
         files += [catalog_path(config, language, path.stem) for path in sources]
@@ -176,7 +176,7 @@ def _terminology(project: Project, language: str) -> list[dict]:
     config = project.config
     source = config.source_language
     table = []
-    for term in read_glossary(glossary_path(config), source).terms:
+    for term in read_glossary(glossary_path(config), source, config.locales_dir).terms:
         official = term.english if language == source else term.translation(language)
         forms = {(source, term.english), *term.translations.items(),
                  *((code, form) for code in term.accepted for form in term.accepted_variants(code))}

@@ -20,7 +20,7 @@ from . import __version__
 from .config import Config
 from .exchange import ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from .memory import Recollection
-from .paths import catalog_folder, memory_folder
+from .paths import catalog_paths, memory_folder, memory_paths
 from .project import Project
 from .translation import is_translated
 
@@ -57,7 +57,7 @@ def export_tmx(project: Project, languages: tuple[str, ...], output: Path) -> li
 
 
 def _catalog_pairs(project: Project, language: str) -> Iterator[_Pair]:
-    for path in sorted(catalog_folder(project.config, language).glob("*.po")):
+    for path in catalog_paths(project.config, language):
         catalog = project.catalog(path.stem, language)
         for message in catalog:
             if message.id and isinstance(message.id, str) and is_translated(message):
@@ -185,8 +185,7 @@ def _primary(code: str) -> str:
 def outside_memory(config: Config, language: str) -> list[Recollection]:
     """The pairs of English and language in every memory `library import` kept, in file order."""
     recollections = []
-    folder = memory_folder(config)
-    for path in sorted(folder.glob("*.tmx")) if folder.is_dir() else ():
+    for path in memory_paths(config):
         for source, targets, line in _units(path, config.source_language):
             if source and targets.get(language):
                 recollections.append(Recollection(source, targets[language], path, line, False))

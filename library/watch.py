@@ -170,6 +170,7 @@ class _Watcher:
         from .config import load_config
 
         project = Project(load_config(self.config_path))
+        project.check_files()  # a pipe saved into the project must not hang the preview
         if self._last_project is not None:
             project.adopt_catalogs(self._last_project)
         self._last_project = project

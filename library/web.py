@@ -69,7 +69,7 @@ def create_app(project: Project, *, preview=None):
 
     from .errors import LibraryError
     from .html import SearchPage
-    from .render import MAX_QUERY_LENGTH
+    from .results import MAX_QUERY_LENGTH
     from .search import SearchResults, search
 
     config = project.config

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .checks import CHECKS, check_text
 from .errors import CatalogError
+from .files import read_checked
 from .exchange import Code, Element, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from .paths import catalog_path, template_path
 from .pofiles import parse_catalog, render_catalog, silenced_checks
@@ -271,7 +272,7 @@ def _open_catalog(project: Project, path: Path, file: Element, catalogs) -> _Cat
                                              f"{domain or '?'}.po in this library")
     key = (language, domain)
     if key not in catalogs:
-        data = po.read_bytes()
+        data = read_checked(po, config.locales_dir, CatalogError)
         catalog = parse_catalog(data, po, language=language, domain=domain)
         entry = _Catalog(po, language, domain, data, catalog, CatalogImport(po))
         entry.by_id = {unit_id(message): message for message in catalog if message.id}

@@ -7,7 +7,7 @@ from pages import Page
 
 from library.anchors import AnchorRecord, assign_anchors, read_anchor_record, render_anchor_record
 from library.catalogs import extract_catalogs
-from library.errors import SourceError
+from library.errors import EditedMeanwhile, SourceError
 from library.html import build_html
 from library.papers import load_paper
 from library.paths import anchor_record_path, site_folder
@@ -90,7 +90,7 @@ def test_a_record_reads_back_as_written(config):
     record = Project(config).anchor_record("sample")
     path = config.locales_dir / "copy.anchors.json"
     path.write_bytes(render_anchor_record(record))
-    assert read_anchor_record(path) == record
+    assert read_anchor_record(path, path.read_bytes()) == record
 
 
 @pytest.mark.parametrize(("content", "line"), [('{"passages": [', 1), ('{\n "passages": [],\n "retired": 3\n}', None),
@@ -117,3 +117,29 @@ def test_links_made_before_edits_land_in_every_language(config):
         assert page.by_id(before[REVIEW]).tag == "p"
         retired = page.by_id(before[QUOTE])
         assert page.parents[retired].get("id") == "a-list"  # lands on the heading of its section
+
+
+def test_a_paper_briefly_absent_gets_its_ids_back_when_it_returns(config):
+    extract_catalogs(Project(config))
+    before = _ids(config)
+    source = config.papers_dir / "sample.md"
+    text = source.read_text("utf-8")
+    source.unlink()  # a branch switched, or an editor's delete-and-recreate, while extract runs
+    changes = extract_catalogs(Project(config))
+    assert anchor_record_path(config, "sample") not in changes.removed
+    source.write_text(text.replace("takes place on", "is held on"), "utf-8")
+    extract_catalogs(Project(config))
+    assert _ids(config)[REVIEW.replace("takes place on", "is held on")] == before[REVIEW]
+
+
+def test_an_anchor_record_edited_during_extract_is_left_as_saved(config):
+    extract_catalogs(Project(config))
+    _edit(config, "takes place on", "is held on")
+    project = Project(config)
+    project.segments("sample")  # the record is read
+    path = anchor_record_path(config, "sample")
+    saved = path.read_bytes().replace(b'"retired": {}', b'"retired": {"old-link": ""}')
+    path.write_bytes(saved)
+    with pytest.raises(EditedMeanwhile):
+        extract_catalogs(project)
+    assert path.read_bytes() == saved

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gettext
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from library.catalogs import compile_catalogs, extract_catalogs, update_catalogs
 from library.config import load_config
 from library.errors import CatalogError, SourceError
 from library.paths import catalog_path, mo_path, template_path
-from library.pofiles import read_catalog, render_catalog
+from library.pofiles import parse_catalog, read_catalog, render_catalog
 from library.project import Project
 
 HEAD = """---
@@ -88,7 +89,7 @@ def test_extract_dates_a_changed_template_and_drops_a_removed_paper(config, monk
     source.write_text(source.read_text("utf-8").replace("Third item.", "Third item, changed."), "utf-8")
     changes = extract_catalogs(Project(config))
     assert sorted(p.name for p in changes.written) == ["sample.anchors.json", "sample.pot"]
-    assert sorted(p.name for p in changes.removed) == ["series.anchors.json", "series.pot"]
+    assert sorted(p.name for p in changes.removed) == ["series.pot"]  # its anchor record waits for it
     assert read_catalog(template_path(config, "sample")).creation_date.year == 2030
 
 
@@ -262,3 +263,76 @@ def test_a_paper_may_not_take_a_reserved_name(config, slug):
     (config.papers_dir / f"{slug}.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")
     with pytest.raises(SourceError, match=f"the slug '{slug}' is kept for"):
         extract_catalogs(Project(config))
+
+
+def test_two_english_edits_keep_the_english_the_translation_was_made_from(config, tmp_path):
+    first, second, third = ("The Forum meets every four years.", "The Forum meets every four years in New York.",
+                            "The Forum meets every four years in New York City.")
+    _translate_then_edit(config, [first], [second])
+    before = tmp_path / "before.po"
+    before.write_bytes(catalog_path(config, "fr", "sample").read_bytes())
+    _write_paper(config, [third])
+    _sync(config)
+    message = _catalog(config)[third]
+    assert message.fuzzy and message.string == f"FR: {first}"
+    assert message.previous_id == [first]
+    # GNU msgmerge --previous, the outside judge, keeps the same English.
+    merged = subprocess.run(["msgmerge", "--previous", "--quiet", "-o", "-", str(before),
+                             str(template_path(config, "sample"))], capture_output=True, check=True).stdout
+    assert parse_catalog(merged, before, language="fr")[third].previous_id == [first]
+
+
+def test_memory_prefills_a_new_entry_of_an_existing_catalog(config):
+    _sync(config)
+    _translate(config, domain="series")
+    _translate(config)
+    known = max((m.id for m in _catalog(config, domain="series") if m.id), key=len)  # the series' paragraph
+    source = config.papers_dir / "sample.md"
+    source.write_text(f"{source.read_text('utf-8')}\n{known}\n", "utf-8")
+    _sync(config)
+    message = _catalog(config)[known]
+    assert message.string == f"FR: {known}" and message.fuzzy
+    assert any(comment.startswith("memory: locales/fr/LC_MESSAGES/series.po:") for comment in message.user_comments)
+
+
+def _save_during_update(config, monkeypatch, save) -> None:
+    """Run update with save() called once, as a translator's PO editor would, after update read the file."""
+    import library.catalogs as catalogs
+
+    real_render, calls = catalogs.render_catalog, []
+
+    def render_then_save(catalog, **options):
+        if catalog.domain == "sample" and catalog.locale_identifier == "fr" and not calls:
+            calls.append(save())
+        return real_render(catalog, **options)
+
+    monkeypatch.setattr(catalogs, "render_catalog", render_then_save)
+    report = update_catalogs(Project(config))
+    assert calls, "the translator's save never happened"
+    return report
+
+
+def test_a_translators_save_during_update_is_merged_not_lost(config, monkeypatch):
+    _write_paper(config, ["The Forum meets every four years.", "Member States lead the review."])
+    _sync(config)
+    _translate(config)
+    _write_paper(config, ["The Forum meets every four years.", "Member States lead the review.", "A new paragraph."])
+    extract_catalogs(Project(config))
+    path = catalog_path(config, "fr", "sample")
+    saved = path.read_text("utf-8").replace("FR: Member States lead the review.", "Les États membres conduisent l’examen.")
+
+    _save_during_update(config, monkeypatch, lambda: path.write_text(saved, "utf-8"))
+    catalog = _catalog(config)
+    assert catalog["Member States lead the review."].string == "Les États membres conduisent l’examen."
+    assert "A new paragraph." in catalog  # and update's own work is there too
+    assert msgfmt_check(path).returncode == 0
+
+
+def test_a_broken_save_during_update_is_left_as_saved_with_an_error(config, monkeypatch):
+    _sync(config)
+    _translate(config)
+    path = catalog_path(config, "fr", "sample")
+    saved = path.read_text("utf-8") + '\nmsgid "half typed"\nmsgstr "pas fini\n'
+    with pytest.raises(CatalogError, match="unterminated string") as raised:
+        _save_during_update(config, monkeypatch, lambda: path.write_text(saved, "utf-8"))
+    assert raised.value.path == path and path.read_text("utf-8") == saved

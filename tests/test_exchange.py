@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from projects import copy_real_library
 
 from library.cli import main
-from library.errors import CatalogError
+from library.errors import EditedMeanwhile
 from library.exchange import inline_pieces, native, write_unchanged_since
 from library.glossary import read_glossary
 from library.pofiles import read_catalog, render_catalog
@@ -331,7 +331,7 @@ def test_placeholders_the_catalog_would_refuse_are_refused_at_the_unit(library: 
 def test_a_catalog_saved_meanwhile_is_not_overwritten(tmp_path: Path):
     path = tmp_path / "fr.po"
     path.write_bytes(b"saved by Poedit meanwhile")
-    with pytest.raises(CatalogError, match="changed on disk while the import read it"):
+    with pytest.raises(EditedMeanwhile, match="changed while this command ran; it was left as saved"):
         write_unchanged_since({path: (b"as the import read it", b"the import's text")})
     assert path.read_bytes() == b"saved by Poedit meanwhile"
 

@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from projects import make_project
+
+from library.cli import main
 
 from library.files import remove_leftovers, write_all, write_atomic
 
@@ -120,3 +123,87 @@ def test_update_killed_at_any_moment_leaves_old_or_new_catalogs(changed_english,
     _assert_old_or_new(project, before, after)
     assert _finish(_library(project, "update")) == 0
     assert _catalogs(project) == after and _temporary_files(project) == []
+
+
+# --- the one check every person's file passes ------------------------------------------------
+
+COMMANDS = [("status",), ("compile",), ("check",), ("update",), ("build", "html"), ("index",)]
+
+
+def _library_in(project: Path, *args: str) -> subprocess.CompletedProcess:
+    # A separate process with a deadline: a named pipe read by mistake would hang it.
+    return subprocess.run([sys.executable, "-m", "library", "--config", str(project / "setup.cfg"), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("synced"))
+    for command in ("extract", "update"):
+        assert _library_in(project, command).returncode == 0
+    return project
+
+
+def _copy(project: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    return copy
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_link_to_nothing_is_refused_alike_by_every_command(synced, tmp_path, command):
+    project = _copy(synced, tmp_path)
+    catalog = project / "locales" / "fr" / "LC_MESSAGES" / "sample.po"
+    catalog.unlink()
+    catalog.symlink_to(tmp_path / "moved-away.po")  # a PO editor's link, its target moved
+    result = _library_in(project, *command)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "locales/fr/LC_MESSAGES/sample.po: a link to a file that does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["papers/pipe.md", "locales/fr/LC_MESSAGES/pipe.po", "locales/pipe.pot"])
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_named_pipe_is_refused_unread_instead_of_hanging(synced, tmp_path, where, command):
+    project = _copy(synced, tmp_path)
+    os.mkfifo(project / where)
+    result = _library_in(project, *command)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{where}: not a regular file (a named pipe); refused without reading it" in result.stderr
+
+
+def test_a_paper_linked_from_outside_the_project_is_refused_unread(synced, tmp_path):
+    project = _copy(synced, tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text((project / "papers" / "sample.md").read_text("utf-8").replace("slug: sample", "slug: leak"))
+    (project / "papers" / "leak.md").symlink_to(secret)
+    for command in (("extract",), ("build", "html")):
+        result = _library_in(project, *command)
+        assert result.returncode != 0 and "papers/leak.md: links to a file outside papers/" in result.stderr
+    assert not list((project / "build").rglob("leak*")) and not (project / "locales" / "leak.pot").exists()
+
+
+def test_folders_are_readable_by_the_web_server_whatever_the_umask(synced, tmp_path):
+    project = _copy(synced, tmp_path)
+    result = subprocess.run(["sh", "-c", f'umask 077 && exec "{sys.executable}" -m library --config '
+                             f'"{project / "setup.cfg"}" build html'], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    site = project / "build" / "html"
+    modes = {path.relative_to(site).as_posix(): path.stat().st_mode & 0o777 for path in [site, *site.rglob("*")]}
+    unreadable = {name: oct(mode) for name, mode in modes.items()
+                  if mode & 0o444 != 0o444 or (name in modes and (site / name).is_dir() and mode & 0o111 != 0o111)}
+    assert len(modes) > 50 and unreadable == {}
+
+
+def test_a_full_disk_names_the_file_it_stopped(project, monkeypatch):
+    import errno
+
+    import library.files
+
+    def no_space(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(library.files.os, "fsync", no_space)
+    result = CliRunner().invoke(main, ["--config", str(project / "setup.cfg"), "extract"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "Error: locales/" in result.output and ": No space left on device" in result.output
+    assert _temporary_files(project) == []

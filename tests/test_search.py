@@ -17,7 +17,7 @@ from library.html import build_html
 from library.papers import load_papers
 from library.paths import glossary_path, index_folder
 from library.project import Project
-from library.render import MAX_QUERY_LENGTH
+from library.results import MAX_QUERY_LENGTH
 from library import search as search_module
 from library.search import build_index, search
 from library.segments import segment_paper
