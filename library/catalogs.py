@@ -256,9 +256,12 @@ class _CatalogMerge:
 
 
 def language_memory(project: Project, language: str) -> Memory:
-    """Every translated entry of language's catalogs, as they are now, for the memory."""
+    """Every translated entry of language's catalogs, as they are now, and of the imported memories (TMX)."""
+    from .tmx import outside_memory
+
     paths = catalog_paths(project.config, language)
-    return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths])
+    return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths],
+                        outside_memory(project.config, language))
 
 
 def merge_catalog(catalog, template, language: str, domain: str, update: CatalogUpdate | None = None):

@@ -503,3 +503,93 @@ def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...
         check_outcome(problems, strict)
     except ChecksFailed as failed:
         sys.exit(failed.exit_code)  # the summary line above has said it, on the same stream
+
+
+# --- translators' own tools: XLIFF, TMX, TBX ---------------------------------------------
+
+_output_option = click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=".",
+                              show_default=True, metavar="DIR", help="The folder to write into.")
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Write catalogs, the translation memory or the glossary for a CAT tool (XLIFF, TMX, TBX)."""
+
+
+@export_group.command(name="xliff")
+@_lang_option
+@_paper_option
+@_output_option
+@click.pass_context
+def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], output: Path) -> None:
+    """One XLIFF 1.2 file per catalog, DIR/<paper>.<lang>.xlf, to translate in a CAT tool."""
+    from .xliff import export_xliff as export
+
+    project = _project(ctx)
+    written = export(project, languages, papers, output)
+    for path, counts in written:
+        click.echo(f"wrote {_shown(path, Path.cwd())}: {counts['translated']} translated, "
+                   f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
+    click.echo(f"{_count(len(written), 'file')} written; bring them back with `library import FILE...`")
+
+
+@export_group.command(name="tmx")
+@_lang_option
+@_output_option
+@click.pass_context
+def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> None:
+    """The translation memory of each language (every translated entry) as TMX 1.4b, DIR/memory.<lang>.tmx."""
+    from .tmx import export_tmx as export
+
+    for path, units in export(_project(ctx), languages, output):
+        click.echo(f"wrote {_shown(path, Path.cwd())}: {_count(units, 'unit')}")
+
+
+@export_group.command(name="tbx")
+@_output_option
+@click.pass_context
+def export_tbx(ctx: click.Context, output: Path) -> None:
+    """The glossary as TBX-Basic, DIR/glossary.tbx: official terms preferred, variants admitted, avoided deprecated."""
+    from .tbx import export_tbx as export
+
+    path, entries = export(_project(ctx), output)
+    click.echo(f"wrote {_shown(path, Path.cwd())}: {entries} term {'entry' if entries == 1 else 'entries'}")
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Take translations back from XLIFF files and outside memories from TMX files.
+
+    XLIFF: each changed target replaces its entry's translation (fuzzy unless the unit's state
+    says translated or final); nothing is written if any file is refused. TMX: kept in
+    locales/memory/, which `library update` pre-fills new entries from, always fuzzy.
+    """
+    from .exchange import ExchangeError, root_of, write_unchanged_since
+    from .tmx import plan_tmx_import
+    from .xliff import plan_xliff_import
+
+    _writing(ctx, "locales")
+    project = _project(ctx)
+    config = project.config
+    roots = {path: root_of(path) for path in files}
+    kinds = {path: root.tag for path, root in roots.items()}
+    for path, root in roots.items():
+        if root.tag not in ("xliff", "tmx"):
+            raise ExchangeError(path, root.line, f"neither XLIFF nor TMX (its root element is <{root.tag}>)")
+    plan = plan_xliff_import(project, [path for path in files if kinds[path] == "xliff"])
+    memories = [plan_tmx_import(config, path) for path in files if kinds[path] == "tmx"]
+    writes = dict(plan.writes)
+    for report, data in memories:
+        writes[report.target] = (report.target.read_bytes() if report.target.is_file() else None, data)
+    write_unchanged_since(writes)
+    for item in plan.reports:
+        details = (f"{item.translated} translated, {item.fuzzy} fuzzy (to review), {item.reviewed} reviewed"
+                   + (f", {item.kept} left empty in the file and kept" if item.kept else ""))
+        verb = "wrote" if item.path in plan.writes else "unchanged"
+        click.echo(f"{verb} {_shown(item.path, config.root)}: {details} ({_count(item.units, 'unit')} read)")
+    for report, _ in memories:
+        kept = ", ".join(f"{count} {language}" for language, count in report.kept.items())
+        click.echo(f"wrote {_shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "
+                   "`library update` pre-fills new entries from it (fuzzy)")

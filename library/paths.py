@@ -25,6 +25,8 @@ __all__ = [
     "anchor_record_path",
     "anchor_record_paths",
     "glossary_path",
+    "memory_folder",
+    "memory_paths",
     "catalog_path",
     "catalog_folder",
     "mo_path",
@@ -98,6 +100,16 @@ def anchor_record_paths(config: Config) -> list[Path]:
 def glossary_path(config: Config) -> Path:
     """The official terms in every language, which `library check` holds translations to."""
     return config.locales_dir / "glossary.csv"
+
+
+def memory_folder(config: Config) -> Path:
+    """The outside translation memories `library import` kept (TMX), which `library update` pre-fills from."""
+    return config.locales_dir / "memory"
+
+
+def memory_paths(config: Config) -> list[Path]:
+    """Every kept memory, locales/memory/<name>.tmx, each a regular file of the locales folder."""
+    return _checked(memory_folder(config), "*.tmx", config.locales_dir, CatalogError)
 
 
 def catalog_folder(config: Config, language: str) -> Path:
