@@ -528,7 +528,7 @@ def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[s
     project = _project(ctx)
     written = export(project, languages, papers, output)
     for path, counts in written:
-        click.echo(f"wrote {_shown(path, Path.cwd())}: {counts['translated']} translated, "
+        click.echo(f"wrote {shown(path, Path.cwd())}: {counts['translated']} translated, "
                    f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
     click.echo(f"{_count(len(written), 'file')} written; bring them back with `library import FILE...`")
 
@@ -542,7 +542,7 @@ def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> 
     from .tmx import export_tmx as export
 
     for path, units in export(_project(ctx), languages, output):
-        click.echo(f"wrote {_shown(path, Path.cwd())}: {_count(units, 'unit')}")
+        click.echo(f"wrote {shown(path, Path.cwd())}: {_count(units, 'unit')}")
 
 
 @export_group.command(name="tbx")
@@ -553,7 +553,7 @@ def export_tbx(ctx: click.Context, output: Path) -> None:
     from .tbx import export_tbx as export
 
     path, entries = export(_project(ctx), output)
-    click.echo(f"wrote {_shown(path, Path.cwd())}: {entries} term {'entry' if entries == 1 else 'entries'}")
+    click.echo(f"wrote {shown(path, Path.cwd())}: {entries} term {'entry' if entries == 1 else 'entries'}")
 
 
 @main.command(name="import")
@@ -588,8 +588,8 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
         details = (f"{item.translated} translated, {item.fuzzy} fuzzy (to review), {item.reviewed} reviewed"
                    + (f", {item.kept} left empty in the file and kept" if item.kept else ""))
         verb = "wrote" if item.path in plan.writes else "unchanged"
-        click.echo(f"{verb} {_shown(item.path, config.root)}: {details} ({_count(item.units, 'unit')} read)")
+        click.echo(f"{verb} {shown(item.path, config.root)}: {details} ({_count(item.units, 'unit')} read)")
     for report, _ in memories:
         kept = ", ".join(f"{count} {language}" for language, count in report.kept.items())
-        click.echo(f"wrote {_shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "
+        click.echo(f"wrote {shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "
                    "`library update` pre-fills new entries from it (fuzzy)")
