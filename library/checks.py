@@ -400,6 +400,7 @@ def _without_longer_terms(english: str, term: Term, terms: tuple[Term, ...]) -> 
     return english
 
 
+@lru_cache(maxsize=8192)  # each term is folded again for every entry and every other term
 def _fold(text: str) -> str:
     """Case, apostrophes and spaces made uniform, accents kept."""
     text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
@@ -453,10 +454,13 @@ def _avoided_term(source: str, target: str, context: Context) -> Iterable[str]:
     meant = [_bare(term.translation(context.language)) for term in context.terms
              if term.translation(context.language) and _has_phrase(english, _fold(term.english))]
     for term in context.terms:
+        found = {form: _spans(text, [_bare(form)]) for form in term.avoided_variants(context.language)}
+        if not any(found.values()):
+            continue
         official = term.translation(context.language)
         allowed = _spans(text, [*meant, _bare(official)] if official else meant)
-        for form in term.avoided_variants(context.language):
-            if any(not _inside(span, allowed) for span in _spans(text, [_bare(form)])):
+        for form, spans in found.items():
+            if any(not _inside(span, allowed) for span in spans):
                 yield _avoid_message(form, term, official)
 
 
