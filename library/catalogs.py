@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import io
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +24,14 @@ from .paths import (
     catalog_paths,
     catalog_path,
     mo_path,
+    shown,
     template_path,
     template_paths,
 )
 from .pofiles import parse_catalog, read_catalog, render_catalog
 from .project import Project
 from .segments import segment_paper
+from .stamps import source_date
 from .translation import singular
 
 if TYPE_CHECKING:
@@ -66,10 +67,10 @@ def paper_template(paper: Paper, root: Path):
         copyright_holder=paper.meta.publisher,
         header_comment=(
             f"# Translation template for “{paper.meta.title}”.\n"
-            f"# Made by `library extract` from {_relative(paper.path, root)}: edit the source, not this file."
+            f"# Made by `library extract` from {shown(paper.path.resolve(), root)}: edit the source, not this file."
         ),
     )
-    source = _relative(paper.path, root)
+    source = shown(paper.path.resolve(), root)
     for segment in segment_paper(paper):
         catalog.add(segment.msgid, locations=[(source, segment.line)], auto_comments=list(segment.comments))
     return catalog
@@ -93,7 +94,7 @@ def ui_template(config: Config):
             found = extract_from_file(method, str(path), keywords=UI_KEYWORDS, comment_tags=("Translators:",),
                                       options={"trimmed": "true"}, strip_comment_tags=True)
             for line, message, comments, context in found:
-                catalog.add(message, locations=[(_relative(path, base), line)], auto_comments=comments,
+                catalog.add(message, locations=[(shown(path.resolve(), base), line)], auto_comments=comments,
                             context=context)
     return catalog
 
@@ -155,10 +156,7 @@ def _render_without_date_churn(path: Path, catalog, keep_format: bool) -> bytes:
 
 def _now() -> dt.datetime:
     """The current time, or SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    return source_date() or dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
 
 
 # --- update --------------------------------------------------------------------------------
@@ -258,9 +256,12 @@ class _CatalogMerge:
 
 
 def language_memory(project: Project, language: str) -> Memory:
-    """Every translated entry of language's catalogs, as they are now, for the memory."""
+    """Every translated entry of language's catalogs, as they are now, and of the imported memories (TMX)."""
+    from .tmx import outside_memory
+
     paths = catalog_paths(project.config, language)
-    return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths])
+    return build_memory([(path.stem, path, project.catalog(path.stem, language)) for path in paths],
+                        outside_memory(project.config, language))
 
 
 def merge_catalog(catalog, template, language: str, domain: str, update: CatalogUpdate | None = None):
@@ -331,7 +332,7 @@ def _prefill(catalog, new_ids: set, memory: Callable[[], Memory], domain: str, r
         source = match.recollection
         message.string = source.translation
         message.flags.add("fuzzy")
-        where = f"{_relative(source.path, root)}:{source.line}" if source.line else _relative(source.path, root)
+        where = f"{shown(source.path.resolve(), root)}:{source.line}" if source.line else shown(source.path.resolve(), root)
         alike = "the same English" if match.exact else f"{math.floor(match.similarity * 100)}% alike"
         message.user_comments.append(f"memory: {where} ({alike}); review, then remove the fuzzy flag")
         filled += 1
@@ -408,10 +409,3 @@ def _mo_bytes(path: Path, language: str, root: Path) -> bytes:
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .glossary import Term
-from .paths import catalog_path
+from .paths import catalog_path, shown
 from .pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
 from .project import Project
 from .translation import is_translated
@@ -35,6 +35,7 @@ __all__ = [
     "CHECKS",
     "IGNORE_FLAG",
     "check_text",
+    "terms_for",
     "check_catalog",
     "check_messages",
     "check_project",
@@ -93,20 +94,11 @@ class Problem:
 # --- reading Markdown ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    from .markup import is_allowed_link
-
-    md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = is_allowed_link  # read links exactly as the site renders them
-    return md
-
-
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple:
-    parsed = _markdown().parseInline(text)
+    from .markup import markdown_reader  # links read exactly as the site renders them
+
+    parsed = markdown_reader().parseInline(text)
     return tuple(parsed[0].children or ()) if parsed else ()
 
 
@@ -309,6 +301,31 @@ def _glued(text: str, end: int) -> bool:
     return end < len(text) and text[end].isalnum()
 
 
+# French typography keeps a number with its noun: « 16 mai », « 23 objectifs », « objectif 8 ». A year
+# (« en 2020 et ») or a number followed by a small word (« 17 au 20 mai ») is left alone, so the check only
+# speaks where a break would split a number from what it counts or names.
+_LABELS = ("alinéa", "annexe", "article", "chapitre", "cible", "objectif", "paragraphe", "résolution")
+_LABEL_THEN_NUMBER = re.compile(rf"(?<!\w)(?P<label>(?i:{'|'.join(_LABELS)})s?) (?P<number>\d+(?:[./]\d+)*)")
+_NUMBER_THEN_WORD = re.compile(r"(?<![\w/.,-])(?P<number>\d+(?:[.,]\d+)?) (?P<word>[a-zà-öø-ÿœæ][^\W\d_]*)")
+_SMALL_WORDS = frozenset("""a à après au aux avant avec car ce ces cette chez comme contre d dans de depuis des
+    donc dont du elle elles en entre est et il ils jusqu l la le les leur leurs lors mais n ne ni on ont ou où
+    par pour puis qu que qui s sa sans se selon ses son sont sous sur un une vers y""".split())
+
+
+def _french_number_spacing(source: str, target: str, context: Context) -> Iterable[str]:
+    """French typography: a no-break space between a number and its noun (« 16 mai », « objectif 8 »)."""
+    if context.language.split("_")[0] != "fr":
+        return
+    text = _prose(target)
+    for match in _LABEL_THEN_NUMBER.finditer(text):
+        yield f"“{match['label']} {match['number']}”: use a no-break space between the word and its number"
+    for match in _NUMBER_THEN_WORD.finditer(text):
+        number, word = match["number"], match["word"]
+        is_year = len(number) == 4 and number.isdigit()
+        if not is_year and word not in _SMALL_WORDS:
+            yield f"“{number} {word}”: use a no-break space between the number and its noun"
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
 _PLACEHOLDERS = re.compile(r"%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[a-zA-Z%]|\{[^{}]*\}")
 UNTRANSLATED_FROM = 3  # words: "participation", "PDF, page %(page)s" are the same in French
@@ -378,6 +395,7 @@ def _without_longer_terms(english: str, term: Term, terms: tuple[Term, ...]) -> 
     return english
 
 
+@lru_cache(maxsize=8192)  # each term is folded again for every entry and every other term
 def _fold(text: str) -> str:
     """Case, apostrophes and spaces made uniform, accents kept."""
     text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
@@ -425,17 +443,26 @@ def _avoided_term(source: str, target: str, context: Context) -> Iterable[str]:
     """A form the glossary says to avoid (its `<language>:avoid` column), in any case, with or without accents."""
     text = _bare(_prose(target))
     english = _fold(_prose(source))
-    # A form to avoid for one term can be the official form of another ("participation effective" is
-    # "effective participation"): where the English has that other term, the form is right.
-    meant = {_bare(term.translation(context.language)) for term in context.terms
-             if _has_phrase(english, _fold(term.english))}
+    # A form to avoid for one term can be the official form of another, or part of it ("participation
+    # effective" is "effective participation"; "primauté du droit" opens the label "primauté du droit et
+    # garanties d'une procédure régulière"): inside that form, where the English has that term, it is right.
+    meant = [_bare(term.translation(context.language)) for term in context.terms
+             if term.translation(context.language) and _has_phrase(english, _fold(term.english))]
     for term in context.terms:
-        for form in term.avoided_variants(context.language):
-            bare = _bare(form)
-            if bare not in meant and _uses_form(text, bare):
-                official = term.translation(context.language)
-                yield (f"“{form}” is a form to avoid for “{term.english}”: write “{official}” "
-                       f"(glossary line {term.line})")
+        found = {form: _spans(text, [_bare(form)]) for form in term.avoided_variants(context.language)}
+        if not any(found.values()):
+            continue
+        official = term.translation(context.language)
+        allowed = _spans(text, [*meant, _bare(official)] if official else meant)
+        for form, spans in found.items():
+            if any(not _inside(span, allowed) for span in spans):
+                yield _avoid_message(form, term, official)
+
+
+def _avoid_message(form: str, term: Term, official: str) -> str:
+    if official:
+        return f"“{form}” is a form to avoid for “{term.english}”: write “{official}” (glossary line {term.line})"
+    return f"“{form}” is a form to avoid for “{term.english}” (glossary line {term.line}: {term.note})"
 
 
 def _bare(text: str) -> str:
@@ -444,10 +471,19 @@ def _bare(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _uses_form(text: str, form: str) -> bool:
-    """form in text as whole words, each word perhaps plural (estatus migratorios, participations effectives)."""
+def _spans(text: str, forms: list[str]) -> list[tuple[int, int]]:
+    """Where each form is in text as whole words, each word perhaps plural (estatus migratorios)."""
+    return [match.span() for form in forms for match in _form_pattern(form).finditer(text)]
+
+
+@lru_cache(maxsize=1024)
+def _form_pattern(form: str) -> re.Pattern:
     words = (rf"{re.escape(word)}(?:e?s|x)?" for word in form.split())
-    return re.search(rf"(?<!\w){' '.join(words)}(?!\w)", text) is not None
+    return re.compile(rf"(?<!\w){' '.join(words)}(?!\w)")
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
 _PLACEHOLDER = re.compile(r"(todo|tbd|fixme|x{2,}|n/?a)", re.IGNORECASE)
@@ -478,6 +514,8 @@ CHECKS: tuple[Check, ...] = (
     Check("whitespace", "warning", "the same leading and trailing whitespace", _whitespace),
     Check("punctuation", "warning", "the same end punctuation", _punctuation),
     Check("french-spacing", "warning", "French: a no-break space before : ; ! ? » and after «", _french_spacing),
+    Check("french-number-spacing", "warning", "French: a no-break space between a number and its noun "
+          "(« 16 mai », « objectif 8 »)", _french_number_spacing),
     Check("untranslated", "warning", f"a translation identical to the English ({UNTRANSLATED_FROM}+ words)",
           _untranslated),
     Check("repeated-word", "warning", "a word written twice in a row", _repeated_word),
@@ -491,6 +529,11 @@ _BY_ID = {check.id: check for check in CHECKS}
 
 
 # --- running them --------------------------------------------------------------------------
+
+
+def terms_for(terms: Iterable[Term], language: str) -> tuple[Term, ...]:
+    """The terms that speak to translations into language: an official form, or forms to avoid there."""
+    return tuple(term for term in terms if term.translation(language) or term.avoided_variants(language))
 
 
 def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ...] = (),
@@ -554,7 +597,7 @@ def check_project(project: Project, languages: tuple[str, ...] = (),
     domains = project.select_papers(papers, ui=True)
     problems: list[Problem] = []
     for language in chosen:
-        terms = tuple(term for term in project.glossary.terms if term.translation(language))
+        terms = terms_for(project.glossary.terms, language)
         for domain in domains:
             catalog = project.catalog(domain, language)
             if catalog is not None:
@@ -582,10 +625,10 @@ def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path, strict:
     if fmt == "json":
         import json
 
-        rows = [{**problem.as_row(), "file": _relative(problem.path, root)} for problem in problems]
+        rows = [{**problem.as_row(), "file": shown(problem.path, root)} for problem in problems]
         data = {"errors": errors, "warnings": warnings, "problems": rows}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    lines = [f"{_relative(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
+    lines = [f"{shown(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
     summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     lines.append(summary + (" (--strict: warnings fail too)" if strict and warnings and not errors else ""))
     return "\n".join(lines) + "\n"
@@ -598,10 +641,3 @@ def _counts(problems: tuple[Problem, ...]) -> tuple[int, int]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import ChecksFailed, LibraryError, error_line
+from .paths import shown
 
 __all__ = ["main"]
 
@@ -67,15 +68,8 @@ def _writing(ctx: click.Context, folder: str) -> None:
 def _report(changes, root: Path) -> None:
     for verb, paths in (("wrote", changes.written), ("removed", changes.removed)):
         for path in paths:
-            click.echo(f"{verb} {_shown(path, root)}")
+            click.echo(f"{verb} {shown(path, root)}")
     click.echo(f"{len(changes.written)} written, {len(changes.unchanged)} unchanged")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 # One vocabulary for every command: -l/--lang, -p/--paper, -f/--format, wherever they make sense.
@@ -134,7 +128,7 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     for item in report.catalogs:
         if item.path in report.written:
             details = _update_details(item)
-            click.echo(f"wrote {_shown(item.path, root)}" + (f": {details}" if details else ""))
+            click.echo(f"wrote {shown(item.path, root)}" + (f": {details}" if details else ""))
     total = sum(report.catalogs, CatalogUpdate(Path()))
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
 
@@ -163,7 +157,7 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     project = _project(ctx)
     root = project.config.root
     for before, after in rename_paper(project, old, new):
-        click.echo(f"moved {_shown(before, root)} -> {_shown(after, root)}")
+        click.echo(f"moved {shown(before, root)} -> {shown(after, root)}")
     renamed = ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
     extract_catalogs(renamed)
     report = update_catalogs(renamed, (), (new,))
@@ -185,7 +179,7 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     matches = language_memory(project, language).matches(text, limit=limit)
     root = project.config.root
     for match in matches:
-        where = _shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
+        where = shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
         click.echo(f"{math.floor(match.similarity * 100)}%  {where}")
         click.echo(f"     {match.recollection.source}")
         click.echo(f"     {match.recollection.translation}")
@@ -340,7 +334,7 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
     failing = {path: failures for path, failures in validate_pdfs(sorted(paths), PDF_PROFILE).items() if failures}
     for path, failures in failing.items():
         for failure in failures:
-            click.echo(f"{_shown(path, root)}: rule {failure.rule}: {failure.message} "
+            click.echo(f"{shown(path, root)}: rule {failure.rule}: {failure.message} "
                        f"({_count(failure.count, 'time')}, first at {failure.where or 'the document'})")
     if failing:
         verb = "fails" if len(failing) == 1 else "fail"
@@ -441,9 +435,9 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
     preview = _start_watching(ctx) if watch else None
     try:
         if not (site / SiteMap.home(config.source_language)).is_file():
-            raise LibraryError(f"{_shown(site, config.root)}: no site built yet; run `library build html` first")
+            raise LibraryError(f"{shown(site, config.root)}: no site built yet; run `library build html` first")
         serve_site(project, host, port, preview=preview,
-                   on_ready=lambda url: click.echo(f"Serving {_shown(site, config.root)} on {url} (Ctrl+C to stop)"))
+                   on_ready=lambda url: click.echo(f"Serving {shown(site, config.root)} on {url} (Ctrl+C to stop)"))
     finally:
         if preview is not None:
             preview.close()
@@ -463,8 +457,8 @@ def _start_watching(ctx: click.Context):
     thread.start()
     ready.wait()
     config, root = _project(ctx).config, _root(ctx)
-    folders = ", ".join(f"{_shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
-    click.echo(f"Watching {folders} and {_shown(Path(config_path).resolve(), root)}")
+    folders = ", ".join(f"{shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    click.echo(f"Watching {folders} and {shown(Path(config_path).resolve(), root)}")
     return preview
 
 
@@ -532,3 +526,93 @@ def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...
         check_outcome(problems, strict)
     except ChecksFailed as failed:
         sys.exit(failed.exit_code)  # the summary line above has said it, on the same stream
+
+
+# --- translators' own tools: XLIFF, TMX, TBX ---------------------------------------------
+
+_output_option = click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=".",
+                              show_default=True, metavar="DIR", help="The folder to write into.")
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Write catalogs, the translation memory or the glossary for a CAT tool (XLIFF, TMX, TBX)."""
+
+
+@export_group.command(name="xliff")
+@_lang_option
+@_paper_option()
+@_output_option
+@click.pass_context
+def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], output: Path) -> None:
+    """One XLIFF 1.2 file per catalog, DIR/<paper>.<lang>.xlf, to translate in a CAT tool."""
+    from .xliff import export_xliff as export
+
+    project = _project(ctx)
+    written = export(project, languages, papers, output)
+    for path, counts in written:
+        click.echo(f"wrote {shown(path, Path.cwd())}: {counts['translated']} translated, "
+                   f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
+    click.echo(f"{_count(len(written), 'file')} written; bring them back with `library import FILE...`")
+
+
+@export_group.command(name="tmx")
+@_lang_option
+@_output_option
+@click.pass_context
+def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> None:
+    """The translation memory of each language (every translated entry) as TMX 1.4b, DIR/memory.<lang>.tmx."""
+    from .tmx import export_tmx as export
+
+    for path, units in export(_project(ctx), languages, output):
+        click.echo(f"wrote {shown(path, Path.cwd())}: {_count(units, 'unit')}")
+
+
+@export_group.command(name="tbx")
+@_output_option
+@click.pass_context
+def export_tbx(ctx: click.Context, output: Path) -> None:
+    """The glossary as TBX-Basic, DIR/glossary.tbx: official terms preferred, variants admitted, avoided deprecated."""
+    from .tbx import export_tbx as export
+
+    path, entries = export(_project(ctx), output)
+    click.echo(f"wrote {shown(path, Path.cwd())}: {entries} term {'entry' if entries == 1 else 'entries'}")
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Take translations back from XLIFF files and outside memories from TMX files.
+
+    XLIFF: each changed target replaces its entry's translation (fuzzy unless the unit's state
+    says translated or final); nothing is written if any file is refused. TMX: kept in
+    locales/memory/, which `library update` pre-fills new entries from, always fuzzy.
+    """
+    from .exchange import ExchangeError, root_of, write_unchanged_since
+    from .tmx import plan_tmx_import
+    from .xliff import plan_xliff_import
+
+    _writing(ctx, "locales")
+    project = _project(ctx)
+    config = project.config
+    roots = {path: root_of(path) for path in files}
+    kinds = {path: root.tag for path, root in roots.items()}
+    for path, root in roots.items():
+        if root.tag not in ("xliff", "tmx"):
+            raise ExchangeError(path, root.line, f"neither XLIFF nor TMX (its root element is <{root.tag}>)")
+    plan = plan_xliff_import(project, [path for path in files if kinds[path] == "xliff"])
+    memories = [plan_tmx_import(config, path) for path in files if kinds[path] == "tmx"]
+    writes = dict(plan.writes)
+    for report, data in memories:
+        writes[report.target] = (report.target.read_bytes() if report.target.is_file() else None, data)
+    write_unchanged_since(writes)
+    for item in plan.reports:
+        details = (f"{item.translated} translated, {item.fuzzy} fuzzy (to review), {item.reviewed} reviewed"
+                   + (f", {item.kept} left empty in the file and kept" if item.kept else ""))
+        verb = "wrote" if item.path in plan.writes else "unchanged"
+        click.echo(f"{verb} {shown(item.path, config.root)}: {details} ({_count(item.units, 'unit')} read)")
+    for report, _ in memories:
+        kept = ", ".join(f"{count} {language}" for language, count in report.kept.items())
+        click.echo(f"wrote {shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "
+                   "`library update` pre-fills new entries from it (fuzzy)")

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-__all__ = ["render_inline", "plain_text", "is_allowed_link", "link_targets"]
+__all__ = ["render_inline", "plain_text", "is_allowed_link", "link_targets", "markdown_reader"]
 
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -35,7 +35,8 @@ def is_allowed_link(url: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def markdown_reader():
+    """The one Markdown reader of translated text (CommonMark, no raw HTML, only allowed links)."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False})
@@ -44,7 +45,7 @@ def _markdown():
 
 
 def _inline_tokens(text: str) -> list:
-    tokens = _markdown().parseInline(text)
+    tokens = markdown_reader().parseInline(text)
     return tokens[0].children or [] if tokens else []
 
 

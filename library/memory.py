@@ -78,12 +78,15 @@ class Memory:
         return [Match(pool[index], score / 100) for _, score, index in found]
 
 
-def build_memory(catalogs) -> Memory:
-    """The memory of (domain, path, catalog) triples: every non-plural entry translated and not fuzzy."""
+def build_memory(catalogs, outside: list[Recollection] = ()) -> Memory:
+    """The memory of (domain, path, catalog) triples: every non-plural entry translated and not fuzzy.
+
+    outside (an imported TMX's pairs) comes after, so the catalogs' own translation of an English wins.
+    """
     recollections = []
     for domain, path, catalog in catalogs:
         for message in catalog:
             if message.id and not message.pluralizable and is_translated(message):
                 recollections.append(Recollection(message.id, message.string, path, message.lineno,
                                                   domain == UI_DOMAIN))
-    return Memory(recollections)
+    return Memory([*recollections, *outside])

@@ -17,6 +17,7 @@ __all__ = [
     "ASSETS",
     "RESERVED_SLUGS",
     "SiteMap",
+    "shown",
     "template_path",
     "template_paths",
     "paper_paths",
@@ -24,6 +25,8 @@ __all__ = [
     "anchor_record_path",
     "anchor_record_paths",
     "glossary_path",
+    "memory_folder",
+    "memory_paths",
     "catalog_path",
     "catalog_folder",
     "mo_path",
@@ -54,6 +57,11 @@ RESERVED_SLUGS = {
 
 
 # --- catalogs ------------------------------------------------------------------------------
+
+
+def shown(path: Path, root: Path) -> str:
+    """path as the library prints it: from the project's folder (root) when it is inside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
 def template_path(config: Config, domain: str) -> Path:
@@ -92,6 +100,16 @@ def anchor_record_paths(config: Config) -> list[Path]:
 def glossary_path(config: Config) -> Path:
     """The official terms in every language, which `library check` holds translations to."""
     return config.locales_dir / "glossary.csv"
+
+
+def memory_folder(config: Config) -> Path:
+    """The outside translation memories `library import` kept (TMX), which `library update` pre-fills from."""
+    return config.locales_dir / "memory"
+
+
+def memory_paths(config: Config) -> list[Path]:
+    """Every kept memory, locales/memory/<name>.tmx, each a regular file of the locales folder."""
+    return _checked(memory_folder(config), "*.tmx", config.locales_dir, CatalogError)
 
 
 def catalog_folder(config: Config, language: str) -> Path:

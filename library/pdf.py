@@ -26,7 +26,7 @@ from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
 from .pdf_tags import repair_weasyprint_tagging
 from .project import Project
 from .render import make_environment, paper_view, render_template, template_files
-from .stamps import Digest, code_files, distribution_version, settings_text
+from .stamps import Digest, code_files, distribution_version, settings_text, source_date
 from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_label
 
 __all__ = ["PDF_PROFILE", "PDF_VARIANT", "PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs",
@@ -209,6 +209,7 @@ def _shared_inputs(config: Config) -> str:
     """Hash of what every PDF depends on: the print templates, the PDF stage's code, the fonts, the tools."""
     from . import __version__
 
+    # The variable's text as it is: the inputs hash also names the PDF (its /ID), which must not move.
     digest = Digest(__version__, distribution_version("weasyprint"), settings_text(config),
                     os.environ.get("SOURCE_DATE_EPOCH", ""))
     digest.files(template_files(config, pdf=True), config.root)
@@ -612,10 +613,6 @@ def _created(date: dt.date) -> str:
 
     Either way two builds of the same inputs give the same bytes.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    else:
-        moment = dt.datetime.combine(date, dt.time(), dt.timezone.utc)
+    moment = source_date() or dt.datetime.combine(date, dt.time(), dt.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 

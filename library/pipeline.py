@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .paths import pdf_manifest_path
+from .paths import pdf_manifest_path, shown
 from .project import Project
 from .stamps import code_files, distribution_version, read_state, write_state
 
@@ -257,11 +257,11 @@ def report_lines(reports: list[StageReport], config: Config, *, verbose: bool = 
         lines = [f"nothing to do: every output is up to date ({unchanged} unchanged)"]
     for report in reports:
         lines += [f"held back {item}" for item in report.held_back]
-        lines += [f"withdrew {_shown(path, config)}: {reason}" for path, reason in report.withdrawn]
+        lines += [f"withdrew {shown(path, config.root)}: {reason}" for path, reason in report.withdrawn]
         lines += report.notes
         if verbose:
-            lines += [f"wrote {_shown(path, config)}" for path in report.written]
-            lines += [f"removed {_shown(path, config)}" for path in report.removed]
+            lines += [f"wrote {shown(path, config.root)}" for path in report.written]
+            lines += [f"removed {shown(path, config.root)}" for path in report.removed]
             lines += report.details
     return [*lines, _totals(reports)]
 
@@ -341,16 +341,12 @@ def _language_of_output(path: Path, config: Config) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in config.all_languages else None
 
 
-def _shown(path: Path, config: Config) -> str:
-    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
-
-
 def report_json(reports: list[StageReport], config: Config) -> list[dict]:
     """The same as the lines, for tools: per stage, every output by what happened to it, and the causes."""
-    def shown(paths: Iterable[Path]) -> list[str]:
-        return [_shown(path, config) for path in paths]
+    def listed(paths: Iterable[Path]) -> list[str]:
+        return [shown(path, config.root) for path in paths]
 
-    return [{"stage": report.stage, "causes": report.causes, "written": shown(report.written),
-             "unchanged": shown(report.unchanged), "removed": shown(report.removed),
-             "withdrawn": [{"path": _shown(path, config), "reason": reason} for path, reason in report.withdrawn],
+    return [{"stage": report.stage, "causes": report.causes, "written": listed(report.written),
+             "unchanged": listed(report.unchanged), "removed": listed(report.removed),
+             "withdrawn": [{"path": shown(path, config.root), "reason": reason} for path, reason in report.withdrawn],
              "held_back": report.held_back} for report in reports]

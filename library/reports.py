@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import IncompleteTranslation
-from .paths import UI_DOMAIN, catalog_path
+from .paths import UI_DOMAIN, catalog_path, shown
 from .project import Project
 from .translation import Figure, Tally, count_words, passage_state, percent_label, singular, translations_of
 
@@ -323,7 +323,7 @@ def render_status(statuses: tuple[CatalogStatus, ...], fmt: str, root: Path) -> 
 
 def _row(status: CatalogStatus, root: Path) -> dict[str, object]:
     row = status.as_row()
-    row["file"] = _relative(status.path, root) if status.path else ""
+    row["file"] = shown(status.path, root) if status.path else ""
     return row
 
 
@@ -382,8 +382,8 @@ def render_missing(missing: tuple[MissingSegment, ...], language: str, root: Pat
     a fuzzy one the change of the English and the translation that needs it."""
     lines = []
     for item in missing:
-        where = f"{_relative(item.po_path, root)}:{item.po_line}" if item.po_line else _relative(item.po_path, root)
-        source = f"{_relative(item.source_path, root)}:{item.source_line}" if item.source_path else "?"
+        where = f"{shown(item.po_path, root)}:{item.po_line}" if item.po_line else shown(item.po_path, root)
+        source = f"{shown(item.source_path, root)}:{item.source_line}" if item.source_path else "?"
         state = "not in the PO file (run `library update`)" if item.state == "absent" else item.state
         lines.append(f"{where}: {state} (source {source})")
         if item.diff is not None:  # the diff holds the whole current English: once is enough
@@ -403,8 +403,8 @@ def render_missing_json(found: dict[str, tuple[MissingSegment, ...]], root: Path
     import json
 
     rows = [{"language": item.language, "paper": item.domain, "state": item.state, "msgid": item.msgid,
-             "file": _relative(item.po_path, root), "line": item.po_line,
-             "source": _relative(item.source_path, root) if item.source_path else None,
+             "file": shown(item.po_path, root), "line": item.po_line,
+             "source": shown(item.source_path, root) if item.source_path else None,
              "source_line": item.source_line, "previous_msgid": item.previous_msgid, "translation": item.translation}
             for segments in found.values() for item in segments]
     return json.dumps(rows, ensure_ascii=False, indent=2)
@@ -417,10 +417,3 @@ def _wrapped(label: str, text: str, width: int) -> list[str]:
     indent = "    " + " " * len(label)
     return textwrap.wrap(text, width=max(width, 40), initial_indent=f"    {label}", subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False) or [f"    {label}".rstrip()]
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

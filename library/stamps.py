@@ -6,8 +6,10 @@ parsing, no heavy import), then, only when those changed, the model values of ea
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
 import re
 import sysconfig
 from functools import lru_cache
@@ -18,7 +20,8 @@ from .config import Config
 from .files import write_if_changed
 from .paths import state_path
 
-__all__ = ["Digest", "code_files", "read_state", "write_state", "distribution_version", "settings_text"]
+__all__ = ["Digest", "code_files", "read_state", "write_state", "distribution_version", "settings_text",
+           "source_date"]
 
 _PACKAGE = Path(__file__).parent
 _RELATIVE_IMPORT = re.compile(r"^\s*from \.(\w*) import ([\w, ()]+)", re.M)
@@ -100,6 +103,12 @@ def distribution_version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "-"
+
+
+def source_date() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a time, for reproducible outputs (None when it is not set)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
 
 
 def settings_text(config: Config) -> str:

@@ -152,8 +152,8 @@ def test_a_french_reader_searches_without_accents_and_lands_on_the_paragraph(rea
     page = context.new_page()
     with live_server(real_site) as base:
         page.goto(f"{base}/fr/index.html")
-        page.get_by_label("Rechercher dans les documents").fill("declaration sur les progres")
-        page.get_by_label("Rechercher dans les documents").press("Enter")
+        page.get_by_label("Rechercher dans les notes").fill("declaration sur les progres")
+        page.get_by_label("Rechercher dans les notes").press("Enter")
         page.wait_for_url(f"{base}/fr/search.html?q=declaration+sur+les+progres")
         marks = page.locator(".passages mark")
         assert marks.count() > 0 and marks.first.inner_text().lower() in ("déclaration", "progrès")
