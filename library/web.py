@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from .config import Config
+from .config import Config, known_language
 from .headers import SECURITY_HEADERS
 from .paths import SiteMap, site_folder
 from .project import Project
@@ -35,8 +35,10 @@ def negotiate_language(accept_language: str | None, config: Config) -> str:
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
 
-    preferred = [value for value, _quality in parse_accept_header(accept_language or "", LanguageAccept)]
-    return negotiate_locale(preferred, config.all_languages, sep="-") or config.source_language
+    preferred = [value.replace("-", "_") for value, _quality in parse_accept_header(accept_language or "", LanguageAccept)]
+    # Babel compares without regard to case but answers with the tag as the reader's browser wrote it.
+    chosen = negotiate_locale(preferred, config.all_languages, sep="_")
+    return known_language(chosen, config.all_languages) if chosen else config.source_language
 
 
 def resolve(site: Path, url_path: str) -> Path | None:
@@ -89,6 +91,16 @@ def create_app(project: Project, *, preview=None):
         return response
 
     search_pages: dict[str, SearchPage] = {}
+
+    @app.before_request
+    def canonical_language():
+        # Language tags are compared without regard to case: /FR/… is /fr/…, said once with a 301.
+        first, slash, rest = request.path.lstrip("/").partition("/")
+        code = known_language(first, config.all_languages)
+        if code is not None and code != first:
+            query = request.query_string.decode("latin-1")
+            return redirect(f"/{code}/{rest}" + (f"?{query}" if query else ""), code=301)
+        return None
 
     @app.get("/<language>/search", **reading)
     def old_search_address(language: str):

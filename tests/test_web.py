@@ -48,6 +48,9 @@ def client(config):
     ("", "en"),
     ("*", "en"),
     ("fr;q=0, es", "es"),
+    ("FR-fr", "fr"),  # language tags are compared without regard to case
+    ("ES", "es"),
+    ("Fr-CH, en;q=0.5", "fr"),
 ])
 def test_accept_language_picks_the_best_language(config, header, language):
     assert negotiate_language(header, config) == language
@@ -57,6 +60,16 @@ def test_the_root_redirects_to_the_readers_language(client):
     response = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
     assert response.status_code == 302 and response.location == "/es/"
     assert "Accept-Language" in response.vary
+
+
+def test_a_language_in_capitals_leads_to_its_pages(client):
+    response = client.get("/", headers={"Accept-Language": "FR-fr"})
+    assert response.status_code == 302 and response.location == "/fr/"
+    for asked, canonical in [("/FR/", "/fr/"), ("/FR", "/fr/"), ("/Es/sample.html", "/es/sample.html"),
+                             ("/EN/search.html?q=forum", "/en/search.html?q=forum")]:
+        response = client.get(asked)
+        assert response.status_code == 301 and response.location == canonical, asked
+    assert client.get("/DE/sample.html").status_code == 404
 
 
 def test_language_folders_serve_their_home(client):
