@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import heapq
 import json
+import logging
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from .analysis import analysis_name, analyzer, fold, is_question_word, word_span
 from .config import Config
 from .errors import LibraryError
 from .glossary import read_glossary
+from .manifest import DamagedManifest
 from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, pdf_manifest_path
 from .project import Project
@@ -40,6 +42,7 @@ __all__ = [
 ]
 
 STAGE = "index"
+_LOG = logging.getLogger(__name__)
 MAX_TERMS = 24
 SNIPPET_CHARACTERS = 220
 _LEAD = 60  # characters a snippet shows before its first marked word
@@ -321,7 +324,7 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
     parsed = own.parse(query)
     if parsed is None:
         return SearchResults(query=query, language=language, notices=("no-words",))
-    pdfs = pdf_pages(config, language)
+    pdfs = _pdf_pages(config, language)
     hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
     if not hits:
         hits, matched = _elsewhere(config, folders, own, query, limit, pdfs)
@@ -336,6 +339,15 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
     papers = _group(hits)
     return SearchResults(query, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
                          (), partial, missing, showing_suggestion=corrected is not None)
+
+
+def _pdf_pages(config: Config, language: str) -> dict:
+    """The PDF pages to link passages to; none while the manifest is damaged (the next build says so, and stops)."""
+    try:
+        return pdf_pages(config, language)
+    except DamagedManifest as error:
+        _LOG.warning("%s", error)
+        return {}
 
 
 def _corrected(own: _Generation, suggestion: str, limit: int, pdfs: dict):

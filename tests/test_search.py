@@ -592,3 +592,13 @@ def test_a_catalog_saved_decomposed_is_searched_as_written(config):
     assert results.total and all(p.language == "fr" for g in results.papers for p in g.passages)
     assert all(unicodedata.is_normalized("NFC", p.snippet.text) for g in results.papers for p in g.passages)
     assert search(Project(config), "declaratoin", "fr").suggestion == "déclaration"
+
+
+def test_a_damaged_pdf_manifest_leaves_search_answering_and_says_so(config, caplog):
+    build_index(Project(config))
+    manifest = config.build_dir / "pdf" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"pdfs": [', "utf-8")
+    with caplog.at_level("WARNING", logger="library.search"):
+        results = search(Project(config), "quoted paragraph", "en")
+    assert results.total and "the PDF manifest is damaged" in caplog.text
