@@ -85,11 +85,27 @@ def cli_error(config, *command: str) -> str:
     (["locales/glossary.csv"], set(), True, set()),
     (["locales/fr/LC_MESSAGES/sample.mo", "locales/fr/LC_MESSAGES/.sample.po.123.abcdefgh.tmp",
       "papers/sample.md~", "papers/.sample.md.swp", "build/html/fr/index.html"], set(), False, set()),
-], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored"])
+    (["locales/de/LC_MESSAGES/sample.po", "locales/xx/LC_MESSAGES/ui.po"], set(), False, set()),
+    (["locales/FR/LC_MESSAGES/sample.po"], set(), False, {"fr"}),
+], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored", "unconfigured-language",
+        "language-in-capitals"])
 def test_each_save_calls_for_its_own_steps(config, saved, papers, everything, languages):
     plan = plan_rebuild(Project(config), config.root / "setup.cfg", [config.root / name for name in saved])
     assert (set(plan.papers), plan.everything, set(plan.languages)) == (papers, everything, languages)
     assert plan.needed == bool(papers or everything or languages)
+
+
+def test_a_catalog_of_a_language_not_configured_shows_no_error(config):
+    # A German catalog saved ahead of adding German to setup.cfg: nothing to build, and nothing wrong.
+    from library.watch import _Watcher
+
+    build_html(Project(config))
+    preview = Preview()
+    german = config.locales_dir / "de" / "LC_MESSAGES" / "sample.po"
+    german.parent.mkdir(parents=True)
+    german.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n', "utf-8")
+    _Watcher(config.root / "setup.cfg", preview, [].append, None).rebuild([german])
+    assert preview.status == BuildStatus()
 
 
 def test_a_new_pdf_manifest_relinks_the_pdfs(config):
@@ -196,6 +212,27 @@ def test_broken_front_matter_shows_the_clis_error_until_fixed(watched):
     assert status.error == cli_error(config, "extract") and status.error.startswith("Error: papers/sample.md:")
     write_atomic(source, good.encode("utf-8"))
     wait_until(preview, lambda status: status.error == "")
+
+
+def _save_by_rename(path: Path, text: str) -> None:
+    """Save as `sed -i` and many editors do: a new file renamed over the old one."""
+    temporary = path.with_name(f"{path.name}.saving")
+    temporary.write_text(text, "utf-8")
+    temporary.replace(path)
+
+
+def test_settings_saved_by_renaming_over_them_are_seen_every_time(watched):
+    config, preview, said = watched
+    settings = config.root / "setup.cfg"
+    for threshold in (70, 60, 50):
+        said.clear()
+        _save_by_rename(settings, settings.read_text("utf-8").replace(
+            next(line for line in settings.read_text("utf-8").splitlines() if line.startswith("threshold")),
+            f"threshold = {threshold}"))
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("setup.cfg: ") for line in said):
+            assert time.monotonic() < deadline, f"the save setting threshold {threshold} was not seen: {said}"
+            time.sleep(0.1)
 
 
 def test_an_english_edit_updates_the_catalogs_then_the_pages(watched):
