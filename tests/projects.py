@@ -124,3 +124,23 @@ def live_server(config: Config, preview=None) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+@contextmanager
+def waitress_server(config: Config, preview=None) -> Iterator[str]:
+    """The server `library serve` runs (waitress, its limits and guards), on a free local port in a thread."""
+    from library.web import make_server
+
+    server = make_server(Project(config), "127.0.0.1", 0, preview=preview)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        if preview is not None:
+            preview.close()
+        server.task_dispatcher.shutdown(timeout=5)
+        server.close()
+        for channel in list(server._map.values()):  # the loop ends once no connection is left
+            channel.will_close = True
+        thread.join(10)
