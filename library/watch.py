@@ -33,7 +33,7 @@ from .lock import hold_lock
 from .paths import SiteMap, lock_path, pdf_manifest_path
 from .project import Project
 
-__all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
+__all__ = ["WATCH_PREFIX", "WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
            "stale_pdfs", "install_preview", "inject_client"]
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,11 @@ CLIENT_FILES = {"watch.js": "text/javascript; charset=utf-8", "watch.css": "text
 # A comment line this often keeps an open page's channel from the server's idle timeout, and frees
 # the thread of a page that went away (reloaded or closed) as soon as it fails to reach it.
 HEARTBEAT_SECONDS = 1
-# Each open page's channel holds one of the server's threads: enough for the pages of a working session.
-WATCH_THREADS = 32
+# An open page's channel holds one of the server's threads, WATCH_CHANNELS of them at most: the pages
+# keep their own threads. A page beyond those gets the status at once and asks again RETRY_MS later.
+WATCH_CHANNELS = 32
+WATCH_THREADS = WATCH_CHANNELS
+RETRY_MS = 2000
 PDF_PAUSE_SECONDS = 20.0  # the saves must pause this long before the PDFs are rendered in the background
 # Files whose saves mean nothing to the library: editors' and Poedit's by-products, our own temporary files.
 _IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig")
@@ -71,6 +74,7 @@ class Preview:
     def __init__(self) -> None:
         self._status = BuildStatus()
         self._changed = threading.Condition()
+        self._channels = threading.BoundedSemaphore(WATCH_CHANNELS)
         self.closed = threading.Event()
 
     @property
@@ -92,15 +96,24 @@ class Preview:
             return self._status
 
     def events(self) -> Iterator[bytes]:
-        """A Server-Sent Events stream: the status now, each change, and a comment line to keep it open."""
-        seen = None
-        while not self.closed.is_set():
-            status = self.next_status(seen, HEARTBEAT_SECONDS)
-            if status == seen:
-                yield b": still watching\n\n"
-                continue
-            seen = status
-            yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+        """A Server-Sent Events stream: the status now, each change, and a comment line to keep it open.
+
+        With WATCH_CHANNELS streams open already, the status now and when to ask again, then the end.
+        """
+        if not self._channels.acquire(blocking=False):
+            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode("utf-8")
+            return
+        try:
+            seen = None
+            while not self.closed.is_set():
+                status = self.next_status(seen, HEARTBEAT_SECONDS)
+                if status == seen:
+                    yield b": still watching\n\n"
+                    continue
+                seen = status
+                yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+        finally:  # the page went away (or the preview closed): its place is free
+            self._channels.release()
 
     def close(self) -> None:
         self.closed.set()

@@ -137,10 +137,12 @@ def waitress_server(config: Config, preview=None) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}/"
     finally:
+        from waitress import wasyncore
+
         if preview is not None:
-            preview.close()
+            preview.close()  # its open channels end
         server.task_dispatcher.shutdown(timeout=5)
-        server.close()
-        for channel in list(server._map.values()):  # the loop ends once no connection is left
-            channel.will_close = True
+        # Closed in the server's own thread, between two polls: its loop ends with nothing left to watch.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(10)
+        assert not thread.is_alive()
