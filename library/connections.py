@@ -49,13 +49,15 @@ class _Channel(HTTPChannel):
 class _GuardedServer(TcpWSGIServer):
     """Waitress's server with the request deadline and the per-client share."""
 
-    def channel_class(self, _server, connection, address, adjustments, map=None) -> None:  # noqa: A002 (waitress's name)
+    def channel_class(self, _server, connection, address, adjustments, map=None) -> None:  # noqa: A002
+        """A channel for a new connection, the client's oldest waiting one closed if it has its share already."""
         client = _client(address)
         mine = [channel for channel in self.active_channels.values()
                 if _client(channel.addr) == client and not channel.will_close]
         if len(mine) >= CONNECTIONS_PER_CLIENT:
-            waiting = [channel for channel in mine if not channel.requests]
-            if not waiting:  # every one is being answered: this one must wait its turn
+            # Waiting for a request: none in hand, and no answer still being sent.
+            waiting = [channel for channel in mine if not channel.requests and not channel.total_outbufs_len]
+            if not waiting:  # every one is being answered: 503, ask again in a moment
                 _refuse(connection)
                 return
             min(waiting, key=lambda channel: channel.creation_time).will_close = True

@@ -36,7 +36,8 @@ def negotiate_language(accept_language: str | None, config: Config) -> str:
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
 
-    preferred = [value.replace("-", "_") for value, _quality in parse_accept_header(accept_language or "", LanguageAccept)]
+    tags = parse_accept_header(accept_language or "", LanguageAccept)
+    preferred = [value.replace("-", "_") for value, _quality in tags]
     # Babel compares without regard to case but answers with the tag as the reader's browser wrote it.
     chosen = negotiate_locale(preferred, config.all_languages, sep="_")
     return known_language(chosen, config.all_languages) if chosen else config.source_language
