@@ -554,3 +554,14 @@ def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
     monkeypatch.setattr(weasyprint.HTML, "render", runaway)
     with pytest.raises(LibraryError, match=r"^en/sample\.pdf: laying out took more than 1 s"):
         build_pdfs(Project(config), ("en",), ("sample",), workers=1)
+
+
+def test_a_damaged_manifest_is_written_again_by_a_whole_pdf_build_and_refused_by_a_partial_one(config):
+    manifest = config.build_dir / "pdf" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"pdfs": [{"language": "fr", "slug"', "utf-8")
+    whole = plan_pdfs(Project(config))
+    assert whole.jobs and whole.pending == whole.jobs  # nothing of it is trusted: every PDF is rendered again
+    with pytest.raises(LibraryError, match=r"manifest.json:1: the PDF manifest is damaged \(.*\); run `library build "
+                                           r"pdf` to render the PDFs and write it again"):
+        plan_pdfs(Project(config), ("fr",))
