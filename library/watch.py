@@ -30,18 +30,15 @@ from pathlib import Path
 from .config import known_language
 from .errors import LibraryError, error_line
 from .lock import hold_lock
-from .paths import SiteMap, lock_path, pdf_manifest_path
+from .paths import SiteMap, lock_path, pdf_manifest_path, shown
 from .pipeline import Selection, StageReport, report_lines, run_stages
 from .project import Project
 
-__all__ = ["WATCH_PREFIX", "WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
-           "stale_pdfs", "install_preview", "inject_client"]
+__all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
+           "stale_pdfs"]
 
 log = logging.getLogger(__name__)
 
-WATCH_PREFIX = "_watch"  # the server's own addresses in watch mode; no page of the site starts with '_'
-CLIENT_FOLDER = Path(__file__).with_name("watch_client")
-CLIENT_FILES = {"watch.js": "text/javascript; charset=utf-8", "watch.css": "text/css; charset=utf-8"}
 # A comment line this often keeps an open page's channel from the server's idle timeout, and frees
 # the thread of a page that went away (reloaded or closed) as soon as it fails to reach it.
 HEARTBEAT_SECONDS = 1
@@ -326,7 +323,7 @@ def stale_pdfs(project: Project) -> tuple[str, ...]:
 
 
 def _shown(paths: tuple[Path, ...], root: Path) -> str:
-    names = [path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path) for path in paths]
+    names = [shown(path, root) for path in paths]
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
@@ -406,45 +403,3 @@ def _watched_paths(config_path: Path) -> list[str]:
     pdf_folder.mkdir(parents=True, exist_ok=True)
     folders = [config.papers_dir, config.locales_dir, config.templates_dir, pdf_folder]
     return [*(str(folder) for folder in folders if folder.is_dir()), str(config_path)]
-
-
-# --- the server's side ----------------------------------------------------------------------
-
-
-def install_preview(app, preview: Preview) -> None:
-    """Add the reload channel, its script and stylesheet to a Flask app, and put them in its HTML answers."""
-    from flask import Response
-
-    @app.get(f"/{WATCH_PREFIX}/events", provide_automatic_options=False)
-    def watch_events():
-        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-        return Response(preview.events(), mimetype="text/event-stream", headers=headers)
-
-    @app.get(f"/{WATCH_PREFIX}/<name>", provide_automatic_options=False)
-    def watch_client(name: str):
-        if name not in CLIENT_FILES:
-            return "Not found\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
-        return (CLIENT_FOLDER / name).read_bytes(), 200, {"Content-Type": CLIENT_FILES[name]}
-
-    @app.after_request
-    def with_reload(response):
-        if response.is_streamed:
-            return response
-        if response.mimetype != "text/html":
-            response.headers["Cache-Control"] = "no-cache"  # asked again, answered 304 while unchanged
-            return response
-        # A page's bytes depend on the build it belongs to: never let the browser keep one.
-        response.headers["Cache-Control"] = "no-store"
-        for header in ("ETag", "Last-Modified"):
-            response.headers.pop(header, None)
-        response.set_data(inject_client(response.get_data(), preview.status.generation))
-        return response
-
-
-def inject_client(page: bytes, generation: int) -> bytes:
-    """page with the watch script, its stylesheet and the build it shows, at the end of its head."""
-    tags = (f'<meta name="library-watch-build" content="{generation}">\n'
-            f'<link rel="stylesheet" href="/{WATCH_PREFIX}/watch.css">\n'
-            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode("utf-8")
-    head_end = page.find(b"</head>")
-    return page[:head_end] + tags + page[head_end:] if head_end >= 0 else page

@@ -176,9 +176,9 @@ def create_app(project: Project, *, preview=None):
         return body, status, {**headers, "Cache-Control": "no-store"}
 
     if preview is not None:  # before `secure`, so that it runs after it and sees the policy
-        from .watch import install_preview
+        from .web_preview import preview_blueprint
 
-        install_preview(app, preview)
+        app.register_blueprint(preview_blueprint(preview))
 
     @app.after_request
     def secure(response):
