@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-__all__ = ["Config", "load_config", "find_config"]
+__all__ = ["Config", "load_config", "find_config", "known_language"]
 
 SECTION = "library"
 _DEFAULTS = {
@@ -88,9 +88,22 @@ def load_config(path: Path) -> Config:
     )
 
 
+def known_language(code: str, known: tuple[str, ...]) -> str | None:
+    """The code of known that code names, compared as language tags are: without regard to case, '-' or '_'."""
+    wanted = code.replace("-", "_").lower()
+    return next((candidate for candidate in known if candidate.lower() == wanted), None)
+
+
+def _canonical(code: str) -> str:
+    """A language code as Babel and the folders spell it: 'FR' is 'fr', 'pt-br' is 'pt_BR'."""
+    language, _sep, region = code.replace("-", "_").partition("_")
+    return f"{language.lower()}_{region.upper()}" if region else language.lower()
+
+
 def _language(code: str, error: ConfigError) -> str:
     from babel import Locale, UnknownLocaleError
 
+    code = _canonical(code)
     if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code):
         raise error
     try:

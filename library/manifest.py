@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Literal
 
 from .config import Config
+from .errors import LibraryError
 from .files import write_if_changed
 from .paths import pdf_manifest_path
 
-__all__ = ["Verdict", "PdfEntry", "read_pdf_manifest", "write_pdf_manifest", "published_pdfs"]
+__all__ = ["DamagedManifest", "Verdict", "PdfEntry", "read_pdf_manifest", "write_pdf_manifest", "published_pdfs"]
 
 Verdict = Literal["published", "draft", "refused"]
 
@@ -37,8 +38,12 @@ class PdfEntry:
         return f"{self.language}/{self.slug}"
 
 
+class DamagedManifest(LibraryError):
+    """A manifest that cannot be read: read as empty, it would unpublish every PDF without a word."""
+
+
 def read_pdf_manifest(config: Config) -> dict[str, PdfEntry]:
-    """The manifest's entries by 'language/slug' ({} before the first PDF build)."""
+    """The manifest's entries by 'language/slug' ({} before the first PDF build); DamagedManifest if unreadable."""
     path = pdf_manifest_path(config)
     try:
         stamp = path.stat().st_mtime_ns
@@ -51,11 +56,22 @@ def read_pdf_manifest(config: Config) -> dict[str, PdfEntry]:
 def _read(path: Path, _stamp: int) -> tuple[tuple[str, PdfEntry], ...]:
     # Keyed by modification time too, so a server sees a rebuild without rereading on every query.
     try:
-        rows = json.loads(path.read_text("utf-8"))["pdfs"]
+        text = path.read_text("utf-8")
+        rows = json.loads(text)["pdfs"]
         entries = [PdfEntry(**row) for row in rows]
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()
+    except json.JSONDecodeError as error:
+        raise _damaged(path, error.lineno, error.msg) from None
+    except (UnicodeDecodeError, KeyError, TypeError, AttributeError) as error:
+        raise _damaged(path, None, f"not the PDF stage's entries: {error}") from None
+    except OSError as error:
+        raise _damaged(path, None, error.strerror or str(error)) from None
     return tuple((entry.key, entry) for entry in entries)
+
+
+def _damaged(path: Path, line: int | None, problem: str) -> DamagedManifest:
+    where = f"{path}:{line}" if line else f"{path}"
+    return DamagedManifest(f"{where}: the PDF manifest is damaged ({problem}); "
+                           "run `library build pdf` to render the PDFs and write it again")
 
 
 def write_pdf_manifest(config: Config, entries: dict[str, PdfEntry]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +26,9 @@ _BOM = "\ufeff"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 _DATE_LIKE = re.compile(r"\d{4}-\d\d?-\d\d?\b")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # a paper's slug, its file's name
-_TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*(.*?)\s*-->\s*$", re.S | re.I)
-_HTML_COMMENT = re.compile(r"<!--.*?-->\s*$", re.S)
+# A comment ends at its first "-->": "<!-- a --> <script>… <!-- b -->" is HTML between two comments.
+_TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*((?:(?!-->).)*?)\s*-->\s*", re.S | re.I)
+_HTML_COMMENT = re.compile(r"(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
 _LONE_IMAGE = re.compile(r'!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\((?P<src>[^\s)]+)(?:\s+"(?P<title>[^"]*)")?\)')
 _CONTAINER_TOKENS = {
     "bullet_list_open": "bullet_list",
@@ -104,6 +106,7 @@ def load_papers(folder: Path) -> tuple[Paper, ...]:
     # A pipe would hang the reader and a link out of the project would publish its target.
     papers = [load_paper(checked_file(path, folder, SourceError)) for path in sorted(folder.glob("*.md"))]
     _check_unique_numbers(papers)
+    _check_one_series_page(papers)
     return tuple(sorted(papers, key=lambda p: (p.meta.kind != "paper", p.meta.number or 0, p.slug)))
 
 
@@ -124,6 +127,7 @@ def parse_paper(text: str, path: Path) -> Paper:
         _LOG.warning("%s: starts with a byte order mark (BOM); read as UTF-8 without it", path)
         text = text[1:]
     _check_characters(path, text)
+    text = unicodedata.normalize("NFC", text)  # one form for each accented letter, whatever the editor saved
     front, body, body_offset = _split_front_matter(path, text)
     meta = _parse_meta(path, front)
     return Paper(path=path, meta=meta, blocks=tuple(_parse_body(path, body, body_offset)))
@@ -161,6 +165,7 @@ def _parse_meta(path: Path, front: str) -> PaperMeta:
         raise SourceError(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}") from None
     if not isinstance(data, dict):
         raise SourceError(path, 2, "the front matter must be a mapping of fields")
+    _check_fields_once(path, node)
     lines = _field_lines(node)
     return _MetaReader(path, data, lines).read()
 
@@ -179,6 +184,16 @@ def _front_matter_loader():
 
     Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
     return Loader
+
+
+def _check_fields_once(path: Path, node) -> None:
+    """Refuse a field given twice: YAML would keep the last silently, and the first would seem to count."""
+    first: dict[str, int] = {}
+    for key_node, _value_node in node.value:
+        name, line = str(key_node.value), key_node.start_mark.line + 2
+        if name in first:
+            raise SourceError(path, line, f"front-matter field {name!r} is given twice (first on line {first[name]})")
+        first[name] = line
 
 
 def _field_lines(node) -> dict[str, int]:
@@ -323,13 +338,18 @@ class _BodyWalker:
         if image:
             details = {"kind": "image", "src": image["src"], "tight": details.get("tight", False)}
             text = normalise_space(image["alt"])
+            if not text:
+                raise SourceError(self.path, self.line, f"the image {image['src']} has no description: say what it "
+                                  f"shows between the brackets, ![…]({image['src']}), for screen readers and translators")
+        if details["kind"] == "heading" and not text:
+            raise SourceError(self.path, self.line, "a heading with no text; write it after the '#', or delete the line")
         self._add(Block(text=text, line=self.line, path=tuple(self.stack), **details))
 
     def _html_block(self, token) -> None:
-        note = _TRANSLATORS_NOTE.match(token.content.strip())
+        note = _TRANSLATORS_NOTE.fullmatch(token.content.strip())
         if note:
             self.pending_comment = normalise_space(note[1])
-        elif not _HTML_COMMENT.match(token.content.strip()):
+        elif not _HTML_COMMENT.fullmatch(token.content.strip()):
             raise SourceError(self.path, self.line, "raw HTML is not allowed; write Markdown")
 
     def _add(self, block: Block) -> None:
@@ -352,3 +372,12 @@ def _check_unique_numbers(papers: list[Paper]) -> None:
                 f"number {number} is already used by {seen[number].path.name}",
             )
         seen[number] = paper
+
+
+def _check_one_series_page(papers: list[Paper]) -> None:
+    """Refuse a second series page: the site and the volumes have room for one, and would pick one silently."""
+    series = [paper for paper in papers if paper.meta.kind == "series"]
+    for second in series[1:]:
+        raise SourceError(second.path, second.meta.lines.get("kind"),
+                          f"a second series page; {series[0].path.name} is the series page already "
+                          "(give this one kind: paper and a number, or merge the two)")

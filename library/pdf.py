@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,7 +22,7 @@ from .config import Config
 from .errors import LibraryError
 from .files import write_atomic
 from .interface import PAGE_LABEL
-from .manifest import PdfEntry, read_pdf_manifest, write_pdf_manifest
+from .manifest import DamagedManifest, PdfEntry, read_pdf_manifest, write_pdf_manifest
 from .paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
 from .pdf_tags import repair_weasyprint_tagging
 from .project import Project
@@ -32,6 +33,8 @@ from .translation import Figure, TranslatedPaper, TranslatedSegment, percent_lab
 __all__ = ["PDF_PROFILE", "PDF_VARIANT", "PdfJob", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs",
            "running_head",
            "render_job", "job_html", "project_uri", "FONT_FILES"]
+
+_LOG = logging.getLogger(__name__)
 
 # The accessible PDF WeasyPrint writes, and the veraPDF profile that judges it (library.conformance).
 # pdf/ua-2 passes veraPDF's PDF/UA-2 profile too (tests/test_conformance.py); PDF/UA-1 stays the
@@ -138,6 +141,17 @@ class PdfPlan:
 # Planning -------------------------------------------------------------------------------------
 
 
+def _manifest_entries(config: Config, whole: bool) -> dict[str, PdfEntry]:
+    """The last build's manifest; a damaged one is rewritten from scratch by a whole build, refused by a partial one."""
+    try:
+        return read_pdf_manifest(config)
+    except DamagedManifest as error:
+        if not whole:
+            raise  # rewriting it with some PDFs only would unpublish the rest
+        _LOG.warning("%s; every PDF is rendered again", str(error).split("; run")[0])
+        return {}
+
+
 def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
               draft: bool = False) -> PdfPlan:
     """The PDFs asked for (volumes only when no paper is named), judged by the gate.
@@ -148,7 +162,7 @@ def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[st
     config = project.config
     chosen = project.select_languages(languages)
     names = project.select_papers(slugs) if slugs else (*project.source_slugs, VOLUME)
-    previous = read_pdf_manifest(config)
+    previous = _manifest_entries(config, whole=not slugs and not languages)
     shared = _shared_inputs(config)
     plan = PdfPlan(complete=not slugs, every_language=not languages)
     for language in chosen:
@@ -245,7 +259,7 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
     config = project.config
     plan = plan or plan_pdfs(project, languages, slugs, draft)
     report = PdfReport(refused=list(plan.refused))
-    entries = read_pdf_manifest(config)
+    entries = _manifest_entries(config, whole=plan.complete and plan.every_language)
     for job in plan.current:
         report.unchanged.append(job.output)
         if progress:

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .anchors import AnchorRecord, assign_anchors, read_anchor_record
-from .config import Config, find_config, load_config
+from .config import Config, find_config, known_language, load_config
 from .errors import GlossaryError, SelectionError, SourceError
 from .files import checked_file, read_checked
 from .glossary import Glossary, read_glossary
@@ -225,6 +225,7 @@ class Project:
         With targets_only, the source language is refused too: it has no catalogs.
         """
         known = self.config.languages if targets_only else self.config.all_languages
+        codes = tuple(known_language(code, known) or code for code in codes)  # 'FR' is 'fr'
         for code in codes:
             if code not in known:
                 raise SelectionError(_unknown("language", code, known, self.config.all_languages,
@@ -253,5 +254,6 @@ def _unknown(kind: str, value: str, known: tuple[str, ...], everything: tuple[st
     """The one message every command gives for a --lang or --paper it cannot take."""
     if source is not None and value == source:
         return f"{value!r} is the source language; it has no catalogs (languages: {', '.join(known)})"
-    hint = next((f"; did you mean {name!r}?" for name in everything if name.lower() == value.lower()), "")
+    close = {value.lower(), value.replace("-", "_").partition("_")[0].lower() if kind == "language" else ""}
+    hint = next((f"; did you mean {name!r}?" for name in everything if name.lower() in close), "")
     return f"unknown {kind} {value!r} (choose from {', '.join(known)}){hint}"

@@ -1,13 +1,16 @@
 """Full-text search: one Whoosh index per language, built atomically, queried as readers type."""
 from __future__ import annotations
 
+import copy
 import heapq
 import json
+import logging
 import os
 import re
 import shutil
 import threading
 import time
+import unicodedata
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -18,6 +21,7 @@ from . import __version__
 from .analysis import analysis_name, analyzer, fold, is_question_word, word_spans, words
 from .config import Config
 from .errors import LibraryError
+from .manifest import DamagedManifest
 from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import (SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths,
                     pdf_manifest_path)
@@ -37,6 +41,7 @@ __all__ = [
 ]
 
 STAGE = "index"
+_LOG = logging.getLogger(__name__)
 MAX_TERMS = 24
 SNIPPET_CHARACTERS = 220
 _LEAD = 60  # characters a snippet shows before its first marked word
@@ -144,6 +149,7 @@ def write_index(folder: Path, language: str, source_language: str, documents, te
         vocabulary: Counter[str] = Counter()
         count = 0
         for document in documents:
+            document = {name: unicodedata.normalize("NFC", value) for name, value in document.items()}
             writer.add_document(**_fields(document, language))
             vocabulary.update(words(document["text"], document["language"]))
             count += 1
@@ -317,7 +323,7 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
     parsed = own.parse(query)
     if parsed is None:
         return SearchResults(query=query, language=language, notices=("no-words",))
-    pdfs = pdf_pages(config, language)
+    pdfs = _pdf_pages(config, language)
     hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
     if not hits:
         hits, matched = _elsewhere(config, folders, own, query, limit, pdfs)
@@ -332,6 +338,15 @@ def _search(config: Config, language: str, query: str, limit: int, generations: 
     papers = _group(hits)
     return SearchResults(query, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
                          (), partial, missing, showing_suggestion=corrected is not None)
+
+
+def _pdf_pages(config: Config, language: str) -> dict:
+    """The PDF pages to link passages to; none while the manifest is damaged (the next build says so, and stops)."""
+    try:
+        return pdf_pages(config, language)
+    except DamagedManifest as error:
+        _LOG.warning("%s", error)
+        return {}
 
 
 def _corrected(own: _Generation, suggestion: str, limit: int, pdfs: dict):
@@ -349,7 +364,8 @@ def _corrected(own: _Generation, suggestion: str, limit: int, pdfs: dict):
 def _clean(query: str) -> tuple[str, list[str]]:
     """The query without control or direction characters, squeezed and cut to a sane length."""
     notices = []
-    cleaned = " ".join(_CONTROL.sub(" ", query).translate(_QUOTES).split())
+    # One form for each accented letter, as the index has it: "e" + U+0301 is "é".
+    cleaned = " ".join(unicodedata.normalize("NFC", _CONTROL.sub(" ", query)).translate(_QUOTES).split())
     if len(cleaned) > MAX_QUERY_LENGTH:
         cleaned = cleaned[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
         notices.append("shortened")
@@ -470,7 +486,10 @@ class _Generation:
         words = query.split()
         query = _FIELD_SYNTAX.sub(" ", " ".join(words[:MAX_TERMS]))
         with self.lock:
-            positive, negative = _top_level(self.parsers["text"].process(query))
+            tree = _pruned(self.parsers["text"].process(query))
+            if tree is None:
+                return None
+            positive, negative = _top_level(tree)
             clauses = [clause for clause in map(self._clause, positive) if clause is not None]
             excluded = [q for q in (self._field_queries(node, negative=True) for node in negative) if q is not None]
             clauses = self._with_terminology(clauses)
@@ -492,8 +511,12 @@ class _Generation:
 
     def _field_queries(self, node, negative: bool = False):
         """node's query over every text field, or None when the reader's language leaves it out."""
-        from whoosh.query import NullQuery
+        from whoosh.query import Not, NullQuery
 
+        if type(node).__name__ == "NotGroup" and not negative:
+            # Not in any field, rather than not in some field: a passage has one of the two.
+            inner = self._field_queries(node, negative=True)
+            return Not(inner) if inner is not None else None
         queries = []
         for name, parser in self.parsers.items():
             query = node.query(parser)
@@ -787,9 +810,59 @@ def _top_level(tree) -> tuple[list, list]:
     kind = type(tree).__name__
     if kind == "AndNotGroup":
         positive, _negative = _top_level(tree[0])
-        return positive, [*_negative, *tree[1]]
+        banned = list(tree[1]) if type(tree[1]).__name__ == "OrGroup" else [tree[1]]  # one is not grouped
+        return positive, [*_negative, *banned]
     nodes = list(tree) if kind == "AndGroup" else [tree]
     return ([n for n in nodes if type(n).__name__ != "NotGroup"], [n for n in nodes if type(n).__name__ == "NotGroup"])
+
+
+def _pruned(node):
+    """node without what an operator with nothing to act on leaves in Whoosh's tree, or None if nothing is left.
+
+    "NOT NOT NOT" leaves a NOT with nothing under it, "( -forum )" a minus that Whoosh only reads
+    at the top level: each would fail when asked for its query. A minus inside a group becomes
+    the NOT it means there; a NOT, a group or an operator left empty goes, with what it held.
+    """
+    from whoosh.qparser import syntax
+
+    if isinstance(node, syntax.ErrorNode):
+        return _pruned(node.node) if node.node is not None else None
+    if isinstance(node, (syntax.MarkerNode, syntax.Operator)):
+        return None
+    if not isinstance(node, syntax.GroupNode):
+        return node
+    if isinstance(node, syntax.BinaryGroup):
+        return _pruned_pair(node)
+    children, negated = [], False
+    for child in node.nodes:
+        if type(child).__name__ == "Minus":
+            negated = True
+            continue
+        kept = _pruned(child)
+        if kept is not None:
+            children.append(syntax.NotGroup([kept]) if negated else kept)
+            negated = False
+    if not children:
+        return None
+    if len(children) == 1 and type(node).__name__ in ("AndGroup", "OrGroup") and node.boost == 1:
+        return children[0]  # "( -forum )" is "-forum"
+    pruned = copy.copy(node)
+    pruned.nodes = children
+    return pruned
+
+
+def _pruned_pair(node):
+    """A binary group (a AND NOT b, a ANDMAYBE b) pruned; with one side gone, the other as it meant."""
+    from whoosh.qparser import syntax
+
+    first, second = (_pruned(child) for child in (list(node.nodes) + [None, None])[:2])
+    if first is not None and second is not None:
+        pruned = copy.copy(node)
+        pruned.nodes = [first, second]
+        return pruned
+    if second is not None and isinstance(node, syntax.AndNotGroup):
+        return syntax.NotGroup([second])
+    return first if first is not None else second
 
 
 def _typed(node) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -211,10 +212,15 @@ def _translate(segment: Segment, catalog, language: str, source_language: str) -
     message = catalog.get(segment.msgid) if catalog is not None else None
     status = passage_state(message)
     if status == "translated":
-        return TranslatedSegment(segment, message.string, language, status)
+        return TranslatedSegment(segment, _composed(message.string), language, status)
     if status == "fuzzy" and message.previous_id and keeps_previous_translation(message.previous_id[0], segment.msgid):
-        return TranslatedSegment(segment, message.string, language, status, current_source=segment.msgid)
+        return TranslatedSegment(segment, _composed(message.string), language, status, current_source=segment.msgid)
     return TranslatedSegment(segment, segment.msgid, source_language, status)
+
+
+def _composed(text):
+    """text with each accented letter in one code point (NFC), however the translator's editor saved it."""
+    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
 
 
 # How alike the previous and the current English must be, in words, for the previous translation

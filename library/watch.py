@@ -28,25 +28,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .config import known_language
 from .errors import LibraryError, error_line
 from .lock import hold_lock
-from .paths import SiteMap, lock_path, pdf_manifest_path
+from .paths import SiteMap, lock_path, pdf_manifest_path, shown
 from .pipeline import Selection, StageReport, report_lines, run_stages
 from .project import Project
 
-__all__ = ["WATCH_PREFIX", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
-           "stale_pdfs", "unrendered_pdfs", "install_preview", "inject_client"]
+__all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
+           "stale_pdfs", "unrendered_pdfs"]
 
 log = logging.getLogger(__name__)
 
-WATCH_PREFIX = "_watch"  # the server's own addresses in watch mode; no page of the site starts with '_'
-CLIENT_FOLDER = Path(__file__).with_name("watch_client")
-CLIENT_FILES = {"watch.js": "text/javascript; charset=utf-8", "watch.css": "text/css; charset=utf-8"}
 # A comment line this often keeps an open page's channel from the server's idle timeout, and frees
 # the thread of a page that went away (reloaded or closed) as soon as it fails to reach it.
 HEARTBEAT_SECONDS = 1
-# Each open page's channel holds one of the server's threads: enough for the pages of a working session.
-WATCH_THREADS = 32
+# An open page's channel holds one of the server's threads, WATCH_CHANNELS of them at most: the pages
+# keep their own threads. A page beyond those gets the status at once and asks again RETRY_MS later.
+WATCH_CHANNELS = 32
+WATCH_THREADS = WATCH_CHANNELS
+RETRY_MS = 2000
 PDF_PAUSE_SECONDS = 20.0  # the saves must pause this long before the PDFs are rendered in the background
 # Files whose saves mean nothing to the library: editors' and Poedit's by-products, our own temporary files.
 _IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig", ".kate-swp", "___jb_tmp___", "___jb_old___")
@@ -75,6 +76,7 @@ class Preview:
     def __init__(self) -> None:
         self._status = BuildStatus()
         self._changed = threading.Condition()
+        self._channels = threading.BoundedSemaphore(WATCH_CHANNELS)
         self.closed = threading.Event()
 
     @property
@@ -96,15 +98,24 @@ class Preview:
             return self._status
 
     def events(self) -> Iterator[bytes]:
-        """A Server-Sent Events stream: the status now, each change, and a comment line to keep it open."""
-        seen = None
-        while not self.closed.is_set():
-            status = self.next_status(seen, HEARTBEAT_SECONDS)
-            if status == seen:
-                yield b": still watching\n\n"
-                continue
-            seen = status
-            yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+        """A Server-Sent Events stream: the status now, each change, and a comment line to keep it open.
+
+        With WATCH_CHANNELS streams open already, the status now and when to ask again, then the end.
+        """
+        if not self._channels.acquire(blocking=False):
+            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode("utf-8")
+            return
+        try:
+            seen = None
+            while not self.closed.is_set():
+                status = self.next_status(seen, HEARTBEAT_SECONDS)
+                if status == seen:
+                    yield b": still watching\n\n"
+                    continue
+                seen = status
+                yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+        finally:  # the page went away (or the preview closed): its place is free
+            self._channels.release()
 
     def close(self) -> None:
         self.closed.set()
@@ -147,7 +158,10 @@ def plan_rebuild(project: Project, config_path: Path, paths: Iterable[Path]) -> 
         elif path.is_relative_to(config.papers_dir) and path.suffix == ".md":
             papers.add(path.stem)
         elif path.is_relative_to(config.locales_dir) and path.suffix == ".po":
-            languages.add(path.relative_to(config.locales_dir).parts[0])
+            language = known_language(path.relative_to(config.locales_dir).parts[0], config.languages)
+            if language is None:
+                continue  # a catalog of a language not (yet) in setup.cfg: nothing reads it
+            languages.add(language)
         elif (path.is_relative_to(config.locales_dir) and path.suffix in (".pot", ".json", ".csv")
               or path.is_relative_to(config.papers_dir) and _paper_image(project, path)
               or path.is_relative_to(config.templates_dir) or path == config_path):
@@ -352,7 +366,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _shown(paths: tuple[Path, ...], root: Path) -> str:
-    names = [path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path) for path in paths]
+    names = [shown(path, root) for path in paths]
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
@@ -362,10 +376,9 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
 
     First the site is brought in step with the files as they are, then ready is set.
     """
-    import watchfiles
-
     config_path = Path(config_path).resolve()
     watcher = _Watcher(config_path, preview, report, pdf_pause)
+    settings = _identity(config_path)  # the setup.cfg the site was last built from
     try:
         watcher.rebuild([config_path])
         watched = _watched_paths(config_path)
@@ -373,17 +386,55 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
         if ready is not None:
             ready.set()
     try:
-        for changes in watchfiles.watch(*watched, stop_event=preview.closed, rust_timeout=1000, yield_on_timeout=True,
-                                        debounce=400, step=30, raise_interrupt=False):
-            try:
-                if changes:
-                    watcher.rebuild({Path(path) for _change, path in changes})
-                watcher.pdfs_if_paused()
-            except Exception as error:  # noqa: BLE001 (a bug must not end the preview: logged, shown, watched on)
-                log.exception("watch mode: the rebuild failed")
-                preview.update(error=f"Error: {type(error).__name__}: {error} (a bug of the library; see the log)")
+        while not preview.closed.is_set():
+            watched, settings = _watch_until_settings_replaced(watcher, config_path, watched, settings)
     finally:
         watcher.stop_pdfs()
+
+
+def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched: list[str],
+                                   settings: tuple) -> tuple[list[str], tuple]:
+    """Rebuild after each batch of saves until preview closes or setup.cfg is a new file.
+
+    The system watches a file, not a name: once a save renames a new setup.cfg over the old
+    one (`sed -i`, many editors), the old file's watch hears nothing more. So its identity is
+    compared at every batch and every second with the one last built from (settings), and a
+    new file is watched afresh. Returns the paths to watch next and the identity built from.
+    """
+    import watchfiles
+
+    preview = watcher.preview
+    existing = [path for path in watched if Path(path).exists()]  # setup.cfg may be gone, for now
+    for changes in watchfiles.watch(*existing, stop_event=preview.closed, rust_timeout=1000, yield_on_timeout=True,
+                                    debounce=400, step=30, raise_interrupt=False):
+        saved = {Path(path) for _change, path in changes}
+        now = _identity(config_path)
+        if now != settings:
+            saved.add(config_path)
+        try:
+            if saved:
+                watcher.rebuild(saved)
+            watcher.pdfs_if_paused()
+        except Exception as error:  # noqa: BLE001 (a bug must not end the preview: logged, shown, watched on)
+            log.exception("watch mode: the rebuild failed")
+            preview.update(error=f"Error: {type(error).__name__}: {error} (a bug of the library; see the log)")
+        replaced = now[:2] != settings[:2]
+        settings = now
+        if replaced:  # another file now: watch it (and the folders it names)
+            try:
+                return _watched_paths(config_path), settings
+            except (LibraryError, OSError):
+                return watched, settings  # a broken setup.cfg is on the open pages already
+    return watched, settings
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """(device, inode, size, modification time) of path, or zeros when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0, 0, 0)
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _watched_paths(config_path: Path) -> list[str]:
@@ -395,45 +446,3 @@ def _watched_paths(config_path: Path) -> list[str]:
     pdf_folder.mkdir(parents=True, exist_ok=True)
     folders = [config.papers_dir, config.locales_dir, config.templates_dir, pdf_folder]
     return [*(str(folder) for folder in folders if folder.is_dir()), str(config_path)]
-
-
-# --- the server's side ----------------------------------------------------------------------
-
-
-def install_preview(app, preview: Preview) -> None:
-    """Add the reload channel, its script and stylesheet to a Flask app, and put them in its HTML answers."""
-    from flask import Response
-
-    @app.get(f"/{WATCH_PREFIX}/events", provide_automatic_options=False)
-    def watch_events():
-        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-        return Response(preview.events(), mimetype="text/event-stream", headers=headers)
-
-    @app.get(f"/{WATCH_PREFIX}/<name>", provide_automatic_options=False)
-    def watch_client(name: str):
-        if name not in CLIENT_FILES:
-            return "Not found\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
-        return (CLIENT_FOLDER / name).read_bytes(), 200, {"Content-Type": CLIENT_FILES[name]}
-
-    @app.after_request
-    def with_reload(response):
-        if response.is_streamed:
-            return response
-        if response.mimetype != "text/html":
-            response.headers["Cache-Control"] = "no-cache"  # asked again, answered 304 while unchanged
-            return response
-        # A page's bytes depend on the build it belongs to: never let the browser keep one.
-        response.headers["Cache-Control"] = "no-store"
-        for header in ("ETag", "Last-Modified"):
-            response.headers.pop(header, None)
-        response.set_data(inject_client(response.get_data(), preview.status.generation))
-        return response
-
-
-def inject_client(page: bytes, generation: int) -> bytes:
-    """page with the watch script, its stylesheet and the build it shows, at the end of its head."""
-    tags = (f'<meta name="library-watch-build" content="{generation}">\n'
-            f'<link rel="stylesheet" href="/{WATCH_PREFIX}/watch.css">\n'
-            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode("utf-8")
-    head_end = page.find(b"</head>")
-    return page[:head_end] + tags + page[head_end:] if head_end >= 0 else page

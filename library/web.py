@@ -4,12 +4,12 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from .config import Config
+from .config import Config, known_language
 from .headers import SECURITY_HEADERS
 from .paths import SiteMap, site_folder
 from .project import Project
 
-__all__ = ["create_app", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
+__all__ = ["create_app", "make_server", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
 
 READ_METHODS = ("GET", "HEAD")
 # Text worth compressing; the PDFs and images are compressed already.
@@ -17,7 +17,8 @@ COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "a
                     "application/json", "image/svg+xml", "application/xml"]
 # Waitress's defaults let 100 idle connections lock readers out for two minutes. Waiting
 # connections cost a socket, not a thread, so many are let in, an idle one is closed after
-# a few seconds, and a request can be no bigger than a page address needs.
+# a few seconds, and a request can be no bigger than a page address needs. A request must
+# also arrive within a deadline, and one client holds only its share (library.connections).
 SERVER_LIMITS = {
     "threads": 8,
     "connection_limit": 1000,
@@ -35,8 +36,11 @@ def negotiate_language(accept_language: str | None, config: Config) -> str:
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
 
-    preferred = [value for value, _quality in parse_accept_header(accept_language or "", LanguageAccept)]
-    return negotiate_locale(preferred, config.all_languages, sep="-") or config.source_language
+    tags = parse_accept_header(accept_language or "", LanguageAccept)
+    preferred = [value.replace("-", "_") for value, _quality in tags]
+    # Babel compares without regard to case but answers with the tag as the reader's browser wrote it.
+    chosen = negotiate_locale(preferred, config.all_languages, sep="_")
+    return known_language(chosen, config.all_languages) if chosen else config.source_language
 
 
 def resolve(site: Path, url_path: str) -> Path | None:
@@ -89,6 +93,16 @@ def create_app(project: Project, *, preview=None):
         return response
 
     search_pages: dict[str, SearchPage] = {}
+
+    @app.before_request
+    def canonical_language():
+        # Language tags are compared without regard to case: /FR/… is /fr/…, said once with a 301.
+        first, slash, rest = request.path.lstrip("/").partition("/")
+        code = known_language(first, config.all_languages)
+        if code is not None and code != first:
+            query = request.query_string.decode("latin-1")
+            return redirect(f"/{code}/{rest}" + (f"?{query}" if query else ""), code=301)
+        return None
 
     @app.get("/<language>/search", **reading)
     def old_search_address(language: str):
@@ -166,9 +180,9 @@ def create_app(project: Project, *, preview=None):
         return body, status, {**headers, "Cache-Control": "no-store"}
 
     if preview is not None:  # before `secure`, so that it runs after it and sees the policy
-        from .watch import install_preview
+        from .web_preview import preview_blueprint
 
-        install_preview(app, preview)
+        app.register_blueprint(preview_blueprint(preview))
 
     @app.after_request
     def secure(response):
@@ -199,28 +213,33 @@ def _compressible(path: Path) -> bool:
 
 
 def serve(project: Project, host: str, port: int, *, on_ready=None, preview=None) -> None:
-    """Serve the built site with waitress until interrupted; on_ready(url) once it listens.
-
-    An address that cannot be listened on (no such host, a port in use or not ours to
-    take) is a LibraryError saying so, raised before anything is served.
-    """
-    from waitress.server import create_server
-
-    from .errors import LibraryError
-
-    try:
-        server = create_server(create_app(project, preview=preview), host=host, port=port, ident="briefing-library",
-                               **_limits(preview))
-    except OSError as error:
-        raise LibraryError(f"cannot listen on {host}:{port}: {_socket_problem(error)}") from None
+    """Serve the built site with waitress until interrupted; on_ready(url) once it listens."""
+    server = make_server(project, host, port, preview=preview)
     if on_ready is not None:
-        on_ready(f"http://{_url_host(host)}:{server.effective_port}/")
+        port = getattr(server, "effective_port", None) or server.effective_listen[0][1]
+        on_ready(f"http://{_url_host(host)}:{port}/")
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+
+
+def make_server(project: Project, host: str, port: int, *, preview=None):
+    """The waitress server of the built site, listening, its connections bounded; server.run() serves.
+
+    An address that cannot be listened on (no such host, a port in use or not ours to
+    take) is a LibraryError saying so, raised before anything is served.
+    """
+    from .connections import create_guarded_server
+    from .errors import LibraryError
+
+    try:
+        return create_guarded_server(create_app(project, preview=preview), host, port, ident="briefing-library",
+                                     **_limits(preview))
+    except OSError as error:
+        raise LibraryError(f"cannot listen on {host}:{port}: {_socket_problem(error)}") from None
 
 
 def _limits(preview) -> dict:

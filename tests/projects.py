@@ -124,3 +124,25 @@ def live_server(config: Config, preview=None) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+@contextmanager
+def waitress_server(config: Config, preview=None) -> Iterator[str]:
+    """The server `library serve` runs (waitress, its limits and guards), on a free local port in a thread."""
+    from library.web import make_server
+
+    server = make_server(Project(config), "127.0.0.1", 0, preview=preview)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        from waitress import wasyncore
+
+        if preview is not None:
+            preview.close()  # its open channels end
+        server.task_dispatcher.shutdown(timeout=5)
+        # Closed in the server's own thread, between two polls: its loop ends with nothing left to watch.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(10)
+        assert not thread.is_alive()

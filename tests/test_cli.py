@@ -53,6 +53,14 @@ def test_extract_update_compile_round(run, project):
     assert run("update").output == "0 written, 6 unchanged; 0 new, 0 outdated, 0 obsolete, 0 revived\n"
 
 
+def test_a_language_code_in_capitals_is_the_same_language(run, project):
+    run("extract")
+    result = run("update", "--lang", "FR")
+    assert result.exit_code == 0 and "wrote locales/fr/LC_MESSAGES/sample.po" in result.output
+    assert sorted(path.name for path in (project / "locales").iterdir() if path.is_dir()) == ["fr"]
+    assert run("status", "--lang", "FR", "--json").output == run("status", "--lang", "fr", "--json").output
+
+
 def test_unknown_language_is_refused(run):
     run("extract")
     result = run("update", "--lang", "de")

@@ -35,6 +35,12 @@ def test_bad_value_names_file_line_and_setting(tmp_path: Path, name: str):
     assert raised.value.line == line and raised.value.message.startswith(message)
 
 
+def test_language_codes_are_read_without_regard_to_case(tmp_path: Path):
+    (tmp_path / "setup.cfg").write_text("[library]\nsource_language = EN\nlanguages = FR, es, PT-br\n", "utf-8")
+    config = load_config(tmp_path / "setup.cfg")
+    assert config.source_language == "en" and config.languages == ("fr", "es", "pt_BR")
+
+
 def test_config_is_found_from_a_subfolder(tmp_path: Path):
     (tmp_path / "setup.cfg").write_text("[library]\n", "utf-8")
     (tmp_path / "papers").mkdir()

@@ -118,7 +118,8 @@ def test_inline_markdown_travels_as_locked_tags_numbered_alike_in_source_and_tar
     text = (tmp_path / f"{PAPER}.fr.xlf").read_text("utf-8")
     assert '<bpt id="1" ctype="link">[</bpt>A/RES/73/195<ept id="1">](https://undocs.org/A/RES/73/195)</ept>' in text
     ui = (tmp_path / "ui.fr.xlf").read_text("utf-8")
-    assert '<target xml:lang="fr" state="translated">Page <ph id="1" ctype="x-python-format">%(page)s</ph> sur ' in ui
+    # French sets a no-break space between a label and its number.
+    assert '<target xml:lang="fr" state="translated">Page\u00a0<ph id="1" ctype="x-python-format">%(page)s</ph> sur' in ui
 
 
 def test_unit_ids_stay_the_same_while_the_english_does(library: Path, tmp_path: Path):
@@ -207,11 +208,11 @@ def test_a_plural_group_goes_back_form_by_form(library: Path, tmp_path: Path):
     run_in(library, "export", "xliff", "--lang", "fr", "--paper", "ui", "--output", str(tmp_path))
     xliff = tmp_path / "ui.fr.xlf"
     text = xliff.read_text("utf-8")
-    xliff.write_text(text.replace("</ph> manquants</target>", "</ph> manquantes</target>"), "utf-8")
+    xliff.write_text(text.replace("</ph>\u00a0manquants</target>", "</ph>\u00a0manquantes</target>"), "utf-8")
     result = run_in(library, "import", str(xliff))
     assert result.exit_code == 0, result.output
     message = next(m for m in catalog(library, "fr", "ui") if m.id == ("%(count)s missing", "%(count)s missing"))
-    assert message.string == ("%(count)s manquant", "%(count)s manquantes", "%(count)s manquantes")
+    assert message.string == ("%(count)s\u00a0manquant", "%(count)s\u00a0manquantes", "%(count)s\u00a0manquantes")
     assert msgfmt_check(catalog_path_in(library, "fr", "ui")).returncode == 0
 
 
@@ -305,11 +306,11 @@ def test_a_tag_written_back_empty_stands_for_the_english_tag(library: Path, tmp_
     run_in(library, "export", "xliff", "--lang", "fr", "--paper", "ui", "--output", str(tmp_path))
     xliff = tmp_path / "ui.fr.xlf"
     xliff.write_text(xliff.read_text("utf-8").replace(
-        '<target xml:lang="fr" state="translated">Page <ph id="1" ctype="x-python-format">%(page)s</ph> sur ',
-        '<target xml:lang="fr" state="translated">Feuille <ph id="1" ctype="x-python-format"/> sur ', 1), "utf-8")
+        '<target xml:lang="fr" state="translated">Page\u00a0<ph id="1" ctype="x-python-format">%(page)s</ph> sur',
+        '<target xml:lang="fr" state="translated">Feuille\u00a0<ph id="1" ctype="x-python-format"/> sur', 1), "utf-8")
     result = run_in(library, "import", str(xliff))
     assert result.exit_code == 0, result.output
-    assert entries(library, "fr", "ui")["Page %(page)s of %(pages)s"][0] == "Feuille %(page)s sur %(pages)s"
+    assert entries(library, "fr", "ui")["Page %(page)s of %(pages)s"][0] == "Feuille\u00a0%(page)s sur\u00a0%(pages)s"
 
 
 def test_placeholders_the_catalog_would_refuse_are_refused_at_the_unit(library: Path, tmp_path: Path):

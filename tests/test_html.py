@@ -211,6 +211,19 @@ def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
     assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
 
 
+def test_a_damaged_pdf_manifest_stops_the_site_build_with_its_line(config, run):
+    # Read as "no PDFs", a truncated manifest would unpublish every PDF from the site, silently.
+    write_pdf_manifest(config, {"fr/sample": PdfEntry("fr", "sample", "published", 100.0, "x")})
+    manifest = config.build_dir / "pdf" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[:-20])
+    result = run("build", "html")
+    line = manifest.read_text("utf-8").count("\n") + 1
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: build/pdf/manifest.json:{line}: the PDF manifest is damaged (")
+    assert result.stderr.endswith("); run `library build pdf` to render the PDFs and write it again\n")
+    assert not (site_folder(config) / "fr" / "sample.html").exists()
+
+
 @pytest.mark.parametrize("name", ["404", "500"])
 def test_error_pages_link_from_the_site_root(config, name):
     build_html(Project(config))
@@ -245,7 +258,7 @@ def test_build_html_reports_what_it_wrote(run, config):
     files = sorted(path.relative_to(config.root).as_posix() for path in site_folder(config).rglob("*") if path.is_file())
     lines = first.output.splitlines()
     assert (first.exit_code, lines[0]) == (0, "everything (no earlier build)")
-    assert sorted(line.removeprefix("wrote ") for line in lines[1:]) == files
+    assert sorted(line.removeprefix("wrote ") for line in lines[1:-1]) == files  # the last line counts them
     run("extract"), run("update")
     second = run("build", "-v")
     assert second.exit_code == 0  # French and Spanish PDFs are held back (nothing is translated), and said so

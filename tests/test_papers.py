@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,26 @@ def test_two_papers_with_one_number_are_refused(tmp_path: Path):
         (tmp_path / f"{name}.md").write_text(text, "utf-8")
     with pytest.raises(SourceError, match="number 1 is already used by first.md"):
         load_papers(tmp_path)
+
+
+def test_a_second_series_page_is_refused(tmp_path: Path):
+    shutil.copytree(DATA / "papers", tmp_path / "papers")
+    text = (DATA / "papers" / "series.md").read_text("utf-8").replace("slug: series", "slug: the-series")
+    (tmp_path / "papers" / "the-series.md").write_text(text, "utf-8")
+    with pytest.raises(SourceError) as raised:
+        load_papers(tmp_path / "papers")
+    kind_line = text.splitlines().index("kind: series") + 1
+    assert str(raised.value) == (f"{tmp_path / 'papers' / 'the-series.md'}:{kind_line}: a second series page; series.md "
+                                 "is the series page already (give this one kind: paper and a number, or merge the two)")
+
+
+def test_a_decomposed_paper_is_read_composed(tmp_path: Path):
+    # An editor that saves "e" + U+0301 for "é": the catalogs, pages and index get one form.
+    paper = tmp_path / "sample.md"
+    text = (DATA / "papers" / "sample.md").read_text("utf-8").replace("Why this paper", "Pourquoi ce débat")
+    paper.write_text(unicodedata.normalize("NFD", text), "utf-8")
+    blocks = load_paper(paper).blocks
+    assert blocks[0].text == "Pourquoi ce débat" and all(unicodedata.is_normalized("NFC", b.text) for b in blocks)
 
 
 def test_a_byte_order_mark_is_accepted_and_said(tmp_path: Path, caplog):

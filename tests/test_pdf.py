@@ -643,3 +643,14 @@ def test_hyphenation_is_limited_on_the_real_pdfs(real_pdfs):
         figures[f"{language}/{slug}"] = (sum(ends) / len(ends), max(runs, default=0))
     too_many = {name: f"{share:.1%}, {run} in a row" for name, (share, run) in figures.items() if share > 0.1 or run > 2}
     assert not too_many, too_many
+
+
+def test_a_damaged_manifest_is_written_again_by_a_whole_pdf_build_and_refused_by_a_partial_one(config):
+    manifest = config.build_dir / "pdf" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"pdfs": [{"language": "fr", "slug"', "utf-8")
+    whole = plan_pdfs(Project(config))
+    assert whole.jobs and whole.pending == whole.jobs  # nothing of it is trusted: every PDF is rendered again
+    with pytest.raises(LibraryError, match=r"manifest.json:1: the PDF manifest is damaged \(.*\); run `library build "
+                                           r"pdf` to render the PDFs and write it again"):
+        plan_pdfs(Project(config), ("fr",))

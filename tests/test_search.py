@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import unicodedata
 import urllib.request
 
 import pytest
@@ -533,3 +534,72 @@ def test_scores_summed_over_posting_lists_are_whooshs_own(library, language, que
     scores = generation.scores(whoosh_query)
     assert expected and scores.keys() == expected.keys()
     assert all(scores[doc] == pytest.approx(score) for doc, score in expected.items())
+
+
+# Every query answered ------------------------------------------------------------------------
+
+# What readers type that the query parser reads as syntax, in the three languages, and what is not a
+# word the way it is written: the words of the papers in decomposed Unicode (as some keyboards and
+# macOS file names give them), combining marks alone, right-to-left text, emoji, a no-break space.
+_OPERATORS = ["AND", "OR", "NOT", "ET", "OU", "SAUF", "Y", "O", "NO", "-", "+", "(", ")", '"', "«", "»", ":",
+              "title:", "text:", "*", "?", "~", "^", "[", "]", "{", "}", "TO", "\\", "'"]
+_WORDS = ["forum", "migrants", "déclaration", "Declaración", "migración", "hearing", "le", "the", "de", "a",
+          "dé\u0301", "de\u0301claration", "migracio\u0301n", "\u0301", "ﬁ", "İ", "ß", "\u05e9\u05dc\u05d5\u05dd",
+          "\U0001f30d", "\u00a0", "x" * 40]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(language=st.sampled_from(["en", "fr", "es"]),
+       tokens=st.lists(st.one_of(st.sampled_from(_OPERATORS), st.sampled_from(_WORDS), st.text(max_size=3)),
+                       max_size=12),
+       glue=st.sampled_from([" ", "", "  "]))
+def test_every_query_is_answered(library, language, tokens, glue):
+    results = search(Project(library), glue.join(tokens), language)
+    assert len(results.query) <= MAX_QUERY_LENGTH and results.total >= 0
+
+
+@pytest.mark.parametrize("query", ["NOT NOT NOT", "SAUF SAUF SAUF", "NO NO NO", "title: NO Y le", "a ( -forum )",
+                                   "forum NOT", "( NOT )", "(-)", "- -", "forum OR", "OR forum", "((forum OR)"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_operators_with_nothing_to_act_on_are_answered(library, query, language):
+    results = search(Project(library), query, language)
+    assert results.query == query
+
+
+def test_a_dangling_operator_keeps_the_words_it_was_typed_with(library):
+    # The forum's passages, not an error and not "no words": the operator alone is read as nothing.
+    forum = _passages(search(Project(library), "forum", "en"))
+    assert forum and _passages(search(Project(library), "forum NOT", "en")) == forum
+    assert _passages(search(Project(library), "forum ( -forum )", "en")) == []
+
+
+# One text, however its accents are encoded ----------------------------------------------------
+
+
+def test_a_decomposed_query_finds_what_its_composed_form_finds(library):
+    composed = search(Project(library), "déclaration régionale", "fr")
+    decomposed = search(Project(library), unicodedata.normalize("NFD", "déclaration régionale"), "fr")
+    assert composed.total and _passages(decomposed) == _passages(composed)
+    assert decomposed.suggestion is None and not decomposed.missing_words
+    assert decomposed.query == "déclaration régionale"
+
+
+def test_a_catalog_saved_decomposed_is_searched_as_written(config):
+    # A translator's editor that saves decomposed accents: the passages are found by their words.
+    translate_catalogs(config, "fr", lambda message: unicodedata.normalize("NFD", f"Déclaration éclairée {message.id}")
+                       if isinstance(message.id, str) else None, domains=("sample",))
+    build_index(Project(config), ("fr",))
+    results = search(Project(config), "éclairée", "fr")
+    assert results.total and all(p.language == "fr" for g in results.papers for p in g.passages)
+    assert all(unicodedata.is_normalized("NFC", p.snippet.text) for g in results.papers for p in g.passages)
+    assert search(Project(config), "declaratoin", "fr").suggestion == "déclaration"
+
+
+def test_a_damaged_pdf_manifest_leaves_search_answering_and_says_so(config, caplog):
+    build_index(Project(config))
+    manifest = config.build_dir / "pdf" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"pdfs": [', "utf-8")
+    with caplog.at_level("WARNING", logger="library.search"):
+        results = search(Project(config), "quoted paragraph", "en")
+    assert results.total and "the PDF manifest is damaged" in caplog.text

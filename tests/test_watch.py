@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import catalog_of, live_server, make_project, prefixed, translate_catalogs
+from projects import catalog_of, live_server, make_project, prefixed, translate_catalogs, waitress_server
 
 from library.cli import main
 from library.config import load_config
@@ -20,7 +22,8 @@ from library.pdf import plan_pdfs
 from library.pofiles import render_catalog
 from library.project import Project
 from library.static_search import FOLDER as SEARCH_FOLDER
-from library.watch import BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs, watch_project
+from library.watch import (WATCH_CHANNELS, BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs,
+                           watch_project)
 from library.web import create_app
 
 PARAGRAPH = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
@@ -87,11 +90,27 @@ def cli_error(config, *command: str) -> str:
       "papers/sample.md~", "papers/.sample.md.swp", "build/html/fr/index.html"], set(), False, set()),
     (["papers/sedRA8fRq", "templates/sed4xQ9zT", "templates/4913", "papers/#sample.md#", "papers/.#sample.md",
       "templates/base.html___jb_tmp___", "papers/images/not-in-any-paper.png"], set(), False, set()),
-], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored", "editors-files"])
+    (["locales/de/LC_MESSAGES/sample.po", "locales/xx/LC_MESSAGES/ui.po"], set(), False, set()),
+    (["locales/FR/LC_MESSAGES/sample.po"], set(), False, {"fr"}),
+], ids=["po", "two-pos", "paper", "image", "template", "settings", "glossary", "ignored", "editors-files",
+        "unconfigured-language", "language-in-capitals"])
 def test_each_save_calls_for_its_own_steps(config, saved, papers, everything, languages):
     plan = plan_rebuild(Project(config), config.root / "setup.cfg", [config.root / name for name in saved])
     assert (set(plan.papers), plan.everything, set(plan.languages)) == (papers, everything, languages)
     assert plan.needed == bool(papers or everything or languages)
+
+
+def test_a_catalog_of_a_language_not_configured_shows_no_error(config):
+    # A German catalog saved ahead of adding German to setup.cfg: nothing to build, and nothing wrong.
+    from library.watch import _Watcher
+
+    build_html(Project(config))
+    preview = Preview()
+    german = config.locales_dir / "de" / "LC_MESSAGES" / "sample.po"
+    german.parent.mkdir(parents=True)
+    german.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n', "utf-8")
+    _Watcher(config.root / "setup.cfg", preview, [].append, None).rebuild([german])
+    assert preview.status == BuildStatus()
 
 
 def test_a_new_pdf_manifest_relinks_the_pdfs(config):
@@ -155,6 +174,47 @@ def test_the_channel_sends_the_status_then_each_change():
     assert next(events) == b": still watching\n\n"  # nothing new within the heartbeat
     preview.close()
     assert list(events) == []
+
+
+def _open_channel(port: int) -> socket.socket:
+    """A preview tab's reload channel, as its browser opens it; the answer's headers read."""
+    channel = socket.create_connection(("127.0.0.1", port), timeout=5)
+    channel.sendall(b"GET /_watch/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+    return channel
+
+
+def _read_until(channel: socket.socket, ending: bytes) -> bytes:
+    received = b""
+    while ending not in received:
+        data = channel.recv(4096)
+        if not data:
+            break
+        received += data
+    return received
+
+
+def test_many_open_tabs_hold_a_bounded_number_of_threads_and_pages_are_still_served(config):
+    # 45 preview tabs hung `serve --watch`: each tab's channel held one of its 40 threads.
+    build_html(Project(config))
+    with waitress_server(config, Preview()) as address:
+        port = int(address.split(":")[-1].strip("/"))
+        channels = [_open_channel(port) for _tab in range(45)]
+        try:
+            answers = [_read_until(channel, b"event: status") for channel in channels]
+            assert all(b"200 OK" in answer and b"text/event-stream" in answer for answer in answers)
+            started = time.monotonic()
+            with urllib.request.urlopen(f"{address}{FRENCH_PAGE}", timeout=5) as response:
+                assert response.status == 200 and b'name="library-watch-build"' in response.read()
+            assert time.monotonic() - started < 2
+            # The tabs beyond the bounded number got the status and when to ask again, and their answer ended.
+            assert sum(b"retry: " in answer for answer in answers) == 45 - WATCH_CHANNELS
+            for channel, answer in zip(channels, answers):
+                if b"retry: " in answer and not answer.endswith(b"\r\n0\r\n\r\n"):
+                    answer += _read_until(channel, b"\r\n0\r\n\r\n")
+                assert answer.endswith(b"\r\n0\r\n\r\n") == (b"retry: " in answer)
+        finally:
+            for channel in channels:
+                channel.close()
 
 
 def _get(client, path: str):
@@ -226,6 +286,27 @@ def test_broken_front_matter_shows_the_clis_error_until_fixed(watched):
     assert status.error == cli_error(config, "extract") and status.error.startswith("Error: papers/sample.md:")
     write_atomic(source, good.encode("utf-8"))
     wait_until(preview, lambda status: status.error == "")
+
+
+def _save_by_rename(path: Path, text: str) -> None:
+    """Save as `sed -i` and many editors do: a new file renamed over the old one."""
+    temporary = path.with_name(f"{path.name}.saving")
+    temporary.write_text(text, "utf-8")
+    temporary.replace(path)
+
+
+def test_settings_saved_by_renaming_over_them_are_seen_every_time(watched):
+    config, preview, said = watched
+    settings = config.root / "setup.cfg"
+    for threshold in (70, 60, 50):
+        said.clear()
+        _save_by_rename(settings, settings.read_text("utf-8").replace(
+            next(line for line in settings.read_text("utf-8").splitlines() if line.startswith("threshold")),
+            f"threshold = {threshold}"))
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("setup.cfg: ") for line in said):
+            assert time.monotonic() < deadline, f"the save setting threshold {threshold} was not seen: {said}"
+            time.sleep(0.1)
 
 
 def test_an_english_edit_updates_the_catalogs_then_the_pages(watched):

@@ -11,11 +11,13 @@ import urllib.request
 import brotli
 import pytest
 import tinyhtml5
+from projects import waitress_server
 
+from library import connections
 from library.html import build_html
 from library.project import Project
 from library.search import build_index
-from library.web import create_app, negotiate_language
+from library.web import SERVER_LIMITS, create_app, negotiate_language
 
 
 class _Client:
@@ -48,6 +50,9 @@ def client(config):
     ("", "en"),
     ("*", "en"),
     ("fr;q=0, es", "es"),
+    ("FR-fr", "fr"),  # language tags are compared without regard to case
+    ("ES", "es"),
+    ("Fr-CH, en;q=0.5", "fr"),
 ])
 def test_accept_language_picks_the_best_language(config, header, language):
     assert negotiate_language(header, config) == language
@@ -57,6 +62,16 @@ def test_the_root_redirects_to_the_readers_language(client):
     response = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
     assert response.status_code == 302 and response.location == "/es/"
     assert "Accept-Language" in response.vary
+
+
+def test_a_language_in_capitals_leads_to_its_pages(client):
+    response = client.get("/", headers={"Accept-Language": "FR-fr"})
+    assert response.status_code == 302 and response.location == "/fr/"
+    for asked, canonical in [("/FR/", "/fr/"), ("/FR", "/fr/"), ("/Es/sample.html", "/es/sample.html"),
+                             ("/EN/search.html?q=forum", "/en/search.html?q=forum")]:
+        response = client.get(asked)
+        assert response.status_code == 301 and response.location == canonical, asked
+    assert client.get("/DE/sample.html").status_code == 404
 
 
 def test_language_folders_serve_their_home(client):
@@ -355,6 +370,75 @@ def test_a_reader_is_served_while_slow_clients_hold_connections(config):
             connection.close()
         server.terminate()
         server.communicate(timeout=10)
+
+
+def _slow_clients(port: int, count: int, addresses: list[str]) -> list[socket.socket]:
+    """count connections from the given local addresses in turn, each with a request's headers begun, never ended."""
+    opened = []
+    for number in range(count):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                              source_address=(addresses[number % len(addresses)], 0))
+        connection.sendall(b"GET /fr/ HTTP/1.1\r\nHost: x\r\n")
+        opened.append(connection)
+    return opened
+
+
+def _closed_by_the_server(connection: socket.socket) -> bool:
+    try:
+        return connection.recv(100) == b""
+    except ConnectionResetError:
+        return True
+
+
+def _read_promptly(url: str) -> float:
+    """Seconds until url's page came whole (failing after 5)."""
+    started = time.monotonic()
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.status == 200 and response.read().rstrip().endswith(b"</html>")
+    return time.monotonic() - started
+
+
+def test_one_client_cannot_take_every_connection(config, monkeypatch):
+    # 1,010 slow connections from one machine locked every reader out; here the server's limit is lowered
+    # to 150 so that 200 connections (from 127.0.0.2; the reader is 127.0.0.1) show it.
+    monkeypatch.setitem(SERVER_LIMITS, "connection_limit", 150)
+    build_html(Project(config))
+    with waitress_server(config) as address:
+        slow = _slow_clients(int(address.split(":")[-1].strip("/")), 200, ["127.0.0.2"])
+        try:
+            assert _read_promptly(f"{address}fr/sample.html") < 2
+            assert _closed_by_the_server(slow[0])  # the oldest gave its place to a newer one of the same client
+        finally:
+            for connection in slow:
+                connection.close()
+
+
+def test_a_request_must_arrive_within_its_deadline(config, monkeypatch):
+    # Clients from many addresses, each sending its headers a byte at a time, fill the server: the deadline
+    # closes them, so a reader waits seconds, not for as long as they like.
+    monkeypatch.setitem(SERVER_LIMITS, "connection_limit", 60)
+    monkeypatch.setattr(connections, "REQUEST_DEADLINE", 1.0)
+    build_html(Project(config))
+    with waitress_server(config) as address:
+        port = int(address.split(":")[-1].strip("/"))
+        slow = _slow_clients(port, 60, [f"127.0.0.{n}" for n in range(2, 12)])
+        try:
+            trickling = slow[0]
+            answer, deadline = b"", time.monotonic() + 8
+            while not answer and time.monotonic() < deadline:
+                try:
+                    trickling.sendall(b"X")  # a byte of a header, now and then: never silent, never done
+                    trickling.settimeout(0.3)
+                    answer = trickling.recv(200)
+                except TimeoutError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    answer = b"(closed)"
+            assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n") or answer == b"(closed)", answer
+            assert _read_promptly(f"{address}fr/sample.html") < 2
+        finally:
+            for connection in slow:
+                connection.close()
 
 
 def test_search_pages_are_compressed_too(search_client):
