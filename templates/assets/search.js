@@ -3,6 +3,12 @@
 // and lays the results out as the server does. Served by `library serve`, the page comes
 // with its results and without the data-static-search mark, and this script does nothing.
 // Everything shown comes from the index as text (textContent), never as HTML.
+//
+// Pagefind finds and scores the passages of each word (or "phrase") the reader typed; this
+// script reads the query as the server does, with the server's own lists from the language's
+// table (search.<lang>.json): stop words and question words dropped, OR, NOT and -word,
+// the glossary's other forms of a term, all the words first or else most of them, a word
+// found only in a passage's English, and did-you-mean from the index's own vocabulary.
 (function () {
   "use strict";
   var page = document.querySelector("[data-static-search]");
@@ -13,19 +19,34 @@
   var root = page.getAttribute("data-root") || "";
   var messages = JSON.parse(document.getElementById("search_messages").textContent);
   var shown = 20; // as many passages as the server shows
+  var snippetLength = 220; // and as long a snippet
   var input = document.getElementById("search_query");
   var typed = (new URLSearchParams(window.location.search).get("q") || "").trim();
   var query = typed.slice(0, messages.max_query_length);
+  var WORD = /[\p{L}\p{M}\p{N}_]+(?:[.,][\p{L}\p{M}\p{N}_]+)*/gu; // the server's word, apostrophes apart
+  var LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"};
+
+  function fold(word) {
+    return word.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
+      .replace(/[œæßøłđ]/g, function (letter) { return LIGATURES[letter]; });
+  }
+
+  function wordsOf(text) {
+    return text.match(WORD) || [];
+  }
 
   function notice(name, visible) {
     var element = page.querySelector('[data-notice="' + name + '"]');
     if (element) {
       element.hidden = !visible;
     }
+    return element;
   }
 
-  function filled(message, name, value) {
-    return message.split("%(" + name + ")s").join(value);
+  function filled(message, values) {
+    return Object.keys(values).reduce(function (text, name) {
+      return text.split("%(" + name + ")s").join(values[name]);
+    }, message);
   }
 
   function element(tag, attributes, text) {
@@ -47,85 +68,461 @@
     return element("a", attributes, text);
   }
 
-  // Pagefind's excerpt marks the matching words with <mark>; it is read in an inert document
-  // and rebuilt from its text, so nothing in a translation can become markup. Where it cuts
-  // the passage, an ellipsis says so, as on the server.
-  function snippet(excerpt, content, passageLanguage) {
-    var paragraph = element("p", {"class": "snippet"});
-    if (passageLanguage && passageLanguage !== language) {
-      paragraph.lang = passageLanguage;
-    }
-    var parsed = new DOMParser().parseFromString("<body>" + excerpt + "</body>", "text/html").body;
-    var shown = parsed.textContent.trim();
-    var whole = content.replace(/\s+/g, " ").trim();
-    if (shown && whole.indexOf(shown) > 0) {
-      paragraph.appendChild(document.createTextNode("… "));
-    }
-    parsed.childNodes.forEach(function (node) {
-      var isMark = node.nodeName === "MARK";
-      paragraph.appendChild(isMark ? element("mark", {}, node.textContent) : document.createTextNode(node.textContent));
+  // --- Reading the query, as the server's parser does ---------------------------------------
+
+  // The query as clauses: each a list of alternatives (joined by OR), each a word or a "phrase".
+  function parse(text, table) {
+    var operators = table.operators, clauses = [], negate = false, joinNext = false;
+    var groups = /[()]/.test(text);
+    var tokens = text.replace(/[()]/g, " ").match(/"[^"]*"?|[^\s"]+/g) || [];
+    tokens.slice(0, 24).forEach(function (token) {
+      if (operators.or.indexOf(token) >= 0 && clauses.length) {
+        joinNext = true;
+        return;
+      }
+      if (operators.and.indexOf(token) >= 0) {
+        return;
+      }
+      if (operators.not.indexOf(token) >= 0) {
+        negate = true;
+        return;
+      }
+      var phrase = token.charAt(0) === '"';
+      if (!phrase && token.length > 1 && token.charAt(0) === "-") {
+        negate = true;
+        token = token.slice(1);
+      }
+      // What the server reads as plain text: field names, wildcards, fuzzy marks, boosts.
+      var words = wordsOf(token.replace(/[:~^*?[\]{}]/g, " ")).filter(function (word) {
+        return table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0;
+      });
+      if (words.length) {
+        var item = {text: token, words: words, phrase: phrase && words.length > 1};
+        if (joinNext && !clauses[clauses.length - 1].negated && !negate) {
+          clauses[clauses.length - 1].alternatives.push(item);
+          clauses[clauses.length - 1].text += " OR " + token;
+        } else {
+          clauses.push({text: token, alternatives: [item], negated: negate});
+        }
+      }
+      joinNext = false;
+      negate = false;
     });
-    if (shown && whole.lastIndexOf(shown) + shown.length < whole.length) {
-      paragraph.appendChild(document.createTextNode(" …"));
+    var positive = clauses.filter(function (clause) { return !clause.negated; });
+    var asking = positive.filter(function (clause) {
+      return clause.alternatives.length === 1 && clause.alternatives[0].words.length === 1
+        && table.ask.indexOf(fold(clause.alternatives[0].words[0])) >= 0;
+    });
+    var required = positive.filter(function (clause) { return asking.indexOf(clause) < 0; });
+    if (!required.length) {
+      required = asking;
+      asking = [];
     }
+    return {required: withTerminology(required, table), optional: asking, groups: groups,
+            excluded: clauses.filter(function (clause) { return clause.negated; })};
+  }
+
+  function stemOf(table, code, folded) {
+    return (table.stemOf[code] || {})[folded] || folded;
+  }
+
+  // Where a run of clauses spells a glossary term in another form, the run also finds the
+  // term's official form, in the reader's language or in the passages' English.
+  function withTerminology(clauses, table) {
+    for (var first = 0; first < clauses.length; first += 1) {
+      for (var t = 0; t < table.terms.length; t += 1) {
+        var term = table.terms[t], run = runSpelling(clauses.slice(first), term, table);
+        if (run) {
+          var spelt = clauses.slice(first, first + run);
+          var alternatives = [{text: spelt.map(function (c) { return c.text; }).join(" "), all: spelt},
+            {text: '"' + term.official + '"', words: wordsOf(term.official), phrase: true},
+            {text: '"' + term.english + '"', words: wordsOf(term.english), phrase: true}];
+          var joined = {text: alternatives[0].text, alternatives: alternatives, negated: false};
+          return clauses.slice(0, first).concat([joined], withTerminology(clauses.slice(first + run), table));
+        }
+      }
+    }
+    return clauses;
+  }
+
+  function runSpelling(clauses, term, table) {
+    for (var f = 0; f < term.forms.length; f += 1) {
+      var code = term.forms[f][0], stems = term.forms[f][1].split(" "), spelt = [];
+      for (var count = 1; count <= clauses.length; count += 1) {
+        var clause = clauses[count - 1];
+        if (clause.alternatives.length !== 1 || clause.alternatives[0].phrase) {
+          break;
+        }
+        spelt = spelt.concat(clause.alternatives[0].words.map(function (word) {
+          return stemOf(table, code, fold(word));
+        }));
+        if (spelt.join(" ") === stems.join(" ")) {
+          return count;
+        }
+        if (spelt.join(" ") !== stems.slice(0, spelt.length).join(" ")) {
+          break;
+        }
+      }
+    }
+    return 0;
+  }
+
+  // --- Finding: Pagefind for each clause, the clauses combined as the server combines them ----
+
+  // Passage id -> {score, own, english}: whether it matched in the reader's language, in its English.
+  function searchItem(pagefind, item, table) {
+    if (item.all) {
+      return Promise.all(item.all.map(function (clause) { return searchClause(pagefind, clause, table); }))
+        .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english"); });
+    }
+    var text = item.phrase ? '"' + item.words.join(" ") + '"' : item.text.replace(/^"|"$/g, "");
+    return pagefind.search(text).then(function (search) {
+      var found = new Map();
+      search.results.forEach(function (result) {
+        var passage = table.byId.get(result.id);
+        if (!passage) {
+          return;
+        }
+        table.results.set(result.id, result);
+        var start = passage.englishStart;
+        found.set(result.id, {
+          score: result.score,
+          own: start < 0 || result.words.some(function (at) { return at < start; }),
+          english: start >= 0 && result.words.some(function (at) { return at >= start; }),
+        });
+      });
+      return found;
+    });
+  }
+
+  function searchClause(pagefind, clause, table) {
+    return Promise.all(clause.alternatives.map(function (item) { return searchItem(pagefind, item, table); }))
+      .then(function (parts) {
+        var union = new Map();
+        parts.forEach(function (part) {
+          part.forEach(function (hit, id) {
+            var before = union.get(id) || {score: 0, own: false, english: false};
+            union.set(id, {score: before.score + hit.score, own: before.own || hit.own,
+                           english: before.english || hit.english});
+          });
+        });
+        return union;
+      });
+  }
+
+  // The passages matching every part in the given way (own or english), their scores summed.
+  function intersection(parts, way) {
+    var total = new Map();
+    parts[0].forEach(function (hit, id) {
+      if (hit[way] && parts.every(function (part) { return part.has(id) && part.get(id)[way]; })) {
+        total.set(id, {score: parts.reduce(function (sum, part) { return sum + part.get(id).score; }, 0),
+                       own: way === "own", english: way === "english"});
+      }
+    });
+    return total.size ? total : null;
+  }
+
+  function ranked(hits, table) {
+    return Array.from(hits.entries()).sort(function (a, b) {
+      return (b[1].count || 0) - (a[1].count || 0) || b[1].score - a[1].score
+        || table.byId.get(a[0]).order - table.byId.get(b[0]).order;
+    }).slice(0, shown);
+  }
+
+  // The server's order: all the words in the reader's language; else all of them in the
+  // passages' English; else the passages with most of them. Question words only rank.
+  function find(pagefind, parsed, table) {
+    var clauses = parsed.required.concat(parsed.optional, parsed.excluded);
+    return Promise.all(clauses.map(function (clause) { return searchClause(pagefind, clause, table); }))
+      .then(function (found) {
+        var required = found.slice(0, parsed.required.length);
+        var optional = found.slice(parsed.required.length, parsed.required.length + parsed.optional.length);
+        var excluded = found.slice(parsed.required.length + parsed.optional.length);
+        var keep = function (hits) {
+          if (hits) {
+            excluded.forEach(function (part) { part.forEach(function (_hit, id) { hits.delete(id); }); });
+            optional.forEach(function (part) {
+              hits.forEach(function (hit, id) { hit.score += part.has(id) ? part.get(id).score : 0; });
+            });
+          }
+          return hits && hits.size ? hits : null;
+        };
+        var own = keep(intersection(required, "own"));
+        if (own) {
+          return {hits: ranked(own, table)};
+        }
+        var english = language !== table.source ? keep(intersection(required, "english")) : null;
+        if (english) {
+          return {hits: ranked(english, table), matchedLanguage: table.source};
+        }
+        var missing = parsed.required.filter(function (_clause, number) {
+          return !Array.from(required[number].values()).some(function (hit) { return hit.own; });
+        }).map(function (clause) { return clause.text; });
+        if (parsed.required.length < 2) {
+          return {hits: [], missing: missing};
+        }
+        var most = new Map();
+        required.forEach(function (part) {
+          part.forEach(function (hit, id) {
+            if (hit.own) {
+              var before = most.get(id) || {score: 0, count: 0, own: true};
+              most.set(id, {score: before.score + hit.score, count: before.count + 1, own: true});
+            }
+          });
+        });
+        most = keep(most);
+        return {hits: most ? ranked(most, table) : [], partial: Boolean(most), missing: missing};
+      });
+  }
+
+  // --- Did you mean: the closest word of the index, as the server picks it --------------------
+
+  function suggest(pagefind, text, table) {
+    var parts = text.split(/([^\p{L}\p{M}\p{N}_]+)/u), checks = [];
+    parts.forEach(function (token, number) {
+      var folded = fold(token), after = parts[number + 1] || "";
+      if (!/^[\p{L}\p{M}\p{N}_]/u.test(token) || token === token.toUpperCase() || folded.length < 4
+          || after.charAt(0) === ":" || table.stop.indexOf(folded) >= 0) {
+        return;
+      }
+      checks.push(searchItem(pagefind, {text: token, words: [token]}, table).then(function (hits) {
+        var indexed = Array.from(hits.values()).some(function (hit) { return hit.own; });
+        return indexed ? null : words(table).then(function (vocabulary) {
+          if (vocabulary.elsewhere.has(folded)) {
+            return null;
+          }
+          var best = closest(folded, vocabulary.words);
+          if (best) {
+            parts[number] = best;
+          }
+          return best;
+        });
+      }));
+    });
+    return Promise.all(checks).then(function (replaced) {
+      return replaced.some(Boolean) ? parts.join("") : null;
+    });
+  }
+
+  function words(table) {
+    if (!table.vocabulary) {
+      table.vocabulary = fetch(root + "pagefind/search-words." + language + ".json")
+        .then(function (response) { return response.json(); })
+        .then(function (data) { return {words: data.words, elsewhere: new Set(data.elsewhere)}; });
+    }
+    return table.vocabulary;
+  }
+
+  function closest(folded, vocabulary) {
+    var limit = folded.length <= 5 ? 1 : 2, best = null;
+    Object.keys(vocabulary).forEach(function (word) {
+      if (Math.abs(word.length - folded.length) > limit) {
+        return;
+      }
+      var distance = editDistance(folded, word);
+      if (distance <= limit && (!best || distance < best.distance
+          || (distance === best.distance && vocabulary[word][0] > vocabulary[best.word][0]))) {
+        best = {word: word, distance: distance};
+      }
+    });
+    return best ? vocabulary[best.word][1] : null;
+  }
+
+  // Damerau-Levenshtein (optimal string alignment): a swap of two letters is one edit.
+  function editDistance(a, b) {
+    var rows = [];
+    for (var i = 0; i <= a.length; i += 1) {
+      rows.push([i]);
+      for (var j = 1; j <= b.length; j += 1) {
+        rows[i][j] = i === 0 ? j : Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1,
+                                           rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return rows[a.length][b.length];
+  }
+
+  // --- Showing the results, as the server's page does ----------------------------------------
+
+  // Whether a word of the text (folded) is one the reader asked for: a whole word of the same stem.
+  function marker(parsed, table) {
+    var asked = [];
+    parsed.required.concat(parsed.optional).forEach(function (clause) {
+      clause.alternatives.forEach(function (item) {
+        (item.all || [item]).forEach(function (part) {
+          (part.words || part.alternatives[0].words).forEach(function (word) { asked.push(fold(word)); });
+        });
+      });
+    });
+    return function (folded, code) {
+      var stem = stemOf(table, code, folded);
+      return asked.some(function (word) {
+        var known = (table.stemOf[code] || {})[word];
+        return known ? known === stem : word === folded || (stem.length >= 4 && word.indexOf(stem) === 0);
+      });
+    };
+  }
+
+  // text, cut around its first marked word when long, the marked words in <mark>.
+  function snippet(text, code, isMarked) {
+    var paragraph = element("p", {"class": "snippet"});
+    if (code !== language) {
+      paragraph.lang = code;
+    }
+    var marks = [], match;
+    WORD.lastIndex = 0;
+    while ((match = WORD.exec(text))) {
+      if (isMarked && isMarked(fold(match[0]), code)) {
+        marks.push([match.index, match.index + match[0].length]);
+      }
+    }
+    var start = 0, end = text.length;
+    if (text.length > snippetLength) {
+      start = marks.length ? Math.max(0, marks[0][0] - 60) : 0;
+      start = start ? text.indexOf(" ", start) + 1 || start : 0;
+      end = Math.min(text.length, start + snippetLength);
+      end = end < text.length ? text.lastIndexOf(" ", end) : end;
+    }
+    var at = start;
+    paragraph.appendChild(document.createTextNode(start ? "… " : ""));
+    marks.filter(function (mark) { return mark[0] >= start && mark[1] <= end; }).forEach(function (mark) {
+      paragraph.appendChild(document.createTextNode(text.slice(at, mark[0])));
+      paragraph.appendChild(element("mark", {}, text.slice(mark[0], mark[1])));
+      at = mark[1];
+    });
+    paragraph.appendChild(document.createTextNode(text.slice(at, end) + (end < text.length ? " …" : "")));
     return paragraph;
   }
 
-  // What a result shows comes with it, as Pagefind filters (lists of one value each).
-  function passageOf(data) {
-    var shown = {};
-    Object.keys(data.filters || {}).forEach(function (name) {
-      shown[name] = data.filters[name][0] || "";
-    });
-    shown.excerpt = data.excerpt;
-    shown.content = data.content;
-    return shown;
+  // The fragment's text is the passage, then (anchored "en") its English.
+  function texts(data) {
+    var english = (data.anchors || []).filter(function (anchor) { return anchor.id === "en"; })[0];
+    var cut = english ? data.content.lastIndexOf(english.text) : -1;
+    return {own: cut > 0 ? data.content.slice(0, cut).trim() : data.content, english: english ? english.text : ""};
   }
 
-  function passageItem(passage) {
-    var item = element("li");
-    var section = element("p", {"class": "section"});
-    section.appendChild(link(passage.path, passage.section || passage.paper_title));
+  function passageItem(passage, data, hit, matchedLanguage, isMarked) {
+    var item = element("li"), section = element("p", {"class": "section"}), text = texts(data);
+    section.appendChild(link(passage.path, passage.section || passage.paperTitle));
     item.appendChild(section);
-    item.appendChild(snippet(passage.excerpt, passage.content, passage.language));
-    if (passage.pdf_path) {
+    item.appendChild(snippet(text.own, passage.language, matchedLanguage ? null : isMarked));
+    if (passage.pdfPath) {
       var pdf = element("p", {"class": "pdf-page"});
-      var pageNumber = passage.pdf_path.split("=").pop();
-      pdf.appendChild(link(passage.pdf_path, filled(messages.pdf_page, "page", pageNumber), "application/pdf"));
+      pdf.appendChild(link(passage.pdfPath, filled(messages.pdf_page, {page: passage.pdfPath.split("=").pop()}),
+                           "application/pdf"));
       item.appendChild(pdf);
+    }
+    if (matchedLanguage) {
+      var matched = snippet(text.english, matchedLanguage, isMarked);
+      matched.className = "matched";
+      item.appendChild(matched);
     }
     return item;
   }
 
-  // The passages of each paper together, the papers in the order of their best passage.
-  function render(passages, total) {
+  // The passages of each paper together, the papers in the order of their two best passages.
+  function render(found, table, isMarked) {
     var status = page.querySelector("[data-status]");
+    var total = found.hits.length;
     var category = new Intl.PluralRules(language).select(total);
-    status.textContent = total ? filled(messages.found[category] || messages.found.other, "count", String(total))
-                               : filled(messages.none, "query", query);
+    status.textContent = total ? filled(messages.found[category] || messages.found.other, {count: String(total)})
+                               : filled(messages.none, {query: found.query});
     status.hidden = false;
+    notice("matched", Boolean(found.matchedLanguage && total));
+    notice("partial", Boolean(found.partial));
+    if (found.missing && found.missing.length) {
+      notice("missing", true).querySelector("span").textContent = found.missing.join(", ");
+    }
     var papers = new Map();
-    passages.forEach(function (passage) {
-      if (!papers.has(passage.paper_path)) {
-        papers.set(passage.paper_path, []);
+    found.hits.forEach(function (entry, number) {
+      var passage = table.byId.get(entry[0]);
+      if (!papers.has(passage.paper)) {
+        papers.set(passage.paper, {score: 0, items: []});
       }
-      papers.get(passage.paper_path).push(passage);
+      var paper = papers.get(passage.paper);
+      paper.score += paper.items.length < 2 ? entry[1].score : 0;
+      paper.items.push({passage: passage, hit: entry[1], data: found.data[number]});
     });
     var results = page.querySelector("[data-results]");
-    var number = 0;
-    papers.forEach(function (paperPassages, path) {
-      number += 1;
-      var section = element("section", {"class": "result-paper", "aria-labelledby": "result_" + number});
-      var heading = element("h2", {id: "result_" + number});
-      heading.appendChild(link(path, paperPassages[0].paper_title));
-      section.appendChild(heading);
-      var list = element("ol", {"class": "passages"});
-      paperPassages.forEach(function (passage) {
-        list.appendChild(passageItem(passage));
+    Array.from(papers.entries()).sort(function (a, b) { return b[1].score - a[1].score; })
+      .forEach(function (entry, number) {
+        var section = element("section", {"class": "result-paper", "aria-labelledby": "result_" + (number + 1)});
+        var heading = element("h2", {id: "result_" + (number + 1)});
+        heading.appendChild(link(table.papers[entry[0]][1], table.papers[entry[0]][0]));
+        section.appendChild(heading);
+        var list = element("ol", {"class": "passages"});
+        entry[1].items.forEach(function (shownItem) {
+          list.appendChild(passageItem(shownItem.passage, shownItem.data, shownItem.hit, found.matchedLanguage,
+                                       isMarked));
+        });
+        section.appendChild(list);
+        results.appendChild(section);
       });
-      section.appendChild(list);
-      results.appendChild(section);
+  }
+
+  // The language's table, with the lookups the search needs built once.
+  function loadTable() {
+    return fetch(root + "pagefind/search." + language + ".json").then(function (response) {
+      return response.json();
+    }).then(function (table) {
+      table.byId = new Map();
+      table.results = new Map();
+      table.passages.forEach(function (row, order) {
+        table.byId.set(row[0], {englishStart: row[1], paper: row[2], path: table.papers[row[2]][1] + "#" + row[3],
+                                section: row[4], language: row[5], pdfPath: row[6], order: order,
+                                paperTitle: table.papers[row[2]][0]});
+      });
+      table.stemOf = {};
+      Object.keys(table.stems).forEach(function (code) {
+        var map = table.stemOf[code] = {};
+        Object.keys(table.stems[code]).forEach(function (stem) {
+          table.stems[code][stem].split(" ").forEach(function (word) { map[word] = stem; });
+        });
+      });
+      return table;
     });
+  }
+
+  // One whole search: the query, or, when it finds nothing, the corrected query.
+  function searchQuery(pagefind, table, text) {
+    var parsed = parse(text, table);
+    if (!parsed.required.length) {
+      return Promise.resolve({query: text, parsed: parsed, hits: [], noWords: true});
+    }
+    return Promise.all([find(pagefind, parsed, table), suggest(pagefind, text, table)]).then(function (both) {
+      var found = both[0];
+      found.query = text;
+      found.parsed = parsed;
+      found.suggestion = both[1];
+      if (found.hits.length || !found.suggestion) {
+        return found;
+      }
+      var correctedParse = parse(found.suggestion, table);
+      return find(pagefind, correctedParse, table).then(function (corrected) {
+        if (!corrected.hits.length) {
+          return found;
+        }
+        corrected.query = text;
+        corrected.parsed = correctedParse;
+        corrected.suggestion = found.suggestion;
+        corrected.showingSuggestion = true;
+        corrected.missing = [];
+        return corrected;
+      });
+    });
+  }
+
+  function showSuggestion(found) {
+    if (found.showingSuggestion) {
+      notice("showing-suggestion", true).textContent = filled(messages.showing_suggestion,
+                                                             {query: found.query, suggestion: found.suggestion});
+    } else if (found.suggestion) {
+      var anchor = notice("suggestion", true).querySelector("a");
+      anchor.textContent = found.suggestion;
+      anchor.href = "?" + new URLSearchParams({q: found.suggestion}).toString();
+    }
   }
 
   // The other languages' search pages search the same words.
@@ -147,22 +544,31 @@
   notice("empty", false);
   notice("shortened", query.length < typed.length);
   page.querySelector(".search-help").hidden = false;
-  document.title = filled(messages.title, "query", query);
+  document.title = filled(messages.title, {query: query});
   keepQueryInLanguageLinks();
-  import(new URL(root + "pagefind/pagefind.js", document.baseURI).href)
-    .then(function (pagefind) {
+  var cleaned = query.replace(/[“”„‟«»‹›]/g, '"');
+  Promise.all([import(new URL(root + "pagefind/pagefind.js", document.baseURI).href), loadTable()])
+    .then(function (loaded) {
+      var pagefind = loaded[0], table = loaded[1];
       // One search per page: a worker would only cost the reader another download.
       return pagefind.options({noWorker: true}).then(function () {
-        return pagefind.search(query);
+        return searchQuery(pagefind, table, cleaned);
+      }).then(function (found) {
+        notice("groups", found.parsed.groups);
+        if (found.noWords) {
+          notice("no-words", true);
+          return;
+        }
+        showSuggestion(found);
+        return Promise.all(found.hits.map(function (entry) { return table.results.get(entry[0]).data(); }))
+          .then(function (data) {
+            found.data = data;
+            render(found, table, marker(found.parsed, table));
+          });
       });
     })
-    .then(function (search) {
-      var best = search.results.slice(0, shown);
-      return Promise.all(best.map(function (result) { return result.data(); })).then(function (found) {
-        render(found.map(passageOf), search.results.length);
-      });
-    })
-    .catch(function () {
+    .catch(function (error) {
       notice("failed", true);
+      throw error;
     });
 })();
