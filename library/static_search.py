@@ -39,6 +39,8 @@ _SECONDS = 300
 # A passage's English, beside its translation, weighs less: a match in the reader's language
 # ranks first, and the weight tells the browser which of the two matched.
 ENGLISH_WEIGHT = 0.5
+# An elided word and its apostrophe, before a letter: l’enfant, qu’est, d'examen (search.js has the same).
+_ELISION = re.compile(r"(?<![^\W\d_])((?:qu|jusqu|lorsqu|puisqu|quoiqu|[^\W\d_]{1,2})[’'])(?=[^\W\d_])")
 
 
 def static_search_files(project: Project, site: Path, last_key: str | None) -> tuple[dict[Path, bytes] | None, str]:
@@ -190,7 +192,15 @@ def _passage_page(language: str, record: dict) -> str:
     as words. An English passage standing in for a missing translation goes to the page's
     language's index, as it sits on that language's page.
     """
-    english = (f'<p id="en" lang="en" data-pagefind-weight="{ENGLISH_WEIGHT}">{escape(record["english"])}</p>'
+    english = (f'<p id="en" lang="en" data-pagefind-weight="{ENGLISH_WEIGHT}">{_elided(record["english"])}</p>'
                if record.get("english") else "")
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"><title></title></head>'
-            f'<body><main data-pagefind-body><p>{escape(record["text"])}</p>{english}</main></body></html>')
+            f'<body><main data-pagefind-body><p>{_elided(record["text"])}</p>{english}</main></body></html>')
+
+
+def _elided(text: str) -> str:
+    """text escaped, a space after each elision ("l’ enfant"), so that Pagefind indexes "enfant" as a word.
+
+    The server's words part at apostrophes; Pagefind's do not. search.js takes the space out again.
+    """
+    return escape(_ELISION.sub(r"\1 ", text))

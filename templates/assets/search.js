@@ -176,6 +176,9 @@
         .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english"); });
     }
     var text = item.phrase ? '"' + item.words.join(" ") + '"' : item.text.replace(/^"|"$/g, "");
+    if (!item.words.every(function (word) { return matchable(table, fold(word)); })) {
+      return Promise.resolve(new Map()); // Pagefind would offer words that only look alike
+    }
     return pagefind.search(text).then(function (search) {
       var found = new Map();
       search.results.forEach(function (result) {
@@ -192,6 +195,16 @@
         });
       });
       return found;
+    });
+  }
+
+  // Whether a passage holds a form of word, as the server's stemmer would find it: the word
+  // itself, or a word of the passages whose stem (four letters or more) it starts with.
+  function matchable(table, folded) {
+    return Object.keys(table.stemOf).some(function (code) {
+      return table.stemOf[code][folded] !== undefined || table.stemList[code].some(function (stem) {
+        return stem.length >= 4 && folded.length - stem.length <= 4 && folded.indexOf(stem) === 0;
+      });
     });
   }
 
@@ -396,11 +409,15 @@
     return paragraph;
   }
 
-  // The fragment's text is the passage, then (anchored "en") its English.
+  // The fragment's text is the passage, then (anchored "en") its English; each elision was
+  // given a space for Pagefind to index the word after it ("l’ enfant"), taken out here.
+  var ELISION = /(?<!\p{L})((?:qu|jusqu|lorsqu|puisqu|quoiqu|\p{L}{1,2})[’']) (?=\p{L})/gu;
+
   function texts(data) {
     var english = (data.anchors || []).filter(function (anchor) { return anchor.id === "en"; })[0];
     var cut = english ? data.content.lastIndexOf(english.text) : -1;
-    return {own: cut > 0 ? data.content.slice(0, cut).trim() : data.content, english: english ? english.text : ""};
+    var own = cut > 0 ? data.content.slice(0, cut).trim() : data.content;
+    return {own: own.replace(ELISION, "$1"), english: english ? english.text.replace(ELISION, "$1") : ""};
   }
 
   function passageItem(passage, data, hit, matchedLanguage, isMarked) {
@@ -475,8 +492,10 @@
                                 paperTitle: table.papers[row[2]][0]});
       });
       table.stemOf = {};
+      table.stemList = {};
       Object.keys(table.stems).forEach(function (code) {
         var map = table.stemOf[code] = {};
+        table.stemList[code] = Object.keys(table.stems[code]);
         Object.keys(table.stems[code]).forEach(function (stem) {
           table.stems[code][stem].split(" ").forEach(function (word) { map[word] = stem; });
         });
