@@ -96,15 +96,16 @@
       var words = wordsOf(token.replace(/[:~^*?[\]{}]/g, " ")).filter(function (word) {
         return table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0;
       });
-      if (words.length) {
-        var item = {text: token, words: words, phrase: phrase && words.length > 1};
-        if (joinNext && !clauses[clauses.length - 1].negated && !negate) {
+      // A phrase is one clause; "qu'est-ce" or "multi-stakeholder" are words, each its own.
+      (phrase ? [words] : words.map(function (word) { return [word]; })).forEach(function (part, number) {
+        var item = {text: phrase ? token : part[0], words: part, phrase: phrase && part.length > 1};
+        if (joinNext && !number && !clauses[clauses.length - 1].negated && !negate) {
           clauses[clauses.length - 1].alternatives.push(item);
-          clauses[clauses.length - 1].text += " OR " + token;
+          clauses[clauses.length - 1].text += " OR " + item.text;
         } else {
-          clauses.push({text: token, alternatives: [item], negated: negate});
+          clauses.push({text: item.text, alternatives: [item], negated: negate});
         }
-      }
+      });
       joinNext = false;
       negate = false;
     });
@@ -175,36 +176,27 @@
       return Promise.all(item.all.map(function (clause) { return searchClause(pagefind, clause, table); }))
         .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english"); });
     }
-    var text = item.phrase ? '"' + item.words.join(" ") + '"' : item.text.replace(/^"|"$/g, "");
-    if (!item.words.every(function (word) { return matchable(table, fold(word)); })) {
-      return Promise.resolve(new Map()); // Pagefind would offer words that only look alike
-    }
-    return pagefind.search(text).then(function (search) {
+    // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases, but
+    // scores them all alike: the unquoted search's scores rank the passages the quoted one finds.
+    var words = item.words.join(" ");
+    return Promise.all([pagefind.search('"' + words + '"'), pagefind.search(words)]).then(function (both) {
+      // ...and says where each word is (a quoted search names one place only).
+      var plain = new Map(both[1].results.map(function (result) { return [result.id, result]; }));
       var found = new Map();
-      search.results.forEach(function (result) {
-        var passage = table.byId.get(result.id);
+      both[0].results.forEach(function (result) {
+        var passage = table.byId.get(result.id), scored = plain.get(result.id) || result;
         if (!passage) {
           return;
         }
         table.results.set(result.id, result);
-        var start = passage.englishStart;
+        var start = passage.englishStart, places = scored.words.concat(result.words);
         found.set(result.id, {
-          score: result.score,
-          own: start < 0 || result.words.some(function (at) { return at < start; }),
-          english: start >= 0 && result.words.some(function (at) { return at >= start; }),
+          score: scored.score,
+          own: start < 0 || places.some(function (at) { return at < start; }),
+          english: start >= 0 && places.some(function (at) { return at >= start; }),
         });
       });
       return found;
-    });
-  }
-
-  // Whether a passage holds a form of word, as the server's stemmer would find it: the word
-  // itself, or a word of the passages whose stem (four letters or more) it starts with.
-  function matchable(table, folded) {
-    return Object.keys(table.stemOf).some(function (code) {
-      return table.stemOf[code][folded] !== undefined || table.stemList[code].some(function (stem) {
-        return stem.length >= 4 && folded.length - stem.length <= 4 && folded.indexOf(stem) === 0;
-      });
     });
   }
 
@@ -492,10 +484,8 @@
                                 paperTitle: table.papers[row[2]][0]});
       });
       table.stemOf = {};
-      table.stemList = {};
       Object.keys(table.stems).forEach(function (code) {
         var map = table.stemOf[code] = {};
-        table.stemList[code] = Object.keys(table.stems[code]);
         Object.keys(table.stems[code]).forEach(function (stem) {
           table.stems[code][stem].split(" ").forEach(function (word) { map[word] = stem; });
         });
