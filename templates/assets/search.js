@@ -146,26 +146,29 @@
     return clauses;
   }
 
+  // How many clauses, from the first, spell one of term's forms (0: none). A word the passages
+  // do not hold has no stem in the table: it spells a stem it starts with ("significative").
   function runSpelling(clauses, term, table) {
     for (var f = 0; f < term.forms.length; f += 1) {
-      var code = term.forms[f][0], stems = term.forms[f][1].split(" "), spelt = [];
+      var code = term.forms[f][0], stems = term.forms[f][1].split(" "), spelt = 0;
       for (var count = 1; count <= clauses.length; count += 1) {
-        var clause = clauses[count - 1];
-        if (clause.alternatives.length !== 1 || clause.alternatives[0].phrase) {
+        var item = clauses[count - 1].alternatives[0];
+        if (clauses[count - 1].alternatives.length !== 1 || item.phrase
+            || !item.words.every(function (word, at) { return spells(table, code, fold(word), stems[spelt + at]); })) {
           break;
         }
-        spelt = spelt.concat(clause.alternatives[0].words.map(function (word) {
-          return stemOf(table, code, fold(word));
-        }));
-        if (spelt.join(" ") === stems.join(" ")) {
+        spelt += item.words.length;
+        if (spelt === stems.length) {
           return count;
-        }
-        if (spelt.join(" ") !== stems.slice(0, spelt.length).join(" ")) {
-          break;
         }
       }
     }
     return 0;
+  }
+
+  function spells(table, code, folded, stem) {
+    var known = (table.stemOf[code] || {})[folded];
+    return stem !== undefined && (known ? known === stem : folded === stem || folded.indexOf(stem) === 0);
   }
 
   // --- Finding: Pagefind for each clause, the clauses combined as the server combines them ----
@@ -174,7 +177,7 @@
   function searchItem(pagefind, item, table) {
     if (item.all) {
       return Promise.all(item.all.map(function (clause) { return searchClause(pagefind, clause, table); }))
-        .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english"); });
+        .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english") || new Map(); });
     }
     // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases, but
     // scores them all alike: the unquoted search's scores rank the passages the quoted one finds.
