@@ -36,6 +36,7 @@ FOLDER = "pagefind"  # under the site's root; the search page loads pagefind.js 
 _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                      r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
 _SECONDS = 300
+_ENTRY = "pagefind-entry.json"
 # A passage's English, beside its translation, weighs less: a match in the reader's language
 # ranks first, and the weight tells the browser which of the two matched.
 ENGLISH_WEIGHT = 0.5
@@ -55,7 +56,7 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
     key = Digest(distribution_version("pagefind-bin"), records, tables).files(
         code_files("static_search"), Path(__file__).parent).hexdigest()
     folder = site / FOLDER
-    if key == last_key and (folder / "pagefind-entry.json").is_file():
+    if key == last_key and (folder / _ENTRY).is_file():
         return None, key
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -178,9 +179,12 @@ def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes
     if finished.returncode != 0:
         last = (finished.stderr or finished.stdout).strip().splitlines()[-1:] or ["no message"]
         raise LibraryError(f"static search: Pagefind failed (exit code {finished.returncode}): {last[0]}")
-    return {path.relative_to(output).as_posix(): path.read_bytes()
-            for path in sorted(output.rglob("*"))
-            if path.is_file() and _ENGINE.fullmatch(path.relative_to(output).as_posix())}
+    files = {path.relative_to(output).as_posix(): path.read_bytes()
+             for path in sorted(output.rglob("*"))
+             if path.is_file() and _ENGINE.fullmatch(path.relative_to(output).as_posix())}
+    # Pagefind lists the languages of its entry file in another order on each run.
+    files[_ENTRY] = _json(json.loads(files[_ENTRY]))
+    return files
 
 
 def _passage_page(language: str, record: dict) -> str:
