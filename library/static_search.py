@@ -37,6 +37,7 @@ _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind
                      r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
 _SECONDS = 300
 _ENTRY = "pagefind-entry.json"
+_WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 # A passage's English, beside its translation, weighs less: a match in the reader's language
 # ranks first, and the weight tells the browser which of the two matched.
 ENGLISH_WEIGHT = 0.5
@@ -117,15 +118,22 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
         "operators": {name.lower(): sorted({name.upper(), local.get(name, name.upper())})
                       for name in ("And", "Or", "Not")},
         "terms": [{"official": term["official"], "english": term["english"],
-                   "forms": [[code, " ".join(stem for _s, _e, stem in word_spans(form, code))]
-                             for code, form in term["forms"]]}
+                   "forms": [_form(code, form) for code, form in term["forms"]]}
                   for term in _terminology(project, language)],
+        "source": project.config.source_language,
         "stems": _stems([(r["text"], r["language"]) for r in mine] + [(r["english"], "en") for r in mine if r["english"]]),
     }
     vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
     elsewhere = {word for code, passages in records.items() if code != language
                  for word in _vocabulary([(r["text"], r["language"]) for r in passages])}
     return table, {"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}
+
+
+def _form(code: str, form: str) -> list[str]:
+    """A glossary form as the browser compares it: its language, its stems, and its stop words (folded)."""
+    stops = stop_words(code)
+    return [code, " ".join(stem for _s, _e, stem in word_spans(form, code)),
+            " ".join(sorted({fold(w.lower()) for w in _WORD.findall(form) if w.lower() in stops}))]
 
 
 def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:

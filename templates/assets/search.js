@@ -150,14 +150,17 @@
   // do not hold has no stem in the table: it spells a stem it starts with ("significative").
   function runSpelling(clauses, term, table) {
     for (var f = 0; f < term.forms.length; f += 1) {
-      var code = term.forms[f][0], stems = term.forms[f][1].split(" "), spelt = 0;
+      var code = term.forms[f][0], stems = term.forms[f][1].split(" "), skipped = term.forms[f][2].split(" ");
+      var spelt = 0;
       for (var count = 1; count <= clauses.length; count += 1) {
         var item = clauses[count - 1].alternatives[0];
+        // The form's own stop words ("sur les" typed on the English page) are passed over.
+        var words = item.words.filter(function (word) { return skipped.indexOf(fold(word)) < 0; });
         if (clauses[count - 1].alternatives.length !== 1 || item.phrase
-            || !item.words.every(function (word, at) { return spells(table, code, fold(word), stems[spelt + at]); })) {
+            || !words.every(function (word, at) { return spells(table, code, fold(word), stems[spelt + at]); })) {
           break;
         }
-        spelt += item.words.length;
+        spelt += words.length;
         if (spelt === stems.length) {
           return count;
         }
@@ -285,30 +288,33 @@
 
   // --- Did you mean: the closest word of the index, as the server picks it --------------------
 
-  function suggest(pagefind, text, table) {
+  function suggest(text, table) {
     var parts = text.split(/([^\p{L}\p{M}\p{N}_]+)/u), checks = [];
     parts.forEach(function (token, number) {
       var folded = fold(token), after = parts[number + 1] || "";
       if (!/^[\p{L}\p{M}\p{N}_]/u.test(token) || token === token.toUpperCase() || folded.length < 4
-          || after.charAt(0) === ":" || table.stop.indexOf(folded) >= 0) {
+          || after.charAt(0) === ":" || table.stop.indexOf(folded) >= 0 || indexed(table, folded)) {
         return;
       }
-      checks.push(searchItem(pagefind, {text: token, words: [token]}, table).then(function (hits) {
-        var indexed = Array.from(hits.values()).some(function (hit) { return hit.own; });
-        return indexed ? null : words(table).then(function (vocabulary) {
-          if (vocabulary.elsewhere.has(folded)) {
-            return null;
-          }
-          var best = closest(folded, vocabulary.words);
-          if (best) {
-            parts[number] = best;
-          }
-          return best;
-        });
+      checks.push(words(table).then(function (vocabulary) {
+        var best = vocabulary.elsewhere.has(folded) ? null : closest(folded, vocabulary.words);
+        if (best) {
+          parts[number] = best;
+        }
+        return best;
       }));
     });
     return Promise.all(checks).then(function (replaced) {
       return replaced.some(Boolean) ? parts.join("") : null;
+    });
+  }
+
+  // Whether the passages hold a form of a word: the word itself, or a word of theirs whose stem it
+  // starts with, a few letters on ("reviewing": "review").
+  function indexed(table, folded) {
+    var stems = table.stemOf[language] || {};
+    return stems[folded] !== undefined || Object.keys(table.stems[language] || {}).some(function (stem) {
+      return stem.length >= 4 && folded.length - stem.length <= 3 && folded.indexOf(stem) === 0;
     });
   }
 
@@ -368,7 +374,8 @@
       var stem = stemOf(table, code, folded);
       return asked.some(function (word) {
         var known = (table.stemOf[code] || {})[word];
-        return known ? known === stem : word === folded || (stem.length >= 4 && word.indexOf(stem) === 0);
+        return known ? known === stem
+          : word === folded || (stem.length >= 4 && word.length - stem.length <= 3 && word.indexOf(stem) === 0);
       });
     };
   }
@@ -503,7 +510,7 @@
     if (!parsed.required.length) {
       return Promise.resolve({query: text, parsed: parsed, hits: [], noWords: true});
     }
-    return Promise.all([find(pagefind, parsed, table), suggest(pagefind, text, table)]).then(function (both) {
+    return Promise.all([find(pagefind, parsed, table), suggest(text, table)]).then(function (both) {
       var found = both[0];
       found.query = text;
       found.parsed = parsed;
