@@ -5,8 +5,9 @@ as it is on the server; Pagefind stems its words and folds their accents by <htm
 Beside the index, each language gets a table (`search.<lang>.json`) of what the server's
 search knows and Pagefind does not: each passage's section, paper and PDF page, the stop
 words, question words and operators of the server's analyzers, the glossary's forms and the
-index's own vocabulary, for did-you-mean. The reader's browser downloads only the parts of the
-index its query needs, and that table once.
+stems of the index's words; and the vocabulary did-you-mean needs (`search-words.<lang>.json`).
+The reader's browser downloads only the parts of the index its query needs, the table once,
+and the rest only when a query needs it (a misspelt word; a word found only in English).
 """
 from __future__ import annotations
 
@@ -38,9 +39,6 @@ _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind
 _SECONDS = 300
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
-# A passage's English, beside its translation, weighs less: a match in the reader's language
-# ranks first, and the weight tells the browser which of the two matched.
-ENGLISH_WEIGHT = 0.5
 # An elided word and its apostrophe, before a letter: l’enfant, qu’est, d'examen (search.js has the same).
 _ELISION = re.compile(r"(?<![^\W\d_])((?:qu|jusqu|lorsqu|puisqu|quoiqu|[^\W\d_]{1,2})[’'])(?=[^\W\d_])")
 
@@ -65,7 +63,7 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
         written = _run_pagefind(Path(work), records)
     fragments = _fragments(written)
     for language, (table, words) in tables.items():
-        table["passages"] = [[*fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
+        table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"]] for r in records[language]]
         written[table_name(language)] = _json(table)
         written[words_name(language)] = _json(words)
@@ -87,17 +85,11 @@ def _json(value) -> bytes:
 
 
 def _records(project: Project, language: str) -> list[dict]:
-    """Language's passages, each with its English beside it (when it is a translation) and its links."""
-    source = project.config.source_language
+    """Language's passages, each with what its result shows: its paper, its section, its links."""
     pdfs = pdf_pages(project.config, language)
-    english = {}
-    if language != source:
-        english = {p["key"]: p["text"] for p in searchable_passages(
-            [project.translation(paper.slug, source) for paper in project.papers])}
     translations = [project.translation(paper.slug, language) for paper in project.papers]
     return [{
         "text": passage["text"],
-        "english": english.get(passage["key"], "") if passage["language"] != source else "",
         "paper": passage["paper"],
         "anchor": passage["anchor"],
         "language": passage["language"],
@@ -121,7 +113,7 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
                    "forms": [_form(code, form) for code, form in term["forms"]]}
                   for term in _terminology(project, language)],
         "source": project.config.source_language,
-        "stems": _stems([(r["text"], r["language"]) for r in mine] + [(r["english"], "en") for r in mine if r["english"]]),
+        "stems": _stems([(r["text"], r["language"]) for r in mine]),
     }
     vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
     elsewhere = {word for code, passages in records.items() if code != language
@@ -158,16 +150,15 @@ def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list]:
     return table
 
 
-def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], list]:
-    """(language, paper, anchor) -> [Pagefind's id of its passage, the word where its English starts (or -1)]."""
+def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
+    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name."""
     found = {}
     for name, data in written.items():
         if not name.startswith("fragment/"):
             continue
         fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
         language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
-        english = next((a["location"] for a in fragment.get("anchors", ()) if a["id"] == "en"), -1)
-        found[language, paper, anchor] = [name.removeprefix("fragment/").removesuffix(".pf_fragment"), english]
+        found[language, paper, anchor] = name.removeprefix("fragment/").removesuffix(".pf_fragment")
     return found
 
 
@@ -196,7 +187,7 @@ def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes
 
 
 def _passage_page(language: str, record: dict) -> str:
-    """One passage as Pagefind reads it: its text, and its English beside it, in the index of language.
+    """One passage as Pagefind reads it: its text, in the index of language.
 
     Its page's address names its paper and anchor; what the result shows comes from the
     language's table. Nothing rides along as Pagefind filters or metadata: Pagefind writes
@@ -204,10 +195,8 @@ def _passage_page(language: str, record: dict) -> str:
     as words. An English passage standing in for a missing translation goes to the page's
     language's index, as it sits on that language's page.
     """
-    english = (f'<p id="en" lang="en" data-pagefind-weight="{ENGLISH_WEIGHT}">{_elided(record["english"])}</p>'
-               if record.get("english") else "")
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"><title></title></head>'
-            f'<body><main data-pagefind-body><p>{_elided(record["text"])}</p>{english}</main></body></html>')
+            f'<body><main data-pagefind-body><p>{_elided(record["text"])}</p></main></body></html>')
 
 
 def _elided(text: str) -> str:

@@ -73,7 +73,6 @@
   // The query as clauses: each a list of alternatives (joined by OR), each a word or a "phrase".
   function parse(text, table) {
     var operators = table.operators, clauses = [], negate = false, joinNext = false;
-    var groups = /[()]/.test(text);
     var tokens = text.replace(/[()]/g, " ").match(/"[^"]*"?|[^\s"]+/g) || [];
     tokens.slice(0, 24).forEach(function (token) {
       if (operators.or.indexOf(token) >= 0 && clauses.length) {
@@ -119,7 +118,7 @@
       required = asking;
       asking = [];
     }
-    return {required: withTerminology(required, table), optional: asking, groups: groups,
+    return {required: withTerminology(required, table), optional: asking,
             excluded: clauses.filter(function (clause) { return clause.negated; })};
   }
 
@@ -176,114 +175,139 @@
 
   // --- Finding: Pagefind for each clause, the clauses combined as the server combines them ----
 
-  // Passage id -> {score, own, english}: whether it matched in the reader's language, in its English.
-  function searchItem(pagefind, item, table) {
+  // An engine is one language's Pagefind and table. Passage id -> score, of each alternative.
+  function searchItem(engine, item) {
     if (item.all) {
-      return Promise.all(item.all.map(function (clause) { return searchClause(pagefind, clause, table); }))
-        .then(function (parts) { return intersection(parts, "own") || intersection(parts, "english") || new Map(); });
+      return Promise.all(item.all.map(function (clause) { return searchClause(engine, clause); }))
+        .then(function (parts) { return intersection(parts) || new Map(); });
     }
     // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases, but
     // scores them all alike: the unquoted search's scores rank the passages the quoted one finds.
     var words = item.words.join(" ");
-    return Promise.all([pagefind.search('"' + words + '"'), pagefind.search(words)]).then(function (both) {
-      // ...and says where each word is (a quoted search names one place only).
-      var plain = new Map(both[1].results.map(function (result) { return [result.id, result]; }));
-      var found = new Map();
-      both[0].results.forEach(function (result) {
-        var passage = table.byId.get(result.id), scored = plain.get(result.id) || result;
-        if (!passage) {
-          return;
-        }
-        table.results.set(result.id, result);
-        var start = passage.englishStart, places = scored.words.concat(result.words);
-        found.set(result.id, {
-          score: scored.score,
-          own: start < 0 || places.some(function (at) { return at < start; }),
-          english: start >= 0 && places.some(function (at) { return at >= start; }),
+    return Promise.all([engine.pagefind.search('"' + words + '"'), engine.pagefind.search(words)])
+      .then(function (both) {
+        var scores = new Map(both[1].results.map(function (result) { return [result.id, result.score]; }));
+        var found = new Map();
+        both[0].results.forEach(function (result) {
+          if (engine.table.byId.has(result.id)) {
+            engine.table.results.set(result.id, result);
+            found.set(result.id, scores.get(result.id) || result.score);
+          }
         });
+        return found;
       });
-      return found;
-    });
   }
 
-  function searchClause(pagefind, clause, table) {
-    return Promise.all(clause.alternatives.map(function (item) { return searchItem(pagefind, item, table); }))
+  function searchClause(engine, clause) {
+    return Promise.all(clause.alternatives.map(function (item) { return searchItem(engine, item); }))
       .then(function (parts) {
         var union = new Map();
         parts.forEach(function (part) {
-          part.forEach(function (hit, id) {
-            var before = union.get(id) || {score: 0, own: false, english: false};
-            union.set(id, {score: before.score + hit.score, own: before.own || hit.own,
-                           english: before.english || hit.english});
-          });
+          part.forEach(function (score, id) { union.set(id, (union.get(id) || 0) + score); });
         });
         return union;
       });
   }
 
-  // The passages matching every part in the given way (own or english), their scores summed.
-  function intersection(parts, way) {
+  // The passages in every part, their scores summed; null when there is none.
+  function intersection(parts) {
     var total = new Map();
-    parts[0].forEach(function (hit, id) {
-      if (hit[way] && parts.every(function (part) { return part.has(id) && part.get(id)[way]; })) {
-        total.set(id, {score: parts.reduce(function (sum, part) { return sum + part.get(id).score; }, 0),
-                       own: way === "own", english: way === "english"});
+    parts[0].forEach(function (_score, id) {
+      if (parts.every(function (part) { return part.has(id); })) {
+        total.set(id, parts.reduce(function (sum, part) { return sum + part.get(id); }, 0));
       }
     });
     return total.size ? total : null;
   }
 
-  function ranked(hits, table) {
+  // The best passages: those with most clauses first (most words), then by score, then in order.
+  function ranked(hits, counts, table) {
     return Array.from(hits.entries()).sort(function (a, b) {
-      return (b[1].count || 0) - (a[1].count || 0) || b[1].score - a[1].score
+      return (counts.get(b[0]) || 0) - (counts.get(a[0]) || 0) || b[1] - a[1]
         || table.byId.get(a[0]).order - table.byId.get(b[0]).order;
-    }).slice(0, shown);
+    }).slice(0, shown).map(function (entry) { return {id: entry[0], score: entry[1]}; });
   }
 
-  // The server's order: all the words in the reader's language; else all of them in the
-  // passages' English; else the passages with most of them. Question words only rank.
-  function find(pagefind, parsed, table) {
+  // Every clause searched: the required ones, the question words (which only rank), those left out.
+  function searchAll(engine, parsed) {
     var clauses = parsed.required.concat(parsed.optional, parsed.excluded);
-    return Promise.all(clauses.map(function (clause) { return searchClause(pagefind, clause, table); }))
+    return Promise.all(clauses.map(function (clause) { return searchClause(engine, clause); }))
       .then(function (found) {
-        var required = found.slice(0, parsed.required.length);
-        var optional = found.slice(parsed.required.length, parsed.required.length + parsed.optional.length);
-        var excluded = found.slice(parsed.required.length + parsed.optional.length);
-        var keep = function (hits) {
-          if (hits) {
-            excluded.forEach(function (part) { part.forEach(function (_hit, id) { hits.delete(id); }); });
-            optional.forEach(function (part) {
-              hits.forEach(function (hit, id) { hit.score += part.has(id) ? part.get(id).score : 0; });
-            });
-          }
-          return hits && hits.size ? hits : null;
-        };
-        var own = keep(intersection(required, "own"));
-        if (own) {
-          return {hits: ranked(own, table)};
-        }
-        var english = language !== table.source ? keep(intersection(required, "english")) : null;
-        if (english) {
-          return {hits: ranked(english, table), matchedLanguage: table.source};
-        }
-        var missing = parsed.required.filter(function (_clause, number) {
-          return !Array.from(required[number].values()).some(function (hit) { return hit.own; });
-        }).map(function (clause) { return clause.text; });
-        if (parsed.required.length < 2) {
-          return {hits: [], missing: missing};
-        }
-        var most = new Map();
-        required.forEach(function (part) {
-          part.forEach(function (hit, id) {
-            if (hit.own) {
-              var before = most.get(id) || {score: 0, count: 0, own: true};
-              most.set(id, {score: before.score + hit.score, count: before.count + 1, own: true});
-            }
-          });
-        });
-        most = keep(most);
-        return {hits: most ? ranked(most, table) : [], partial: Boolean(most), missing: missing};
+        var required = parsed.required.length, optional = parsed.optional.length;
+        return {required: found.slice(0, required), optional: found.slice(required, required + optional),
+                excluded: found.slice(required + optional)};
       });
+  }
+
+  function kept(hits, found) {
+    if (hits) {
+      found.excluded.forEach(function (part) { part.forEach(function (_score, id) { hits.delete(id); }); });
+      found.optional.forEach(function (part) {
+        hits.forEach(function (score, id) { hits.set(id, score + (part.get(id) || 0)); });
+      });
+    }
+    return hits && hits.size ? hits : null;
+  }
+
+  // The server's order: all the words in the reader's language; else all of them in English,
+  // shown through the reader's passages; else the passages with most of them.
+  function find(engine, parsed, text) {
+    return searchAll(engine, parsed).then(function (found) {
+      var all = kept(intersection(found.required), found);
+      if (all) {
+        return {hits: ranked(all, new Map(), engine.table)};
+      }
+      return elsewhere(engine, text).then(function (english) {
+        return english || mostWords(engine, parsed, found);
+      });
+    });
+  }
+
+  function mostWords(engine, parsed, found) {
+    var missing = parsed.required.filter(function (_clause, number) { return !found.required[number].size; })
+      .map(function (clause) { return clause.text; });
+    if (parsed.required.length < 2) {
+      return {hits: [], missing: missing};
+    }
+    var totals = new Map(), counts = new Map();
+    found.required.forEach(function (part) {
+      part.forEach(function (score, id) {
+        totals.set(id, (totals.get(id) || 0) + score);
+        counts.set(id, (counts.get(id) || 0) + 1);
+      });
+    });
+    totals = kept(totals, found);
+    return {hits: totals ? ranked(totals, counts, engine.table) : [], partial: Boolean(totals), missing: missing};
+  }
+
+  // A word of English on a translated page: the English index, opened only then, in a Pagefind of
+  // its own (a second copy of the module; Pagefind takes its language from <html lang> as it starts).
+  function elsewhere(engine, text) {
+    if (engine.language === engine.table.source) {
+      return Promise.resolve(null);
+    }
+    var source = engine.table.source;
+    if (!engine.english) {
+      engine.english = Promise.all([import(new URL(root + "pagefind/pagefind.js?" + source, document.baseURI).href),
+                                    loadTable(source)]).then(function (loaded) {
+        return loaded[0].options({noWorker: true}).then(function () {
+          document.documentElement.lang = source;
+          var started = loaded[0].init();
+          document.documentElement.lang = language;
+          return started;
+        }).then(function () { return {pagefind: loaded[0], table: loaded[1], language: source}; });
+      });
+    }
+    return engine.english.then(function (english) {
+      var parsed = parse(text, english.table);
+      if (!parsed.required.length) {
+        return null;
+      }
+      return searchAll(english, parsed).then(function (found) {
+        var all = kept(intersection(found.required), found);
+        return all ? {hits: ranked(all, new Map(), english.table), matched: english, matchedParse: parsed} : null;
+      });
+    });
   }
 
   // --- Did you mean: the closest word of the index, as the server picks it --------------------
@@ -411,30 +435,37 @@
     return paragraph;
   }
 
-  // The fragment's text is the passage, then (anchored "en") its English; each elision was
-  // given a space for Pagefind to index the word after it ("l’ enfant"), taken out here.
+  // The fragment's text is the passage; each elision was given a space for Pagefind to index
+  // the word after it ("l’ enfant"), taken out here.
   var ELISION = /(?<!\p{L})((?:qu|jusqu|lorsqu|puisqu|quoiqu|\p{L}{1,2})[’']) (?=\p{L})/gu;
 
-  function texts(data) {
-    var english = (data.anchors || []).filter(function (anchor) { return anchor.id === "en"; })[0];
-    var cut = english ? data.content.lastIndexOf(english.text) : -1;
-    var own = cut > 0 ? data.content.slice(0, cut).trim() : data.content;
-    return {own: own.replace(ELISION, "$1"), english: english ? english.text.replace(ELISION, "$1") : ""};
+  function textOf(data) {
+    return data.content.replace(ELISION, "$1");
   }
 
-  function passageItem(passage, data, hit, matchedLanguage, isMarked) {
-    var item = element("li"), section = element("p", {"class": "section"}), text = texts(data);
+  // A passage's fragment by its id, for the passage of another language's match. Pagefind
+  // loads its own; this one it has not been asked for.
+  function fragment(id) {
+    return fetch(root + "pagefind/fragment/" + id + ".pf_fragment").then(function (response) {
+      return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+    }).then(function (text) {
+      return JSON.parse(text.slice("pagefind_dcd".length));
+    });
+  }
+
+  function passageItem(shownPassage, isMarked) {
+    var passage = shownPassage.passage, item = element("li"), section = element("p", {"class": "section"});
     section.appendChild(link(passage.path, passage.section || passage.paperTitle));
     item.appendChild(section);
-    item.appendChild(snippet(text.own, passage.language, matchedLanguage ? null : isMarked));
+    item.appendChild(snippet(textOf(shownPassage.data), passage.language, shownPassage.matched ? null : isMarked));
     if (passage.pdfPath) {
       var pdf = element("p", {"class": "pdf-page"});
       pdf.appendChild(link(passage.pdfPath, filled(messages.pdf_page, {page: passage.pdfPath.split("=").pop()}),
                            "application/pdf"));
       item.appendChild(pdf);
     }
-    if (matchedLanguage) {
-      var matched = snippet(text.english, matchedLanguage, isMarked);
+    if (shownPassage.matched) {
+      var matched = snippet(textOf(shownPassage.matched.data), shownPassage.matched.language, shownPassage.matched.marked);
       matched.className = "matched";
       item.appendChild(matched);
     }
@@ -442,27 +473,27 @@
   }
 
   // The passages of each paper together, the papers in the order of their two best passages.
-  function render(found, table, isMarked) {
+  function render(found, passages, table, isMarked) {
     var status = page.querySelector("[data-status]");
-    var total = found.hits.length;
+    var total = passages.length;
     var category = new Intl.PluralRules(language).select(total);
     status.textContent = total ? filled(messages.found[category] || messages.found.other, {count: String(total)})
                                : filled(messages.none, {query: found.query});
     status.hidden = false;
-    notice("matched", Boolean(found.matchedLanguage && total));
+    notice("matched", Boolean(found.matched && total));
     notice("partial", Boolean(found.partial));
     if (found.missing && found.missing.length) {
       notice("missing", true).querySelector("span").textContent = found.missing.join(", ");
     }
     var papers = new Map();
-    found.hits.forEach(function (entry, number) {
-      var passage = table.byId.get(entry[0]);
-      if (!papers.has(passage.paper)) {
-        papers.set(passage.paper, {score: 0, items: []});
+    passages.forEach(function (shownPassage) {
+      var paper = shownPassage.passage.paper;
+      if (!papers.has(paper)) {
+        papers.set(paper, {score: 0, items: []});
       }
-      var paper = papers.get(passage.paper);
-      paper.score += paper.items.length < 2 ? entry[1].score : 0;
-      paper.items.push({passage: passage, hit: entry[1], data: found.data[number]});
+      var group = papers.get(paper);
+      group.score += group.items.length < 2 ? shownPassage.score : 0;
+      group.items.push(shownPassage);
     });
     var results = page.querySelector("[data-results]");
     Array.from(papers.entries()).sort(function (a, b) { return b[1].score - a[1].score; })
@@ -472,26 +503,43 @@
         heading.appendChild(link(table.papers[entry[0]][1], table.papers[entry[0]][0]));
         section.appendChild(heading);
         var list = element("ol", {"class": "passages"});
-        entry[1].items.forEach(function (shownItem) {
-          list.appendChild(passageItem(shownItem.passage, shownItem.data, shownItem.hit, found.matchedLanguage,
-                                       isMarked));
-        });
+        entry[1].items.forEach(function (shownPassage) { list.appendChild(passageItem(shownPassage, isMarked)); });
         section.appendChild(list);
         results.appendChild(section);
       });
   }
 
-  // The language's table, with the lookups the search needs built once.
-  function loadTable() {
-    return fetch(root + "pagefind/search." + language + ".json").then(function (response) {
+  // What each hit shows: its passage in the reader's language, and, matched in English, that too.
+  function shownPassages(found, table) {
+    return Promise.all(found.hits.map(function (hit) {
+      if (!found.matched) {
+        return table.results.get(hit.id).data().then(function (data) {
+          return {passage: table.byId.get(hit.id), score: hit.score, data: data};
+        });
+      }
+      var english = found.matched.table, key = english.byId.get(hit.id).key, passage = table.byKey.get(key);
+      return Promise.all([passage ? fragment(passage.id) : null, english.results.get(hit.id).data()])
+        .then(function (both) {
+          return passage && {passage: passage, score: hit.score, data: both[0], matched: {
+            data: both[1], language: english.byId.get(hit.id).language, marked: marker(found.matchedParse, english)}};
+        });
+    })).then(function (passages) { return passages.filter(Boolean); });
+  }
+
+  // A language's table, with the lookups the search needs built once.
+  function loadTable(code) {
+    return fetch(root + "pagefind/search." + code + ".json").then(function (response) {
       return response.json();
     }).then(function (table) {
       table.byId = new Map();
+      table.byKey = new Map();
       table.results = new Map();
       table.passages.forEach(function (row, order) {
-        table.byId.set(row[0], {englishStart: row[1], paper: row[2], path: table.papers[row[2]][1] + "#" + row[3],
-                                section: row[4], language: row[5], pdfPath: row[6], order: order,
-                                paperTitle: table.papers[row[2]][0]});
+        var passage = {id: row[0], paper: row[1], key: row[1] + "#" + row[2], path: table.papers[row[1]][1] + "#" + row[2],
+                       section: row[3], language: row[4], pdfPath: row[5], order: order,
+                       paperTitle: table.papers[row[1]][0]};
+        table.byId.set(row[0], passage);
+        table.byKey.set(passage.key, passage);
       });
       table.stemOf = {};
       Object.keys(table.stems).forEach(function (code) {
@@ -505,12 +553,12 @@
   }
 
   // One whole search: the query, or, when it finds nothing, the corrected query.
-  function searchQuery(pagefind, table, text) {
-    var parsed = parse(text, table);
+  function searchQuery(engine, text) {
+    var parsed = parse(text, engine.table);
     if (!parsed.required.length) {
       return Promise.resolve({query: text, parsed: parsed, hits: [], noWords: true});
     }
-    return Promise.all([find(pagefind, parsed, table), suggest(text, table)]).then(function (both) {
+    return Promise.all([find(engine, parsed, text), suggest(text, engine.table)]).then(function (both) {
       var found = both[0];
       found.query = text;
       found.parsed = parsed;
@@ -518,8 +566,8 @@
       if (found.hits.length || !found.suggestion) {
         return found;
       }
-      var correctedParse = parse(found.suggestion, table);
-      return find(pagefind, correctedParse, table).then(function (corrected) {
+      var correctedParse = parse(found.suggestion, engine.table);
+      return find(engine, correctedParse, found.suggestion).then(function (corrected) {
         if (!corrected.hits.length) {
           return found;
         }
@@ -566,24 +614,21 @@
   document.title = filled(messages.title, {query: query});
   keepQueryInLanguageLinks();
   var cleaned = query.replace(/[“”„‟«»‹›]/g, '"');
-  Promise.all([import(new URL(root + "pagefind/pagefind.js", document.baseURI).href), loadTable()])
+  Promise.all([import(new URL(root + "pagefind/pagefind.js", document.baseURI).href), loadTable(language)])
     .then(function (loaded) {
-      var pagefind = loaded[0], table = loaded[1];
+      var engine = {pagefind: loaded[0], table: loaded[1], language: language};
       // One search per page: a worker would only cost the reader another download.
-      return pagefind.options({noWorker: true}).then(function () {
-        return searchQuery(pagefind, table, cleaned);
+      return engine.pagefind.options({noWorker: true}).then(function () {
+        return searchQuery(engine, cleaned);
       }).then(function (found) {
-        notice("groups", found.parsed.groups);
         if (found.noWords) {
           notice("no-words", true);
           return;
         }
         showSuggestion(found);
-        return Promise.all(found.hits.map(function (entry) { return table.results.get(entry[0]).data(); }))
-          .then(function (data) {
-            found.data = data;
-            render(found, table, marker(found.parsed, table));
-          });
+        return shownPassages(found, engine.table).then(function (passages) {
+          render(found, passages, engine.table, marker(found.parsed, engine.table));
+        });
       });
     })
     .catch(function (error) {
