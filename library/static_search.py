@@ -64,7 +64,8 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
     fragments = _fragments(written)
     for language, (table, words) in tables.items():
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
-                              r["language"], r["pdf_path"]] for r in records[language]]
+                              r["language"], r["pdf_path"], len(word_spans(r["text"], r["language"]))]
+                             for r in records[language]]
         written[table_name(language)] = _json(table)
         written[words_name(language)] = _json(words)
     return {folder / name: data for name, data in written.items()}, key

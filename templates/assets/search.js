@@ -181,21 +181,29 @@
       return Promise.all(item.all.map(function (clause) { return searchClause(engine, clause); }))
         .then(function (parts) { return intersection(parts) || new Map(); });
     }
-    // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases, but
-    // scores them all alike: the unquoted search's scores rank the passages the quoted one finds.
+    // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases; the
+    // unquoted search says where the words are. Each passage is scored as the server scores it.
     var words = item.words.join(" ");
     return Promise.all([engine.pagefind.search('"' + words + '"'), engine.pagefind.search(words)])
       .then(function (both) {
-        var scores = new Map(both[1].results.map(function (result) { return [result.id, result.score]; }));
-        var found = new Map();
-        both[0].results.forEach(function (result) {
-          if (engine.table.byId.has(result.id)) {
-            engine.table.results.set(result.id, result);
-            found.set(result.id, scores.get(result.id) || result.score);
-          }
+        var places = new Map(both[1].results.map(function (result) { return [result.id, result.words.length]; }));
+        var table = engine.table, found = new Map(), matching = both[0].results.filter(function (result) {
+          return table.byId.has(result.id);
+        });
+        matching.forEach(function (result) {
+          table.results.set(result.id, result);
+          var often = Math.max(1, (places.get(result.id) || result.words.length) / item.words.length);
+          found.set(result.id, bm25(often, matching.length, table.byId.get(result.id).length, table));
         });
         return found;
       });
+  }
+
+  // Whoosh's BM25F, as the server ranks: idf log(N / (n + 1)) + 1, K1 1.2, B 0.75, over the
+  // passages' lengths in indexed words (stop words left out), which Pagefind does not count so.
+  function bm25(often, passages, length, table) {
+    var idf = Math.log(table.passages.length / (passages + 1)) + 1;
+    return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.averageLength));
   }
 
   function searchClause(engine, clause) {
@@ -536,11 +544,13 @@
       table.results = new Map();
       table.passages.forEach(function (row, order) {
         var passage = {id: row[0], paper: row[1], key: row[1] + "#" + row[2], path: table.papers[row[1]][1] + "#" + row[2],
-                       section: row[3], language: row[4], pdfPath: row[5], order: order,
+                       section: row[3], language: row[4], pdfPath: row[5], length: row[6], order: order,
                        paperTitle: table.papers[row[1]][0]};
         table.byId.set(row[0], passage);
         table.byKey.set(passage.key, passage);
       });
+      table.averageLength = table.passages.reduce(function (sum, row) { return sum + row[6]; }, 0)
+        / Math.max(1, table.passages.length);
       table.stemOf = {};
       Object.keys(table.stems).forEach(function (code) {
         var map = table.stemOf[code] = {};
