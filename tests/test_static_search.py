@@ -47,8 +47,9 @@ def test_the_site_holds_one_index_per_language_with_a_record_per_passage(real_li
     records = _records(Project(real_library), "fr")
     assert entry["languages"]["fr"]["page_count"] == len(records) > 200
     table = json.loads((site / FOLDER / "search.fr.json").read_text("utf-8"))
-    record = next(r for r in table["passages"] if r[4] and r[2] == "what-is-the-imrf")
-    assert f'id="{record[3]}"' in (site / table["papers"]["what-is-the-imrf"][1]).read_text("utf-8")
+    _id, paper, anchor, section, *_rest = next(r for r in table["passages"] if r[3] and r[1] == "what-is-the-imrf")
+    assert f'id="{anchor}"' in (site / table["papers"][paper][1]).read_text("utf-8")
+    assert (site / FOLDER / "fragment" / f"{_id}.pf_fragment").is_file()
     kept = {path.name for path in (site / FOLDER).iterdir()}
     assert "pagefind.js" in kept and not {name for name in kept if "-ui" in name or "worker" in name}
 
@@ -370,7 +371,8 @@ def test_an_english_word_finds_the_translated_passages_and_says_so(hosted, real_
     assert served.matched_language == "en" and len(shown["keys"]) >= 3
     assert set(shown["keys"]) <= {f"{paper.paper}#{p.anchor}" for paper in served.papers for p in paper.passages}
     assert shown["notices"] == ["matched"] and ("anglais" if language == "fr" else "inglés") in shown["notice_text"][0]
-    assert {_folded(mark) for mark in shown["matched_marks"]} == {"hearing"} and set(shown["matched_lang"]) == {"en"}
+    assert "hearing" in {_folded(mark) for mark in shown["matched_marks"]} <= {"hear", "hearing", "hearings"}
+    assert set(shown["matched_lang"]) == {"en"}
     assert "hearing" not in _folded(" ".join(shown["snippets"][::2]))  # the passage itself is in French
 
 
