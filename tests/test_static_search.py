@@ -431,3 +431,15 @@ def test_most_of_the_words_rather_than_nothing(hosted, browser, language, query,
         shown = _static_search(page, hosted, language, query)
     assert shown["keys"] and {"partial", "missing"} <= set(shown["notices"])
     assert any(text.endswith(missing) for text in shown["notice_text"])
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("en", 'NOT NOT NOT ""'), ("fr", "SAUF SAUF SAUF"), ("es", '"de los" NO NO'), ("en", "title: (what OR *)"),
+])
+def test_queries_of_nothing_but_operators_and_stop_words_say_so(hosted, browser, language, query):
+    with _watched_page(browser) as (page, _requests, violations):
+        page.goto(f"{hosted}/{language}/search.html?q={query.replace('#', '%23')}")
+        page.locator('[data-notice="no-words"]:not([hidden]), [data-notice="failed"]:not([hidden]), '
+                     '[data-status]:not([hidden])').first.wait_for()
+        assert page.locator('[data-notice="failed"]').is_hidden()
+        assert violations == []

@@ -96,7 +96,7 @@
         return table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0;
       });
       // A phrase is one clause; "qu'est-ce" or "multi-stakeholder" are words, each its own.
-      (phrase ? [words] : words.map(function (word) { return [word]; })).forEach(function (part, number) {
+      (phrase && words.length ? [words] : words.map(function (word) { return [word]; })).forEach(function (part, number) {
         var item = {text: phrase ? token : part[0], words: part, phrase: phrase && part.length > 1};
         if (joinNext && !number && !clauses[clauses.length - 1].negated && !negate) {
           clauses[clauses.length - 1].alternatives.push(item);
@@ -183,8 +183,8 @@
     }
     // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases; the
     // unquoted search says where the words are. Each passage is scored as the server scores it.
-    var words = item.words.join(" ");
-    return Promise.all([engine.pagefind.search('"' + words + '"'), engine.pagefind.search(words)])
+    var text = item.words.join(" ");
+    return Promise.all([engine.pagefind.search('"' + text + '"'), engine.pagefind.search(text)])
       .then(function (both) {
         var places = new Map(both[1].results.map(function (result) { return [result.id, result.words.length]; }));
         var table = engine.table, found = new Map(), matching = both[0].results.filter(function (result) {
