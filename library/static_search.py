@@ -135,7 +135,7 @@ def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
     for text, code in texts:
         for start, end, stem in word_spans(text, code):
             groups.setdefault(code, {}).setdefault(stem, set()).add(fold(text[start:end].lower()))
-    return {code: {stem: " ".join(sorted(words)) for stem, words in sorted(stems.items())}
+    return {code: {stem: " ".join(sorted(forms)) for stem, forms in sorted(stems.items())}
             for code, stems in sorted(groups.items())}
 
 
