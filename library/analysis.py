@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words", "stem",
+__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words", "stem",
            "stop_words", "word_spans", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
@@ -26,6 +26,12 @@ _EXTRA_STOP_WORDS = {
 _NOT_STOP_WORDS = {
     "en": {"after", "before", "during"},
     "es": {"antes", "durante"},
+}
+
+# Readers type AND, OR and NOT, and in their own language too; operators must be capitals.
+OPERATORS = {
+    "fr": {"And": "ET", "Or": "OU", "Not": "SAUF"},
+    "es": {"And": "Y", "Or": "O", "Not": "NO"},
 }
 
 # Words that ask rather than say ("what", "pourquoi", "cómo"): a query keeps them only to rank, never to exclude.

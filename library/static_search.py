@@ -21,12 +21,12 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
-from .analysis import fold, question_words, stop_words, word_spans, words
+from .analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
 from .errors import LibraryError
 from .passages import pdf_page_path, pdf_pages, searchable_passages
+from .glossary import search_forms
 from .paths import SiteMap, scratch_folder
 from .project import Project
-from .search import _OPERATORS, _terminology  # the server's own lists, exported as they are
 from .stamps import Digest, code_files, distribution_version
 
 __all__ = ["FOLDER", "static_search_files"]
@@ -102,7 +102,7 @@ def _records(project: Project, language: str) -> list[dict]:
 
 def _table(project: Project, language: str, records: dict[str, list[dict]]) -> tuple[dict, dict]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
-    local = _OPERATORS.get(language, {})
+    local, config = OPERATORS.get(language, {}), project.config
     mine = records[language]
     table = {
         "papers": {r["paper"]: [r["paper_title"], SiteMap.paper(language, r["paper"])] for r in mine},
@@ -112,7 +112,7 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
                       for name in ("And", "Or", "Not")},
         "terms": [{"official": term["official"], "english": term["english"],
                    "forms": [_form(code, form) for code, form in term["forms"]]}
-                  for term in _terminology(project, language)],
+                  for term in search_forms(project.glossary.terms, config.source_language, language)],
         "source": project.config.source_language,
         "stems": _stems([(r["text"], r["language"]) for r in mine]),
     }
