@@ -6,7 +6,9 @@ Builds the real library's site into a temporary folder, serves it with `python -
   search itself needs (Pagefind's script, worker, WebAssembly, index chunks, result fragments and
   the site's table of passages), and the whole page's (the page, its stylesheet, scripts, fonts);
 - the next search, another query in the same tab, the browser's cache warm;
-- the time from starting the navigation to the first result on screen, cold and warm.
+- the time from starting the navigation to the first result on screen, cold and warm;
+- the judged queries (tests/data/search/judged.yaml) through the static page and through the
+  server's engine: success at 1 and 3 and mean reciprocal rank, side by side.
 
 Bytes are as sent by http.server; "gzip" adds what a host that compresses text (nginx's gzip,
 any CDN) would send instead, Pagefind's own files being compressed already.
@@ -31,12 +33,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from checkers import launch_chromium  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+from relevance import judge, judge_static, relevance  # noqa: E402
 from test_static_search import _static_server  # noqa: E402
 
 from library.config import load_config  # noqa: E402
 from library.html import build_html  # noqa: E402
 from library.paths import site_folder  # noqa: E402
 from library.project import Project  # noqa: E402
+from library.search import build_index  # noqa: E402
 
 FIRST = {"en": "regional reviews", "fr": "declaration sur les progres", "es": "participacion de los migrantes"}
 NEXT = {"en": "detention", "fr": "société civile", "es": "compromisos"}
@@ -59,7 +63,7 @@ class Transfer:
             return
         is_text = response.headers.get("content-type", "").startswith(TEXT_TYPES)
         compressed = min(sent, len(gzip.compress(response.body(), 6))) if is_text else sent
-        if "/pagefind/" in response.url or response.url.endswith("/search.json"):
+        if "/pagefind/" in response.url:
             self.search += sent
             self.search_gzip += compressed
         else:
@@ -107,7 +111,17 @@ def main() -> None:
                   f"{'warm p50/max':>15}")
             for language in FIRST:
                 measure(browser, base, language, arguments.rounds)
+            page = browser.new_page()
+            static = relevance(judge_static(page, base))
             browser.close()
+        build_index(Project(config))
+        served = relevance(judge(Project(config)))
+        print(f"\njudged queries{'':6}{'success@1':>18}{'success@3':>18}{'MRR':>18}")
+        print(f"{'':20}{'static / server':>18}{'static / server':>18}{'static / server':>18}")
+        for mine, theirs in zip(static, served):
+            print(f"{mine.language} ({mine.queries}){'':14}" + "".join(
+                f"{getattr(mine, name):>10.3f} / {getattr(theirs, name):.3f}"
+                for name in ("success_at_1", "success_at_3", "mean_reciprocal_rank")))
 
 
 def measure(browser, base: str, language: str, rounds: int) -> None:

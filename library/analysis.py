@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "stem", "stop_words",
-           "word_spans", "words"]
+__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words", "stem",
+           "stop_words", "word_spans", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")
@@ -26,6 +26,12 @@ _EXTRA_STOP_WORDS = {
 _NOT_STOP_WORDS = {
     "en": {"after", "before", "during"},
     "es": {"antes", "durante"},
+}
+
+# Readers type AND, OR and NOT, and in their own language too; operators must be capitals.
+OPERATORS = {
+    "fr": {"And": "ET", "Or": "OU", "Not": "SAUF"},
+    "es": {"And": "Y", "Or": "O", "Not": "NO"},
 }
 
 # Words that ask rather than say ("what", "pourquoi", "cómo"): a query keeps them only to rank, never to exclude.
@@ -50,6 +56,11 @@ def fold(text: str) -> str:
 def is_question_word(word: str, language: str) -> bool:
     """Whether word, as typed, with or without accents, only asks: what, pourquoi, cómo."""
     return fold(word.lower()) in _folded_question_words(base_language(language))
+
+
+def question_words(language: str) -> frozenset[str]:
+    """The words that only ask in language, folded (the browser's search drops them as the server does)."""
+    return _folded_question_words(base_language(language))
 
 
 @lru_cache(maxsize=None)

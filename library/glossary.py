@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import GlossaryError
 from .files import read_checked
 
-__all__ = ["Term", "Glossary", "read_glossary"]
+__all__ = ["Term", "Glossary", "read_glossary", "search_forms"]
 
 NOTE = "note"
 VARIANT_KINDS = ("accepted", "avoid")
@@ -134,3 +134,21 @@ def _variants(cells: dict[str, str], kind: str) -> dict[str, tuple[str, ...]]:
         if column_kind == kind and forms:
             found[code] = forms
     return found
+
+
+def search_forms(terms: tuple[Term, ...], source_language: str, language: str) -> list[dict]:
+    """Each term with an official form in language, and the other forms a reader may type for it.
+
+    Those are its official forms in the other languages and the accepted variants of every
+    language (`<language>:accepted`): typed in a query, each also finds the official form. The
+    server's index and the static site's table both keep them.
+    """
+    table = []
+    for term in terms:
+        official = term.english if language == source_language else term.translation(language)
+        forms = {(source_language, term.english), *term.translations.items(),
+                 *((code, form) for code in term.accepted for form in term.accepted_variants(code))}
+        forms = sorted((code, form) for code, form in forms if form and form != official)
+        if official and forms:
+            table.append({"official": official, "english": term.english, "forms": forms})
+    return table

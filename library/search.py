@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .analysis import analysis_name, analyzer, fold, is_question_word, word_spans, words
+from .analysis import OPERATORS, analysis_name, analyzer, fold, is_question_word, word_spans, words
 from .config import Config
 from .errors import LibraryError
+from .glossary import search_forms
 from .manifest import DamagedManifest
 from .passages import pdf_page_path, pdf_pages, searchable_passages
 from .paths import (SiteMap, anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths,
@@ -173,22 +174,9 @@ def _fields(document: dict, language: str) -> dict:
 
 
 def _terminology(project: Project, language: str) -> list[dict]:
-    """Each glossary term with an official form in language, and the other forms a reader may type for it.
-
-    Those are its official forms in the other languages and the accepted variants of every
-    language (`<language>:accepted`): typed in a query, each also finds the official form.
-    """
+    """Each glossary term with an official form in language, and the other forms a reader may type for it."""
     config = project.config
-    source = config.source_language
-    table = []
-    for term in project.glossary.terms:
-        official = term.english if language == source else term.translation(language)
-        forms = {(source, term.english), *term.translations.items(),
-                 *((code, form) for code in term.accepted for form in term.accepted_variants(code))}
-        forms = sorted((code, form) for code, form in forms if form and form != official)
-        if official and forms:
-            table.append({"official": official, "english": term.english, "forms": forms})
-    return table
+    return search_forms(project.glossary.terms, config.source_language, language)
 
 
 def _schema(language: str, source_language: str):
@@ -951,13 +939,6 @@ def _merged_vocabularies(generations: tuple[Path, ...]) -> frozenset[str]:
                      for word in json.loads((generation / _VOCABULARY).read_text("utf-8")))
 
 
-# Readers type AND, OR and NOT, and in their own language too; operators must be capitals.
-_OPERATORS = {
-    "fr": {"And": "ET", "Or": "OU", "Not": "SAUF"},
-    "es": {"And": "Y", "Or": "O", "Not": "NO"},
-}
-
-
 def _parser(field_name: str, schema, language: str):
     """A Whoosh parser with only what readers type: words, "phrases", (groups), AND/OR/NOT, -word."""
     from whoosh import qparser
@@ -966,7 +947,7 @@ def _parser(field_name: str, schema, language: str):
     for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
                    qparser.SingleQuotePlugin, qparser.OperatorsPlugin):
         parser.remove_plugin_class(plugin)
-    local = _OPERATORS.get(language, {})
+    local = OPERATORS.get(language, {})  # AND, OR, NOT, and the reader's own
     parser.add_plugin(qparser.OperatorsPlugin(
         And=rf"(?<=\s)(AND|{local.get('And', 'AND')})(?=\s)",
         Or=rf"(?<=\s)(OR|{local.get('Or', 'OR')})(?=\s)",

@@ -12,7 +12,7 @@ import yaml
 from library.project import Project
 from library.search import search
 
-__all__ = ["JUDGED", "Judgement", "Relevance", "judge", "relevance"]
+__all__ = ["JUDGED", "Judgement", "Relevance", "judge", "judge_static", "relevance"]
 
 JUDGED = Path(__file__).parent / "data" / "search" / "judged.yaml"
 
@@ -40,10 +40,32 @@ class Relevance:
 
 def judge(project: Project, path: Path = JUDGED) -> list[Judgement]:
     """Run every judged query through search, as a reader would, and rank its first expected passage."""
+
+    def shown(language: str, query: str) -> list[str]:
+        results = search(project, query, language)
+        return [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
+
+    return _judged(shown, path)
+
+
+def judge_static(page, base: str, path: Path = JUDGED) -> list[Judgement]:
+    """The same, through the static site's search page in a browser (page, a Playwright page) served at base."""
+    from urllib.parse import quote
+
+    def shown(language: str, query: str) -> list[str]:
+        page.goto(f"{base}/{language}/search.html?q={quote(query)}")
+        page.locator('[data-status]:not([hidden]), [data-notice="no-words"]:not([hidden]), '
+                     '[data-notice="failed"]:not([hidden])').first.wait_for()
+        hrefs = page.locator(".result-paper .section a").evaluate_all("links => links.map(a => a.href)")
+        return [href.rsplit("/", 1)[1].replace(".html#", "#") for href in hrefs]
+
+    return _judged(shown, path)
+
+
+def _judged(shown_for, path: Path) -> list[Judgement]:
     judgements = []
     for entry in yaml.safe_load(path.read_text("utf-8")):
-        results = search(project, entry["query"], entry["language"])
-        shown = [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
+        shown = shown_for(entry["language"], entry["query"])
         relevant = set(entry["relevant"])
         rank = next((place for place, key in enumerate(shown, 1) if key in relevant), None)
         judgements.append(Judgement(entry["language"], entry["query"], entry["kind"], rank))
