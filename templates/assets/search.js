@@ -398,7 +398,12 @@
     parsed.required.concat(parsed.optional).forEach(function (clause) {
       clause.alternatives.forEach(function (item) {
         (item.all || [item]).forEach(function (part) {
-          (part.words || part.alternatives[0].words).forEach(function (word) { asked.push(fold(word)); });
+          (part.words || part.alternatives[0].words).forEach(function (word) {
+            // A glossary term's small words ("sobre los" in its official form) were not asked for.
+            if (table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0) {
+              asked.push(fold(word));
+            }
+          });
         });
       });
     });
