@@ -7,9 +7,10 @@ ledger of every input's hash it keeps in build/state/ledger.json, and the report
 which outputs were rebuilt and why. `library build`, `build html|pdf`, `index`, `compile` and
 watch mode all run stages through run_stages, in the order BUILD_ORDER writes once.
 
-Adding an output: a class with name, noun, module (whose code it runs) and reads (the project's
-places it reads: papers, locales, templates ...), and run(project, selection) -> StageReport;
-then it goes into STAGES and its name into BUILD_ORDER.
+Adding an output: a class with name, noun, module (whose code it runs), tool (the package whose
+upgrade rebuilds it, or None) and reads (the project's places it reads: papers, locales,
+templates ...), and run(project, selection) -> StageReport; then it goes into STAGES and its name
+into BUILD_ORDER.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ class StageReport:
 
 
 class CompileStage:
-    name, noun, module = "compile", "MO file", "catalogs"
+    name, noun, module, tool = "compile", "MO file", "catalogs", None
     reads = ("locales",)
 
     def run(self, project: Project, selection: Selection) -> StageReport:
@@ -77,7 +78,7 @@ class CompileStage:
 
 
 class PdfStage:
-    name, noun, module = "pdf", "PDF", "pdf"
+    name, noun, module, tool = "pdf", "PDF", "pdf", "weasyprint"
     reads = ("papers", "locales", "pdf templates")
     makes = ("PDF manifest",)  # what it published, which the site and the index link
 
@@ -108,7 +109,7 @@ def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> l
 
 
 class SiteStage:
-    name, noun, module = "html", "page", "html"
+    name, noun, module, tool = "html", "page", "html", "pagefind-bin"
     every_language = True  # a --lang selection does not narrow it: it renders every language
     reads = ("papers", "locales", "templates", "PDF manifest")
 
@@ -120,7 +121,7 @@ class SiteStage:
 
 
 class IndexStage:
-    name, noun, module = "index", "index", "search"
+    name, noun, module, tool = "index", "index", "search", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
 
     def run(self, project: Project, selection: Selection) -> StageReport:
@@ -186,9 +187,8 @@ def _stage_ledger(config: Config, stage) -> dict[str, str]:
     package = Path(__file__).parent
     for path in code_files(stage.module):
         ledger[f"library/{path.relative_to(package).as_posix()}"] = _short(path.read_bytes())
-    tool = {"pdf": "weasyprint", "index": "whoosh-reloaded", "html": "pagefind-bin"}.get(stage.name)
-    if tool:
-        ledger[f"tool {tool}"] = _short(distribution_version(tool))
+    if stage.tool:
+        ledger[f"tool {stage.tool}"] = _short(distribution_version(stage.tool))
     return ledger
 
 
@@ -199,7 +199,7 @@ def _places(config: Config) -> dict[str, Path]:
 
 
 def _place_name(config: Config, place: str) -> str:
-    return _places(config)[place].relative_to(config.root).as_posix()
+    return shown(_places(config)[place], config.root)
 
 
 def _settings(config: Config) -> dict[str, object]:
@@ -210,8 +210,9 @@ def _settings(config: Config) -> dict[str, object]:
 def _files_under(root: Path, start: Path) -> dict[str, str]:
     """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
     paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
-    return {path.relative_to(root).as_posix(): _short(path.read_bytes()) for path in paths
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)}
+    named = {shown(path, root): path for path in paths if path.is_file()}
+    return {name: _short(path.read_bytes()) for name, path in named.items()
+            if not any(part.startswith(".") for part in name.split("/"))}
 
 
 def _short(value: object) -> str:
