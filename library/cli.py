@@ -189,7 +189,17 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
 
 _verbose_option = click.option("-v", "--verbose", is_flag=True,
                                help="Also list every output written or removed, and each index's figures.")
-_json_option = click.option("--json", "as_json", is_flag=True, help="Say what each stage did as JSON, for tools.")
+def _as_json(ctx: click.Context, _param, value) -> None:
+    if value in ("json", True):  # -f json and --json are one request, remembered for the whole command
+        ctx.meta["json"] = True
+
+
+def _json_option(command):
+    """-f/--format json (or --json): what each stage did, as JSON for tools."""
+    command = click.option("--json", is_flag=True, expose_value=False, callback=_as_json,
+                           help="The same as --format json.")(command)
+    return click.option("-f", "--format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                        expose_value=False, callback=_as_json, help="Say what each stage did as text or JSON.")(command)
 
 
 @main.command(name="compile")
@@ -197,20 +207,20 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Say what ea
 @_verbose_option
 @_json_option
 @click.pass_context
-def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool, as_json: bool) -> None:
+def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> None:
     """Compile the PO files to MO files in the build folder (fuzzy entries left out)."""
     from .pipeline import Selection
 
-    _run_stages(ctx, ("compile",), Selection(languages=languages), verbose, as_json)
+    _run_stages(ctx, ("compile",), Selection(languages=languages), verbose)
 
 
-def _run_stages(ctx: click.Context, names: tuple[str, ...], selection, verbose: bool, as_json: bool):
+def _run_stages(ctx: click.Context, names: tuple[str, ...], selection, verbose: bool):
     """Run stages of the one pipeline and print what they rebuilt and why (or JSON); return their reports."""
     from .pipeline import report_json, report_lines, run_stages
 
     _writing(ctx, "build")
     project = _project(ctx)
-    verbose, as_json = verbose or ctx.obj.get("verbose", False), as_json or ctx.obj.get("json", False)
+    verbose, as_json = verbose or ctx.obj.get("verbose", False), ctx.meta.get("json", False)
     reports = run_stages(project, names, selection)
     if as_json:
         click.echo(json.dumps(report_json(reports, project.config), ensure_ascii=False, indent=1))
@@ -229,19 +239,19 @@ _strict_option = click.option("--strict", is_flag=True,
 @_verbose_option
 @_json_option
 @click.pass_context
-def build(ctx: click.Context, strict: bool, verbose: bool, as_json: bool) -> None:
+def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index.
 
     What passes the gate is published; what does not is held back and listed, and the build
     still succeeds unless --strict is given. Each line names what was rebuilt and the input
     that changed.
     """
-    ctx.obj.update(strict=strict, verbose=verbose, json=as_json)
+    ctx.obj.update(strict=strict, verbose=verbose)
     _writing(ctx, "build")
     if ctx.invoked_subcommand is None:
         from .pipeline import BUILD_ORDER, Selection
 
-        reports = _run_stages(ctx, BUILD_ORDER, Selection(), verbose, as_json)
+        reports = _run_stages(ctx, BUILD_ORDER, Selection(), verbose)
         _held_back_is_an_error(reports, strict)
 
 
@@ -261,11 +271,11 @@ def _count(n: int, noun: str) -> str:
 @_verbose_option
 @_json_option
 @click.pass_context
-def build_html(ctx: click.Context, verbose: bool, as_json: bool) -> None:
+def build_html(ctx: click.Context, verbose: bool) -> None:
     """Render every paper in every language to build/html, with the search index a static host serves."""
     from .pipeline import Selection
 
-    _run_stages(ctx, ("html",), Selection(), verbose, as_json)
+    _run_stages(ctx, ("html",), Selection(), verbose)
 
 
 @build.command(name="pdf")
@@ -281,8 +291,7 @@ def build_html(ctx: click.Context, verbose: bool, as_json: bool) -> None:
 @_json_option
 @click.pass_context
 def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
-              jobs: int | None = None, validate: bool = False, strict: bool = False, verbose: bool = False,
-              as_json: bool = False) -> None:
+              jobs: int | None = None, validate: bool = False, strict: bool = False, verbose: bool = False) -> None:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
 
     Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
@@ -297,7 +306,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
         validator_command(PDF_PROFILE)
     with _ProgressBar("PDF") as progress:
         selection = Selection(languages=languages, papers=papers, draft=draft, jobs=jobs, progress=progress)
-        reports = _run_stages(ctx, ("pdf",), selection, verbose, as_json)
+        reports = _run_stages(ctx, ("pdf",), selection, verbose)
     if validate:
         _validate_pdfs([*reports[0].written, *reports[0].unchanged], _project(ctx).config.root)
     _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
@@ -347,11 +356,11 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
 @_verbose_option
 @_json_option
 @click.pass_context
-def build_index(ctx: click.Context, languages: tuple[str, ...], verbose: bool, as_json: bool) -> None:
+def build_index(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> None:
     """Build the search index of each language in build/index (same as `library index`)."""
     from .pipeline import Selection
 
-    _run_stages(ctx, ("index",), Selection(languages=languages), verbose, as_json)
+    _run_stages(ctx, ("index",), Selection(languages=languages), verbose)
 
 
 main.add_command(build_index, name="index")

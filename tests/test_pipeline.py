@@ -66,6 +66,8 @@ def test_json_gives_tools_the_same(run, built):
     pdf = next(stage for stage in stages if stage["stage"] == "pdf")
     assert pdf["causes"] == ["locales/es/LC_MESSAGES/sample.po changed"]
     assert sorted(pdf["written"]) == ["build/pdf/es/sample.pdf", "build/pdf/es/volume.pdf"]
+    again = json.loads(run("build", "-f", "json").output)  # the options every command shares
+    assert [stage["causes"] for stage in again] == [[]] * len(BUILD_ORDER) and not again[1]["written"]
 
 
 def test_every_stage_says_its_place_in_one_order():
