@@ -152,9 +152,10 @@ def run_stages(project: Project, names: Iterable[str], selection: Selection = Se
     wanted = set(names)
     reports = []
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
+    hashes: dict[tuple, str] = {}  # the stages read the same sources and catalogs: each is hashed once
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
-        ledger = _stage_ledger(config, stage)  # just before it runs: the PDF manifest may be new
+        ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new
         recorded = read_state(config, _LEDGER)
         report = stage.run(project, selection)
         report.causes = _first_causes(changed_inputs(recorded.get(name), ledger), made_by)
@@ -179,11 +180,11 @@ def _first_causes(causes: list[str], made_by: dict[str, list[str]]) -> list[str]
 # --- the ledger: every input by name ---------------------------------------------------------
 
 
-def _stage_ledger(config: Config, stage) -> dict[str, str]:
+def _stage_ledger(config: Config, stage, hashes: dict[tuple, str]) -> dict[str, str]:
     """The inputs stage reads, by name, each with a short hash of its bytes or its value."""
     ledger = {f"setting {name}": _short(value) for name, value in _settings(config).items()}
     for place in stage.reads:
-        ledger.update(_files_under(config.root, _places(config)[place]))
+        ledger.update(_files_under(config.root, _places(config)[place], hashes))
     package = Path(__file__).parent
     for path in code_files(stage.module):
         ledger[f"library/{path.relative_to(package).as_posix()}"] = _short(path.read_bytes())
@@ -207,12 +208,21 @@ def _settings(config: Config) -> dict[str, object]:
             "threshold": config.threshold}
 
 
-def _files_under(root: Path, start: Path) -> dict[str, str]:
+def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str, str]:
     """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
     paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
     named = {shown(path, root): path for path in paths if path.is_file()}
-    return {name: _short(path.read_bytes()) for name, path in named.items()
+    return {name: _file_hash(path, hashes) for name, path in named.items()
             if not any(part.startswith(".") for part in name.split("/"))}
+
+
+def _file_hash(path: Path, hashes: dict[tuple, str]) -> str:
+    """path's short hash, read once per run while its size and time are those it had (a stage may rewrite it)."""
+    status = path.stat()
+    key = (path, status.st_size, status.st_mtime_ns)
+    if key not in hashes:
+        hashes[key] = _short(path.read_bytes())
+    return hashes[key]
 
 
 def _short(value: object) -> str:
