@@ -62,12 +62,12 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
     with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
         written = _run_pagefind(Path(work), records)
     fragments = _fragments(written)
-    for language, (table, words) in tables.items():
+    for language, (table, vocabulary) in tables.items():
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], len(word_spans(r["text"], r["language"]))]
                              for r in records[language]]
         written[table_name(language)] = _json(table)
-        written[words_name(language)] = _json(words)
+        written[words_name(language)] = _json(vocabulary)
     return {folder / name: data for name, data in written.items()}, key
 
 
