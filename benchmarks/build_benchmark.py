@@ -39,7 +39,8 @@ def copy_project(folder: Path) -> Path:
 
 def build(folder: Path) -> tuple[float, str, set[str]]:
     """One `library build`: seconds, its output, and the heavy libraries it imported."""
-    command = [sys.executable, "-X", "importtime", "-m", "library", "--config", str(folder / "setup.cfg"), "build"]
+    command = [sys.executable, "-X", "importtime", "-m", "library", "--config", str(folder / "setup.cfg"), "build",
+               "-v"]  # -v: every file written, and each index's figures
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=folder, check=False)
     seconds = time.perf_counter() - started
@@ -65,13 +66,14 @@ def pages_by_folder(before: dict[str, int], after: dict[str, int]) -> str:
 
 
 def rewritten(output: str) -> str:
-    """What a build says it rewrote, in one line."""
+    """What a build says it rewrote, in one line, and its own first line: what and why."""
     pdfs = re.findall(r"^wrote build/pdf/(\S+)", output, re.M)
-    site = re.search(r"^build/html: (\d+) written", output, re.M)
+    pages = len(re.findall(r"^wrote build/html/\S+\.html$", output, re.M))
     indexes = re.findall(r"^build/index/(\w+): \d+ passages in", output, re.M)
     mos = re.findall(r"^wrote build/locale/(\w+)/LC_MESSAGES/(\S+)\.mo", output, re.M)
     return (f"{len(mos)} MO ({', '.join(f'{a}/{b}' for a, b in mos) or '-'}); {len(pdfs)} PDFs "
-            f"({', '.join(pdfs) or '-'}); {site[1] if site else '?'} pages; indexes: {', '.join(indexes) or '-'}")
+            f"({', '.join(pdfs) or '-'}); {pages} pages; indexes: {', '.join(indexes) or '-'}\n"
+            f"                               the build says: {output.splitlines()[0] if output else '-'}")
 
 
 def change_one_catalog(folder: Path) -> None:
