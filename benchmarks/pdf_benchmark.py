@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from library.catalogs import catalog_path  # noqa: E402
-from library.config import load_config  # noqa: E402
-from library.pdf import ProjectFetcher, _allowed_roots, build_pdfs, job_html, plan_pdfs  # noqa: E402
-from library.pofiles import read_catalog, render_catalog  # noqa: E402
-from library.project import Project  # noqa: E402
+from library.translations.catalogs import catalog_path  # noqa: E402
+from library.core.config import load_config  # noqa: E402
+from library.outputs.pdf.plan import ProjectFetcher, _allowed_roots, build_pdfs, job_html, plan_pdfs  # noqa: E402
+from library.sources.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.model.project import Project  # noqa: E402
 
 
 def copy_project(folder: Path):

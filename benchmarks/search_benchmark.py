@@ -37,14 +37,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from projects import live_server  # noqa: E402
 from relevance import judge, relevance  # noqa: E402
 
-from library import search as search_module  # noqa: E402
-from library.config import load_config  # noqa: E402
-from library.html import build_html  # noqa: E402
-from library.papers import load_papers  # noqa: E402
-from library.paths import index_folder  # noqa: E402
-from library.project import Project  # noqa: E402
-from library.passages import searchable_passages  # noqa: E402
-from library.search import build_index, search, write_index  # noqa: E402
+from library.outputs.search import engine as search_module  # noqa: E402
+from library.core.config import load_config  # noqa: E402
+from library.outputs.site.html import build_html  # noqa: E402
+from library.sources.papers import load_papers  # noqa: E402
+from library.core.paths import index_folder  # noqa: E402
+from library.model.project import Project  # noqa: E402
+from library.outputs.passages import searchable_passages  # noqa: E402
+from library.outputs.search.engine import build_index, search, write_index  # noqa: E402
 
 # What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo, a question, and
 # words no passage holds together (answered with the passages that hold most of them).

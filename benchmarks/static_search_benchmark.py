@@ -36,11 +36,11 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from relevance import judge, judge_static, relevance  # noqa: E402
 from test_static_search import _static_server  # noqa: E402
 
-from library.config import load_config  # noqa: E402
-from library.html import build_html  # noqa: E402
-from library.paths import site_folder  # noqa: E402
-from library.project import Project  # noqa: E402
-from library.search import build_index  # noqa: E402
+from library.core.config import load_config  # noqa: E402
+from library.pipeline import run_stages  # noqa: E402
+from library.core.paths import site_folder  # noqa: E402
+from library.model.project import Project  # noqa: E402
+from library.outputs.search.engine import build_index  # noqa: E402
 
 FIRST = {"en": "regional reviews", "fr": "declaration sur les progres", "es": "participacion de los migrantes"}
 NEXT = {"en": "detention", "fr": "société civile", "es": "compromisos"}
@@ -96,7 +96,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         config = dataclasses.replace(load_config(ROOT / "setup.cfg"), build_dir=Path(folder) / "build")
         started = time.perf_counter()
-        build_html(Project(config))
+        run_stages(Project(config), ("html", "static_search"))
         print(f"site built with its static search in {time.perf_counter() - started:.1f} s")
         index_bytes = sum(path.stat().st_size for path in (site_folder(config) / "pagefind").rglob("*")
                           if path.is_file())

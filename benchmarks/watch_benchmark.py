@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPOSITORY / "tests"))
 from checkers import launch_chromium  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from library.paths import catalog_path  # noqa: E402
-from library.pofiles import read_catalog, render_catalog  # noqa: E402
-from library.project import load_project  # noqa: E402
+from library.core.paths import catalog_path  # noqa: E402
+from library.sources.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.model.project import load_project  # noqa: E402
 
 PAPER = "what-is-the-imrf"
 PARAGRAPH = 6  # the paragraph of the paper's body edited, and the one the reader is on

@@ -1,6 +1,6 @@
 """`python -m library` runs the command line."""
 from __future__ import annotations
 
-from .cli import main
+from library.cli import main
 
 main()

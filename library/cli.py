@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import ChecksFailed, LibraryError, error_line
-from .paths import shown
+from library import __version__
+from library.core.errors import ChecksFailed, LibraryError, error_line
+from library.core.paths import shown
 
 __all__ = ["main"]
 
@@ -42,7 +42,7 @@ def _root(ctx: click.Context) -> Path:
 
 def _project(ctx: click.Context):
     """The project, loaded on first use and shared by every command a `library build` runs."""
-    from .project import load_project
+    from library.model.project import load_project
 
     if "project" not in ctx.obj:
         ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
@@ -51,8 +51,8 @@ def _project(ctx: click.Context):
 
 def _writing(ctx: click.Context, folder: str) -> None:
     """Hold folder's lock ('build' or 'locales') until the command ends, saying so if another writer makes us wait."""
-    from .lock import hold_lock
-    from .paths import lock_path
+    from library.core.lock import hold_lock
+    from library.core.paths import lock_path
 
     root = ctx.find_root()
     held = root.obj.setdefault("locks", set())
@@ -106,7 +106,7 @@ def main(ctx: click.Context, config_path: str | None, no_wait: bool) -> None:
 @click.pass_context
 def extract(ctx: click.Context) -> None:
     """Write locales/<paper>.pot and <paper>.anchors.json for each paper, and locales/ui.pot."""
-    from .catalogs import extract_catalogs
+    from library.translations.catalogs import extract_catalogs
 
     _writing(ctx, "locales")
     project = _project(ctx)
@@ -119,7 +119,7 @@ def extract(ctx: click.Context) -> None:
 def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
     """Create or update the PO files from the POT files, keeping every translation; new entries are
     pre-filled (fuzzy) from the translation memory, and each catalog says what changed."""
-    from .catalogs import CatalogUpdate, update_catalogs
+    from library.translations.catalogs import CatalogUpdate, update_catalogs
 
     _writing(ctx, "locales")
     project = _project(ctx)
@@ -149,9 +149,9 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     """Rename the paper OLD to NEW: its source and slug, its catalogs and its anchor record, so its
     translations stay translated and its passages keep their ids; then extract and update.
     Also after a rename by hand (git mv and a new slug): it moves what is left."""
-    from .catalogs import extract_catalogs, update_catalogs
-    from .project import load_project
-    from .renaming import rename_paper
+    from library.translations.catalogs import extract_catalogs, update_catalogs
+    from library.model.project import load_project
+    from library.translations.renaming import rename_paper
 
     _writing(ctx, "locales")
     project = _project(ctx)
@@ -171,8 +171,8 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
 @click.pass_context
 def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     """The translations of the English closest to TEXT in every catalog of a language, best first."""
-    from .catalogs import language_memory
-    from .memory import MEMORY_SIMILARITY
+    from library.translations.catalogs import language_memory
+    from library.translations.memory import MEMORY_SIMILARITY
 
     project = _project(ctx)
     (language,) = project.select_languages((language,), targets_only=True)
@@ -209,14 +209,14 @@ def _json_option(command):
 @click.pass_context
 def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> None:
     """Compile the PO files to MO files in the build folder (fuzzy entries left out)."""
-    from .pipeline import Selection
+    from library.pipeline import Selection
 
     _run_stages(ctx, ("compile",), Selection(languages=languages), verbose)
 
 
 def _run_stages(ctx: click.Context, names: tuple[str, ...], selection, verbose: bool):
     """Run stages of the one pipeline and print what they rebuilt and why (or JSON); return their reports."""
-    from .pipeline import report_json, report_lines, run_stages
+    from library.pipeline import report_json, report_lines, run_stages
 
     _writing(ctx, "build")
     project = _project(ctx)
@@ -249,14 +249,14 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
     ctx.obj.update(strict=strict, verbose=verbose)
     _writing(ctx, "build")
     if ctx.invoked_subcommand is None:
-        from .pipeline import BUILD_ORDER, Selection
+        from library.pipeline import BUILD_ORDER, Selection
 
         reports = _run_stages(ctx, BUILD_ORDER, Selection(), verbose)
         _held_back_is_an_error(reports, strict)
 
 
 def _held_back_is_an_error(reports, strict: bool) -> None:
-    from .errors import IncompleteTranslation
+    from library.core.errors import IncompleteTranslation
 
     held_back = sum(len(report.held_back) for report in reports)
     if strict and held_back:
@@ -273,9 +273,9 @@ def _count(n: int, noun: str) -> str:
 @click.pass_context
 def build_html(ctx: click.Context, verbose: bool) -> None:
     """Render every paper in every language to build/html, with the search index a static host serves."""
-    from .pipeline import Selection
+    from library.pipeline import Selection
 
-    _run_stages(ctx, ("html",), Selection(), verbose)
+    _run_stages(ctx, ("html", "static_search"), Selection(), verbose)
 
 
 @build.command(name="pdf")
@@ -297,11 +297,11 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
     Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
     then checks each PDF the build published (or left unchanged) against PDF/UA-1.
     """
-    from .pdf import PDF_PROFILE
-    from .pipeline import Selection
+    from library.outputs.pdf.plan import PDF_PROFILE
+    from library.pipeline import Selection
 
     if validate:  # before rendering anything, say if veraPDF cannot run here
-        from .conformance import validator_command
+        from library.outputs.pdf.conformance import validator_command
 
         validator_command(PDF_PROFILE)
     with _ProgressBar("PDF") as progress:
@@ -334,9 +334,9 @@ class _ProgressBar:
 
 def _validate_pdfs(paths: list[Path], root: Path) -> None:
     """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
-    from .conformance import PROFILES, validate_pdfs
-    from .errors import ChecksFailed
-    from .pdf import PDF_PROFILE
+    from library.outputs.pdf.conformance import PROFILES, validate_pdfs
+    from library.core.errors import ChecksFailed
+    from library.outputs.pdf.plan import PDF_PROFILE
 
     profile = PROFILES[PDF_PROFILE]
     click.echo(f"veraPDF: validating {_count(len(paths), 'PDF')} against {profile}", err=True)
@@ -358,7 +358,7 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
 @click.pass_context
 def build_index(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> None:
     """Build the search index of each language in build/index (same as `library index`)."""
-    from .pipeline import Selection
+    from library.pipeline import Selection
 
     _run_stages(ctx, ("index",), Selection(languages=languages), verbose)
 
@@ -375,7 +375,7 @@ main.add_command(build_index, name="index")
 @click.pass_context
 def search_command(ctx: click.Context, query: str, language: str | None, limit: int, fmt: str, as_json: bool) -> None:
     """Search the papers, e.g. library search 'declaracion de progresos' --lang es."""
-    from .search import search
+    from library.outputs.search.engine import search
 
     project = _project(ctx)
     results = search(project, query, language or project.config.source_language, limit)
@@ -435,8 +435,8 @@ def _results_json(results) -> str:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
     """Serve the built site (run `library build html` first, or serve with --watch)."""
-    from .paths import SiteMap, site_folder
-    from .web import serve as serve_site
+    from library.core.paths import SiteMap, site_folder
+    from library.serving.web import serve as serve_site
 
     project = _project(ctx)
     config = project.config
@@ -456,8 +456,8 @@ def _start_watching(ctx: click.Context):
     """Build what changed, then keep watching in a thread; each rebuild is one line on the terminal."""
     import threading
 
-    from .config import find_config
-    from .watch import Preview, watch_project
+    from library.core.config import find_config
+    from library.serving.watch import Preview, watch_project
 
     config_path = ctx.obj.get("config_path") or find_config()
     preview, ready = Preview(), threading.Event()
@@ -483,7 +483,7 @@ def _start_watching(ctx: click.Context):
 def status(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], fmt: str,
            fail_under: float | None) -> None:
     """How much is translated, per paper and language, in messages and words (as pocount counts)."""
-    from .reports import check_threshold, project_status, render_status
+    from library.quality.reports import check_threshold, project_status, render_status
 
     project = _project(ctx)
     statuses = project_status(project, languages, papers)
@@ -504,7 +504,7 @@ def missing(ctx: click.Context, language: str | None, paper: str | None, languag
 
     `library missing fr PAPER` is the same as `library missing --lang fr --paper PAPER`.
     """
-    from .reports import missing_segments, render_missing, render_missing_json
+    from library.quality.reports import missing_segments, render_missing, render_missing_json
 
     project = _project(ctx)
     chosen = project.select_languages((*languages, *filter(None, [language])), targets_only=True)
@@ -526,7 +526,7 @@ def missing(ctx: click.Context, language: str | None, paper: str | None, languag
 @click.pass_context
 def check(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check the translations: markup, links, numbers, punctuation, French spacing, terminology."""
-    from .checks import check_outcome, check_project, render_problems
+    from library.quality.checks import check_outcome, check_project, render_problems
 
     project = _project(ctx)
     problems = check_project(project, languages, papers)
@@ -555,7 +555,7 @@ def export_group() -> None:
 @click.pass_context
 def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[str, ...], output: Path) -> None:
     """One XLIFF 1.2 file per catalog, DIR/<paper>.<lang>.xlf, to translate in a CAT tool."""
-    from .xliff import export_xliff as export
+    from library.translations.xliff import export_xliff as export
 
     project = _project(ctx)
     written = export(project, languages, papers, output)
@@ -571,7 +571,7 @@ def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[s
 @click.pass_context
 def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> None:
     """The translation memory of each language (every translated entry) as TMX 1.4b, DIR/memory.<lang>.tmx."""
-    from .tmx import export_tmx as export
+    from library.translations.tmx import export_tmx as export
 
     for path, units in export(_project(ctx), languages, output):
         click.echo(f"wrote {shown(path, Path.cwd())}: {_count(units, 'unit')}")
@@ -582,7 +582,7 @@ def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> 
 @click.pass_context
 def export_tbx(ctx: click.Context, output: Path) -> None:
     """The glossary as TBX-Basic, DIR/glossary.tbx: official terms preferred, variants admitted, avoided deprecated."""
-    from .tbx import export_tbx as export
+    from library.translations.tbx import export_tbx as export
 
     path, entries = export(_project(ctx), output)
     click.echo(f"wrote {shown(path, Path.cwd())}: {entries} term {'entry' if entries == 1 else 'entries'}")
@@ -598,9 +598,9 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
     says translated or final); nothing is written if any file is refused. TMX: kept in
     locales/memory/, which `library update` pre-fills new entries from, always fuzzy.
     """
-    from .exchange import ExchangeError, root_of, write_unchanged_since
-    from .tmx import plan_tmx_import
-    from .xliff import plan_xliff_import
+    from library.translations.exchange import ExchangeError, root_of, write_unchanged_since
+    from library.translations.tmx import plan_tmx_import
+    from library.translations.xliff import plan_xliff_import
 
     _writing(ctx, "locales")
     project = _project(ctx)

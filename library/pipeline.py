@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
-from .paths import pdf_manifest_path, shown
-from .project import Project
-from .stamps import code_files, distribution_version, read_state, write_state
+from library.core.config import Config
+from library.core.paths import pdf_manifest_path, shown
+from library.model.project import Project
+from library.model.stamps import code_files, distribution_version, read_state, write_state
 
 __all__ = ["BUILD_ORDER", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
 
@@ -40,7 +40,6 @@ class Selection:
     draft: bool = False
     jobs: int | None = None
     progress: Callable[[object, int], None] | None = None  # called once per PDF rendered, with how many there are
-    static_search: bool = True  # False: the live preview, whose server searches itself
 
 
 @dataclass
@@ -67,23 +66,23 @@ class StageReport:
 
 
 class CompileStage:
-    name, noun, module, tool = "compile", "MO file", "catalogs", None
+    name, noun, module, tool = "compile", "MO file", "library.translations.catalogs", None
     reads = ("locales",)
 
     def run(self, project: Project, selection: Selection) -> StageReport:
-        from .catalogs import compile_catalogs
+        from library.translations.catalogs import compile_catalogs
 
         changes = compile_catalogs(project, selection.languages)
         return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
 
 
 class PdfStage:
-    name, noun, module, tool = "pdf", "PDF", "pdf", "weasyprint"
+    name, noun, module, tool = "pdf", "PDF", "library.outputs.pdf.plan", "weasyprint"
     reads = ("papers", "locales", "pdf templates")
     makes = ("PDF manifest",)  # what it published, which the site and the index link
 
     def run(self, project: Project, selection: Selection) -> StageReport:
-        from .pdf import build_pdfs, plan_pdfs
+        from library.outputs.pdf.plan import build_pdfs, plan_pdfs
 
         plan = plan_pdfs(project, selection.languages, selection.papers, selection.draft)
         progress = None
@@ -98,7 +97,7 @@ class PdfStage:
 
 
 def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> list[str]:
-    from .paths import pdf_folder
+    from library.core.paths import pdf_folder
 
     if selection.draft and not any(job.draft for job in plan.jobs):
         return [f"no paper is below the threshold of {config.threshold:g}%: nothing to draft, every PDF is published"]
@@ -109,23 +108,36 @@ def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> l
 
 
 class SiteStage:
-    name, noun, module, tool = "html", "page", "html", "pagefind-bin"
+    name, noun, module, tool = "html", "page", "library.outputs.site.html", None
     every_language = True  # a --lang selection does not narrow it: it renders every language
     reads = ("papers", "locales", "templates", "PDF manifest")
 
     def run(self, project: Project, selection: Selection) -> StageReport:
-        from .html import build_html
+        from library.outputs.site.html import build_html
 
-        changes = build_html(project, static_search=selection.static_search)
+        changes = build_html(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
+
+
+class StaticSearchStage:
+    name, noun, module, tool = "static_search", "static search", "library.outputs.static_search.pagefind", \
+        "pagefind-bin"
+    every_language = True  # one Pagefind index holds every language
+    reads = ("papers", "locales", "PDF manifest")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.static_search.pagefind import build_static_search
+
+        changes = build_static_search(project)
         return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
 
 
 class IndexStage:
-    name, noun, module, tool = "index", "index", "search", "whoosh-reloaded"
+    name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
 
     def run(self, project: Project, selection: Selection) -> StageReport:
-        from .search import build_index
+        from library.outputs.search.engine import build_index
 
         report = StageReport(self.name, self.noun)
         root = project.config.root
@@ -140,10 +152,11 @@ class IndexStage:
         return report
 
 
-STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), IndexStage())}
-# The PDFs before the site, which links what they published; the index after the PDFs, whose
-# pages it links too.
-BUILD_ORDER = ("compile", "pdf", "html", "index")
+STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
+                                          IndexStage())}
+# The PDFs before the site, which links what they published; both search indexes after the
+# PDFs, whose pages their results link too.
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "index")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:
@@ -334,6 +347,8 @@ def _noun(report: StageReport, path: Path) -> str:
 def _counted(noun: str, n: int) -> str:
     if noun == "index":
         return "index" if n == 1 else f"{n} indexes"
+    if noun == "static search":  # Pagefind's many files are one index, counted once
+        return noun
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 

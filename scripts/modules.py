@@ -1,9 +1,10 @@
-"""The README's map of library/: each module in its part of the pipeline, with its docstring's first line.
+"""The README's map of library/, drawn from its folders: each package's docstring, then its modules'.
 
     .venv/bin/python scripts/modules.py          print the map (the README holds it between two markers)
     .venv/bin/python scripts/modules.py --write  write it into README.md
 
-tests/test_layout.py fails when a module is in no part, or when the README's map is not this one.
+The folders are the architecture: a new module is placed by putting it in its folder, and
+tests/test_layout.py fails when the README's map is not this one.
 """
 from __future__ import annotations
 
@@ -15,49 +16,39 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 PACKAGE = REPOSITORY / "library"
 BEGIN, END = "<!-- modules: begin (scripts/modules.py --write) -->", "<!-- modules: end -->"
 
-# The parts of the pipeline, in its order; every module of library/ is in exactly one.
-PARTS = {
-    "Sources and catalogs": ("papers", "segments", "anchors", "extractors", "pofiles", "placeholders", "catalogs",
-                             "memory", "renaming", "glossary"),
-    "The model": ("config", "project", "translation", "paths"),
-    "The pipeline and its stages (siblings: none imports another)": (
-        "pipeline", "stamps", "pdf", "pdf_tags", "manifest", "conformance", "html", "webfonts", "static_search",
-        "search", "analysis"),
-    "Shared by the outputs": ("render", "markup", "interface", "headers", "passages", "results"),
-    "Reports, checks and exchange": ("reports", "checks", "exchange", "xliff", "tmx", "tbx"),
-    "Serving and the command line": ("web", "web_preview", "connections", "watch", "cli", "__main__"),
-    "Underneath everything": ("errors", "files", "lock"),
-}
+# The folders in the pipeline's order (a folder not named here comes after them, by name).
+ORDER = ("core", "sources", "model", "quality", "translations", "outputs", "outputs/pdf", "outputs/site",
+         "outputs/static_search", "outputs/search", "serving")
 
 
-def modules() -> list[str]:
-    return sorted(path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__")
-
-
-def summary(name: str) -> str:
-    docstring = ast.get_docstring(ast.parse((PACKAGE / f"{name}.py").read_text("utf-8"))) or ""
+def summary(path: Path) -> str:
+    docstring = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
     return docstring.splitlines()[0] if docstring else ""
+
+
+def folders() -> list[Path]:
+    """The package's folders (itself first), in the pipeline's order."""
+    found = sorted(path.parent for path in PACKAGE.rglob("__init__.py"))
+    rank = {name: number for number, name in enumerate(ORDER)}
+    return sorted(found, key=lambda folder: (folder != PACKAGE, rank.get(_name(folder), len(ORDER)), _name(folder)))
+
+
+def _name(folder: Path) -> str:
+    return folder.relative_to(PACKAGE).as_posix()
 
 
 def module_map() -> str:
     lines = [BEGIN]
-    for part, names in PARTS.items():
-        lines += ["", f"**{part}**", ""]
-        lines += [f"- `{name}`: {summary(name)}" for name in names]
+    for folder in folders():
+        title = "`library/`: the command line and the pipeline" if folder == PACKAGE else \
+            f"`library/{_name(folder)}/`: {summary(folder / '__init__.py')}"
+        lines += ["", f"**{title}**", ""]
+        lines += [f"- `{path.stem}`: {summary(path)}" for path in sorted(folder.glob("*.py"))
+                  if path.stem != "__init__"]
     return "\n".join([*lines, "", END])
 
 
-def unplaced() -> tuple[list[str], list[str]]:
-    """Modules in no part, and parts' names that are no module."""
-    placed = [name for names in PARTS.values() for name in names]
-    return sorted(set(modules()) - set(placed)), sorted(set(placed) - set(modules()))
-
-
 def main(argv: list[str]) -> int:
-    missing, gone = unplaced()
-    if missing or gone:
-        print(f"modules in no part: {missing}; parts naming no module: {gone}", file=sys.stderr)
-        return 1
     if argv[1:] == ["--write"]:
         readme = REPOSITORY / "README.md"
         text = readme.read_text("utf-8")

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 from projects import make_project
 
 from library.cli import main
-from library.config import Config, load_config
+from library.core.config import Config, load_config
 
 
 @pytest.fixture
@@ -50,14 +50,16 @@ def real_library(tmp_path_factory) -> Config:
 
     from projects import REPOSITORY
 
-    from library.html import build_html
-    from library.project import Project
-    from library.search import build_index
+    from library.model.project import Project
+    from library.outputs.search.engine import build_index
+    from library.outputs.site.html import build_html
+    from library.outputs.static_search.pagefind import build_static_search
 
     config = load_config(REPOSITORY / "setup.cfg")
     config = dataclasses.replace(config, build_dir=tmp_path_factory.mktemp("real") / "build")
     project = Project(config)
     build_html(project)
+    build_static_search(project)
     build_index(project)
     return config
 

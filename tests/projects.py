@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from library.catalogs import extract_catalogs, update_catalogs
-from library.config import Config, load_config
-from library.paths import catalog_path
-from library.pofiles import read_catalog, render_catalog
-from library.project import Project
+from library.translations.catalogs import extract_catalogs, update_catalogs
+from library.core.config import Config, load_config
+from library.core.paths import catalog_path
+from library.sources.pofiles import read_catalog, render_catalog
+from library.model.project import Project
 
 DATA = Path(__file__).parent / "data"
 REPOSITORY = Path(__file__).parent.parent
@@ -113,7 +113,7 @@ def live_server(config: Config, preview=None) -> Iterator[str]:
     """The library's web app on a free local port, in a thread (in watch mode with preview); yields its base URL."""
     from werkzeug.serving import make_server
 
-    from library.web import create_app
+    from library.serving.web import create_app
 
     server = make_server("127.0.0.1", 0, create_app(Project(config), preview=preview), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -129,7 +129,7 @@ def live_server(config: Config, preview=None) -> Iterator[str]:
 @contextmanager
 def waitress_server(config: Config, preview=None) -> Iterator[str]:
     """The server `library serve` runs (waitress, its limits and guards), on a free local port in a thread."""
-    from library.web import make_server
+    from library.serving.web import make_server
 
     server = make_server(Project(config), "127.0.0.1", 0, preview=preview)
     thread = threading.Thread(target=server.run, daemon=True)

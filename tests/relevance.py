@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from library.project import Project
-from library.search import search
+from library.model.project import Project
+from library.outputs.search.engine import search
 
 __all__ = ["JUDGED", "Judgement", "Relevance", "judge", "judge_static", "relevance"]
 

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from projects import SETUP_CFG
 
-from library.catalogs import compile_catalogs, extract_catalogs, update_catalogs
-from library.config import load_config
-from library.errors import CatalogError, SourceError
-from library.paths import catalog_path, mo_path, template_path
-from library.pofiles import parse_catalog, read_catalog, render_catalog
-from library.project import Project
+from library.translations.catalogs import compile_catalogs, extract_catalogs, update_catalogs
+from library.core.config import load_config
+from library.core.errors import CatalogError, SourceError
+from library.core.paths import catalog_path, mo_path, template_path
+from library.sources.pofiles import parse_catalog, read_catalog, render_catalog
+from library.model.project import Project
 
 HEAD = """---
 slug: sample

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from projects import DATA, REPOSITORY, prefixed, translate_catalogs
 
-from library.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
-from library.pofiles import IGNORE_COMMENT
-from library.config import load_config
-from library.errors import GlossaryError
-from library.glossary import read_glossary
-from library.paths import catalog_path
-from library.pofiles import read_catalog, render_catalog
-from library.project import Project
+from library.quality.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
+from library.sources.pofiles import IGNORE_COMMENT
+from library.core.config import load_config
+from library.core.errors import GlossaryError
+from library.sources.glossary import read_glossary
+from library.core.paths import catalog_path
+from library.sources.pofiles import read_catalog, render_catalog
+from library.model.project import Project
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 GLOSSARY = read_glossary(DATA / "glossary" / "good.csv")

@@ -12,7 +12,7 @@ import pytest
 from conftest import snapshot
 from projects import DATA
 
-from library.paths import catalog_path
+from library.core.paths import catalog_path
 
 COMMANDS = ["extract", "update", "compile"]
 
@@ -114,7 +114,7 @@ def _readme_exit_codes() -> dict[int, set[str]]:
 
 
 def test_the_readmes_exit_code_table_is_the_one_of_errors_py():
-    from library import errors
+    from library.core import errors
 
     classes = {name: getattr(errors, name) for name in errors.__all__ if isinstance(getattr(errors, name), type)}
     table = _readme_exit_codes()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from library.config import find_config, load_config
-from library.errors import ConfigError
+from library.core.config import find_config, load_config
+from library.core.errors import ConfigError
 
 BAD_VALUES = {
     "unknown-language": ("languages = fr xx", 3, "[library] languages: 'xx' is not a known language code"),

@@ -7,10 +7,10 @@ import pytest
 from projects import partly_french
 from pypdf import PdfWriter
 
-from library.conformance import ValidatorMissing, validate_pdfs, validator_command
-from library.paths import VOLUME
-from library.pdf import PDF_PROFILE, build_pdfs, job_html, plan_pdfs, render_job
-from library.project import Project
+from library.outputs.pdf.conformance import ValidatorMissing, validate_pdfs, validator_command
+from library.core.paths import VOLUME
+from library.outputs.pdf.plan import PDF_PROFILE, build_pdfs, job_html, plan_pdfs, render_job
+from library.model.project import Project
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from projects import copy_real_library
 
 from library.cli import main
-from library.errors import EditedMeanwhile
-from library.exchange import inline_pieces, native, write_unchanged_since
-from library.glossary import read_glossary
-from library.pofiles import read_catalog, render_catalog
-from library.xliff import unit_id
+from library.core.errors import EditedMeanwhile
+from library.translations.exchange import inline_pieces, native, write_unchanged_since
+from library.sources.glossary import read_glossary
+from library.sources.pofiles import read_catalog, render_catalog
+from library.translations.xliff import unit_id
 
 PAPER = "what-is-the-imrf"
 
@@ -278,7 +278,7 @@ def test_a_hostile_or_mismatched_xliff_file_is_refused_with_nothing_changed(libr
 
 def test_a_file_too_large_or_too_deep_is_refused_before_it_costs_time_or_memory(library: Path, tmp_path: Path,
                                                                                 monkeypatch):
-    from library import exchange
+    from library.translations import exchange
 
     deep = tmp_path / "deep.xlf"
     deep.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">' + "<group>" * 100_000, "utf-8")

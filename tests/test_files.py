@@ -14,7 +14,7 @@ from projects import make_project
 
 from library.cli import main
 
-from library.files import remove_leftovers, write_all, write_atomic
+from library.core.files import remove_leftovers, write_all, write_atomic
 
 # Runs `library`, killing itself with SIGKILL at the Nth rename of a finished temporary file.
 KILLED_AT_RENAME = """

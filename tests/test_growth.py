@@ -16,7 +16,7 @@ from conftest import msgfmt_check
 from projects import DATA, REPOSITORY, catalog_of, copy_real_library, translate_catalogs
 
 from library.cli import main
-from library.manifest import read_pdf_manifest
+from library.model.manifest import read_pdf_manifest
 
 NEW_PAPER = "after-the-forum"
 NEW_LANGUAGES = ("pt", "ar")
@@ -226,7 +226,7 @@ def test_an_unknown_language_is_refused_naming_the_line(tmp_path):
 
 
 def _config(library: Library):
-    from library.config import load_config
+    from library.core.config import load_config
 
     return load_config(library.root / "setup.cfg")
 
@@ -240,8 +240,8 @@ ARABIC = {"A sample paper: every kind of block": "ورقة نموذجية: كل 
 def test_a_right_to_left_pdf_is_rtl_with_the_projects_arabic_font(run, project):
     from pypdf import PdfReader
 
-    from library.config import load_config
-    from library.paths import pdf_path
+    from library.core.config import load_config
+    from library.core.paths import pdf_path
 
     setup = project / "setup.cfg"
     setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr ar"), "utf-8")

@@ -11,12 +11,12 @@ from checkers import vnu_errors
 from pages import Page, text
 from projects import DATA, live_server, make_project, translate_catalogs
 
-from library.config import load_config
-from library.headers import META_POLICY
-from library.html import build_html
-from library.markup import is_allowed_link
-from library.paths import site_folder
-from library.project import Project
+from library.core.config import load_config
+from library.outputs.headers import META_POLICY
+from library.outputs.site.html import build_html
+from library.sources.markup import is_allowed_link
+from library.core.paths import site_folder
+from library.model.project import Project
 
 PAYLOADS = [
     line for line in (DATA / "hostile" / "payloads.txt").read_text("utf-8").splitlines()

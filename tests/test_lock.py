@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from projects import live_server
 
-from library.config import load_config
-from library.errors import Busy
-from library.lock import hold_lock
-from library.paths import lock_path
+from library.core.config import load_config
+from library.core.errors import Busy
+from library.core.lock import hold_lock
+from library.core.paths import lock_path
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from library.lock import hold_lock
+from library.core.lock import hold_lock
 with hold_lock(Path(sys.argv[1]), "build", "library build html"):
     print("held", flush=True)
     time.sleep(60)

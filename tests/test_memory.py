@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from projects import DATA, catalog_of, copy_real_library
 
 from library.cli import main
-from library.config import load_config
-from library.memory import Memory, Recollection
+from library.core.config import load_config
+from library.translations.memory import Memory, Recollection
 
 PAPER = "looking-back"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from library.errors import SourceError
-from library.papers import load_paper, load_papers
+from library.core.errors import SourceError
+from library.sources.papers import load_paper, load_papers
 
 DATA = Path(__file__).parent / "data"
 BAD_SOURCES = sorted((DATA / "sources").glob("bad.*.md"))
@@ -97,7 +97,7 @@ def test_a_decomposed_paper_is_read_composed(tmp_path: Path):
 def test_a_byte_order_mark_is_accepted_and_said(tmp_path: Path, caplog):
     paper = tmp_path / "sample.md"
     paper.write_bytes(b"\xef\xbb\xbf" + (DATA / "papers" / "sample.md").read_bytes())
-    with caplog.at_level("WARNING", logger="library.papers"):
+    with caplog.at_level("WARNING", logger="library.sources.papers"):
         meta = load_paper(paper).meta
     assert meta.slug == "sample" and meta.title == "A sample paper: every kind of block"
     assert [record.getMessage() for record in caplog.records] == [

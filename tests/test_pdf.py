@@ -27,12 +27,12 @@ from projects import (
 )
 from pypdf import PdfReader
 
-from library.config import load_config
-from library.errors import LibraryError
-from library.manifest import read_pdf_manifest
-from library.papers import load_papers
-from library.paths import catalog_path, pdf_folder
-from library.pdf import (
+from library.core.config import load_config
+from library.core.errors import LibraryError
+from library.model.manifest import read_pdf_manifest
+from library.sources.papers import load_papers
+from library.core.paths import catalog_path, pdf_folder
+from library.outputs.pdf.plan import (
     FONT_FILES,
     ProjectFetcher,
     _font_paths,
@@ -42,11 +42,11 @@ from library.pdf import (
     project_uri,
     running_head,
 )
-from library.markup import plain_text
-from library.paths import VOLUME
-from library.pofiles import read_catalog, render_catalog
-from library.project import Project
-from library.translation import percent_label
+from library.sources.markup import plain_text
+from library.core.paths import VOLUME
+from library.sources.pofiles import read_catalog, render_catalog
+from library.model.project import Project
+from library.model.translation import percent_label
 
 FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
           "A quoted paragraph."}
@@ -383,9 +383,9 @@ def test_two_builds_in_separate_processes_are_byte_identical(project, tmp_path):
 _BUILD_ONE = """
 import dataclasses, sys
 from pathlib import Path
-from library.config import load_config
-from library.project import Project
-from library.pdf import build_pdfs
+from library.core.config import load_config
+from library.model.project import Project
+from library.outputs.pdf.plan import build_pdfs
 config = dataclasses.replace(load_config(Path(sys.argv[1])), build_dir=Path(sys.argv[2]))
 build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 """
@@ -411,7 +411,7 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
 
 
 def test_search_results_link_to_the_pdf_page_of_their_passage(built):
-    from library.search import build_index, search
+    from library.outputs.search.engine import build_index, search
 
     build_index(Project(built), ("en",))
     passage = search(Project(built), "quoted paragraph", "en").papers[0].passages[0]
@@ -602,7 +602,7 @@ def test_running_heads_are_cut_after_a_whole_word_never_inside_one(real_library,
 
 
 def test_a_running_head_keeps_whole_words_and_fits_its_line():
-    from library.pdf import RUNNING_HEAD_WIDTH_PT, _text_width
+    from library.outputs.pdf.plan import RUNNING_HEAD_WIDTH_PT, _text_width
 
     long = "Mettre le Forum d’examen des migrations internationales au service de la justice en matière de migration"
     head = running_head(long)

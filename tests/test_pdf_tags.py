@@ -11,11 +11,11 @@ from projects import partly_french
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from library.errors import LibraryError
-from library.paths import pdf_path
-from library.pdf import build_pdfs, job_html, plan_pdfs, render_job
-from library.pdf_tags import repair_weasyprint_tagging
-from library.project import Project
+from library.core.errors import LibraryError
+from library.core.paths import pdf_path
+from library.outputs.pdf.plan import build_pdfs, job_html, plan_pdfs, render_job
+from library.outputs.pdf.tags import repair_weasyprint_tagging
+from library.model.project import Project
 
 FRENCH = {"A sample paper: every kind of block", "Why this paper", "A list", "First item, with *emphasis*.",
           "A quoted paragraph."}
@@ -237,7 +237,7 @@ def test_setup_cfg_allows_only_the_weasyprint_versions_repaired():
 
     from projects import REPOSITORY
 
-    from library.pdf_tags import SUPPORTED_WEASYPRINT
+    from library.outputs.pdf.tags import SUPPORTED_WEASYPRINT
 
     parser = ConfigParser()
     parser.read(REPOSITORY / "setup.cfg", "utf-8")

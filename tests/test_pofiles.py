@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from conftest import msgfmt_check
 
-from library.errors import CatalogError
-from library.pofiles import parse_catalog, read_catalog, render_catalog
+from library.core.errors import CatalogError
+from library.sources.pofiles import parse_catalog, read_catalog, render_catalog
 
 DATA = Path(__file__).parent / "data" / "po"
 BAD = sorted(DATA.glob("bad.*.po"))

@@ -1,7 +1,6 @@
 """One project model: every command sees the same papers, languages, figures and outputs."""
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -14,12 +13,12 @@ from conftest import snapshot
 from pages import Page, text
 from projects import REPOSITORY, prefixed, translate_catalogs
 
-from library.manifest import read_pdf_manifest
-from library.paths import VOLUME, site_folder
-from library.project import Project
-from library.reports import catalog_status
-from library.stamps import code_files
-from library.translation import percent_label, shown_percent
+from library.model.manifest import read_pdf_manifest
+from library.core.paths import VOLUME, site_folder
+from library.model.project import Project
+from library.quality.reports import catalog_status
+from library.model.stamps import code_files
+from library.model.translation import percent_label, shown_percent
 
 LIBRARY = REPOSITORY / "library"
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
@@ -114,48 +113,16 @@ def test_every_command_refuses_an_unknown_paper_alike(run, project):
         assert result.exit_code == 2 and "Error: unknown paper 'nope' (choose from " in result.stderr, command
 
 
-# --- one owner per path, sibling stages ----------------------------------------------------
-
-
-def _imports(module: Path) -> set[str]:
-    """The library modules a module imports, at its top or inside functions."""
-    found = set()
-    for node in ast.walk(ast.parse(module.read_text("utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module} if node.module else {alias.name for alias in node.names}
-    return {name for name in found if (LIBRARY / f"{name}.py").is_file()}
-
-
-def test_the_library_has_no_import_cycle():
-    graph = {path.stem: _imports(path) for path in LIBRARY.glob("*.py")}
-
-    def visit(name: str, trail: tuple[str, ...]) -> None:
-        assert name not in trail, " -> ".join((*trail, name))
-        for other in graph.get(name, ()):
-            visit(other, (*trail, name))
-
-    for name in graph:
-        visit(name, ())
-
-
-@pytest.mark.parametrize("stage", ["html", "pdf", "search", "reports", "checks", "catalogs"])
-def test_stages_are_siblings(stage):
-    others = {"html", "pdf", "search", "reports", "checks", "catalogs", "web", "cli"} - {stage}
-    assert not _imports(LIBRARY / f"{stage}.py") & others
-
-
-def test_only_paths_names_build_and_locale_folders():
-    pattern = re.compile(r"""build_dir\s*/|locales_dir\s*[/.]|["']LC_MESSAGES["']|\.pages\.json""")
-    offenders = [f"{path.name}:{number}" for path in sorted(LIBRARY.glob("*.py")) if path.name != "paths.py"
-                 for number, line in enumerate(path.read_text("utf-8").splitlines(), 1) if pattern.search(line)]
-    assert offenders == []
+# --- each output hashes its own code ----------------------------------------------------------
 
 
 def test_each_output_hashes_only_the_code_of_its_stage():
-    pdf = {path.name for path in code_files("pdf")}
-    site = {path.name for path in code_files("html")}
-    assert {"pdf.py", "render.py", "translation.py"} <= pdf and not {"reports.py", "html.py", "search.py"} & pdf
-    assert {"html.py", "render.py"} <= site and not {"pdf.py", "search.py", "reports.py"} & site
+    pdf = {path.relative_to(LIBRARY).as_posix() for path in code_files("library.outputs.pdf.plan")}
+    site = {path.relative_to(LIBRARY).as_posix() for path in code_files("library.outputs.site.html")}
+    assert {"outputs/pdf/plan.py", "outputs/render.py", "model/translation.py"} <= pdf
+    assert not {"quality/reports.py", "outputs/site/html.py", "outputs/search/engine.py"} & pdf
+    assert {"outputs/site/html.py", "outputs/render.py"} <= site
+    assert not {"outputs/pdf/plan.py", "outputs/search/engine.py", "quality/reports.py"} & site
 
 
 def test_the_site_links_what_the_manifest_publishes_and_a_refused_pdf_goes(run, project, config):

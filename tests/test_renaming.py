@@ -8,9 +8,9 @@ from conftest import msgfmt_check, snapshot
 from projects import catalog_of, prefixed, translate_catalogs
 
 from library.cli import main
-from library.config import load_config
-from library.paths import catalog_path
-from library.project import Project
+from library.core.config import load_config
+from library.core.paths import catalog_path
+from library.model.project import Project
 
 
 def test_rename_carries_a_papers_translations_and_ids(run, project):

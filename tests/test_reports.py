@@ -10,21 +10,21 @@ from pathlib import Path
 import pytest
 from projects import DATA, REPOSITORY, catalog_of, prefixed, translate_catalogs
 
-from library.catalogs import extract_catalogs, update_catalogs
-from library.config import load_config
-from library.errors import CatalogError, LibraryError
-from library.papers import load_paper
-from library.paths import catalog_path
-from library.project import Project
-from library.reports import (
+from library.translations.catalogs import extract_catalogs, update_catalogs
+from library.core.config import load_config
+from library.core.errors import CatalogError, LibraryError
+from library.sources.papers import load_paper
+from library.core.paths import catalog_path
+from library.model.project import Project
+from library.quality.reports import (
     catalog_status,
     file_status,
     missing_segments,
     project_status,
     word_diff,
 )
-from library.segments import segment_paper
-from library.translation import percent_label
+from library.sources.segments import segment_paper
+from library.model.translation import percent_label
 
 REPORTS = DATA / "reports"
 FIXTURES = sorted(REPORTS.glob("*.po"))

@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 from projects import DATA, live_server, prefixed, translate_catalogs
 from relevance import judge, relevance
 
-from library.analysis import analyzer, fold
-from library.errors import LibraryError
-from library.html import build_html
-from library.papers import load_papers
-from library.paths import glossary_path, index_folder
-from library.project import Project
-from library.results import MAX_QUERY_LENGTH
-from library import search as search_module
-from library.search import build_index, search
-from library.segments import segment_paper
+from library.outputs.analysis import analyzer, fold
+from library.core.errors import LibraryError
+from library.outputs.site.html import build_html
+from library.sources.papers import load_papers
+from library.core.paths import glossary_path, index_folder
+from library.model.project import Project
+from library.outputs.results import MAX_QUERY_LENGTH
+from library.outputs.search import engine as search_module
+from library.outputs.search.engine import build_index, search
+from library.sources.segments import segment_paper
 
 
 @pytest.fixture
@@ -274,7 +274,7 @@ def test_a_misspelt_query_with_no_passage_shows_its_suggestions_passages(library
 
 
 def test_the_web_page_says_most_words_and_which_were_not_found_in_the_readers_language(library):
-    from library.web import create_app
+    from library.serving.web import create_app
 
     client = create_app(Project(library)).test_client()
     page = client.get("/fr/search.html", query_string={"q": "forum zanzibar"}).get_data(as_text=True)
@@ -600,6 +600,6 @@ def test_a_damaged_pdf_manifest_leaves_search_answering_and_says_so(config, capl
     manifest = config.build_dir / "pdf" / "manifest.json"
     manifest.parent.mkdir(parents=True)
     manifest.write_text('{"pdfs": [', "utf-8")
-    with caplog.at_level("WARNING", logger="library.search"):
+    with caplog.at_level("WARNING", logger="library.outputs.search.engine"):
         results = search(Project(config), "quoted paragraph", "en")
     assert results.total and "the PDF manifest is damaged" in caplog.text

@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from library.catalogs import paper_template
-from library.papers import load_paper, parse_paper
-from library.pofiles import render_catalog
-from library.segments import segment_paper, slugify
+from library.translations.catalogs import paper_template
+from library.sources.papers import load_paper, parse_paper
+from library.sources.pofiles import render_catalog
+from library.sources.segments import segment_paper, slugify
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import msgfmt_check, snapshot
 
-from library.catalogs import extract_catalogs, update_catalogs
-from library.config import load_config
-from library.papers import load_papers
-from library.paths import catalog_path, template_path
-from library.pofiles import read_catalog
-from library.project import Project
+from library.translations.catalogs import extract_catalogs, update_catalogs
+from library.core.config import load_config
+from library.sources.papers import load_papers
+from library.core.paths import catalog_path, template_path
+from library.sources.pofiles import read_catalog
+from library.model.project import Project
 
 ROOT = Path(__file__).parent.parent
 CONFIG = load_config(ROOT / "setup.cfg")

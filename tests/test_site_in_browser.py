@@ -5,11 +5,11 @@ import pytest
 from checkers import axe_violations, vnu_errors
 from projects import live_server, make_project, prefixed, translate_catalogs
 
-from library.config import load_config
-from library.html import build_html
-from library.paths import site_folder
-from library.project import Project
-from library.search import build_index
+from library.core.config import load_config
+from library.outputs.site.html import build_html
+from library.core.paths import site_folder
+from library.model.project import Project
+from library.outputs.search.engine import build_index
 
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
 

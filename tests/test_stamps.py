@@ -7,10 +7,10 @@ from click.testing import CliRunner
 from projects import make_project
 from pypdf import PdfReader
 
-from library import stamps
+from library.model import stamps
 from library.cli import main
-from library.stamps import Digest
-from library.static_search import FOLDER
+from library.model.stamps import Digest
+from library.outputs.static_search.pagefind import FOLDER
 
 
 def _package_file(site_packages: Path) -> Path:
@@ -54,11 +54,11 @@ def _build(folder: Path) -> Path:
 
 
 def _without_search_files(path: Path) -> object:
-    """A stage's record, without the names of Pagefind's files in the site's."""
-    if path.name != "html.json":
+    """A stage's record, without the names of Pagefind's files in the static search's."""
+    if path.name != "static_search.json":
         return path.read_bytes()
     state = json.loads(path.read_text("utf-8"))
-    state["files"] = [name for name in state["files"] if not name.startswith(f"{FOLDER}/")]
+    del state["files"]
     return state
 
 
@@ -70,7 +70,7 @@ def _pdf_id(path: Path) -> bytes:
 def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdfs(tmp_path: Path):
     first, second = _build(tmp_path / "here"), _build(tmp_path / "somewhere" / "else")
     stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
-    assert len(stamped) == 5  # the PDFs', the MO files', the site's, the index's and the pipeline's ledger
+    assert len(stamped) == 6  # the PDFs', the MO files', the site's, the static search's, the index's, the ledger
     for name in stamped:
         assert _without_search_files(first / name) == _without_search_files(second / name), name
     # Pagefind names and orders its files differently at each run, even on the same passages; what

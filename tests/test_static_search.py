@@ -14,12 +14,12 @@ import pytest
 from checkers import axe_violations, vnu_errors
 from projects import make_project
 
-from library.config import load_config
-from library.errors import LibraryError
-from library.html import build_html
-from library.paths import site_folder
-from library.project import Project
-from library.static_search import FOLDER, _passage_page, _records, _run_pagefind
+from library.core.config import load_config
+from library.core.errors import LibraryError
+from library.outputs.site.html import build_html
+from library.core.paths import site_folder
+from library.model.project import Project
+from library.outputs.static_search.pagefind import FOLDER, _passage_page, _records, _run_pagefind, build_static_search
 
 SUB_PATH = "migration-justice"
 # Per language, an unaccented word and an inflected form, and what the passages they find must hold.
@@ -56,13 +56,13 @@ def test_the_site_holds_one_index_per_language_with_a_record_per_passage(real_li
 
 def test_an_unchanged_build_leaves_the_index_alone_and_a_changed_paper_rebuilds_it(tmp_path):
     config = load_config(make_project(tmp_path) / "setup.cfg")
-    build_html(Project(config))
+    build_static_search(Project(config))
     entry = site_folder(config) / FOLDER / "pagefind-entry.json"
     before = entry.read_bytes()
-    assert not build_html(Project(config)).written
+    assert not build_static_search(Project(config)).written
     paper = next(config.papers_dir.glob("*.md"))
     paper.write_text(paper.read_text("utf-8") + "\nA closing word on zanzibarite tides.\n", "utf-8")
-    written = build_html(Project(config)).written
+    written = build_static_search(Project(config)).written
     assert entry.read_bytes() != before and entry in written
     assert all(path.is_file() for path in written)
 
@@ -82,7 +82,7 @@ def test_two_builds_of_the_same_inputs_write_the_same_index_byte_for_byte(real_l
     import dataclasses
 
     again = dataclasses.replace(real_library, build_dir=tmp_path / "build")
-    build_html(Project(again))
+    build_static_search(Project(again))
     first, second = site_folder(real_library) / FOLDER, site_folder(again) / FOLDER
 
     def files(folder: Path) -> dict[str, bytes]:
@@ -95,7 +95,7 @@ def test_two_builds_of_the_same_inputs_write_the_same_index_byte_for_byte(real_l
 
 
 def test_the_language_tables_carry_the_servers_lists(real_library):
-    from library.analysis import question_words, stop_words
+    from library.outputs.analysis import question_words, stop_words
 
     table = json.loads((site_folder(real_library) / FOLDER / "search.fr.json").read_text("utf-8"))
     assert table["stop"] == sorted(stop_words("fr")) and table["ask"] == sorted(question_words("fr"))
@@ -270,23 +270,25 @@ def test_the_static_search_page_with_its_results_is_valid_html(hosted, browser, 
 def test_the_readme_and_the_headers_file_send_the_sites_policy(real_library):
     from projects import REPOSITORY
 
-    from library.headers import CONTENT_SECURITY_POLICY
+    from library.outputs.headers import CONTENT_SECURITY_POLICY
 
     assert f'Content-Security-Policy "{CONTENT_SECURITY_POLICY}"' in (REPOSITORY / "README.md").read_text("utf-8")
     headers = (site_folder(real_library) / "_headers").read_text("utf-8")
     assert f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n" in headers
 
 
-def test_a_build_without_the_static_search_keeps_it_and_the_next_build_brings_it_up_to_date(tmp_path):
+def test_the_site_stage_leaves_the_static_search_alone_and_its_own_stage_brings_it_up_to_date(tmp_path):
     config = load_config(make_project(tmp_path) / "setup.cfg")
     build_html(Project(config))
+    build_static_search(Project(config))
     entry = site_folder(config) / FOLDER / "pagefind-entry.json"
     before = entry.read_bytes()
     paper = next(config.papers_dir.glob("*.md"))
     paper.write_text(paper.read_text("utf-8") + "\nA closing word on zanzibarite tides.\n", "utf-8")
-    changes = build_html(Project(config), static_search=False)  # as the live preview does
-    assert entry.read_bytes() == before and not any(FOLDER in path.parts for path in changes.removed)
-    build_html(Project(config))
+    changes = build_html(Project(config))  # as the live preview does: its server searches itself
+    assert changes.written and entry.read_bytes() == before
+    assert not any(FOLDER in path.parts for path in [*changes.written, *changes.removed])
+    build_static_search(Project(config))
     assert entry.read_bytes() != before
 
 
@@ -344,7 +346,7 @@ def _static_search(page, hosted: str, language: str, query: str) -> dict:
 
 
 def _served(real_library, language: str, query: str):
-    from library.search import search
+    from library.outputs.search.engine import search
 
     return search(Project(real_library), query, language)
 

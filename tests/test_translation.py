@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 from babel.messages.catalog import Catalog
 
-from library.catalogs import extract_catalogs, update_catalogs
-from library.papers import load_paper
-from library.paths import catalog_path
-from library.pofiles import read_catalog, render_catalog
-from library.project import Project
-from library.translation import is_translated, keeps_previous_translation, translate_paper
+from library.translations.catalogs import extract_catalogs, update_catalogs
+from library.sources.papers import load_paper
+from library.core.paths import catalog_path
+from library.sources.pofiles import read_catalog, render_catalog
+from library.model.project import Project
+from library.model.translation import is_translated, keeps_previous_translation, translate_paper
 
 
 def _catalog(entries: dict[str, tuple[str, bool]]) -> Catalog:

@@ -13,18 +13,18 @@ from click.testing import CliRunner
 from projects import catalog_of, live_server, make_project, prefixed, translate_catalogs, waitress_server
 
 from library.cli import main
-from library.config import load_config
-from library.files import write_atomic
-from library.html import build_html
-from library.manifest import write_pdf_manifest
-from library.paths import catalog_path, pdf_manifest_path, site_folder
-from library.pdf import plan_pdfs
-from library.pofiles import render_catalog
-from library.project import Project
-from library.static_search import FOLDER as SEARCH_FOLDER
-from library.watch import (WATCH_CHANNELS, BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs,
+from library.core.config import load_config
+from library.core.files import write_atomic
+from library.outputs.site.html import build_html
+from library.model.manifest import write_pdf_manifest
+from library.core.paths import catalog_path, pdf_manifest_path, site_folder
+from library.outputs.pdf.plan import plan_pdfs
+from library.sources.pofiles import render_catalog
+from library.model.project import Project
+from library.outputs.static_search.pagefind import FOLDER as SEARCH_FOLDER
+from library.serving.watch import (WATCH_CHANNELS, BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs,
                            watch_project)
-from library.web import create_app
+from library.serving.web import create_app
 
 PARAGRAPH = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
 TRANSLATED = {"A sample paper: every kind of block", "Why this paper", PARAGRAPH}
@@ -102,7 +102,7 @@ def test_each_save_calls_for_its_own_steps(config, saved, papers, everything, la
 
 def test_a_catalog_of_a_language_not_configured_shows_no_error(config):
     # A German catalog saved ahead of adding German to setup.cfg: nothing to build, and nothing wrong.
-    from library.watch import _Watcher
+    from library.serving.watch import _Watcher
 
     build_html(Project(config))
     preview = Preview()
@@ -153,7 +153,7 @@ def test_a_fresh_clone_gets_its_pdfs_at_the_first_pause_and_is_told(config, monk
         def poll(self):
             return None
 
-    monkeypatch.setattr("library.watch.subprocess.Popen", Render)
+    monkeypatch.setattr("library.serving.watch.subprocess.Popen", Render)
     watcher = _Watcher(config.root / "setup.cfg", Preview(), said.append, pdf_pause=0)
     watcher.rebuild([config.root / "setup.cfg"])
     assert any("3 PDFs not rendered yet" in line for line in said)  # said at once, with what comes

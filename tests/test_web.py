@@ -13,11 +13,11 @@ import pytest
 import tinyhtml5
 from projects import waitress_server
 
-from library import connections
-from library.html import build_html
-from library.project import Project
-from library.search import build_index
-from library.web import SERVER_LIMITS, create_app, negotiate_language
+from library.serving import connections
+from library.outputs.site.html import build_html
+from library.model.project import Project
+from library.outputs.search.engine import build_index
+from library.serving.web import SERVER_LIMITS, create_app, negotiate_language
 
 
 class _Client:
@@ -310,7 +310,7 @@ def _failing_search(*args, **kwargs):
 
 
 def test_a_server_error_is_the_sites_own_page_in_the_readers_language(real_library, monkeypatch):
-    monkeypatch.setattr("library.search.search", _failing_search)
+    monkeypatch.setattr("library.outputs.search.engine.search", _failing_search)
     client = _Client(create_app(Project(real_library)))
     for path, headers, language, title in [
         ("/fr/search.html?q=migrants", {}, "fr", "Le serveur n’a pas pu répondre"),

@@ -1,0 +1,1 @@
+"""Underneath everything: errors, atomic files, the lock, the settings and every path."""

@@ -1,0 +1,259 @@
+"""The project: its papers, languages, translations and figures, loaded once per command.
+
+Every stage takes a Project and reads the same facts from it, so that the status table,
+the site, the dashboard, the PDF gate and search can never disagree. Everything is read on
+first use and kept: a command that needs no paper parses none.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
+from library.core.config import Config, find_config, known_language, load_config
+from library.core.errors import GlossaryError, SelectionError, SourceError
+from library.core.files import checked_file, read_checked
+from library.sources.glossary import Glossary, read_glossary
+from library.sources.papers import Paper, load_papers
+from library.core.paths import (UI_DOMAIN, VOLUME, anchor_record_path, anchor_record_paths, catalog_path, catalog_paths,
+                    glossary_path, paper_paths, template_path, template_paths)
+from library.sources.pofiles import read_catalog
+from library.sources.segments import Segment, segment_paper
+from library.model.translation import (
+    EscapingTranslations,
+    Figure,
+    Tally,
+    TranslatedPaper,
+    count_words,
+    passage_state,
+    translate_paper,
+    ui_translations,
+)
+
+__all__ = ["Project", "load_project"]
+
+_SERIES_KIND = re.compile(r"""^kind:\s*["']?series["']?\s*(#.*)?$""", re.M)
+
+
+def load_project(config_path: Path | str | None = None) -> Project:
+    """The project of the given setup.cfg, or of the nearest one with a [library] section.
+
+    Its files are checked first, so every command refuses the same pipe or broken link alike.
+    """
+    project = Project(load_config(Path(config_path)) if config_path else load_config(find_config()))
+    project.check_files()
+    return project
+
+
+class Project:
+    """One library: what is translated, how far, and what is published, in one place."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._translations: dict[tuple[str, str], TranslatedPaper] = {}
+        self._catalogs: dict[tuple[str, str], object] = {}
+        self._ui: dict[str, EscapingTranslations] = {}
+        self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
+        self._anchor_files: dict[str, bytes | None] = {}
+        self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
+
+    def check_files(self) -> None:
+        """Refuse, unread, any person's file that is not a regular file of the project (see checked_file).
+
+        Only names are listed and looked at: nothing is read, so this costs a few system calls.
+        """
+        config = self.config
+        paper_paths(config), template_paths(config), anchor_record_paths(config)
+        for language in config.languages:
+            catalog_paths(config, language)
+        glossary = glossary_path(config)
+        if glossary.exists() or glossary.is_symlink():
+            checked_file(glossary, config.locales_dir, GlossaryError)
+
+    # --- the sources ----------------------------------------------------------------------
+
+    @cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """Every source: the briefing papers by number, then the series page."""
+        return load_papers(self.config.papers_dir)
+
+    @property
+    def briefings(self) -> tuple[Paper, ...]:
+        """The numbered papers of the series, without the series page."""
+        return tuple(paper for paper in self.papers if paper.meta.kind == "paper")
+
+    @property
+    def series(self) -> Paper:
+        """The series page, which the site's header and footer and every volume need."""
+        for paper in self.papers:
+            if paper.meta.kind == "series":
+                return paper
+        raise SourceError(self.config.papers_dir, None,
+                          "no series page: add one paper with 'kind: series' in its front matter")
+
+    def paper(self, slug: str) -> Paper:
+        return next(paper for paper in self.papers if paper.slug == slug)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return tuple(paper.slug for paper in self.papers)
+
+    @property
+    def source_slugs(self) -> tuple[str, ...]:
+        """The slugs of the source files, read from their names alone (the parser holds them equal)."""
+        return tuple(path.stem for path in paper_paths(self.config))
+
+    @property
+    def series_slug(self) -> str:
+        """The series page's slug; before the papers are parsed, from a look at the front matter alone."""
+        if "papers" in self.__dict__:
+            return self.series.slug
+        for slug in self.source_slugs:
+            head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
+            if _SERIES_KIND.search(head):
+                return slug
+        return self.series.slug  # parse, and let the parser say what is wrong
+
+    # --- passages and their lasting ids ---------------------------------------------------
+
+    def segments(self, slug: str) -> tuple[Segment, ...]:
+        """The paper's passages, with the ids they keep through edits (see anchors)."""
+        return self._anchor(slug)[0]
+
+    def anchor_record(self, slug: str) -> AnchorRecord:
+        """The record `library extract` writes for the paper: its ids now, and the retired ones."""
+        return self._anchor(slug)[1]
+
+    def anchor_record_as_read(self, slug: str) -> bytes | None:
+        """The bytes of the paper's anchor record file when the project read it (None: no file)."""
+        if slug not in self._anchor_files:
+            path = anchor_record_path(self.config, slug)
+            exists = path.exists() or path.is_symlink()
+            self._anchor_files[slug] = read_checked(path, self.config.locales_dir, SourceError) if exists else None
+        return self._anchor_files[slug]
+
+    def _anchor(self, slug: str) -> tuple[tuple[Segment, ...], AnchorRecord]:
+        if slug not in self._anchored:
+            path = anchor_record_path(self.config, slug)
+            recorded = read_anchor_record(path, self.anchor_record_as_read(slug))
+            self._anchored[slug] = assign_anchors(segment_paper(self.paper(slug)), recorded)
+        return self._anchored[slug]
+
+    # --- translations and figures ---------------------------------------------------------
+
+    def catalog(self, domain: str, language: str):
+        """The PO file of domain in language, read strictly once (None: there is none yet)."""
+        key = (domain, language)
+        if key not in self._catalogs:
+            path = catalog_path(self.config, language, domain)
+            self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
+            present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
+            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if present else None
+        return self._catalogs[key]
+
+    def adopt_catalogs(self, earlier: Project) -> None:
+        """Take over the PO files earlier read that are unchanged since, so as not to parse them again.
+
+        For a long-lived process (`library serve --watch`), which reads a new project after each save.
+        """
+        if earlier.config != self.config:
+            return
+        for key, stamp in earlier._catalog_stamps.items():
+            if key not in self._catalogs and stamp is not None and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
+                self._catalog_stamps[key] = stamp
+                self._catalogs[key] = earlier._catalogs[key]
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        """The official terms in every language (locales/glossary.csv), read strictly once."""
+        return read_glossary(glossary_path(self.config), self.config.source_language, self.config.locales_dir)
+
+    def template(self, domain: str):
+        """The POT file of domain, read strictly once (None: not extracted yet)."""
+        key = (domain, "")
+        if key not in self._catalogs:
+            path = template_path(self.config, domain)
+            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if path.exists() else None
+        return self._catalogs[key]
+
+    def translation(self, slug: str, language: str) -> TranslatedPaper:
+        """A paper in one language, each passage with its state; read once per command."""
+        key = (slug, language)
+        if key not in self._translations:
+            source = self.config.source_language
+            catalog = None if language == source else self.catalog(slug, language)
+            self._translations[key] = translate_paper(self.paper(slug), language, catalog, source,
+                                                      self.segments(slug))
+        return self._translations[key]
+
+    def ui_translations(self, language: str) -> EscapingTranslations:
+        if language not in self._ui:
+            source = self.config.source_language
+            catalog = None if language == source else self.catalog(UI_DOMAIN, language)
+            self._ui[language] = ui_translations(catalog, language, source)
+        return self._ui[language]
+
+    def figure(self, slug: str, language: str) -> Figure:
+        """How far a paper (or VOLUME: the whole series, UI_DOMAIN: the interface) is translated into language."""
+        if slug == VOLUME:
+            return sum((self.figure(paper.slug, language) for paper in self.papers), Figure())
+        if slug == UI_DOMAIN:
+            return self._interface_figure(language)
+        return self.translation(slug, language).figure
+
+    def _interface_figure(self, language: str) -> Figure:
+        """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
+        catalog = self.catalog(UI_DOMAIN, language)
+        tallies = {"translated": Tally(), "fuzzy": Tally(), "missing": Tally()}
+        for message in self.template(UI_DOMAIN) or ():
+            if message.id:
+                found = catalog.get(message.id, message.context) if catalog is not None else None
+                english = (message.id,) if isinstance(message.id, str) else message.id
+                tallies[passage_state(found)] += Tally(1, sum(count_words(text) for text in english))
+        return Figure(**tallies)
+
+    def published(self, slug: str, language: str) -> bool:
+        """Whether the paper (or VOLUME) passes the threshold in language: the gate's verdict."""
+        return language == self.config.source_language or self.figure(slug, language).passes(self.config.threshold)
+
+    # --- selections -----------------------------------------------------------------------
+
+    def select_languages(self, codes: tuple[str, ...] = (), *, targets_only: bool = False) -> tuple[str, ...]:
+        """The languages asked for, in the configured order (all by default); unknown codes refused.
+
+        With targets_only, the source language is refused too: it has no catalogs.
+        """
+        known = self.config.languages if targets_only else self.config.all_languages
+        codes = tuple(known_language(code, known) or code for code in codes)  # 'FR' is 'fr'
+        for code in codes:
+            if code not in known:
+                raise SelectionError(_unknown("language", code, known, self.config.all_languages,
+                                              self.config.source_language if targets_only else None))
+        return tuple(code for code in known if code in codes) if codes else known
+
+    def select_papers(self, slugs: tuple[str, ...] = (), *, ui: bool = False) -> tuple[str, ...]:
+        """The papers asked for, in series order (all by default), with 'ui' when ui allows it."""
+        known = (*self.slugs, UI_DOMAIN) if ui else self.slugs
+        for slug in slugs:
+            if slug not in known:
+                raise SelectionError(_unknown("paper", slug, known, known, None))
+        return tuple(slug for slug in known if slug in slugs) if slugs else known
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is saved, in place or by a rename over it (None: no such file)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _unknown(kind: str, value: str, known: tuple[str, ...], everything: tuple[str, ...], source: str | None) -> str:
+    """The one message every command gives for a --lang or --paper it cannot take."""
+    if source is not None and value == source:
+        return f"{value!r} is the source language; it has no catalogs (languages: {', '.join(known)})"
+    close = {value.lower(), value.replace("-", "_").partition("_")[0].lower() if kind == "language" else ""}
+    hint = next((f"; did you mean {name!r}?" for name in everything if name.lower() in close), "")
+    return f"unknown {kind} {value!r} (choose from {', '.join(known)}){hint}"

@@ -1,0 +1,1 @@
+"""The PDF stage: plan, typeset with WeasyPrint, tag for PDF/UA, check conformance."""

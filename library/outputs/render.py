@@ -1,0 +1,225 @@
+"""The rendering core the site and the PDFs share: the Jinja2 environment, the body tree, contents.
+
+Both stages render the same segments through the same templates and filters; what differs is
+only the page around them, which each stage builds itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from library.core.config import Config
+from library.core.errors import TemplateError
+from library.outputs.headers import META_POLICY
+from library.sources.markup import plain_text, render_inline
+from library.sources.papers import Block, Container
+from library.core.paths import SiteMap
+from library.outputs.results import MAX_QUERY_LENGTH
+from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
+
+if TYPE_CHECKING:
+    from library.model.project import Project
+
+__all__ = ["Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
+           "make_environment", "render_template", "template_files"]
+
+# Characters a reader may type in the search box; search cuts longer queries to this too.
+# The papers are written in British English, as UN texts are: "5 April 2022".
+_FORMAT_LOCALES = {"en": "en_GB"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A block of the body with its text in the page's language (None for code and rules)."""
+
+    block: Block
+    segment: TranslatedSegment | None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A list, list item, quote or table part, with what it holds."""
+
+    container: Container
+    children: tuple[Node | Leaf, ...]
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper in one language as both the site and the PDFs lay it out."""
+
+    translation: TranslatedPaper
+    body: tuple[Node | Leaf, ...]
+    contents: tuple[tuple[int, TranslatedSegment], ...]
+
+    @property
+    def meta(self):
+        return self.translation.paper.meta
+
+
+def paper_view(translation: TranslatedPaper) -> PaperView:
+    return PaperView(translation, body_tree(translation), table_of_contents(translation))
+
+
+def body_tree(translation: TranslatedPaper) -> tuple[Node | Leaf, ...]:
+    """The body's blocks nested in their containers again, for the templates to walk."""
+    by_block = {s.segment.block: s for s in translation.segments if s.segment.block is not None}
+    root: list = []
+    open_nodes: list[tuple[Container, list]] = []
+    for index, block in enumerate(translation.paper.blocks):
+        shared = _shared_depth([c for c, _ in open_nodes], block.path)
+        del open_nodes[shared:]
+        for container in block.path[shared:]:
+            children: list = []
+            (open_nodes[-1][1] if open_nodes else root).append((container, children))
+            open_nodes.append((container, children))
+        (open_nodes[-1][1] if open_nodes else root).append(Leaf(block, by_block.get(index)))
+    return _freeze(root)
+
+
+def _shared_depth(open_containers: list[Container], path: tuple[Container, ...]) -> int:
+    depth = 0
+    while depth < min(len(open_containers), len(path)) and open_containers[depth] == path[depth]:
+        depth += 1
+    return depth
+
+
+def _freeze(items: list) -> tuple[Node | Leaf, ...]:
+    return tuple(item if isinstance(item, Leaf) else Node(item[0], _freeze(item[1])) for item in items)
+
+
+def table_of_contents(translation: TranslatedPaper) -> tuple[tuple[int, TranslatedSegment], ...]:
+    """The headings of levels 2 and 3, with their level, for the table of contents."""
+    blocks = translation.paper.blocks
+    headings = [(blocks[s.segment.block].level, s) for s in translation.segments if s.segment.role == "heading"]
+    return tuple((level, segment) for level, segment in headings if level in (2, 3))
+
+
+def template_files(config: Config, *, pdf: bool) -> list[Path]:
+    """The template files one stage renders from: the PDFs' own and the shared partials, or the site's."""
+    folder = config.templates_dir
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    own = folder / "pdf"
+    if pdf:
+        return [path for path in files if path.is_relative_to(own) or path.parent == folder and path.name[0] == "_"]
+    return [path for path in files if not path.is_relative_to(own)]
+
+
+def make_environment(config: Config, language: str, translations):
+    """A Jinja2 environment for language: autoescape everywhere, the interface catalog, Babel formats."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        bytecode_cache=_compiled_templates(),
+    )
+    environment.install_gettext_translations(translations, newstyle=False)
+    environment.filters.update(_filters(language))
+    environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
+                               threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH,
+                               direction=text_direction(language), content_security_policy=META_POLICY)
+    return environment
+
+
+@lru_cache(maxsize=1)
+def _compiled_templates():
+    """One store of compiled templates for the process; Jinja2 compiles a template again when its source changes."""
+    # Each language's environment, and each build of a long-lived server (`library serve --watch`),
+    # would otherwise compile every template again: 0.3 s of a site build.
+    import jinja2
+
+    class CompiledTemplates(jinja2.BytecodeCache):
+        def __init__(self) -> None:
+            self.code: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket) -> None:
+            if bucket.key in self.code:
+                bucket.bytecode_from_string(self.code[bucket.key])
+
+        def dump_bytecode(self, bucket) -> None:
+            self.code[bucket.key] = bucket.bytecode_to_string()
+
+    return CompiledTemplates()
+
+
+def _filters(language: str) -> dict:
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.lists import format_list
+    from babel.numbers import format_decimal
+    from markupsafe import Markup, escape
+
+    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+
+    def language_name(code: str) -> str:
+        """The language's own name, capitalised, as in a language menu: "Español"."""
+        name = Locale.parse(code).get_display_name(code) or code
+        return name[:1].upper() + name[1:]
+
+    def language_in_text(code: str) -> str:
+        """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
+        return Locale.parse(code).get_display_name(locale) or code
+
+    def list_of(items, style: str = "standard"):
+        """Items (text, or HTML such as links) joined as the page's language joins a list: "A, B and C"."""
+        items = [escape(item) for item in items]
+        # Babel joins placeholders; its words are escaped, then each placeholder becomes its item.
+        tokens = [f"\0{index}\0" for index in range(len(items))]
+        joined = escape(format_list(tokens, style, locale=locale)) if items else escape("")
+        for token, item in zip(tokens, items):
+            joined = joined.replace(token, item)
+        return joined
+
+    return {
+        "inline": render_inline,
+        "code": lambda text: Markup("<code>{}</code>").format(text),  # a command named in a sentence
+        # An interface string as plain text for a script, its no-break spaces kept (striptags drops them).
+        "text_only": lambda value: Markup(re.sub(r"<[^>]*>", "", str(value))).unescape(),
+        "list_of": list_of,
+        "plain": plain_text,
+        "date": lambda value, style="long": format_date(value, style, locale=locale),
+        "percent": lambda value: percent_label(value, locale),
+        "number": lambda value: format_decimal(value, locale=locale),
+        "language_name": language_name,
+        "language_in_text": language_in_text,
+        "direction": text_direction,
+        "iso_date": lambda value: value.isoformat() if isinstance(value, dt.date) else str(value),
+    }
+
+
+def render_template(config: Config, environment, template: str, context: dict) -> str:
+    """template rendered with context; any failure becomes a TemplateError naming the template."""
+    try:
+        return environment.get_template(template).render(context)
+    except Exception as error:
+        raise _template_error(config, template, error) from None
+
+
+def _template_error(config: Config, template: str, error: Exception) -> TemplateError:
+    import jinja2
+
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return TemplateError(error.filename or config.templates_dir / template, error.lineno, error.message or "")
+    if isinstance(error, jinja2.TemplateNotFound):
+        return TemplateError(config.templates_dir / error.name, None, "template not found")
+    return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")
+
+
+def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:
+    """A site page: context plus what every page shows (the series, the language, links from here)."""
+    # Links are relative, so the site also reads from a folder, offline; the 404 and 500
+    # pages are only ever sent by the server, for any address, so their links start from the root.
+    from_root = path in (SiteMap.not_found(language), SiteMap.server_error(language))
+    root = "/" if from_root else "../" * (len(PurePosixPath(path).parts) - 1)
+    context = {"series": project.translation(project.series_slug, language), **context, "language": language,
+               "page_path": path, "root": root, "image_base": root + SiteMap.asset("")}
+    return render_template(project.config, environment, template, context)

@@ -1,0 +1,1 @@
+"""The search stage and engine: Whoosh indexes per language, queries, ranking, snippets."""

@@ -1,0 +1,400 @@
+"""Render every paper in every language to the static HTML site in build/html.
+
+Each page is rendered again only when what it shows changed: its key hashes the site's
+templates and code, the settings, and the model values the page is made from (its paper's
+passages in its languages, the figures it shows, whether its PDF is published).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from library import __version__
+from library.core.config import Config
+from library.core.errors import SourceError
+from library.core.files import Changes, remove_stale, write_all
+from library.outputs.headers import headers_file
+from library.model.manifest import published_pdfs
+from library.sources.markup import plain_text
+from library.sources.papers import Block, Paper
+from library.core.paths import (
+    ASSETS,
+    UI_DOMAIN,
+    VOLUME,
+    SiteMap,
+    anchor_record_paths,
+    catalog_paths,
+    catalog_path,
+    pdf_manifest_path,
+    pdf_path,
+    site_folder,
+)
+from library.model.project import Project
+from library.outputs.render import make_environment, paper_view, render_page, template_files
+from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.model.translation import TranslatedPaper
+from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+
+__all__ = ["build_html"]
+
+WORDS_PER_MINUTE = 200
+STAGE = "html"
+# Side by side, these front-matter fields read best after the body, as on the paper page.
+_TRAILING_ROLES = ("keyword", "publisher")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """How far a paper is translated into one language, and where to read it."""
+
+    language: str
+    percent: float
+    url: str
+    published: bool  # at or above the configured threshold
+    missing: int = 0  # passages still in the source language
+    outdated: int = 0  # passages whose translation is out of date (fuzzy)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A paper as the home page and the navigation show it in one language."""
+
+    translation: TranslatedPaper
+    reading_minutes: int
+    availability: tuple[Availability, ...]
+
+    @property
+    def meta(self):
+        return self.translation.paper.meta
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One page to write: where, the hash of what it shows, and how to render it."""
+
+    path: str
+    key: str
+    render: Callable[[], str]
+
+
+def build_html(project: Project) -> Changes:
+    """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed.
+
+    The static search's folder belongs to its own stage, which this one leaves alone.
+    """
+    config = project.config
+    site = site_folder(config)
+    state = read_state(config, STAGE)
+    site_key = _site_key(config)
+    inputs = _stage_inputs(config, site_key)
+    if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
+        return Changes(unchanged=[site / name for name in state["files"]])
+    keys, planned, skipped = {}, {}, []
+    for page in _Site(project, site_key).pages():
+        keys[page.path] = page.key
+        target = site / page.path
+        if state.get("pages", {}).get(page.path) == page.key and target.is_file():
+            skipped.append(target)
+        else:
+            planned[target] = page.render().encode("utf-8")
+    fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
+    static = {**_static_files(project, site), **fonts}
+    changes = write_all({**planned, **static})
+    changes.unchanged.extend(skipped)
+    others = {path for path in (site / SiteMap.static_search_folder()).rglob("*")}
+    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *others}))
+    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
+    return changes
+
+
+def _present(site: Path) -> set[str]:
+    """The site stage's files in the site folder now: a page deleted or added by hand means a real build."""
+    others = site / SiteMap.static_search_folder()
+    return {path.relative_to(site).as_posix() for path in site.rglob("*")
+            if path.is_file() and not path.is_relative_to(others)}
+
+
+def _stage_inputs(config: Config, site_key: str) -> str:
+    """The bytes of every file the site is made from: without parsing anything, has any changed?"""
+    files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config)]
+    digest = Digest(site_key).files(sorted(files), config.root)
+    return digest.hexdigest()
+
+
+def _text_files(config: Config) -> list[Path]:
+    """The sources and catalogs: every text the site shows comes from them."""
+    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
+    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
+    return [*sources, *catalogs]
+
+
+def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[Path, bytes], str]:
+    """The fonts cut to the characters of the texts and templates; cut again only when those change."""
+    texts = [path for path in (*_text_files(config), *template_files(config, pdf=False))
+             if path.suffix in (".md", ".po", ".html")]
+    characters = font_characters(texts)
+    key = Digest(sorted(characters)).files([*source_paths(), Path(__file__).with_name("webfonts.py")],
+                                           config.root).hexdigest()
+    folder = site / SiteMap.asset(FONT_FOLDER)
+    made = [folder / name for name in sorted(file_names())]
+    if key == last_key and all(path.is_file() for path in made):
+        return {path: path.read_bytes() for path in made}, key
+    return {folder / name: data for name, data in subset_fonts(characters).items()}, key
+
+
+def _site_key(config: Config) -> str:
+    """What every page depends on: the site's templates and assets, the stage's code, the settings."""
+    digest = Digest(__version__, settings_text(config)).files(template_files(config, pdf=False), config.root)
+    return digest.code(__name__).hexdigest()
+
+
+class _Site:
+    """Every page of the site with its key; a page is rendered only when asked to."""
+
+    def __init__(self, project: Project, site_key: str) -> None:
+        self.project, self.config, self.site_key = project, project.config, site_key
+        self.pdfs = published_pdfs(project.config)
+        self._environments: dict[str, object] = {}
+
+    def pages(self) -> Iterator[_Page]:
+        source = self.config.source_language
+        for language in self.config.all_languages:
+            yield self._home(language)
+            yield self._not_found(language)
+            yield self._server_error(language)
+            yield self._search(language)
+            for paper in self.project.papers:
+                yield self._paper(language, paper)
+                for other in self.config.all_languages:
+                    if other != language:
+                        yield self._bilingual(language, paper, other)
+                if language != source:
+                    yield self._preview(language, paper)
+        yield self._front_door()
+        yield self._dashboard()
+
+    # --- what pages show, as keys ---------------------------------------------------------
+
+    def _key(self, language: str, *parts: object) -> str:
+        """A page's key: the site, the language's interface catalog and series page, and parts."""
+        ui = catalog_path(self.config, language, UI_DOMAIN)
+        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language), *parts)
+        return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
+
+    def _text_key(self, slug: str, language: str) -> tuple:
+        translation = self.project.translation(slug, language)
+        return tuple((s.segment.id, s.text, s.language, s.status, s.current_source) for s in translation.segments)
+
+    def _figures_key(self, slug: str) -> tuple:
+        return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
+                     for language in self.config.all_languages)
+
+    # --- the pages ------------------------------------------------------------------------
+
+    def _home(self, language: str) -> _Page:
+        papers = self.project.briefings
+        omitted = self._volume_omitted(language)
+        key = self._key(language, "home", [self._text_key(p.slug, language) for p in papers],
+                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME), omitted)
+        path = SiteMap.home(language)
+
+        def render() -> str:
+            context = {"entries": [self._entry(paper, language) for paper in papers],
+                       "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home),
+                       "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
+            return self._render(language, "home.html", path, context)
+        return _Page(path, key, render)
+
+    def _not_found(self, language: str) -> _Page:
+        path = SiteMap.not_found(language)
+        return _Page(path, self._key(language, "404"), lambda: self._render(
+            language, "404.html", path, {"alternates": self._everywhere(SiteMap.not_found)}))
+
+    def _server_error(self, language: str) -> _Page:
+        path = SiteMap.server_error(language)
+        return _Page(path, self._key(language, "500"), lambda: self._render(
+            language, "500.html", path, {"alternates": self._everywhere(SiteMap.server_error)}))
+
+    def _search(self, language: str) -> _Page:
+        """The search page as a static host serves it: the reader's browser searches, with Pagefind."""
+        path = SiteMap.search(language)
+        return _Page(path, self._key(language, "search"), lambda: self._render(
+            language, "search.html", path, static_search_context(language, self._everywhere(SiteMap.search))))
+
+    def _front_door(self) -> _Page:
+        source, path = self.config.source_language, SiteMap.root_index()
+        languages = self.config.all_languages
+        key = self._key(source, "front", [self._text_key(self.project.series_slug, code) for code in languages])
+
+        def render() -> str:
+            context = {"alternates": self._everywhere(SiteMap.home), "series_by_language": {
+                code: self.project.translation(self.project.series_slug, code) for code in languages}}
+            return self._render(source, "index.html", path, context)
+        return _Page(path, key, render)
+
+    def _dashboard(self) -> _Page:
+        """The paper x language matrix translators start from."""
+        source, path, papers = self.config.source_language, SiteMap.dashboard(), self.project.papers
+        interface = [(language, self.project.figure(UI_DOMAIN, language)) for language in self.config.languages]
+        key = self._key(source, "dashboard", [self._text_key(p.slug, source) for p in papers],
+                        [self._figures_key(p.slug) for p in papers], interface)
+
+        def render() -> str:
+            rows = [{"paper": self.project.translation(paper.slug, source),
+                     "cells": [self._cell(paper, language) for language in self.config.languages]}
+                    for paper in papers]
+            # The interface catalog, as `library status` shows it: menus, buttons and messages.
+            ui_cells = [{"language": language, "percent": figure.percent, "missing": figure.missing.messages,
+                         "fuzzy": figure.fuzzy.messages, "po_file": catalog_path(self.config, language, UI_DOMAIN)
+                         .relative_to(self.config.root).as_posix()} for language, figure in interface]
+            return self._render(source, "dashboard.html", path, {"rows": rows, "ui_cells": ui_cells,
+                                                                  "alternates": {source: path}})
+        return _Page(path, key, render)
+
+    def _cell(self, paper: Paper, language: str) -> dict:
+        figure = self.project.figure(paper.slug, language)
+        return {"language": language, "percent": figure.percent, "missing": figure.missing.messages,
+                "fuzzy": figure.fuzzy.messages, "published": self.project.published(paper.slug, language),
+                "url": SiteMap.preview(language, paper.slug)}
+
+    def _paper_key(self, language: str, paper: Paper, *parts: object) -> str:
+        return self._key(language, "paper", paper.slug, self._text_key(paper.slug, language),
+                         self._figures_key(paper.slug), self._pdf(language, paper.slug),
+                         sorted(self.project.anchor_record(paper.slug).aliases().items()), *parts)
+
+    def _paper(self, language: str, paper: Paper) -> _Page:
+        path = SiteMap.paper(language, paper.slug)
+        return _Page(path, self._paper_key(language, paper), lambda: self._render(
+            language, "paper.html", path, self._paper_context(language, paper)))
+
+    def _bilingual(self, language: str, paper: Paper, other: str) -> _Page:
+        """The pairs of segments, and the same pair of languages from the other languages' side."""
+        path = SiteMap.bilingual(language, paper.slug, other)
+        key = self._paper_key(language, paper, "bilingual", other, self._text_key(paper.slug, other))
+
+        def render() -> str:
+            mine = self.project.translation(paper.slug, language)
+            theirs = self.project.translation(paper.slug, other)
+            alternates = {code: SiteMap.bilingual(code, paper.slug, language if code == other else other)
+                          for code in self.config.all_languages}
+            rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
+            context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
+                       "alternates": alternates}
+            return self._render(language, "bilingual.html", path, context)
+        return _Page(path, key, render)
+
+    def _preview(self, language: str, paper: Paper) -> _Page:
+        """The paper with every missing and outdated passage highlighted and listed, for translators."""
+        path = SiteMap.preview(language, paper.slug)
+
+        def render() -> str:
+            translation = self.project.translation(paper.slug, language)
+            context = {**self._paper_context(language, paper), "preview": True,
+                       "to_do": [(s, self._po_place(paper.slug, language, s)) for s in translation.segments
+                                 if s.needs_work],
+                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
+            return self._render(language, "paper.html", path, context)
+        return _Page(path, self._paper_key(language, paper, "preview"), render)
+
+    def _po_place(self, slug: str, language: str, segment) -> str:
+        """'locales/fr/LC_MESSAGES/x.po:212': where a translator finds the passage (the file alone if absent)."""
+        path = catalog_path(self.config, language, slug).relative_to(self.config.root).as_posix()
+        catalog = self.project.catalog(slug, language)
+        message = catalog.get(segment.segment.msgid) if catalog is not None else None
+        return f"{path}:{message.lineno}" if message is not None and message.lineno else path
+
+    # --- contexts -------------------------------------------------------------------------
+
+    def _paper_context(self, language: str, paper: Paper) -> dict:
+        view = paper_view(self.project.translation(paper.slug, language))
+        return {
+            "paper": view.translation,
+            "entry": self._entry(paper, language),
+            "body": view.body,
+            "contents": view.contents,
+            "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
+            "pdf": self._pdf(language, paper.slug),
+            "aliases": self.project.anchor_record(paper.slug).aliases(),
+        }
+
+    def _entry(self, paper: Paper, language: str) -> Entry:
+        translation = self.project.translation(paper.slug, language)
+        availability = tuple(
+            Availability(code, figure.percent, SiteMap.paper(code, paper.slug), self.project.published(paper.slug, code),
+                         figure.missing.messages, figure.fuzzy.messages)
+            for code, figure in ((code, self.project.figure(paper.slug, code)) for code in self.config.all_languages)
+        )
+        return Entry(translation, _reading_minutes(translation), availability)
+
+    def _pdf(self, language: str, slug: str) -> str | None:
+        """The site path of a published PDF, from the PDF stage's manifest."""
+        return SiteMap.pdf(language, slug) if (language, slug) in self.pdfs else None
+
+    def _volume_omitted(self, language: str) -> list[str]:
+        """The papers the published volume leaves out, in series order, as the PDF stage recorded."""
+        entry = self.pdfs.get((language, VOLUME))
+        left_out = set(entry.omitted) if entry else set()
+        return [paper.slug for paper in self.project.briefings if paper.slug in left_out]
+
+    def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
+        return {code: page(code) for code in self.config.all_languages}
+
+    def _render(self, language: str, template: str, path: str, context: dict) -> str:
+        if language not in self._environments:
+            self._environments[language] = make_environment(self.config, language,
+                                                            self.project.ui_translations(language))
+        return render_page(self.project, self._environments[language], language, template, path, context)
+
+
+def static_search_context(language: str, alternates: dict[str, str]) -> dict:
+    """The search page before any query, for the reader's browser to search in: the page says so."""
+    from babel import Locale
+
+    from library.outputs.results import SearchResults
+
+    # The page's script picks the sentence for a count by the language's plural category, as
+    # Intl.PluralRules names it; gettext gives the sentence for a number of each category.
+    plural = Locale.parse(language).plural_form
+    samples: dict[str, int] = {}
+    for number in range(1000):
+        samples.setdefault(plural(number), number)
+    return {"alternates": alternates, "query": "", "static_search": True, "plural_samples": samples,
+            "results": SearchResults(query="", language=language, notices=("empty",))}
+
+
+def _reading_minutes(translation: TranslatedPaper) -> int:
+    words = sum(len(plain_text(s.text).split()) for s in translation.segments if s.segment.block is not None)
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
+    """The templates' assets, the papers' images and the published PDFs, copied into the site."""
+    config = project.config
+    files = {}
+    assets = config.templates_dir / ASSETS
+    for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
+        if path.is_file():
+            files[site / ASSETS / path.relative_to(assets)] = path.read_bytes()
+    for paper in project.papers:
+        for block in paper.blocks:
+            if block.kind == "image":
+                files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
+    files[site / SiteMap.headers_file()] = headers_file().encode("utf-8")
+    for language, slug in published_pdfs(config):
+        source = pdf_path(config, language, slug)
+        if source.is_file():
+            files[site / SiteMap.pdf(language, slug)] = source.read_bytes()
+    return files
+
+
+def _image(config: Config, paper: Paper, block: Block) -> bytes:
+    source = (config.papers_dir / block.src).resolve()
+    outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
+    if outside or not source.is_relative_to(config.papers_dir.resolve()):
+        raise SourceError(paper.path, block.line, f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
+    if not source.is_file():
+        raise SourceError(paper.path, block.line, f"image {block.src!r} not found in {config.papers_dir.name}/")
+    return source.read_bytes()
+

@@ -1,0 +1,1 @@
+"""The static search stage: a Pagefind index of every passage, per language."""

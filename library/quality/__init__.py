@@ -1,0 +1,1 @@
+"""Reports and checks: status of the translations, the quality gate."""

@@ -1,0 +1,1 @@
+"""Serving: the web layer, watch mode and its preview, connection limits."""
