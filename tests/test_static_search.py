@@ -346,9 +346,9 @@ def _static_search(page, hosted: str, language: str, query: str) -> dict:
 
 
 def _served(real_library, language: str, query: str):
-    from library.outputs.search.engine import search
+    from library.outputs.search.engine import SearchEngine
 
-    return search(Project(real_library), query, language)
+    return SearchEngine().search(Project(real_library), query, language)
 
 
 QUESTIONS = [("en", "what happens after the forum"), ("fr", "que se passe-t-il après le forum"),
