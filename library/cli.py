@@ -295,7 +295,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
     Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
     then checks each PDF the build published (or left unchanged) against PDF/UA-1.
     """
-    from library.outputs.pdf.plan import PDF_PROFILE
+    from library.outputs.pdf.typeset import PDF_PROFILE
     from library.pipeline import Selection
 
     if validate:  # before rendering anything, say if veraPDF cannot run here
@@ -334,7 +334,7 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
     """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
     from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.core.errors import ChecksFailed
-    from library.outputs.pdf.plan import PDF_PROFILE
+    from library.outputs.pdf.typeset import PDF_PROFILE
 
     profile = PROFILES[PDF_PROFILE]
     click.echo(f"veraPDF: validating {counted(len(paths), 'PDF')} against {profile}", err=True)

@@ -106,3 +106,17 @@ def test_only_paths_names_build_and_locale_folders():
 def test_no_module_is_over_600_lines():
     long = {name: lines for name, path in MODULES.items() if (lines := len(path.read_text("utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def test_every_import_of_the_library_names_what_is_there():
+    # Imports inside functions run late: a name moved to another module would fail only there.
+    import importlib
+
+    missing = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("library"):
+                module = importlib.import_module(node.module)
+                missing += [f"{name}: {node.module}.{alias.name}" for alias in node.names
+                            if not hasattr(module, alias.name) and f"{node.module}.{alias.name}" not in MODULES]
+    assert missing == []
