@@ -1,4 +1,4 @@
-"""Strict reading and rendering of PO and POT files.
+"""Strict reading of PO and POT files (powriter writes them).
 
 Babel's reader is lenient: it drops the closing quote of an unterminated string,
 keeps unknown escapes as text, lets a duplicate msgid overwrite the first and
