@@ -611,3 +611,14 @@ def test_a_damaged_pdf_manifest_leaves_search_answering_and_says_so(config, capl
     with caplog.at_level("WARNING", logger="library.outputs.search.engine"):
         results = search(Project(config), "quoted paragraph", "en")
     assert results.total and "the PDF manifest is damaged" in caplog.text
+
+
+def test_an_index_written_by_an_older_version_asks_for_a_rebuild(config, run):
+    # Whoosh pickles its analyzers by class path: an index written before they moved cannot be
+    # read (an ImportError deep in Whoosh). Such a generation says no format: search says what to run.
+    build_index(Project(config))
+    (index_folder(config) / "en").resolve().joinpath("format").unlink()
+    with pytest.raises(LibraryError, match=r"written by another version of the library; run `library index`"):
+        search(Project(config), "quoted paragraph", "en")
+    result = run("search", "quoted paragraph")
+    assert result.exit_code != 0 and "run `library index`" in result.stderr and "Traceback" not in result.stderr

@@ -9,11 +9,12 @@ import weakref
 from collections import Counter
 from pathlib import Path
 
+from library.core.errors import LibraryError
 from library.core.paths import SiteMap
 from library.outputs.analysis import is_question_word, word_spans, fold
 from library.outputs.passages import pdf_page_path
 from library.outputs.results import Passage
-from library.outputs.search.index import VOCABULARY, lease
+from library.outputs.search.index import FORMAT, VOCABULARY, lease
 from library.outputs.search.query import (FIELD_SYNTAX, MAX_TERMS, Clause, Parsed, either, make_parser, prune,
                                           read_terminology, run_spelling, top_level, group_text)
 from library.outputs.search.scoring import Bm25f, best
@@ -34,6 +35,9 @@ class Generation:
         from whoosh import index
 
         self.folder, self.language = folder, language
+        if _format(folder) != FORMAT[1]:
+            raise LibraryError(f"{folder.parent / language}: this index was written by another version of the "
+                               "library; run `library index`")
         # The lease goes when the last query holding this object lets it go.
         weakref.finalize(self, lease(folder).close)
         self.searcher = index.open_dir(folder).searcher()
@@ -225,3 +229,10 @@ class Generation:
 
     def _closest(self, folded: str) -> str | None:
         return closest(self.vocabulary, folded)
+
+
+def _format(folder: Path) -> str | None:
+    try:
+        return (folder / FORMAT[0]).read_text("utf-8")
+    except OSError:
+        return None  # written before generations said their format

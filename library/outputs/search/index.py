@@ -22,10 +22,13 @@ from library.outputs.analysis import analysis_name, analyzer, fold, words
 from library.outputs.passages import searchable_passages
 from library.sources.glossary import search_forms
 
-__all__ = ["IndexReport", "build_index", "write_index", "lease", "VOCABULARY", "TERMINOLOGY"]
+__all__ = ["IndexReport", "build_index", "write_index", "lease", "FORMAT", "VOCABULARY", "TERMINOLOGY"]
 
 STAGE = "index"
 VOCABULARY = "vocabulary.json"  # beside each generation: its words, for did-you-mean
+# Whoosh keeps a schema's analyzers by their class's module path: a generation can be read only by
+# code whose analyzers sit where they sat. Raised when they move (2: library/outputs/analysis.py).
+FORMAT = ("format", "2")
 TERMINOLOGY = "terminology.json"  # and the glossary's forms it was built with
 READERS = "readers.lock"  # the leases of the processes reading a generation
 
@@ -128,6 +131,7 @@ def write_index(folder: Path, language: str, source_language: str, documents, te
             vocabulary.update(words(document["text"], document["language"]))
             count += 1
         writer.commit()
+        (generation / FORMAT[0]).write_text(FORMAT[1], "utf-8")
         (generation / VOCABULARY).write_text(json.dumps(_vocabulary_table(vocabulary), ensure_ascii=False), "utf-8")
         (generation / TERMINOLOGY).write_text(json.dumps(list(terminology), ensure_ascii=False), "utf-8")
     except BaseException:
