@@ -107,6 +107,21 @@ def test_the_language_tables_carry_the_servers_lists(real_library):
     assert words["words"]["declaration"][1] == "déclaration" and "hearing" in words["elsewhere"]
 
 
+def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_library):
+    """BM25F divides by a passage's length as Whoosh keeps it, in one byte (11 words as 12), and the exact average."""
+    from whoosh import index
+
+    from library.paths import index_folder
+
+    for language in ("en", "fr", "es"):
+        table = json.loads((site_folder(real_library) / FOLDER / f"search.{language}.json").read_text("utf-8"))
+        with index.open_dir(index_folder(real_library) / language).searcher() as searcher:
+            assert [row[6] for row in table["passages"]] == [
+                searcher.doc_field_length(doc, "text") or 0 for doc in range(searcher.doc_count_all())]
+            assert table["average_length"] == pytest.approx(searcher.avg_field_length("text"), rel=1e-12)
+        assert any(row[6] == 12 for row in table["passages"])  # 11 or 12 words
+
+
 def test_a_pagefind_failure_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
     with pytest.raises(LibraryError, match="static search: Pagefind could not run"):

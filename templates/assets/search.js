@@ -200,10 +200,10 @@
   }
 
   // Whoosh's BM25F, as the server ranks: idf log(N / (n + 1)) + 1, K1 1.2, B 0.75, over the
-  // passages' lengths in indexed words (stop words left out), which Pagefind does not count so.
+  // passages' lengths in indexed words as the index keeps them (stop words left out, stored in a byte).
   function bm25(often, passages, length, table) {
     var idf = Math.log(table.passages.length / (passages + 1)) + 1;
-    return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.averageLength));
+    return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.average_length));
   }
 
   function searchClause(engine, clause) {
@@ -554,8 +554,6 @@
         table.byId.set(row[0], passage);
         table.byKey.set(passage.key, passage);
       });
-      table.averageLength = table.passages.reduce(function (sum, row) { return sum + row[6]; }, 0)
-        / Math.max(1, table.passages.length);
       table.stemOf = {};
       Object.keys(table.stems).forEach(function (code) {
         var map = table.stemOf[code] = {};
