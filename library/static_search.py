@@ -125,9 +125,11 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
         "terms": [{"official": term["official"], "english": term["english"],
                    "forms": [_form(code, form) for code, form in term["forms"]]}
                   for term in search_forms(project.glossary.terms, config.source_language, language)],
-        "source": project.config.source_language,
+        "source": config.source_language,
         "stems": _stems([(r["text"], r["language"]) for r in mine]),
     }
+    if language != config.source_language:  # what the server leaves out of a passage's English field
+        table["source_stop"] = sorted(stop_words(config.source_language))
     vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
     elsewhere = {word for code, passages in records.items() if code != language
                  for word in _vocabulary([(r["text"], r["language"]) for r in passages])}

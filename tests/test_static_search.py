@@ -99,6 +99,8 @@ def test_the_language_tables_carry_the_servers_lists(real_library):
 
     table = json.loads((site_folder(real_library) / FOLDER / "search.fr.json").read_text("utf-8"))
     assert table["stop"] == sorted(stop_words("fr")) and table["ask"] == sorted(question_words("fr"))
+    # What a passage's empty English field is searched with.
+    assert table["source_stop"] == sorted(stop_words("en"))
     assert table["operators"] == {"and": ["AND", "ET"], "not": ["NOT", "SAUF"], "or": ["OR", "OU"]}
     term = next(t for t in table["terms"] if t["official"] == "participation véritable")
     assert ["fr", "particip signif", ""] in term["forms"]
@@ -474,3 +476,29 @@ def test_queries_of_nothing_but_operators_and_stop_words_say_so(hosted, browser,
                      '[data-status]:not([hidden])').first.wait_for()
         assert page.locator('[data-notice="failed"]').is_hidden()
         assert violations == []
+
+
+# --- brackets at any depth, as the server reads them ---------------------------------------
+
+
+def _keys(results) -> list[str]:
+    return [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("en", "forum (detention OR (return NOT camps))"),  # a NOT two brackets down scores as on the server
+    ("en", "(detention OR (return AND (children OR families))) -forum"),
+    ("fr", "forum (rétention OU (retour SAUF (enfants OU camps)))"),
+    ("fr", '("société civile" OU (migrants ET -forum)) examen'),  # a phrase with small words between
+    ("es", "((sociedad civil) O (migrantes NO (foro))) examen"),
+    ("en", "forum OR NOT camps"),  # every passage without "camps", those with "forum" first
+    ("fr", "forum rétention retour enfants camps"),  # none has every word: those with most of them
+])
+def test_brackets_at_any_depth_find_what_the_server_finds_in_its_order(hosted, real_library, browser, language,
+                                                                        query):
+    with _watched_page(browser) as (page, _requests, violations):
+        shown = _static_search(page, hosted, language, query)
+        assert violations == []
+    served = _served(real_library, language, query)
+    assert shown["keys"] and shown["keys"] == _keys(served)
+    assert ("partial" in shown["notices"]) == served.partial and "failed" not in shown["notices"]
