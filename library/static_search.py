@@ -126,6 +126,7 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
                    "forms": [_form(code, form) for code, form in term["forms"]]}
                   for term in search_forms(project.glossary.terms, config.source_language, language)],
         "source": config.source_language,
+        "languages": list(config.all_languages),  # the order the server tries them in, for a word of another
         "stems": _stems([(r["text"], r["language"]) for r in mine]),
     }
     if language != config.source_language:  # what the server leaves out of a passage's English field

@@ -361,7 +361,7 @@
         var words = (clauses[count - 1].words || []).filter(function (word) {
           return skipped.indexOf(fold(word)) < 0;
         });
-        if (!words.every(function (word, at) {
+        if (!words.length || !words.every(function (word, at) {
           return spells(table, code, fold(word), stems[spelt + at]);
         })) {
           break;
@@ -544,15 +544,16 @@
     return hits && hits.size ? hits : null;
   }
 
-  // The server's order: all the words in the reader's language; else all of them in English,
-  // shown through the reader's passages; else the passages with most of them.
-  function find(engine, parsed, text) {
+  // The server's order: all the words in the reader's language; else all of them in another
+  // language, shown through the reader's passages; else the passages with most of them. (The
+  // corrected query of a did-you-mean, as on the server, is not searched in the other languages.)
+  function find(engine, parsed, text, corrected) {
     return searchAll(engine, parsed).then(function (found) {
       var all = kept(intersection(found.required), found);
       if (all) {
         return {hits: ranked(all, new Map(), engine.table)};
       }
-      return elsewhere(engine, text).then(function (other) {
+      return (corrected ? Promise.resolve(null) : elsewhere(engine, text)).then(function (other) {
         return other || mostWords(engine, parsed, found);
       });
     });
@@ -575,18 +576,20 @@
     return {hits: totals ? ranked(totals, counts, engine.table) : [], partial: Boolean(totals), missing: missing};
   }
 
-  // A word of English on a translated page: the English index, opened only then.
+  // A word of another language: the other languages' indexes, in the server's order, each opened
+  // only when those before it found nothing; the first whose passages hold all the words answers.
   function elsewhere(engine, text) {
-    if (engine.language === engine.table.source) {
-      return Promise.resolve(null);
-    }
-    return opened(engine.table.source).then(function (english) {
-      var parsed = parse(text, english.table);
-      return parsed.required.length && searchAll(english, parsed).then(function (found) {
-        var all = kept(intersection(found.required), found);
-        return all && {hits: ranked(all, new Map(), english.table), matched: english, matchedParse: parsed};
+    return engine.table.languages.reduce(function (before, code) {
+      return before.then(function (found) {
+        return found || code === engine.language ? found : opened(code).then(function (other) {
+          var parsed = parse(text, other.table);
+          return parsed.required.length && searchAll(other, parsed).then(function (all) {
+            var hits = kept(intersection(all.required), all);
+            return hits && {hits: ranked(hits, new Map(), other.table), matched: other, matchedParse: parsed};
+          });
+        });
       });
-    });
+    }, Promise.resolve(null));
   }
 
   // A language's Pagefind and table, loaded once, when first needed. Another language's index gets
@@ -785,7 +788,9 @@
     status.textContent = total ? filled(messages.found[category] || messages.found.other, {count: String(total)})
                                : filled(messages.none, {query: found.query});
     status.hidden = false;
-    notice("matched", Boolean(found.matched && total));
+    if (found.matched && total) { // said in the language that matched
+      page.querySelector('[data-notice="matched"][data-language="' + found.matched.language + '"]').hidden = false;
+    }
     notice("partial", Boolean(found.partial));
     if (found.missing && found.missing.length) {
       notice("missing", true).querySelector("span").textContent = found.missing.join(", ");
@@ -814,7 +819,7 @@
       });
   }
 
-  // What each hit shows: its passage in the reader's language, and, matched in English, that too.
+  // What each hit shows: its passage in the reader's language, and, matched in another, that too.
   function shownPassages(found, table) {
     return Promise.all(found.hits.map(function (hit) {
       if (!found.matched) {
@@ -873,7 +878,7 @@
         return found;
       }
       var correctedParse = parse(found.suggestion, engine.table);
-      return find(engine, correctedParse, found.suggestion).then(function (corrected) {
+      return find(engine, correctedParse, found.suggestion, true).then(function (corrected) {
         if (!corrected.hits.length) {
           return found;
         }
