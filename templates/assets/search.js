@@ -4,11 +4,12 @@
 // with its results and without the data-static-search mark, and this script does nothing.
 // Everything shown comes from the index as text (textContent), never as HTML.
 //
-// Pagefind finds and scores the passages of each word (or "phrase") the reader typed; this
-// script reads the query as the server does, with the server's own lists from the language's
-// table (search.<lang>.json): stop words and question words dropped, OR, NOT and -word,
-// the glossary's other forms of a term, all the words first or else most of them, a word
-// found only in a passage's English, and did-you-mean from the index's own vocabulary.
+// Pagefind finds the passages of each word (or "phrase") the reader typed; this script reads
+// the query as the server's parser does, with the server's own lists from the language's table
+// (search.<lang>.json): stop words and question words dropped, OR, NOT and -word in brackets at
+// any depth, the glossary's other forms of a term, all the words first or else most of them, a
+// word found only in another language's passages, and did-you-mean from the index's own
+// vocabulary; and it scores them with the server's formula, over the server's counts.
 (function () {
   "use strict";
   var page = document.querySelector("[data-static-search]");
