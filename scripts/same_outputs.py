@@ -60,7 +60,8 @@ with index.open_dir(sys.argv[1]).searcher() as searcher:
 def stored_passages(index: Path, code: Path) -> list:
     """The index's stored passages, read with the code that wrote it (Whoosh pickles its analyzers' classes)."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    read = subprocess.run([sys.executable, "-c", _STORED, str(index)], env=env, check=True, capture_output=True)
+    read = subprocess.run([sys.executable, "-c", _STORED, str(index)], env=env, cwd=code, check=True,
+                          capture_output=True)
     return json.loads(read.stdout)
 
 
