@@ -622,3 +622,14 @@ def test_an_index_written_by_an_older_version_asks_for_a_rebuild(config, run):
         search(Project(config), "quoted paragraph", "en")
     result = run("search", "quoted paragraph")
     assert result.exit_code != 0 and "run `library index`" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("language, asked, plain", [
+    ("es", "¿Quién preside el foro?", "quién preside el foro"),
+    ("en", "Who chairs the forum?", "who chairs the forum"),
+])
+def test_a_question_mark_around_a_question_word_does_not_make_it_required(library, language, asked, plain):
+    # "¿quién" asks as "quién" does: it ranks, and is never demanded of a passage.
+    results = search(Project(library), asked, language)
+    assert results.total and not results.partial and not results.missing_words
+    assert _papers(results) == _papers(search(Project(library), plain, language))

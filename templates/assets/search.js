@@ -94,7 +94,10 @@
         });
     }
     clauses = withTerminology(clauses.filter(Boolean), table);
-    var asking = clauses.filter(function (clause) { return table.ask.indexOf(fold(clause.text)) >= 0; });
+    // "¿quién" and "why?" ask as "quién" and "why" do (the server strips the same marks).
+    var asking = clauses.filter(function (clause) {
+      return table.ask.indexOf(fold(clause.text.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, ""))) >= 0;
+    });
     var required = clauses.filter(function (clause) { return asking.indexOf(clause) < 0; });
     if (!required.length) {
       required = asking;
