@@ -25,7 +25,7 @@ from library.core.paths import pdf_manifest_path, shown
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
 
-__all__ = ["BUILD_ORDER", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
+__all__ = ["BUILD_ORDER", "SITE_STAGES", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
 
 _LEDGER = "ledger"
 _SHOWN_CAUSES = 3  # more than this many changed inputs are summed up as "and N more"
@@ -132,6 +132,22 @@ class StaticSearchStage:
         return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
 
 
+class SitemapStage:
+    name, noun, module, tool = "sitemap", "sitemap file", "library.outputs.sitemap.sitemap", None
+    every_language = True  # one sitemap names every language
+    reads = ("papers", "locales")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.sitemap.sitemap import NEEDS_SITE_URL, build_sitemap
+
+        changes, gone = build_sitemap(project)
+        report = StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                             withdrawn=[(path, "site_url is not set in setup.cfg") for path in gone])
+        if not project.config.site_url:
+            report.notes.append(NEEDS_SITE_URL)
+        return report
+
+
 class IndexStage:
     name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
@@ -153,10 +169,12 @@ class IndexStage:
 
 
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
-                                          IndexStage())}
+                                          SitemapStage(), IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
 # PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "index")
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "index")
+# What `library build html` runs: the site and what the other stages write into its folder.
+SITE_STAGES = ("html", "static_search", "sitemap")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:
@@ -218,7 +236,7 @@ def _place_name(config: Config, place: str) -> str:
 
 def _settings(config: Config) -> dict[str, object]:
     return {"source_language": config.source_language, "languages": " ".join(config.languages),
-            "threshold": config.threshold}
+            "threshold": config.threshold, "site_url": config.site_url}
 
 
 def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str, str]:

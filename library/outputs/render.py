@@ -17,7 +17,7 @@ from library.core.errors import TemplateError
 from library.outputs.headers import META_POLICY
 from library.sources.markup import plain_text, render_inline
 from library.sources.papers import Block, Container
-from library.core.paths import SiteMap
+from library.core.paths import SiteMap, site_address
 from library.outputs.results import MAX_QUERY_LENGTH
 from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 
@@ -220,6 +220,11 @@ def render_page(project: Project, environment, language: str, template: str, pat
     # pages are only ever sent by the server, for any address, so their links start from the root.
     from_root = path in (SiteMap.not_found(language), SiteMap.server_error(language))
     root = "/" if from_root else "../" * (len(PurePosixPath(path).parts) - 1)
+
+    def address(target: str) -> str:
+        """A page's address for search engines and other sites: absolute with site_url, else relative."""
+        return site_address(project.config, target) or root + target
+
     context = {"series": project.translation(project.series_slug, language), **context, "language": language,
-               "page_path": path, "root": root, "image_base": root + SiteMap.asset("")}
+               "page_path": path, "root": root, "image_base": root + SiteMap.asset(""), "address": address}
     return render_template(project.config, environment, template, context)

@@ -31,6 +31,8 @@ from library.core.paths import (
     site_folder,
 )
 from library.model.project import Project
+from library.model.publication import (Alternates, bilingual_alternates, front_door_alternates, language_alternates,
+                                       paper_alternates, site_languages)
 from library.outputs.render import make_environment, paper_view, render_page, template_files
 from library.model.stamps import Digest, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper
@@ -102,8 +104,7 @@ def build_html(project: Project) -> Changes:
     static = {**_static_files(project, site), **fonts}
     changes = write_all({**planned, **static})
     changes.unchanged.extend(skipped)
-    others = {path for path in (site / SiteMap.static_search_folder()).rglob("*")}
-    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *others}))
+    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *_other_stages_files(site)}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
     write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
     return changes
@@ -111,9 +112,14 @@ def build_html(project: Project) -> Changes:
 
 def _present(site: Path) -> set[str]:
     """The site stage's files in the site folder now: a page deleted or added by hand means a real build."""
-    others = site / SiteMap.static_search_folder()
-    return {path.relative_to(site).as_posix() for path in site.rglob("*")
-            if path.is_file() and not path.is_relative_to(others)}
+    others = _other_stages_files(site)
+    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file() and path not in others}
+
+
+def _other_stages_files(site: Path) -> set[Path]:
+    """The files other stages wrote into the site's folder (the static search, the sitemap, …): not this stage's."""
+    places = [site / name for name in SiteMap.other_stages()]
+    return {path for place in places for path in ([place] if place.is_file() else place.rglob("*"))}
 
 
 def _stage_inputs(config: Config, site_key: str) -> str:
@@ -146,7 +152,8 @@ def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[P
 
 def _site_key(config: Config) -> str:
     """What every page depends on: the site's templates and assets, the stage's code, the settings."""
-    digest = Digest(__version__, settings_text(config)).files(template_files(config, pdf=False), config.root)
+    digest = Digest(__version__, settings_text(config), config.site_url).files(template_files(config, pdf=False),
+                                                                              config.root)
     return digest.code(__name__).hexdigest()
 
 
@@ -156,6 +163,7 @@ class _Site:
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
         self.pdfs = published_pdfs(project.config)
+        self.site_languages = site_languages(project)  # every page's head may name the homes announced
         self._environments: dict[str, object] = {}
 
     def pages(self) -> Iterator[_Page]:
@@ -180,7 +188,8 @@ class _Site:
     def _key(self, language: str, *parts: object) -> str:
         """A page's key: the site, the language's interface catalog and series page, and parts."""
         ui = catalog_path(self.config, language, UI_DOMAIN)
-        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language), *parts)
+        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language),
+                        self.site_languages, *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
     def _text_key(self, slug: str, language: str) -> tuple:
@@ -203,6 +212,7 @@ class _Site:
         def render() -> str:
             context = {"entries": [self._entry(paper, language) for paper in papers],
                        "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home),
+                       "announce": language_alternates(self.project, language, SiteMap.home),
                        "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
@@ -229,7 +239,8 @@ class _Site:
         key = self._key(source, "front", [self._text_key(self.project.series_slug, code) for code in languages])
 
         def render() -> str:
-            context = {"alternates": self._everywhere(SiteMap.home), "series_by_language": {
+            context = {"alternates": self._everywhere(SiteMap.home), "announce": front_door_alternates(self.project),
+                       "series_by_language": {
                 code: self.project.translation(self.project.series_slug, code) for code in languages}}
             return self._render(source, "index.html", path, context)
         return _Page(path, key, render)
@@ -281,7 +292,8 @@ class _Site:
                           for code in self.config.all_languages}
             rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
             context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
-                       "alternates": alternates}
+                       "alternates": alternates, "announce": bilingual_alternates(self.project, language, paper.slug,
+                                                                                  other)}
             return self._render(language, "bilingual.html", path, context)
         return _Page(path, key, render)
 
@@ -294,7 +306,8 @@ class _Site:
             context = {**self._paper_context(language, paper), "preview": True,
                        "to_do": [(s, self._po_place(paper.slug, language, s)) for s in translation.segments
                                  if s.needs_work],
-                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
+                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages},
+                       "announce": Alternates()}
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
 
@@ -315,6 +328,7 @@ class _Site:
             "body": view.body,
             "contents": view.contents,
             "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
+            "announce": paper_alternates(self.project, language, paper.slug),
             "pdf": self._pdf(language, paper.slug),
             "aliases": self.project.anchor_record(paper.slug).aliases(),
         }
