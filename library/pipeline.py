@@ -148,6 +148,19 @@ class SitemapStage:
         return report
 
 
+class CitationsStage:
+    name, noun, module, tool = "citations", "citation file", "library.outputs.citations.files", None
+    every_language = True
+    reads = ("papers", "locales", "PDF manifest")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.citations.files import build_citations
+
+        changes, gone = build_citations(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+
+
 class IndexStage:
     name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
@@ -169,12 +182,12 @@ class IndexStage:
 
 
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
-                                          SitemapStage(), IndexStage())}
+                                          SitemapStage(), CitationsStage(), IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
 # PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "index")
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "index")
 # What `library build html` runs: the site and what the other stages write into its folder.
-SITE_STAGES = ("html", "static_search", "sitemap")
+SITE_STAGES = ("html", "static_search", "sitemap", "citations")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from library.model.project import Project
 
 __all__ = ["Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
-           "make_environment", "render_template", "template_files"]
+           "make_environment", "render_template", "template_files", "page_address"]
 
 # Characters a reader may type in the search box; search cuts longer queries to this too.
 # The papers are written in British English, as UN texts are: "5 April 2022".
@@ -212,6 +212,11 @@ def _template_error(config: Config, template: str, error: Exception) -> Template
     if isinstance(error, jinja2.TemplateNotFound):
         return TemplateError(config.templates_dir / error.name, None, "template not found")
     return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")
+
+
+def page_address(config: Config, page: str, target: str) -> str:
+    """A site path as page links it for search engines and other sites: absolute with site_url, else relative."""
+    return site_address(config, target) or "../" * (len(PurePosixPath(page).parts) - 1) + target
 
 
 def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:

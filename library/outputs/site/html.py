@@ -28,14 +28,18 @@ from library.core.paths import (
     catalog_path,
     pdf_manifest_path,
     pdf_path,
+    site_address,
     site_folder,
 )
 from library.model.project import Project
 from library.model.publication import (Alternates, bilingual_alternates, front_door_alternates, language_alternates,
                                        paper_alternates, site_languages)
-from library.outputs.render import make_environment, paper_view, render_page, template_files
-from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.outputs.render import make_environment, page_address, paper_view, render_page, template_files
+from library.model.citation import cited_language, citation_of, csl_item
+from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper
+from library.outputs.site.cite import formatted_citation
+from library.outputs.site.metadata import page_metadata
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
 __all__ = ["build_html"]
@@ -152,8 +156,8 @@ def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[P
 
 def _site_key(config: Config) -> str:
     """What every page depends on: the site's templates and assets, the stage's code, the settings."""
-    digest = Digest(__version__, settings_text(config), config.site_url).files(template_files(config, pdf=False),
-                                                                              config.root)
+    digest = Digest(__version__, settings_text(config), config.site_url, distribution_version("citeproc-py"))
+    digest.files(template_files(config, pdf=False), config.root)
     return digest.code(__name__).hexdigest()
 
 
@@ -277,8 +281,26 @@ class _Site:
 
     def _paper(self, language: str, paper: Paper) -> _Page:
         path = SiteMap.paper(language, paper.slug)
-        return _Page(path, self._paper_key(language, paper), lambda: self._render(
-            language, "paper.html", path, self._paper_context(language, paper)))
+        cited = cited_language(self.project, paper.slug, language) if paper.meta.kind == "paper" else None
+        # The cited version's texts, the series' and the PDF it links, when a page cites the original.
+        key = self._paper_key(language, paper, cited, cited and self._text_key(paper.slug, cited),
+                              cited and self._text_key(self.project.series_slug, cited), cited and self._pdf(cited, paper.slug))
+        return _Page(path, key, lambda: self._render(
+            language, "paper.html", path, {**self._paper_context(language, paper),
+                                           **self._citation_context(language, paper, path, cited)}))
+
+    def _citation_context(self, language: str, paper: Paper, path: str, cited: str | None) -> dict:
+        """The cite block, its downloads, and (on a page published in its language) the head's metadata."""
+        if cited is None:
+            return {}
+        citation = citation_of(self.project, paper.slug, cited)
+        item = csl_item(citation, lambda target: site_address(self.config, target))
+        downloads = {name: SiteMap.citation(cited, paper.slug, extension)
+                     for name, extension in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))}
+        metadata = page_metadata(citation, lambda target: page_address(self.config, path, target)) \
+            if cited == language else None
+        return {"cite": {"text": formatted_citation(self.config, item, cited), "language": cited,
+                         "downloads": downloads}, "metadata": metadata}
 
     def _bilingual(self, language: str, paper: Paper, other: str) -> _Page:
         """The pairs of segments, and the same pair of languages from the other languages' side."""
