@@ -161,6 +161,19 @@ class CitationsStage:
                            withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
 
 
+class FeedsStage:
+    name, noun, module, tool = "feeds", "feed", "library.outputs.feeds.atom", None
+    every_language = True
+    reads = ("papers", "locales", "PDF manifest")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.feeds.atom import build_feeds
+
+        changes, gone = build_feeds(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "no paper is published in that language any more") for path in gone])
+
+
 class IndexStage:
     name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
@@ -182,12 +195,12 @@ class IndexStage:
 
 
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
-                                          SitemapStage(), CitationsStage(), IndexStage())}
+                                          SitemapStage(), CitationsStage(), FeedsStage(), IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
 # PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "index")
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "feeds", "index")
 # What `library build html` runs: the site and what the other stages write into its folder.
-SITE_STAGES = ("html", "static_search", "sitemap", "citations")
+SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:

@@ -15,7 +15,7 @@ from library.core.paths import SiteMap
 from library.model.project import Project
 
 __all__ = ["Alternates", "published_languages", "site_languages", "language_alternates", "front_door_alternates",
-           "paper_alternates", "bilingual_alternates", "AnnouncedPage", "announced_pages", "version_time"]
+           "paper_alternates", "bilingual_alternates", "AnnouncedPage", "announced_pages", "version_time", "feed_languages"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ def published_languages(project: Project, slug: str) -> tuple[str, ...]:
 def site_languages(project: Project) -> tuple[str, ...]:
     """The languages whose pages of every language (home, search) are announced: the series page's."""
     return published_languages(project, project.series_slug)
+
+
+def feed_languages(project: Project) -> tuple[str, ...]:
+    """The languages that have a feed: those at least one paper of the series is published in."""
+    return tuple(code for code in project.config.all_languages
+                 if any(project.published(paper.slug, code) for paper in project.briefings))
 
 
 def language_alternates(project: Project, language: str, page: Callable[[str], str]) -> Alternates:

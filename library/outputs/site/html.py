@@ -32,8 +32,8 @@ from library.core.paths import (
     site_folder,
 )
 from library.model.project import Project
-from library.model.publication import (Alternates, bilingual_alternates, front_door_alternates, language_alternates,
-                                       paper_alternates, site_languages)
+from library.model.publication import (Alternates, bilingual_alternates, feed_languages, front_door_alternates,
+                                       language_alternates, paper_alternates, site_languages)
 from library.outputs.render import make_environment, page_address, paper_view, render_page, template_files
 from library.model.citation import cited_language, citation_of, csl_item
 from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
@@ -167,7 +167,8 @@ class _Site:
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
         self.pdfs = published_pdfs(project.config)
-        self.site_languages = site_languages(project)  # every page's head may name the homes announced
+        # Every page's head may name the homes announced and its language's feed.
+        self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
         self._environments: dict[str, object] = {}
 
     def pages(self) -> Iterator[_Page]:
@@ -193,7 +194,7 @@ class _Site:
         """A page's key: the site, the language's interface catalog and series page, and parts."""
         ui = catalog_path(self.config, language, UI_DOMAIN)
         digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language),
-                        self.site_languages, *parts)
+                        self.site_languages, self.feed_languages, *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
     def _text_key(self, slug: str, language: str) -> tuple:
@@ -381,7 +382,9 @@ class _Site:
         if language not in self._environments:
             self._environments[language] = make_environment(self.config, language,
                                                             self.project.ui_translations(language))
-        return render_page(self.project, self._environments[language], language, template, path, context)
+        feed = SiteMap.feed(language) if language in self.feed_languages else None
+        return render_page(self.project, self._environments[language], language, template, path,
+                           {"feed": feed, **context})
 
 
 def static_search_context(language: str, alternates: dict[str, str]) -> dict:
