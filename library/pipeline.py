@@ -174,6 +174,19 @@ class FeedsStage:
                            withdrawn=[(path, "no paper is published in that language any more") for path in gone])
 
 
+class CardsStage:
+    name, noun, module, tool = "cards", "card", "library.outputs.cards.card", "pillow"
+    every_language = True
+    reads = ("papers", "locales")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.cards.card import build_cards
+
+        changes, gone = build_cards(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+
+
 class IndexStage:
     name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
@@ -195,12 +208,13 @@ class IndexStage:
 
 
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
-                                          SitemapStage(), CitationsStage(), FeedsStage(), IndexStage())}
+                                          SitemapStage(), CitationsStage(), FeedsStage(), CardsStage(),
+                                          IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
 # PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "feeds", "index")
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "feeds", "cards", "index")
 # What `library build html` runs: the site and what the other stages write into its folder.
-SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds")
+SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds", "cards")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:

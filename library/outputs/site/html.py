@@ -40,6 +40,7 @@ from library.model.stamps import Digest, distribution_version, read_state, setti
 from library.model.translation import TranslatedPaper
 from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
+from library.outputs.site.social import social_tags
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
 __all__ = ["build_html"]
@@ -193,7 +194,9 @@ class _Site:
     def _key(self, language: str, *parts: object) -> str:
         """A page's key: the site, the language's interface catalog and series page, and parts."""
         ui = catalog_path(self.config, language, UI_DOMAIN)
-        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language),
+        series, source = self.project.series_slug, self.config.source_language
+        # The series' text in the original too: a page whose language it is not published in shows that.
+        digest = Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
                         self.site_languages, self.feed_languages, *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
@@ -378,13 +381,29 @@ class _Site:
     def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
         return {code: page(code) for code in self.config.all_languages}
 
+    def _social(self, language: str, path: str, context: dict) -> tuple:
+        """The page's OpenGraph and Twitter tags: its paper's (or the series') title, summary and card."""
+        if path.startswith(SiteMap.dashboard().split("/")[0]):
+            return ()  # the translators' pages are shared with no one
+        paper = context.get("paper")
+        slug = paper.paper.slug if paper is not None else self.project.series_slug
+        shown = language if self.project.published(slug, language) else self.config.source_language
+        texts = self.project.translation(slug, shown).by_id()
+        series = self.project.translation(self.project.series_slug, language).by_id()
+        is_paper = paper is not None and slug != self.project.series_slug
+        return social_tags(self.config, path=path, language=language, title=plain_text(texts["title"].text),
+                           description=plain_text(texts["summary"].text), site_name=plain_text(series["title"].text),
+                           card=(shown, slug), kind="article" if is_paper else "website",
+                           alternates=context.get("announce"),
+                           published=self.project.paper(slug).meta.date if is_paper else None)
+
     def _render(self, language: str, template: str, path: str, context: dict) -> str:
         if language not in self._environments:
             self._environments[language] = make_environment(self.config, language,
                                                             self.project.ui_translations(language))
         feed = SiteMap.feed(language) if language in self.feed_languages else None
         return render_page(self.project, self._environments[language], language, template, path,
-                           {"feed": feed, **context})
+                           {"feed": feed, "social": self._social(language, path, context), **context})
 
 
 def static_search_context(language: str, alternates: dict[str, str]) -> dict:
