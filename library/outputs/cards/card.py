@@ -45,7 +45,7 @@ class CardText:
     """What a card shows, in its language: every text plain."""
 
     language: str
-    series: str
+    series: str  # "" on the series page's own card
     kicker: str  # "Briefing paper 1", or "" for the series page
     title: str
     publisher: str
@@ -84,7 +84,9 @@ def card_text(project: Project, slug: str, language: str) -> CardText:
     # The paper page's own kicker (templates/paper.html), from the interface catalog.
     kicker = Markup(ui.gettext("Briefing paper %(number)s")).striptags() % {"number": number} if number else ""
     name = Locale.parse(language).get_display_name(language) or language
-    return CardText(language, plain_text(series["title"].text), kicker, plain_text(texts["title"].text),
+    # The series' own card shows its title once, as the title.
+    band = "" if slug == project.series_slug else plain_text(series["title"].text)
+    return CardText(language, band, kicker, plain_text(texts["title"].text),
                     plain_text(texts["publisher"].text), name[:1].upper() + name[1:])
 
 
@@ -107,7 +109,8 @@ def draw_card(text: CardText) -> bytes:
     draw = ImageDraw.Draw(image)
     painter = _Painter(draw, text.language)
     draw.rectangle((0, 0, WIDTH, 18), fill=_ACCENT)
-    painter.line(text.series, "sans-bold", 32, 64, _ACCENT, WIDTH - 2 * _MARGIN)
+    if text.series:
+        painter.line(text.series, "sans-bold", 32, 64, _ACCENT, WIDTH - 2 * _MARGIN)
     if text.kicker:
         painter.line(text.kicker.upper(), "sans", 24, 112, _MUTED, WIDTH - 2 * _MARGIN)
     painter.title(text.title, top=168, bottom=520)
