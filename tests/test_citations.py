@@ -203,3 +203,16 @@ def test_a_bad_citation_field_is_refused_with_its_line(project, config, field, v
     with pytest.raises(SourceError, match=re.escape(message)) as raised:
         load_paper(source)
     assert raised.value.line == 11  # where the field was written
+
+
+def test_a_pdfs_xmp_says_what_its_page_says_in_dublin_core(project, config, run):
+    from pypdf import PdfReader
+
+    assert run("build", "pdf", "--lang", "en", "--paper", "sample").exit_code == 0
+    build_html(Project(config))
+    xmp = PdfReader(config.build_dir / "pdf" / "en" / "sample.pdf").xmp_metadata
+    page = _meta(config, "en", "sample")
+    assert [xmp.dc_title["x-default"]] == page["DC.title"] and xmp.dc_creator == page["DC.creator"]
+    assert xmp.dc_language == page["DC.language"] and xmp.dc_publisher == page["DC.publisher"]
+    assert [date.date().isoformat() for date in xmp.dc_date] == page["DC.date"]
+    assert xmp.dc_subject == page["DC.subject"] and xmp.dc_type == ["Text"] and xmp.dc_format == "application/pdf"

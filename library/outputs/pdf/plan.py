@@ -25,6 +25,7 @@ from library.sources.interface import PAGE_LABEL
 from library.model.manifest import DamagedManifest, PdfEntry, read_pdf_manifest, write_pdf_manifest
 from library.core.paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
 from library.outputs.pdf.tags import repair_weasyprint_tagging
+from library.outputs.pdf.xmp import add_dublin_core
 from library.model.project import Project
 from library.outputs.render import make_environment, paper_view, render_template, template_files
 from library.model.stamps import Digest, distribution_version, settings_text, source_date
@@ -386,6 +387,7 @@ def render_job(config: Config, job: PdfJob, html_text: str,
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
+    add_dublin_core(document)
     pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=bytes.fromhex(job.inputs[:32]),
                              uncompressed_pdf=False)
     return pdf, pages
