@@ -297,7 +297,7 @@ def test_memory_prefills_a_new_entry_of_an_existing_catalog(config):
 
 def _save_during_update(config, monkeypatch, save) -> None:
     """Run update with save() called once, as a translator's PO editor would, after update read the file."""
-    import library.catalogs as catalogs
+    import library.translations.catalogs as catalogs
 
     real_render, calls = catalogs.render_catalog, []
 
