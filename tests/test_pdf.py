@@ -545,9 +545,9 @@ def _alive(pid: int) -> bool:
 def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
     import weasyprint
 
-    import library.pdf
+    import library.outputs.pdf.plan as pdf_plan
 
-    monkeypatch.setattr(library.pdf, "RENDER_SECONDS", 1)
+    monkeypatch.setattr(pdf_plan, "RENDER_SECONDS", 1)
     render = weasyprint.HTML.render
 
     def runaway(self, *args, **kwargs):
