@@ -271,9 +271,9 @@ def _held_back_is_an_error(reports, strict: bool) -> None:
 @click.pass_context
 def build_html(ctx: click.Context, verbose: bool) -> None:
     """Render every paper in every language to build/html, with the search index a static host serves."""
-    from library.pipeline import Selection
+    from library.pipeline import SITE_STAGES, Selection
 
-    _run_stages(ctx, ("html", "static_search"), Selection(), verbose)
+    _run_stages(ctx, SITE_STAGES, Selection(), verbose)
 
 
 @build.command(name="pdf")

@@ -26,7 +26,7 @@ from library.core.paths import pdf_manifest_path, shown
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
 
-__all__ = ["BUILD_ORDER", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
+__all__ = ["BUILD_ORDER", "SITE_STAGES", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
 
 _LEDGER = "ledger"
 _SHOWN_CAUSES = 3  # more than this many changed inputs are summed up as "and N more"
@@ -133,6 +133,61 @@ class StaticSearchStage:
         return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
 
 
+class SitemapStage:
+    name, noun, module, tool = "sitemap", "sitemap file", "library.outputs.sitemap.sitemap", None
+    every_language = True  # one sitemap names every language
+    reads = ("papers", "locales")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.sitemap.sitemap import NEEDS_SITE_URL, build_sitemap
+
+        changes, gone = build_sitemap(project)
+        report = StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                             withdrawn=[(path, "site_url is not set in setup.cfg") for path in gone])
+        if not project.config.site_url:
+            report.notes.append(NEEDS_SITE_URL)
+        return report
+
+
+class CitationsStage:
+    name, noun, module, tool = "citations", "citation file", "library.outputs.citations.files", None
+    every_language = True
+    reads = ("papers", "locales", "PDF manifest")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.citations.files import build_citations
+
+        changes, gone = build_citations(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+
+
+class FeedsStage:
+    name, noun, module, tool = "feeds", "feed", "library.outputs.feeds.atom", None
+    every_language = True
+    reads = ("papers", "locales", "PDF manifest")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.feeds.atom import build_feeds
+
+        changes, gone = build_feeds(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "no paper is published in that language any more") for path in gone])
+
+
+class CardsStage:
+    name, noun, module, tool = "cards", "card", "library.outputs.cards.card", "pillow"
+    every_language = True
+    reads = ("papers", "locales")
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.cards.card import build_cards
+
+        changes, gone = build_cards(project)
+        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
+                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+
+
 class IndexStage:
     name, noun, module, tool = "index", "index", "library.outputs.search.index", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
@@ -154,10 +209,13 @@ class IndexStage:
 
 
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
+                                          SitemapStage(), CitationsStage(), FeedsStage(), CardsStage(),
                                           IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
 # PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "index")
+BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "feeds", "cards", "index")
+# What `library build html` runs: the site and what the other stages write into its folder.
+SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds", "cards")
 
 
 def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:
@@ -219,7 +277,7 @@ def _place_name(config: Config, place: str) -> str:
 
 def _settings(config: Config) -> dict[str, object]:
     return {"source_language": config.source_language, "languages": " ".join(config.languages),
-            "threshold": config.threshold}
+            "threshold": config.threshold, "site_url": config.site_url}
 
 
 def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str, str]:

@@ -18,7 +18,8 @@ BEGIN, END = "<!-- modules: begin (scripts/modules.py --write) -->", "<!-- modul
 
 # The folders in the pipeline's order (a folder not named here comes after them, by name).
 ORDER = ("core", "sources", "model", "quality", "translations", "outputs", "outputs/pdf", "outputs/site",
-         "outputs/static_search", "outputs/search", "serving")
+         "outputs/static_search", "outputs/sitemap", "outputs/citations", "outputs/feeds", "outputs/cards",
+         "outputs/search", "serving")
 
 
 def summary(path: Path) -> str:

@@ -19,6 +19,7 @@ _DEFAULTS = {
     "templates": "templates",
     "build": "build",
     "threshold": "80",
+    "site_url": "",  # where the site is published; absolute links, the sitemap and robots.txt need it
 }
 
 
@@ -34,6 +35,7 @@ class Config:
     templates_dir: Path
     build_dir: Path
     threshold: float
+    site_url: str = ""  # "https://example.org/migration-justice/", always ending in "/"; "" when unset
 
     @property
     def all_languages(self) -> tuple[str, ...]:
@@ -85,6 +87,7 @@ def load_config(path: Path) -> Config:
         templates_dir=root / values["templates"],
         build_dir=root / values["build"],
         threshold=_threshold(values["threshold"], fail("threshold", "expected a percentage from 0 to 100")),
+        site_url=_site_url(values["site_url"], fail),
     )
 
 
@@ -121,6 +124,26 @@ def _threshold(text: str, error: ConfigError) -> float:
     if not 0 <= value <= 100:
         raise error
     return value
+
+
+def _site_url(text: str, fail) -> str:
+    """The site's public address, folder-like (ending in '/'), or "" when unset."""
+    from urllib.parse import urlsplit
+
+    text = text.strip()
+    if not text:
+        return ""
+    example = "an absolute http or https address such as https://example.org/migration-justice/"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        raise fail("site_url", f"expected {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
+        raise fail("site_url", f"expected {example}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise fail("site_url", f"expected {example}, without query, fragment or password")
+    return text if text.endswith("/") else text + "/"
 
 
 def _reject_unknown_keys(path: Path, values: dict[str, str]) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "state_path",
     "scratch_folder",
     "lock_path",
+    "site_address",
 ]
 
 UI_DOMAIN = "ui"  # the interface catalog's domain, beside one domain per paper
@@ -167,6 +168,17 @@ def state_path(config: Config, stage: str) -> Path:
 # --- site URLs -----------------------------------------------------------------------------
 
 
+def site_address(config: Config, path: str) -> str | None:
+    """A site path as its public address under site_url (setup.cfg), or None when site_url is unset.
+
+    A folder's index.html is named by its folder (…/fr/), the address readers and links use.
+    """
+    if not config.site_url:
+        return None
+    folder, _slash, name = path.rpartition("/")
+    return config.site_url + (f"{folder}/" if folder else "") if name == "index.html" else config.site_url + path
+
+
 class SiteMap:
     """Where each page lives in the site, as a path from its root."""
 
@@ -215,6 +227,48 @@ class SiteMap:
     def static_search_folder() -> str:
         """The static search stage's folder: Pagefind's index and the tables beside it (the search page loads them)."""
         return "pagefind"
+
+    @staticmethod
+    def sitemap() -> str:
+        """The sitemap (sitemaps.org): at the site's root, since a sitemap lists only what lies under its folder."""
+        return "sitemap.xml"
+
+    @staticmethod
+    def robots() -> str:
+        return "robots.txt"
+
+    @staticmethod
+    def citations_folder() -> str:
+        return "cite"
+
+    @staticmethod
+    def citation(language: str, slug: str, extension: str) -> str:
+        """A paper's citation in one language for reference managers: bib (BibTeX), ris or json (CSL-JSON)."""
+        return f"cite/{language}/{slug}.{extension}"
+
+    @staticmethod
+    def feeds_folder() -> str:
+        return "feeds"
+
+    @staticmethod
+    def feed(language: str) -> str:
+        """The Atom feed of a language: new papers and newly published translations."""
+        return f"feeds/{language}.xml"
+
+    @staticmethod
+    def cards_folder() -> str:
+        return "cards"
+
+    @staticmethod
+    def card(language: str, slug: str) -> str:
+        """A paper's card image in one language, for the link previews of social networks."""
+        return f"cards/{language}/{slug}.png"
+
+    @staticmethod
+    def other_stages() -> tuple[str, ...]:
+        """What other stages than the site's own write into the site's folder: files and folders, from its root."""
+        return (SiteMap.static_search_folder(), SiteMap.sitemap(), SiteMap.robots(), SiteMap.citations_folder(),
+                SiteMap.feeds_folder(), SiteMap.cards_folder())
 
     @staticmethod
     def headers_file() -> str:

@@ -17,7 +17,7 @@ from library.core.errors import TemplateError
 from library.outputs.headers import META_POLICY
 from library.sources.markup import plain_text, render_inline
 from library.sources.papers import Block, Container
-from library.core.paths import SiteMap
+from library.core.paths import SiteMap, site_address
 from library.outputs.results import MAX_QUERY_LENGTH
 from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from library.model.project import Project
 
 __all__ = ["Environments", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
-           "make_environment", "render_template", "template_files"]
+           "make_environment", "render_template", "template_files", "page_address"]
 
 # Characters a reader may type in the search box; search cuts longer queries to this too.
 # The papers are written in British English, as UN texts are: "5 April 2022".
@@ -228,12 +228,22 @@ def _template_error(config: Config, template: str, error: Exception) -> Template
     return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")
 
 
+def page_address(config: Config, page: str, target: str) -> str:
+    """A site path as page links it for search engines and other sites: absolute with site_url, else relative."""
+    return site_address(config, target) or "../" * (len(PurePosixPath(page).parts) - 1) + target
+
+
 def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:
     """A site page: context plus what every page shows (the series, the language, links from here)."""
     # Links are relative, so the site also reads from a folder, offline; the 404 and 500
     # pages are only ever sent by the server, for any address, so their links start from the root.
     from_root = path in (SiteMap.not_found(language), SiteMap.server_error(language))
     root = "/" if from_root else "../" * (len(PurePosixPath(path).parts) - 1)
+
+    def address(target: str) -> str:
+        """A page's address for search engines and other sites: absolute with site_url, else relative."""
+        return site_address(project.config, target) or root + target
+
     context = {"series": project.translation(project.series_slug, language), **context, "language": language,
-               "page_path": path, "root": root, "image_base": root + SiteMap.asset("")}
+               "page_path": path, "root": root, "image_base": root + SiteMap.asset(""), "address": address}
     return render_template(project.config, environment, template, context)

@@ -80,6 +80,11 @@ class PaperMeta:
     summary: str
     keywords: tuple[str, ...]
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    # Optional, for citations: each author "Family, Given" (or one name, an organisation's), and identifiers.
+    authors: tuple[str, ...] = ()
+    doi: str = ""
+    issn: str = ""
+    isbn: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,7 @@ class _MetaReader:
         self.path, self.data, self.lines = path, data, lines
 
     def read(self) -> PaperMeta:
-        known = {"slug", "kind", "number", "date", "keywords", *TEXT_FIELDS}
+        known = {"slug", "kind", "number", "date", "keywords", *TEXT_FIELDS, *_CITATION_FIELDS}
         for key in self.data:
             if key not in known:
                 self._fail(str(key), f"unknown front-matter field {key!r} (known: {', '.join(sorted(known))})")
@@ -236,6 +241,10 @@ class _MetaReader:
             summary=self._text("summary"),
             keywords=self._keywords(),
             lines=self.lines,
+            authors=self._authors(),
+            doi=self._identifier("doi", _DOI, "a DOI like 10.1234/abc-5"),
+            issn=self._identifier("issn", _ISSN, "an ISSN like 2049-3630", _issn_checks),
+            isbn=self._identifier("isbn", _ISBN, "an ISBN-13 like 978-0-306-40615-7", _isbn_checks),
         )
 
     def _fail(self, key: str, message: str):
@@ -269,11 +278,44 @@ class _MetaReader:
             wrong = f"; {value} is not a day of the calendar" if _DATE_LIKE.match(str(value)) else ""
             self._fail("date", f"front-matter field 'date' must be a date like 2022-05-17{wrong}")
 
+    def _authors(self) -> tuple[str, ...]:
+        value = self.data.get("authors", [])
+        if not isinstance(value, list) or not all(isinstance(name, str) and name.strip() for name in value):
+            self._fail("authors", "front-matter field 'authors' must be a list of names, each 'Family, Given' "
+                                  "or an organisation's name")
+        return tuple(normalise_space(name) for name in value)
+
+    def _identifier(self, key: str, pattern: re.Pattern, example: str, valid=lambda text: True) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        text = str(value).strip()
+        if isinstance(value, bool) or not pattern.fullmatch(text) or not valid(text):
+            self._fail(key, f"front-matter field {key!r} must be {example}")
+        return text
+
     def _keywords(self) -> tuple[str, ...]:
         value = self.data.get("keywords", [])
         if not isinstance(value, list) or not all(isinstance(k, str) and k.strip() for k in value):
             self._fail("keywords", "front-matter field 'keywords' must be a list of words or short phrases")
         return tuple(normalise_space(k) for k in value)
+
+
+_CITATION_FIELDS = ("authors", "doi", "issn", "isbn")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
+_ISBN = re.compile(r"97[89]-?(\d-?){9}\d")
+
+
+def _issn_checks(text: str) -> bool:
+    digits = text.replace("-", "")
+    total = sum((8 - index) * int(digit) for index, digit in enumerate(digits[:7]))
+    return digits[7] == "0123456789X"[(11 - total % 11) % 11]
+
+
+def _isbn_checks(text: str) -> bool:
+    digits = [int(digit) for digit in text.replace("-", "")]
+    return sum(digit * (3 if index % 2 else 1) for index, digit in enumerate(digits)) % 10 == 0
 
 
 def _parse_body(path: Path, body: str, offset: int) -> list[Block]:

@@ -22,6 +22,7 @@ from library.model.stamps import source_date
 from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.fonts import font_file
 from library.outputs.pdf.tags import repair_weasyprint_tagging
+from library.outputs.pdf.xmp import add_dublin_core
 from library.outputs.render import Environments, paper_view, render_template
 from library.sources.interface import PAGE_LABEL
 
@@ -96,6 +97,7 @@ def render_job(config: Config, job: PdfJob, html_text: str,
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
+    add_dublin_core(document)
     pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=bytes.fromhex(job.inputs[:32]),
                              uncompressed_pdf=False)
     return pdf, pages

@@ -28,12 +28,19 @@ from library.core.paths import (
     catalog_path,
     pdf_manifest_path,
     pdf_path,
+    site_address,
     site_folder,
 )
 from library.model.project import Project
-from library.outputs.render import Environments, paper_view, render_page, template_files
-from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.model.publication import (Alternates, bilingual_alternates, feed_languages, front_door_alternates,
+                                       language_alternates, paper_alternates, site_languages)
+from library.outputs.render import Environments, page_address, paper_view, render_page, template_files
+from library.model.citation import cited_language, citation_of, csl_item
+from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper
+from library.outputs.site.cite import formatted_citation
+from library.outputs.site.metadata import page_metadata
+from library.outputs.site.social import social_tags
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
 __all__ = ["build_html"]
@@ -102,8 +109,7 @@ def build_html(project: Project) -> Changes:
     static = {**_static_files(project, site), **fonts}
     changes = write_all({**planned, **static})
     changes.unchanged.extend(skipped)
-    others = {path for path in (site / SiteMap.static_search_folder()).rglob("*")}
-    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *others}))
+    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *_other_stages_files(site)}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
     write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
     return changes
@@ -111,9 +117,14 @@ def build_html(project: Project) -> Changes:
 
 def _present(site: Path) -> set[str]:
     """The site stage's files in the site folder now: a page deleted or added by hand means a real build."""
-    others = site / SiteMap.static_search_folder()
-    return {path.relative_to(site).as_posix() for path in site.rglob("*")
-            if path.is_file() and not path.is_relative_to(others)}
+    others = _other_stages_files(site)
+    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file() and path not in others}
+
+
+def _other_stages_files(site: Path) -> set[Path]:
+    """The files other stages wrote into the site's folder (the static search, the sitemap, …): not this stage's."""
+    places = [site / name for name in SiteMap.other_stages()]
+    return {path for place in places for path in ([place] if place.is_file() else place.rglob("*"))}
 
 
 def _stage_inputs(config: Config, site_key: str) -> str:
@@ -146,7 +157,8 @@ def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[P
 
 def _site_key(config: Config) -> str:
     """What every page depends on: the site's templates and assets, the stage's code, the settings."""
-    digest = Digest(__version__, settings_text(config)).files(template_files(config, pdf=False), config.root)
+    digest = Digest(__version__, settings_text(config), config.site_url, distribution_version("citeproc-py"))
+    digest.files(template_files(config, pdf=False), config.root)
     return digest.code(__name__).hexdigest()
 
 
@@ -156,6 +168,8 @@ class _Site:
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
         self.pdfs = published_pdfs(project.config)
+        # Every page's head may name the homes announced and its language's feed.
+        self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
         self._environments = Environments(project)
 
     def pages(self) -> Iterator[_Page]:
@@ -180,7 +194,10 @@ class _Site:
     def _key(self, language: str, *parts: object) -> str:
         """A page's key: the site, the language's interface catalog and series page, and parts."""
         ui = catalog_path(self.config, language, UI_DOMAIN)
-        digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language), *parts)
+        series, source = self.project.series_slug, self.config.source_language
+        # The series' text in the original too: a page whose language it is not published in shows that.
+        digest = Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
+                        self.site_languages, self.feed_languages, *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
     def _text_key(self, slug: str, language: str) -> tuple:
@@ -203,6 +220,7 @@ class _Site:
         def render() -> str:
             context = {"entries": [self._entry(paper, language) for paper in papers],
                        "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home),
+                       "announce": language_alternates(self.project, language, SiteMap.home),
                        "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
@@ -229,7 +247,8 @@ class _Site:
         key = self._key(source, "front", [self._text_key(self.project.series_slug, code) for code in languages])
 
         def render() -> str:
-            context = {"alternates": self._everywhere(SiteMap.home), "series_by_language": {
+            context = {"alternates": self._everywhere(SiteMap.home), "announce": front_door_alternates(self.project),
+                       "series_by_language": {
                 code: self.project.translation(self.project.series_slug, code) for code in languages}}
             return self._render(source, "index.html", path, context)
         return _Page(path, key, render)
@@ -266,8 +285,26 @@ class _Site:
 
     def _paper(self, language: str, paper: Paper) -> _Page:
         path = SiteMap.paper(language, paper.slug)
-        return _Page(path, self._paper_key(language, paper), lambda: self._render(
-            language, "paper.html", path, self._paper_context(language, paper)))
+        cited = cited_language(self.project, paper.slug, language) if paper.meta.kind == "paper" else None
+        # The cited version's texts, the series' and the PDF it links, when a page cites the original.
+        key = self._paper_key(language, paper, cited, cited and self._text_key(paper.slug, cited),
+                              cited and self._text_key(self.project.series_slug, cited), cited and self._pdf(cited, paper.slug))
+        return _Page(path, key, lambda: self._render(
+            language, "paper.html", path, {**self._paper_context(language, paper),
+                                           **self._citation_context(language, paper, path, cited)}))
+
+    def _citation_context(self, language: str, paper: Paper, path: str, cited: str | None) -> dict:
+        """The cite block, its downloads, and (on a page published in its language) the head's metadata."""
+        if cited is None:
+            return {}
+        citation = citation_of(self.project, paper.slug, cited)
+        item = csl_item(citation, lambda target: site_address(self.config, target))
+        downloads = {name: SiteMap.citation(cited, paper.slug, extension)
+                     for name, extension in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))}
+        metadata = page_metadata(citation, lambda target: page_address(self.config, path, target)) \
+            if cited == language else None
+        return {"cite": {"text": formatted_citation(self.config, item, cited), "language": cited,
+                         "downloads": downloads}, "metadata": metadata}
 
     def _bilingual(self, language: str, paper: Paper, other: str) -> _Page:
         """The pairs of segments, and the same pair of languages from the other languages' side."""
@@ -281,7 +318,8 @@ class _Site:
                           for code in self.config.all_languages}
             rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
             context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
-                       "alternates": alternates}
+                       "alternates": alternates, "announce": bilingual_alternates(self.project, language, paper.slug,
+                                                                                  other)}
             return self._render(language, "bilingual.html", path, context)
         return _Page(path, key, render)
 
@@ -294,7 +332,8 @@ class _Site:
             context = {**self._paper_context(language, paper), "preview": True,
                        "to_do": [(s, self._po_place(paper.slug, language, s)) for s in translation.segments
                                  if s.needs_work],
-                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages}}
+                       "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages},
+                       "announce": Alternates()}
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
 
@@ -315,6 +354,7 @@ class _Site:
             "body": view.body,
             "contents": view.contents,
             "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
+            "announce": paper_alternates(self.project, language, paper.slug),
             "pdf": self._pdf(language, paper.slug),
             "aliases": self.project.anchor_record(paper.slug).aliases(),
         }
@@ -341,8 +381,26 @@ class _Site:
     def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
         return {code: page(code) for code in self.config.all_languages}
 
+    def _social(self, language: str, path: str, context: dict) -> tuple:
+        """The page's OpenGraph and Twitter tags: its paper's (or the series') title, summary and card."""
+        if path.startswith(SiteMap.dashboard().split("/")[0]):
+            return ()  # the translators' pages are shared with no one
+        paper = context.get("paper")
+        slug = paper.paper.slug if paper is not None else self.project.series_slug
+        shown = language if self.project.published(slug, language) else self.config.source_language
+        texts = self.project.translation(slug, shown).by_id()
+        series = self.project.translation(self.project.series_slug, language).by_id()
+        is_paper = paper is not None and slug != self.project.series_slug
+        return social_tags(self.config, path=path, language=language, title=plain_text(texts["title"].text),
+                           description=plain_text(texts["summary"].text), site_name=plain_text(series["title"].text),
+                           card=(shown, slug), kind="article" if is_paper else "website",
+                           alternates=context.get("announce"),
+                           published=self.project.paper(slug).meta.date if is_paper else None)
+
     def _render(self, language: str, template: str, path: str, context: dict) -> str:
-        return render_page(self.project, self._environments[language], language, template, path, context)
+        feed = SiteMap.feed(language) if language in self.feed_languages else None
+        return render_page(self.project, self._environments[language], language, template, path,
+                           {"feed": feed, "social": self._social(language, path, context), **context})
 
 
 def static_search_context(language: str, alternates: dict[str, str]) -> dict:

@@ -1,0 +1,115 @@
+"""Citation files for reference managers: BibTeX, RIS and CSL-JSON of each paper in each language it is published in.
+
+They are written into the site (cite/<lang>/<slug>.bib, .ris, .json), which links them from each
+paper's cite block; a version the gate no longer publishes loses its files in the same build.
+Without site_url the files carry no address (a reference manager has no use for a relative one).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from library.core.files import Changes, remove_stale, write_all
+from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, pdf_manifest_path, site_address, \
+    site_folder
+from library.model.citation import Citation, citation_of, csl_item, language_tag
+from library.model.project import Project
+from library.model.publication import published_languages
+from library.model.stamps import Digest, read_state, settings_text, write_state
+
+__all__ = ["build_citations", "bibtex", "ris", "csl_json"]
+
+STAGE = "citations"
+# BibTeX's special characters, and the no-break spaces of French typography as its tie.
+_BIBTEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#",
+           "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\u00a0": "~", "\u202f": "~"}
+_LINE_BREAKS = re.compile(r"[ \t\r\n]+")
+_BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def build_citations(project: Project) -> tuple[Changes, list[Path]]:
+    """Write every published version's citation files; return what changed and the files withdrawn."""
+    config = project.config
+    folder = site_folder(config) / SiteMap.citations_folder()
+    state, inputs = read_state(config, STAGE), _stage_inputs(project)
+    present = sorted(path for path in folder.rglob("*") if path.is_file())
+    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get("files"):
+        return Changes(unchanged=present), []
+    planned = citation_files(project)
+    changes = write_all(planned)
+    withdrawn = remove_stale(folder, set(planned))
+    write_state(config, STAGE, {"inputs": inputs, "files": sorted(path.relative_to(folder).as_posix()
+                                                                  for path in planned)})
+    return changes, withdrawn
+
+
+def _stage_inputs(project: Project) -> str:
+    config = project.config
+    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
+    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
+    files = [*sources, *catalogs, *anchor_record_paths(config), pdf_manifest_path(config)]
+    return Digest(settings_text(config), config.site_url).files(files, config.root).code(__name__).hexdigest()
+
+
+def citation_files(project: Project) -> dict[Path, bytes]:
+    """Each file to write, by its path in the site."""
+    site, config = site_folder(project.config), project.config
+    files = {}
+    for paper in project.briefings:
+        for language in published_languages(project, paper.slug):
+            citation = citation_of(project, paper.slug, language)
+            for extension, text in (("bib", bibtex(citation, config)), ("ris", ris(citation, config)),
+                                    ("json", csl_json(citation, config))):
+                files[site / SiteMap.citation(language, paper.slug, extension)] = text.encode("utf-8")
+    return files
+
+
+def csl_json(citation: Citation, config) -> str:
+    """CSL-JSON: a list of one item, as Zotero, Mendeley and citation processors import it."""
+    item = csl_item(citation, lambda target: site_address(config, target))
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+def bibtex(citation: Citation, config) -> str:
+    """A @techreport entry (with BibLaTeX's langid and date), UTF-8."""
+    authors = " and ".join("{" + _bib(a.literal) + "}" if a.literal else f"{_bib(a.family)}, {_bib(a.given)}"
+                           for a in citation.authors)
+    fields = [("title", "{" + _bib(citation.title) + "}"), ("author", authors),
+              ("institution", _bib(citation.publisher)), ("type", _bib(citation.genre)),
+              ("number", str(citation.number)), ("series", _bib(citation.series)),
+              ("year", str(citation.date.year)), ("month", _BIBTEX_MONTHS[citation.date.month - 1]),
+              ("date", citation.date.isoformat()), ("langid", _babel_language(citation.language)),
+              ("language", _babel_language(citation.language)), ("abstract", _bib(citation.abstract)),
+              ("keywords", _bib(", ".join(citation.keywords)))]
+    url = site_address(config, citation.page)
+    optional = [("url", url), ("doi", citation.doi), ("issn", citation.issn), ("isbn", citation.isbn)]
+    fields += [(name, value) for name, value in optional if value]
+    lines = [f"  {name} = {value if name == 'month' else '{' + value + '}'}," for name, value in fields]
+    return f"@techreport{{{citation.key},\n" + "\n".join(lines) + "\n}\n"
+
+
+def _bib(text: str) -> str:
+    return "".join(_BIBTEX.get(character, character) for character in text)
+
+
+def _babel_language(code: str) -> str:
+    """The language as LaTeX's babel and BibLaTeX name it (french, spanish), from Babel's English name."""
+    from babel import Locale
+
+    return Locale.parse(code).get_language_name("en").lower().replace(" ", "")
+
+
+def ris(citation: Citation, config) -> str:
+    """A RIS record of type RPRT, with the tags Zotero's and EndNote's importers read for a report."""
+    tags = [("TY", "RPRT"), ("TI", citation.title), *(("AU", a.name) for a in citation.authors),
+            ("PY", str(citation.date.year)), ("DA", citation.date.strftime("%Y/%m/%d")),
+            ("PB", citation.publisher), ("T3", citation.series), ("SN", str(citation.number)),
+            ("M3", citation.genre), ("LA", language_tag(citation.language)), ("AB", citation.abstract),
+            *(("KW", keyword) for keyword in citation.keywords)]
+    url = site_address(config, citation.page)
+    pdf = site_address(config, citation.pdf) if citation.pdf else None
+    optional = [("UR", url), ("L1", pdf), ("DO", citation.doi)]
+    tags += [(tag, value) for tag, value in optional if value]
+    # One line a tag: line breaks become spaces (a French no-break space stays one).
+    return "".join(f"{tag}  - {_LINE_BREAKS.sub(' ', value)}\r\n" for tag, value in tags) + "ER  - \r\n"

@@ -1,0 +1,94 @@
+"""Tell search engines what the site holds: sitemap.xml, with each page's languages, and robots.txt.
+
+Both need the site's public address (`site_url` in setup.cfg): a sitemap lists absolute
+addresses only. Every page the site announces (library/model/publication.py) is listed with its
+alternates as `xhtml:link` elements, each page of a cluster naming all of them, itself and the
+x-default included, so that the links are reciprocal as search engines require.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.sax.saxutils import quoteattr
+
+from library.core.files import Changes, write_all
+from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, site_address, site_folder
+from library.model.project import Project
+from library.model.publication import AnnouncedPage, announced_pages, version_time
+from library.model.stamps import Digest, read_state, settings_text, write_state
+
+__all__ = ["build_sitemap", "sitemap_xml", "robots_txt", "NEEDS_SITE_URL"]
+
+STAGE = "sitemap"
+NEEDS_SITE_URL = ("no site_url in setup.cfg: canonical and hreflang links stay relative, and there is no "
+                  "sitemap.xml or robots.txt, nor og:image or og:url (set site_url in [library] for them)")
+
+
+def build_sitemap(project: Project) -> tuple[Changes, list[Path]]:
+    """Write sitemap.xml and robots.txt (or, without site_url, remove them): what changed, and what went."""
+    config = project.config
+    site = site_folder(config)
+    targets = [site / SiteMap.sitemap(), site / SiteMap.robots()]
+    if not config.site_url:
+        gone = [path for path in targets if path.is_file()]
+        for path in gone:
+            path.unlink()
+        write_state(config, STAGE, {})
+        return Changes(), gone
+    state, inputs = read_state(config, STAGE), _stage_inputs(project)
+    if state.get("inputs") == inputs and all(path.is_file() for path in targets):
+        return Changes(unchanged=targets), []
+    changes = write_all({targets[0]: sitemap_xml(project).encode("utf-8"), targets[1]: robots_txt(project).encode()})
+    write_state(config, STAGE, {"inputs": inputs})
+    return changes, []
+
+
+def _stage_inputs(project: Project) -> str:
+    """The bytes of what decides which pages are published and when they were revised, and the address."""
+    config = project.config
+    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
+    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
+    digest = Digest(settings_text(config), config.site_url).files([*sources, *catalogs, *anchor_record_paths(config)],
+                                                                  config.root)
+    return digest.code(__name__).hexdigest()
+
+
+def sitemap_xml(project: Project) -> str:
+    """The sitemaps.org sitemap of every announced page, with hreflang alternates (Google's xhtml:link)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    for page in announced_pages(project):
+        lines += _url(project, page)
+    return "\n".join([*lines, "</urlset>", ""])
+
+
+def _url(project: Project, page: AnnouncedPage) -> list[str]:
+    alternates = page.alternates
+    lines = ["<url>", f"  <loc>{_text(site_address(project.config, page.path))}</loc>"]
+    if page.slug:  # a paper's page changed last when its text in the languages it shows did
+        modified = max(version_time(project, page.slug, code) for code in page.languages)
+        lines.append(f"  <lastmod>{modified.date().isoformat()}</lastmod>")
+    links = [*alternates.languages.items(), *([("x-default", alternates.default)] if alternates.default else [])]
+    for code, target in links:
+        lines.append(f'  <xhtml:link rel="alternate" hreflang={quoteattr(_tag(code))} '
+                     f'href={quoteattr(site_address(project.config, target))}/>')
+    return [*lines, "</url>"]
+
+
+def _tag(code: str) -> str:
+    """A language code as a language tag: pt_BR is pt-BR."""
+    return code.replace("_", "-")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def robots_txt(project: Project) -> str:
+    """Crawl everything but the translators' dashboard, and find the sitemap."""
+    config = project.config
+    folder = urlsplit(config.site_url).path or "/"
+    dashboard = folder + SiteMap.dashboard().rsplit("/", 1)[0] + "/"
+    return (f"# Search engines read robots.txt only at the root of a host: when the site lives under {folder},\n"
+            f"# copy these lines into the host's own /robots.txt.\n"
+            f"User-agent: *\nDisallow: {dashboard}\n\nSitemap: {site_address(config, SiteMap.sitemap())}\n")
