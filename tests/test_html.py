@@ -48,6 +48,15 @@ def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(conf
     assert built == expected  # the static search's index is a stage of its own
 
 
+def test_a_changed_date_alone_renders_the_pages_that_show_it_again(config):
+    build_html(Project(config))
+    sample = config.papers_dir / "sample.md"
+    sample.write_text(sample.read_text("utf-8").replace("date: 2022-03-01", "date: 2022-04-15"), "utf-8")
+    changes = build_html(Project(config))
+    page = site_folder(config) / "fr" / "sample.html"
+    assert page in changes.written and 'datetime="2022-04-15"' in page.read_text("utf-8")
+
+
 def test_a_second_build_writes_nothing_and_stale_pages_go(config):
     build_html(Project(config))
     site = site_folder(config)

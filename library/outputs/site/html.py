@@ -202,7 +202,10 @@ class _Site:
 
     def _text_key(self, slug: str, language: str) -> tuple:
         translation = self.project.translation(slug, language)
-        return tuple((s.segment.id, s.text, s.language, s.status, s.current_source) for s in translation.segments)
+        meta = translation.paper.meta  # what the page shows besides the texts: its date, number, identifiers
+        shown = (meta.number, meta.date.isoformat(), meta.authors, meta.doi, meta.issn, meta.isbn)
+        return shown + tuple((s.segment.id, s.text, s.language, s.status, s.current_source)
+                             for s in translation.segments)
 
     def _figures_key(self, slug: str) -> tuple:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
