@@ -240,7 +240,7 @@ _strict_option = click.option("--strict", is_flag=True,
 @_json_option
 @click.pass_context
 def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
-    """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index.
+    """Build the library; with no subcommand, everything: MO files, PDFs, EPUBs, the site and the search index.
 
     What passes the gate is published; what does not is held back and listed, and the build
     still succeeds unless --strict is given. Each line names what was rebuilt and the input
@@ -257,10 +257,11 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 
 def _held_back_is_an_error(reports, strict: bool) -> None:
     from library.core.errors import IncompleteTranslation
+    from library.pipeline import held_back
 
-    held_back = sum(len(report.held_back) for report in reports)
-    if strict and held_back:
-        raise IncompleteTranslation(f"{_count(held_back, 'PDF')} held back by the gate (--strict)")
+    held = len(held_back(reports))  # a paper the gate holds back is held back as PDF and EPUB alike
+    if strict and held:
+        raise IncompleteTranslation(f"{_count(held, 'PDF')} held back by the gate (--strict)")
 
 
 def _count(n: int, noun: str) -> str:
@@ -309,6 +310,29 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
         reports = _run_stages(ctx, ("pdf",), selection, verbose)
     if validate:
         _validate_pdfs([*reports[0].written, *reports[0].unchanged], _project(ctx).config.root)
+    _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
+
+
+@build.command(name="epub")
+@_lang_option
+@_paper_option(ui=False)
+@click.option("--draft", is_flag=True, help="Make books of papers below the threshold too, marked as drafts.")
+@_strict_option
+@_verbose_option
+@_json_option
+@click.pass_context
+def build_epub(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
+               strict: bool = False, verbose: bool = False) -> None:
+    """Make an EPUB 3 of each paper and a volume of the series per language into build/epub.
+
+    Their page lists follow the PDFs, so the PDFs they need are rendered first, when out of
+    date. The gate holds back what it holds back of the PDFs.
+    """
+    from library.pipeline import Selection
+
+    with _ProgressBar("PDF") as progress:
+        selection = Selection(languages=languages, papers=papers, draft=draft, progress=progress)
+        reports = _run_stages(ctx, ("pdf", "epub"), selection, verbose)
     _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
 
 
