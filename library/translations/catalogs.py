@@ -105,7 +105,7 @@ def _ui_sources(config: Config):
     The code's strings come from this package wherever it is installed, so a project folder
     without the library's source still gets them all; they are named library/<module>.py.
     """
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # library/, of which this module is in a folder
     yield package, "**/*.py", "python", package.parent
     yield config.templates_dir, "**/*.html", "jinja2.ext:babel_extract", config.root
 
