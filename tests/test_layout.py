@@ -78,9 +78,9 @@ def test_an_output_stage_imports_no_other_stage(stage):
         assert not crossing, f"{name} imports {crossing}"
 
 
-def test_the_outputs_are_the_four_stages_of_the_pipeline():
-    assert STAGE_FOLDERS == ["library.outputs.pdf", "library.outputs.search", "library.outputs.site",
-                             "library.outputs.static_search"]
+def test_the_outputs_are_the_five_stages_of_the_pipeline():
+    assert STAGE_FOLDERS == ["library.outputs.epub", "library.outputs.pdf", "library.outputs.search",
+                             "library.outputs.site", "library.outputs.static_search"]
 
 
 # Each part may import the parts before it, never those after (translators' tools may check).

@@ -69,8 +69,13 @@ def resolve(site: Path, url_path: str) -> Path | None:
 
 def create_app(project: Project, *, preview=None):
     """The Flask app for the project's built site; with preview (watch mode), its reload channel too."""
+    import mimetypes
+
     from flask import Flask, redirect, request, send_file
     from flask_compress import Compress
+
+    # Python knows EPUB's type only from the system's /etc/mime.types, which a slim Debian lacks.
+    mimetypes.add_type("application/epub+zip", ".epub")
 
     from library.core.errors import LibraryError
     from library.outputs.results import MAX_QUERY_LENGTH
