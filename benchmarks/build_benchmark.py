@@ -24,7 +24,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
 from library.core.paths import catalog_path  # noqa: E402
-from library.sources.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.sources.pofiles import read_catalog  # noqa: E402
+from library.sources.powriter import render_catalog  # noqa: E402
 from library.model.project import load_project  # noqa: E402
 
 HEAVY = ("weasyprint", "whoosh")

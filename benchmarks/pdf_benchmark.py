@@ -21,8 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from library.translations.catalogs import catalog_path  # noqa: E402
 from library.core.config import load_config  # noqa: E402
-from library.outputs.pdf.plan import ProjectFetcher, _allowed_roots, build_pdfs, job_html, plan_pdfs  # noqa: E402
-from library.sources.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs  # noqa: E402
+from library.outputs.pdf.typeset import ProjectFetcher, _allowed_roots, job_html  # noqa: E402
+from library.sources.pofiles import read_catalog  # noqa: E402
+from library.sources.powriter import render_catalog  # noqa: E402
 from library.model.project import Project  # noqa: E402
 
 

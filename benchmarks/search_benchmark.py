@@ -2,7 +2,7 @@
 
 Prints, per language:
 - at scale (the real papers varied and replicated to 10,000+ passages): index build time and
-  latency (p50/p95/p99) of a fixed query set through `library.search.search` (what the site and
+  latency (p50/p95/p99) of a fixed query set through `SearchEngine.search` (what the site and
   the CLI call), each query first asked (no cached results) and asked again, and the same
   queries on SQLite FTS5 (unicode61 remove_diacritics 2) over the same corpus, with the ratios;
 - on the real library, through the web app on a local port: a search request against a static
@@ -37,14 +37,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from projects import live_server  # noqa: E402
 from relevance import judge, relevance  # noqa: E402
 
-from library.outputs.search import engine as search_module  # noqa: E402
 from library.core.config import load_config  # noqa: E402
 from library.outputs.site.html import build_html  # noqa: E402
 from library.sources.papers import load_papers  # noqa: E402
 from library.core.paths import index_folder  # noqa: E402
 from library.model.project import Project  # noqa: E402
 from library.outputs.passages import searchable_passages  # noqa: E402
-from library.outputs.search.engine import build_index, search, write_index  # noqa: E402
+from library.outputs.search.engine import SearchEngine  # noqa: E402
+from library.outputs.search.index import build_index, write_index  # noqa: E402
 
 # What readers type: words, inflections, missing accents, phrases, OR, NOT, a typo, a question, and
 # words no passage holds together (answered with the passages that hold most of them).
@@ -98,7 +98,7 @@ def build_whoosh(config, language: str, corpus: list[dict]) -> float:
     started = time.perf_counter()
     write_index(index_folder(config), language, config.source_language, iter(corpus))
     build = time.perf_counter() - started
-    search(Project(config), QUERIES[language][0], language)
+    SearchEngine().search(Project(config), QUERIES[language][0], language)
     return build
 
 
@@ -118,6 +118,7 @@ def compare(config, language: str, database: sqlite3.Connection, rounds: int) ->
     Interleaved, so that the load of a shared machine weighs on both engines alike.
     """
     samples: dict[str, list] = {"fts5": [], "first": [], "again": [], "fts5 hits": [], "hits": []}
+    engine = SearchEngine()
     for _ in range(rounds):
         for query in QUERIES[language]:
             started = time.perf_counter()
@@ -125,20 +126,12 @@ def compare(config, language: str, database: sqlite3.Connection, rounds: int) ->
                 "SELECT key, snippet(passages, 1, '<mark>', '</mark>', ' … ', 24) FROM passages "
                 "WHERE passages MATCH ? ORDER BY rank LIMIT 20", (_fts5_query(query),)).fetchall()
             samples["fts5"].append(time.perf_counter() - started)
-            forget_answers()
-            samples["first"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
-            samples["again"].append(_timed(lambda: search(Project(config), query, language, limit=20)))
+            engine.forget()  # every answer and score, the indexes kept open
+            samples["first"].append(_timed(lambda: engine.search(Project(config), query, language, limit=20)))
+            samples["again"].append(_timed(lambda: engine.search(Project(config), query, language, limit=20)))
             samples["fts5 hits"].append(len(rows))
-            samples["hits"].append(search(Project(config), query, language, limit=20).total)
+            samples["hits"].append(engine.search(Project(config), query, language, limit=20).total)
     return samples
-
-
-def forget_answers() -> None:
-    """Empty every cache of answers (results, term scores and positions), keeping the indexes open."""
-    search_module._search.cache_clear()
-    for _folder, generation in list(search_module._OPENED.values()):
-        generation.term_scores.cache_clear()
-        generation.term_positions.cache_clear()
 
 
 def _timed(call) -> float:
@@ -203,14 +196,15 @@ def bench_real_library(config, rounds: int) -> None:
         print(f"{'lang':4} | {'static page p50':>15} {'p95':>6} | {'search first p50':>16} {'p95':>6} | "
               f"{'search again p50':>16} {'p95':>6}")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-        with live_server(real) as base:
+        engine = SearchEngine()
+        with live_server(real, engine=engine) as base:
             for language in config.all_languages:
                 static, first, again = [], [], []
                 _fetch(base + STATIC_PAGE.format(language=language))
                 for _ in range(rounds):
                     for query in QUERIES[language]:
                         url = f"{base}/{language}/search.html?{urllib.parse.urlencode({'q': query})}"
-                        forget_answers()
+                        engine.forget()
                         first.append(_fetch(url))
                         again.append(_fetch(url))
                         static.append(_fetch(base + STATIC_PAGE.format(language=language)))

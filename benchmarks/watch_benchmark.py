@@ -30,7 +30,8 @@ from checkers import launch_chromium  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from library.core.paths import catalog_path  # noqa: E402
-from library.sources.pofiles import read_catalog, render_catalog  # noqa: E402
+from library.sources.pofiles import read_catalog  # noqa: E402
+from library.sources.powriter import render_catalog  # noqa: E402
 from library.model.project import load_project  # noqa: E402
 
 PAPER = "what-is-the-imrf"

@@ -1,6 +1,7 @@
 """The `library` command: thin wrappers that load the project once, call one function, report."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import shutil
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from library import __version__
+from library.core.words import counted
 from library.core.errors import ChecksFailed, LibraryError, error_line
 from library.core.paths import shown
 
@@ -261,11 +263,7 @@ def _held_back_is_an_error(reports, strict: bool) -> None:
 
     held = len(held_back(reports))  # a paper the gate holds back is held back as PDF and EPUB alike
     if strict and held:
-        raise IncompleteTranslation(f"{_count(held, 'PDF')} held back by the gate (--strict)")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+        raise IncompleteTranslation(f"{counted(held, 'PDF')} held back by the gate (--strict)")
 
 
 @build.command(name="html")
@@ -298,7 +296,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
     Papers below the threshold are held back: listed, not rendered. With --validate, veraPDF
     then checks each PDF the build published (or left unchanged) against PDF/UA-1.
     """
-    from library.outputs.pdf.plan import PDF_PROFILE
+    from library.outputs.pdf.typeset import PDF_PROFILE
     from library.pipeline import Selection
 
     if validate:  # before rendering anything, say if veraPDF cannot run here
@@ -360,19 +358,19 @@ def _validate_pdfs(paths: list[Path], root: Path) -> None:
     """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
     from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.core.errors import ChecksFailed
-    from library.outputs.pdf.plan import PDF_PROFILE
+    from library.outputs.pdf.typeset import PDF_PROFILE
 
     profile = PROFILES[PDF_PROFILE]
-    click.echo(f"veraPDF: validating {_count(len(paths), 'PDF')} against {profile}", err=True)
+    click.echo(f"veraPDF: validating {counted(len(paths), 'PDF')} against {profile}", err=True)
     failing = {path: failures for path, failures in validate_pdfs(sorted(paths), PDF_PROFILE).items() if failures}
     for path, failures in failing.items():
         for failure in failures:
             click.echo(f"{shown(path, root)}: rule {failure.rule}: {failure.message} "
-                       f"({_count(failure.count, 'time')}, first at {failure.where or 'the document'})")
+                       f"({counted(failure.count, 'time')}, first at {failure.where or 'the document'})")
     if failing:
         verb = "fails" if len(failing) == 1 else "fail"
-        raise ChecksFailed(f"{_count(len(failing), 'PDF')} of {len(paths)} {verb} {profile} (veraPDF)")
-    click.echo(f"veraPDF: {_count(len(paths), 'PDF')} conform to {profile}")
+        raise ChecksFailed(f"{counted(len(failing), 'PDF')} of {len(paths)} {verb} {profile} (veraPDF)")
+    click.echo(f"veraPDF: {counted(len(paths), 'PDF')} conform to {profile}")
 
 
 @build.command(name="index")
@@ -399,54 +397,14 @@ main.add_command(build_index, name="index")
 @click.pass_context
 def search_command(ctx: click.Context, query: str, language: str | None, limit: int, fmt: str, as_json: bool) -> None:
     """Search the papers, e.g. library search 'declaracion de progresos' --lang es."""
-    from library.outputs.search.engine import search
+    from library.outputs.results import results_json, results_text
+    from library.outputs.search.engine import SearchEngine
 
     project = _project(ctx)
-    results = search(project, query, language or project.config.source_language, limit)
+    results = SearchEngine().search(project, query, language or project.config.source_language, limit)
     as_json = as_json or fmt == "json"
-    click.echo(_results_json(results) if as_json else _results_text(results), nl=not as_json)
-
-
-def _results_text(results) -> str:
-    """Results for a terminal: papers, then passages with their section, snippet and link."""
-    notes = {
-        "empty": "Type one or more words to search for.",
-        "no-words": "Nothing to search for: the query has no words (common words such as 'the' are skipped).",
-        "shortened": "The query was too long and has been shortened.",
-    }
-    lines = [notes[notice] for notice in results.notices]
-    if results.showing_suggestion:
-        lines.append(f"No passage matches {results.query!r}. Showing the passages for {results.suggestion!r}.")
-    elif results.suggestion:
-        lines.append(f"Did you mean: {results.suggestion}")
-    if results.matched_language:
-        lines.append(f"No match in '{results.language}'; these passages matched in '{results.matched_language}'.")
-    if results.partial:
-        lines.append("No passage has all your words; these have most of them.")
-    if results.missing_words:
-        lines.append(f"Not found: {', '.join(results.missing_words)}")
-    if results.query and not results.total and "no-words" not in results.notices:
-        lines.append(f"No passage matches {results.query!r}.")
-    for paper in results.papers:
-        lines.append(f"\n{paper.title}")
-        for passage in paper.passages:
-            where = f" ({passage.section})" if passage.section else ""
-            lines.append(f"  {passage.path}{where}")
-            lines.append(f"    {_terminal_snippet(passage.snippet)}")
-    return "\n".join(lines)
-
-
-def _terminal_snippet(snippet) -> str:
-    """The snippet's text with its marked words in bold."""
-    return "".join(click.style(text, bold=True) if marked else text for text, marked in snippet.pieces())
-
-
-def _results_json(results) -> str:
-    import dataclasses
-    import json
-
-    data = dataclasses.asdict(results)
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    bold = functools.partial(click.style, bold=True)
+    click.echo(results_json(results) if as_json else results_text(results, bold), nl=not as_json)
 
 
 @main.command()
@@ -586,7 +544,7 @@ def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[s
     for path, counts in written:
         click.echo(f"wrote {shown(path, Path.cwd())}: {counts['translated']} translated, "
                    f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
-    click.echo(f"{_count(len(written), 'file')} written; bring them back with `library import FILE...`")
+    click.echo(f"{counted(len(written), 'file')} written; bring them back with `library import FILE...`")
 
 
 @export_group.command(name="tmx")
@@ -598,7 +556,7 @@ def export_tmx(ctx: click.Context, languages: tuple[str, ...], output: Path) -> 
     from library.translations.tmx import export_tmx as export
 
     for path, units in export(_project(ctx), languages, output):
-        click.echo(f"wrote {shown(path, Path.cwd())}: {_count(units, 'unit')}")
+        click.echo(f"wrote {shown(path, Path.cwd())}: {counted(units, 'unit')}")
 
 
 @export_group.command(name="tbx")
@@ -644,7 +602,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
         details = (f"{item.translated} translated, {item.fuzzy} fuzzy (to review), {item.reviewed} reviewed"
                    + (f", {item.kept} left empty in the file and kept" if item.kept else ""))
         verb = "wrote" if item.path in plan.writes else "unchanged"
-        click.echo(f"{verb} {shown(item.path, config.root)}: {details} ({_count(item.units, 'unit')} read)")
+        click.echo(f"{verb} {shown(item.path, config.root)}: {details} ({counted(item.units, 'unit')} read)")
     for report, _ in memories:
         kept = ", ".join(f"{count} {language}" for language, count in report.kept.items())
         click.echo(f"wrote {shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "

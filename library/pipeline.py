@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from library.core.config import Config
+from library.core.words import counted
 from library.core.paths import epub_manifest_path, pdf_manifest_path, shown
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
@@ -148,11 +149,11 @@ class StaticSearchStage:
 
 
 class IndexStage:
-    name, noun, module, tool = "index", "index", "library.outputs.search.engine", "whoosh-reloaded"
+    name, noun, module, tool = "index", "index", "library.outputs.search.index", "whoosh-reloaded"
     reads = ("papers", "locales", "PDF manifest")
 
     def run(self, project: Project, selection: Selection) -> StageReport:
-        from library.outputs.search.engine import build_index
+        from library.outputs.search.index import build_index
 
         report = StageReport(self.name, self.noun)
         root = project.config.root
@@ -367,10 +368,10 @@ def _noun(report: StageReport, path: Path) -> str:
 
 def _counted(noun: str, n: int) -> str:
     if noun == "index":
-        return "index" if n == 1 else f"{n} indexes"
+        return "index" if n == 1 else counted(n, noun, "indexes")
     if noun == "static search":  # Pagefind's many files are one index, counted once
         return noun
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return counted(n, noun)
 
 
 def _language_of_input(cause: str, config: Config) -> str | None:

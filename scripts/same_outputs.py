@@ -49,11 +49,20 @@ def differences(before: Path, after: Path) -> list[str]:
             or comparable(before / name) != comparable(after / name)]
 
 
-def stored_passages(index: Path) -> list:
-    from whoosh import index as whoosh_index
+_STORED = """
+import json, sys
+from whoosh import index
+with index.open_dir(sys.argv[1]).searcher() as searcher:
+    print(json.dumps(sorted(json.dumps(f, sort_keys=True, ensure_ascii=False) for f in searcher.all_stored_fields())))
+"""
 
-    with whoosh_index.open_dir(str(index)).searcher() as searcher:
-        return sorted(json.dumps(fields, sort_keys=True, ensure_ascii=False) for fields in searcher.all_stored_fields())
+
+def stored_passages(index: Path, code: Path) -> list:
+    """The index's stored passages, read with the code that wrote it (Whoosh pickles its analyzers' classes)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    read = subprocess.run([sys.executable, "-c", _STORED, str(index)], env=env, cwd=code, check=True,
+                          capture_output=True)
+    return json.loads(read.stdout)
 
 
 def main(before: str, after: str = "HEAD") -> int:
@@ -67,7 +76,8 @@ def main(before: str, after: str = "HEAD") -> int:
                   + f" ({count} files)")
             failed += bool(found)
         for index in sorted(p for p in (built["after"] / "index").iterdir() if not p.name.startswith(".")):
-            same = stored_passages(built["before"] / "index" / index.name) == stored_passages(index)
+            same = (stored_passages(built["before"] / "index" / index.name, built["before"].parent)
+                    == stored_passages(index, built["after"].parent))
             print(f"build/index/{index.name}: " + ("the same passages" if same else "DIFFERENT passages"))
             failed += not same
         for name in built:

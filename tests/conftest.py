@@ -51,7 +51,7 @@ def real_library(tmp_path_factory) -> Config:
     from projects import REPOSITORY
 
     from library.model.project import Project
-    from library.outputs.search.engine import build_index
+    from library.outputs.search.index import build_index
     from library.outputs.site.html import build_html
     from library.outputs.static_search.pagefind import build_static_search
 

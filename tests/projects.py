@@ -11,7 +11,8 @@ from pathlib import Path
 from library.translations.catalogs import extract_catalogs, update_catalogs
 from library.core.config import Config, load_config
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 
 DATA = Path(__file__).parent / "data"
@@ -109,13 +110,13 @@ def catalog_of(config: Config, language: str, domain: str):
 
 
 @contextmanager
-def live_server(config: Config, preview=None) -> Iterator[str]:
+def live_server(config: Config, preview=None, engine=None) -> Iterator[str]:
     """The library's web app on a free local port, in a thread (in watch mode with preview); yields its base URL."""
     from werkzeug.serving import make_server
 
     from library.serving.web import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(Project(config), preview=preview), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(Project(config), preview=preview, engine=engine), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from library.model.project import Project
-from library.outputs.search.engine import search
+from library.outputs.search.engine import SearchEngine
 
 __all__ = ["JUDGED", "Judgement", "Relevance", "judge", "judge_static", "relevance"]
 
@@ -41,8 +41,10 @@ class Relevance:
 def judge(project: Project, path: Path = JUDGED) -> list[Judgement]:
     """Run every judged query through search, as a reader would, and rank its first expected passage."""
 
+    engine = SearchEngine()
+
     def shown(language: str, query: str) -> list[str]:
-        results = search(project, query, language)
+        results = engine.search(project, query, language)
         return [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
 
     return _judged(shown, path)

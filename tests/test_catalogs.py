@@ -15,7 +15,8 @@ from library.translations.catalogs import compile_catalogs, extract_catalogs, up
 from library.core.config import load_config
 from library.core.errors import CatalogError, SourceError
 from library.core.paths import catalog_path, mo_path, template_path
-from library.sources.pofiles import parse_catalog, read_catalog, render_catalog
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 
 HEAD = """---
@@ -297,7 +298,7 @@ def test_memory_prefills_a_new_entry_of_an_existing_catalog(config):
 
 def _save_during_update(config, monkeypatch, save) -> None:
     """Run update with save() called once, as a translator's PO editor would, after update read the file."""
-    import library.catalogs as catalogs
+    import library.translations.catalogs as catalogs
 
     real_render, calls = catalogs.render_catalog, []
 

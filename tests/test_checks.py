@@ -14,7 +14,8 @@ from library.core.config import load_config
 from library.core.errors import GlossaryError
 from library.sources.glossary import read_glossary
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 
 NBSP, NNBSP = "\u00a0", "\u202f"

@@ -9,7 +9,8 @@ from pypdf import PdfWriter
 
 from library.outputs.pdf.conformance import ValidatorMissing, validate_pdfs, validator_command
 from library.core.paths import VOLUME
-from library.outputs.pdf.plan import PDF_PROFILE, build_pdfs, job_html, plan_pdfs, render_job
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.typeset import PDF_PROFILE, job_html, render_job
 from library.model.project import Project
 
 
@@ -88,11 +89,11 @@ def test_the_validator_names_the_rules_a_pdf_fails(tmp_path):
 def test_build_pdf_validate_reports_each_failed_rule_and_exits_8(run, project, monkeypatch):
     from weasyprint.pdf import tags
 
-    import library.pdf
+    import library.outputs.pdf.typeset as typeset
 
     assert "conform to PDF/UA-1" in run("build", "pdf", "--lang", "en", "--paper", "sample", "--validate").output
     # Without the repairs to WeasyPrint's tagging, a list item holds its paragraph directly.
-    monkeypatch.setattr(library.pdf, "repair_weasyprint_tagging", lambda: None)
+    monkeypatch.setattr(typeset, "repair_weasyprint_tagging", lambda: None)
     monkeypatch.setattr(tags, "_build_box_tree", getattr(tags._build_box_tree, "original", tags._build_box_tree))
     result = run("build", "pdf", "--lang", "fr", "--paper", "sample", "--draft", "--validate")
     assert result.exit_code == 8

@@ -25,7 +25,8 @@ from library.outputs.epub.books import build_epubs
 from library.outputs.pdf.plan import build_pdfs
 from library.outputs.site.html import build_html
 from library.sources.markup import plain_text
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 
 X, OPS, OPF, DC = "{http://www.w3.org/1999/xhtml}", "{http://www.idpf.org/2007/ops}", "{http://www.idpf.org/2007/opf}", \
     "{http://purl.org/dc/elements/1.1/}"

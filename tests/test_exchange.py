@@ -15,7 +15,8 @@ from library.cli import main
 from library.core.errors import EditedMeanwhile
 from library.translations.exchange import inline_pieces, native, write_unchanged_since
 from library.sources.glossary import read_glossary
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 from library.translations.xliff import unit_id
 
 PAPER = "what-is-the-imrf"

@@ -197,12 +197,12 @@ def test_folders_are_readable_by_the_web_server_whatever_the_umask(synced, tmp_p
 def test_a_full_disk_names_the_file_it_stopped(project, monkeypatch):
     import errno
 
-    import library.files
+    import library.core.files as files
 
     def no_space(descriptor):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(library.files.os, "fsync", no_space)
+    monkeypatch.setattr(files.os, "fsync", no_space)
     result = CliRunner().invoke(main, ["--config", str(project / "setup.cfg"), "extract"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "Error: locales/" in result.output and ": No space left on device" in result.output

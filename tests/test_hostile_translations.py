@@ -35,7 +35,7 @@ ATTRIBUTES = {
     "aria-label", "aria-current", "aria-labelledby", "aria-hidden", "tabindex", "data-keep-place", "data-column",
     "datetime", "type", "scope", "start", "alt", "title", "role", "action", "method", "for", "value", "maxlength",
     "autocomplete", "http-equiv", "hidden", "data-static-search", "data-root", "data-notice", "data-status",
-    "data-results",
+    "data-results", "data-language",
 }
 
 

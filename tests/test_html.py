@@ -441,14 +441,14 @@ def test_the_stylesheet_loads_only_the_sites_own_fonts(config):
 
 
 def test_fonts_are_cut_again_only_when_the_characters_change(config, monkeypatch):
-    import library.html
+    import library.outputs.site.html as html
 
     build_html(Project(config))
 
     def refuse(characters):
         raise AssertionError("the fonts were cut again")
 
-    monkeypatch.setattr(library.html, "subset_fonts", refuse)
+    monkeypatch.setattr(html, "subset_fonts", refuse)
     _french_partly(config)  # new catalogs, no new character
     assert build_html(Project(config)).written
     translate_catalogs(config, "fr", lambda m: "Ω" if m.id == "A list" else None, domains=("sample",))

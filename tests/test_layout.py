@@ -17,7 +17,8 @@ sys.path.insert(0, str(REPOSITORY / "scripts"))
 def test_search_does_not_import_the_rendering_core():
     # Editing a Jinja filter must not re-index every language (issue 27): the index's code is
     # exactly what it imports, transitively.
-    assert "render.py" not in {path.name for path in code_files("library.outputs.search.engine")}
+    for module in ("index", "engine"):
+        assert "render.py" not in {path.name for path in code_files(f"library.outputs.search.{module}")}
 
 
 def test_the_readme_shows_the_map_the_folders_draw():
@@ -105,3 +106,17 @@ def test_only_paths_names_build_and_locale_folders():
 def test_no_module_is_over_600_lines():
     long = {name: lines for name, path in MODULES.items() if (lines := len(path.read_text("utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def test_every_import_of_the_library_names_what_is_there():
+    # Imports inside functions run late: a name moved to another module would fail only there.
+    import importlib
+
+    missing = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("library"):
+                module = importlib.import_module(node.module)
+                missing += [f"{name}: {node.module}.{alias.name}" for alias in node.names
+                            if not hasattr(module, alias.name) and f"{node.module}.{alias.name}" not in MODULES]
+    assert missing == []

@@ -32,19 +32,12 @@ from library.core.errors import LibraryError
 from library.model.manifest import read_pdf_manifest
 from library.sources.papers import load_papers
 from library.core.paths import catalog_path, pdf_folder
-from library.outputs.pdf.plan import (
-    FONT_FILES,
-    ProjectFetcher,
-    _font_paths,
-    build_pdfs,
-    job_html,
-    plan_pdfs,
-    project_uri,
-    running_head,
-)
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.typeset import FONT_FILES, ProjectFetcher, font_paths, job_html, project_uri, running_head
 from library.sources.markup import plain_text
 from library.core.paths import VOLUME
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.model.translation import percent_label
 
@@ -131,7 +124,7 @@ def test_fonts_are_the_projects_own_embedded_and_subset(built):
 def test_every_character_of_every_catalog_has_a_glyph():
     """The body stack is Source Serif Pro, then Source Sans Pro (which has U+202F); headings are sans."""
     faces = {(family, style): TTFont(path).getBestCmap()
-             for (family, _weight, style, *_), path in zip(FONT_FILES, _font_paths()) if _weight == 400}
+             for (family, _weight, style, *_), path in zip(FONT_FILES, font_paths()) if _weight == 400}
     serif_stack = [faces["Source Serif Pro", "normal"], faces["Source Sans Pro", "normal"]]
     sans = faces["Source Sans Pro", "normal"]
     characters = set()
@@ -411,10 +404,11 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
 
 
 def test_search_results_link_to_the_pdf_page_of_their_passage(built):
-    from library.outputs.search.engine import build_index, search
+    from library.outputs.search.engine import SearchEngine
+    from library.outputs.search.index import build_index
 
     build_index(Project(built), ("en",))
-    passage = search(Project(built), "quoted paragraph", "en").papers[0].passages[0]
+    passage = SearchEngine().search(Project(built), "quoted paragraph", "en").papers[0].passages[0]
     pages = read_pdf_manifest(built)["en/sample"].pages
     assert passage.pdf_path == f"en/sample.pdf#page={pages[passage.anchor]}"
 
@@ -545,9 +539,9 @@ def _alive(pid: int) -> bool:
 def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
     import weasyprint
 
-    import library.pdf
+    import library.outputs.pdf.typeset as typeset
 
-    monkeypatch.setattr(library.pdf, "RENDER_SECONDS", 1)
+    monkeypatch.setattr(typeset, "RENDER_SECONDS", 1)
     render = weasyprint.HTML.render
 
     def runaway(self, *args, **kwargs):
@@ -602,7 +596,7 @@ def test_running_heads_are_cut_after_a_whole_word_never_inside_one(real_library,
 
 
 def test_a_running_head_keeps_whole_words_and_fits_its_line():
-    from library.outputs.pdf.plan import RUNNING_HEAD_WIDTH_PT, _text_width
+    from library.outputs.pdf.typeset import RUNNING_HEAD_WIDTH_PT, _text_width
 
     long = "Mettre le Forum d’examen des migrations internationales au service de la justice en matière de migration"
     head = running_head(long)

@@ -13,7 +13,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from library.core.errors import LibraryError
 from library.core.paths import pdf_path
-from library.outputs.pdf.plan import build_pdfs, job_html, plan_pdfs, render_job
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.typeset import job_html, render_job
 from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.model.project import Project
 

@@ -6,7 +6,8 @@ import pytest
 from conftest import msgfmt_check
 
 from library.core.errors import CatalogError
-from library.sources.pofiles import parse_catalog, read_catalog, render_catalog
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
 
 DATA = Path(__file__).parent / "data" / "po"
 BAD = sorted(DATA.glob("bad.*.po"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from library.translations.catalogs import paper_template
 from library.sources.papers import load_paper, parse_paper
-from library.sources.pofiles import render_catalog
+from library.sources.powriter import render_catalog
 from library.sources.segments import segment_paper, slugify
 
 DATA = Path(__file__).parent / "data"

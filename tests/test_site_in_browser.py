@@ -9,7 +9,7 @@ from library.core.config import load_config
 from library.outputs.site.html import build_html
 from library.core.paths import site_folder
 from library.model.project import Project
-from library.outputs.search.engine import build_index
+from library.outputs.search.index import build_index
 
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
 

@@ -99,12 +99,29 @@ def test_the_language_tables_carry_the_servers_lists(real_library):
 
     table = json.loads((site_folder(real_library) / FOLDER / "search.fr.json").read_text("utf-8"))
     assert table["stop"] == sorted(stop_words("fr")) and table["ask"] == sorted(question_words("fr"))
+    # What a passage's empty English field is searched with, and the order the other indexes are tried in.
+    assert table["source_stop"] == sorted(stop_words("en")) and table["languages"] == ["en", "fr", "es"]
     assert table["operators"] == {"and": ["AND", "ET"], "not": ["NOT", "SAUF"], "or": ["OR", "OU"]}
     term = next(t for t in table["terms"] if t["official"] == "participation véritable")
     assert ["fr", "particip signif", ""] in term["forms"]
     assert len(table["passages"]) == len(_records(Project(real_library), "fr"))
     words = json.loads((site_folder(real_library) / FOLDER / "search-words.fr.json").read_text("utf-8"))
     assert words["words"]["declaration"][1] == "déclaration" and "hearing" in words["elsewhere"]
+
+
+def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_library):
+    """BM25F divides by a passage's length as Whoosh keeps it, in one byte (11 words as 12), and the exact average."""
+    from whoosh import index
+
+    from library.paths import index_folder
+
+    for language in ("en", "fr", "es"):
+        table = json.loads((site_folder(real_library) / FOLDER / f"search.{language}.json").read_text("utf-8"))
+        with index.open_dir(index_folder(real_library) / language).searcher() as searcher:
+            assert [row[6] for row in table["passages"]] == [
+                searcher.doc_field_length(doc, "text") or 0 for doc in range(searcher.doc_count_all())]
+            assert table["average_length"] == pytest.approx(searcher.avg_field_length("text"), rel=1e-12)
+        assert any(row[6] == 12 for row in table["passages"])  # 11 or 12 words
 
 
 def test_a_pagefind_failure_is_a_clear_error(tmp_path, monkeypatch):
@@ -346,9 +363,9 @@ def _static_search(page, hosted: str, language: str, query: str) -> dict:
 
 
 def _served(real_library, language: str, query: str):
-    from library.outputs.search.engine import search
+    from library.outputs.search.engine import SearchEngine
 
-    return search(Project(real_library), query, language)
+    return SearchEngine().search(Project(real_library), query, language)
 
 
 QUESTIONS = [("en", "what happens after the forum"), ("fr", "que se passe-t-il après le forum"),
@@ -461,3 +478,58 @@ def test_queries_of_nothing_but_operators_and_stop_words_say_so(hosted, browser,
                      '[data-status]:not([hidden])').first.wait_for()
         assert page.locator('[data-notice="failed"]').is_hidden()
         assert violations == []
+
+
+# --- brackets at any depth, and a word of another language, as the server reads them ----------
+
+
+def _keys(results) -> list[str]:
+    return [f"{paper.paper}#{passage.anchor}" for paper in results.papers for passage in paper.passages]
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("en", "forum (detention OR (return NOT camps))"),  # a NOT two brackets down scores as on the server
+    ("en", "(detention OR (return AND (children OR families))) -forum"),
+    ("fr", "forum (rétention OU (retour SAUF (enfants OU camps)))"),
+    ("fr", '("société civile" OU (migrants ET -forum)) examen'),  # a phrase with small words between
+    ("es", "((sociedad civil) O (migrantes NO (foro))) examen"),
+    ("en", "forum OR NOT camps"),  # every passage without "camps", those with "forum" first
+    ("fr", "forum rétention retour enfants camps"),  # none has every word: those with most of them
+])
+def test_brackets_at_any_depth_find_what_the_server_finds_in_its_order(hosted, real_library, browser, language,
+                                                                        query):
+    with _watched_page(browser) as (page, _requests, violations):
+        shown = _static_search(page, hosted, language, query)
+        assert violations == []
+    served = _served(real_library, language, query)
+    assert shown["keys"] and shown["keys"] == _keys(served)
+    assert ("partial" in shown["notices"]) == served.partial and "failed" not in shown["notices"]
+
+
+@pytest.mark.parametrize(("language", "query", "matched", "said"), [
+    ("en", "rétention", "fr", "French"),
+    ("en", "participación", "es", "Spanish"),  # the French index first, as on the server, then the Spanish
+    ("fr", "participación", "es", "espagnol"),
+    ("es", "rétention des enfants", "fr", "francés"),
+])
+def test_a_word_of_another_language_is_found_there_as_on_the_server(hosted, real_library, browser, language, query,
+                                                                     matched, said):
+    with _watched_page(browser) as (page, requests, violations):
+        shown = _static_search(page, hosted, language, query)
+        assert violations == []
+    served = _served(real_library, language, query)
+    assert served.matched_language == matched and shown["keys"] and shown["keys"] == _keys(served)
+    assert shown["notices"] == ["matched"] and said in shown["notice_text"][0]
+    assert set(shown["matched_lang"]) == {matched} and shown["matched_marks"]
+    # Another language's index is loaded only when the ones before it found nothing, in the server's order.
+    others = [code for code in ("en", "fr", "es") if code != language]
+    tried = {language, *others[:others.index(matched) + 1]}
+    assert {code for code in ("en", "fr", "es") if any(f"/search.{code}.json" in url for url in requests)} == tried
+
+
+def test_a_word_found_in_the_readers_language_loads_no_other_index(hosted, browser):
+    with _watched_page(browser) as (page, requests, _violations):
+        shown = _static_search(page, hosted, "en", "detention")
+    assert shown["keys"] and "matched" not in shown["notices"]
+    assert not [url for url in requests if "pagefind.js?" in url or any(f"/search.{code}.json" in url
+                                                                        for code in ("fr", "es"))]

@@ -6,7 +6,8 @@ from babel.messages.catalog import Catalog
 from library.translations.catalogs import extract_catalogs, update_catalogs
 from library.sources.papers import load_paper
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog, render_catalog
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.model.translation import is_translated, keeps_previous_translation, translate_paper
 

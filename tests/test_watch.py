@@ -19,7 +19,7 @@ from library.outputs.site.html import build_html
 from library.model.manifest import write_pdf_manifest
 from library.core.paths import catalog_path, pdf_manifest_path, site_folder
 from library.outputs.pdf.plan import plan_pdfs
-from library.sources.pofiles import render_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.outputs.static_search.pagefind import FOLDER as SEARCH_FOLDER
 from library.serving.watch import (WATCH_CHANNELS, BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs,

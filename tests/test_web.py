@@ -16,7 +16,7 @@ from projects import waitress_server
 from library.serving import connections
 from library.outputs.site.html import build_html
 from library.model.project import Project
-from library.outputs.search.engine import build_index
+from library.outputs.search.index import build_index
 from library.serving.web import SERVER_LIMITS, create_app, negotiate_language
 
 
@@ -305,13 +305,13 @@ def test_images_are_not_compressed_again(client):
     assert response.status_code == 200 and "Content-Encoding" not in response.headers
 
 
-def _failing_search(*args, **kwargs):
-    raise RuntimeError("the index vanished")
+class _FailingEngine:
+    def search(self, *args, **kwargs):
+        raise RuntimeError("the index vanished")
 
 
-def test_a_server_error_is_the_sites_own_page_in_the_readers_language(real_library, monkeypatch):
-    monkeypatch.setattr("library.outputs.search.engine.search", _failing_search)
-    client = _Client(create_app(Project(real_library)))
+def test_a_server_error_is_the_sites_own_page_in_the_readers_language(real_library):
+    client = _Client(create_app(Project(real_library), engine=_FailingEngine()))
     for path, headers, language, title in [
         ("/fr/search.html?q=migrants", {}, "fr", "Le serveur n’a pas pu répondre"),
         ("/es/search.html?q=migrantes", {"Accept-Encoding": "gzip"}, "es", "El servidor no ha podido responder"),

@@ -22,7 +22,11 @@ from pathlib import Path
 from library.core.errors import EditedMeanwhile, _LocatedError
 
 __all__ = ["Changes", "write_atomic", "write_if_changed", "write_if_unchanged", "write_all", "remove_stale",
-           "remove_leftovers", "resolves_inside", "make_folder", "checked_file", "read_checked", "read_current"]
+           "remove_leftovers", "resolves_inside", "make_folder", "checked_file", "read_checked", "read_current",
+           "CONTROL_CHARACTERS"]
+
+# What no person's text file (paper, catalog, memory) may hold: control characters, but tab and newline.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # as tempfile.mkstemp names them
 _WRITER = re.compile(r"\.(\d+)\.[^.]+\.tmp$")

@@ -204,6 +204,11 @@ class SiteMap:
         return f"{language}/{slug}/{other}.html"
 
     @staticmethod
+    def passage(language: str, slug: str, anchor: str) -> str:
+        """A passage of a paper, as search results link it."""
+        return f"{SiteMap.paper(language, slug)}#{anchor}"
+
+    @staticmethod
     def pdf(language: str, slug: str) -> str:
         return f"{language}/{slug}.pdf"
 

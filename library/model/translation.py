@@ -13,7 +13,7 @@ from library.core.paths import UI_DOMAIN
 from library.sources.segments import Segment, segment_paper
 
 if TYPE_CHECKING:
-    from babel.messages.catalog import Message
+    from babel.messages.catalog import Catalog, Message
 
 __all__ = [
     "singular",
@@ -185,7 +185,7 @@ def is_translated(message: Message) -> bool:
     return bool(strings) and all(strings) and not message.fuzzy
 
 
-def passage_state(message) -> Status:
+def passage_state(message: Message | None) -> Status:
     """The state of a passage from its PO entry (None: not in the catalog): the one place it is decided.
 
     A fuzzy entry with no text is simply missing, as pocount has it.
@@ -197,7 +197,7 @@ def passage_state(message) -> Status:
     return "fuzzy" if message.fuzzy and any(translations_of(message)) else "missing"
 
 
-def translate_paper(paper: Paper, language: str, catalog, source_language: str = "en",
+def translate_paper(paper: Paper, language: str, catalog: Catalog | None, source_language: str = "en",
                     segments: tuple[Segment, ...] | None = None) -> TranslatedPaper:
     """Look up each segment of paper (by default, as its text cuts it) in catalog (a Babel Catalog, or None)."""
     segments = segment_paper(paper) if segments is None else segments
@@ -208,7 +208,7 @@ def translate_paper(paper: Paper, language: str, catalog, source_language: str =
     return TranslatedPaper(paper, language, shown)
 
 
-def _translate(segment: Segment, catalog, language: str, source_language: str) -> TranslatedSegment:
+def _translate(segment: Segment, catalog: Catalog | None, language: str, source_language: str) -> TranslatedSegment:
     message = catalog.get(segment.msgid) if catalog is not None else None
     status = passage_state(message)
     if status == "translated":
@@ -298,7 +298,7 @@ def text_direction(code: str) -> str:
     return Locale.parse(code).text_direction
 
 
-def ui_translations(catalog, language: str, source_language: str) -> EscapingTranslations:
+def ui_translations(catalog: Catalog | None, language: str, source_language: str) -> EscapingTranslations:
     """The interface strings of language from its catalog (None: there is none, and all fall back)."""
     import gettext
     import io

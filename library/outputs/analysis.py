@@ -53,9 +53,12 @@ def fold(text: str) -> str:
     return text.translate(accent_map)
 
 
+_EDGE_MARKS = re.compile(r"^[^\w]+|[^\w]+$")  # "¿quién" and "why?" are the words that ask
+
+
 def is_question_word(word: str, language: str) -> bool:
-    """Whether word, as typed, with or without accents, only asks: what, pourquoi, cómo."""
-    return fold(word.lower()) in _folded_question_words(base_language(language))
+    """Whether word, as typed, with or without accents and marks around it (¿quién), only asks: what, pourquoi, cómo."""
+    return fold(_EDGE_MARKS.sub("", word).lower()) in _folded_question_words(base_language(language))
 
 
 def question_words(language: str) -> frozenset[str]:

@@ -25,7 +25,7 @@ from library.model.translation import TranslatedPaper, TranslatedSegment, percen
 if TYPE_CHECKING:
     from library.model.project import Project
 
-__all__ = ["Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
+__all__ = ["Environments", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
            "make_environment", "render_template", "template_files", "volume_prefix", "prefixed_translation"]
 
 # Characters a reader may type in the search box; search cuts longer queries to this too.
@@ -125,6 +125,20 @@ def template_files(config: Config, *, pdf: bool = False, epub: bool = False) -> 
         own = folder / ("pdf" if pdf else "epub")
         return [path for path in files if path.is_relative_to(own) or path.parent == folder and path.name[0] == "_"]
     return [path for path in files if not any(path.is_relative_to(folder / name) for name in _STAGE_FOLDERS)]
+
+
+class Environments:
+    """One Jinja2 environment per language, made on first use, for the pages or PDFs of one build."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._made: dict[str, object] = {}
+
+    def __getitem__(self, language: str):
+        if language not in self._made:
+            self._made[language] = make_environment(self.project.config, language,
+                                                    self.project.ui_translations(language))
+        return self._made[language]
 
 
 def make_environment(config: Config, language: str, translations):

@@ -1,11 +1,14 @@
 """What a search found, as the site's page, `library search` and its JSON show it, whoever searched."""
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import escape
 
-__all__ = ["MAX_QUERY_LENGTH", "PaperHits", "Passage", "SearchResults", "Snippet"]
+__all__ = ["MAX_QUERY_LENGTH", "PaperHits", "Passage", "SearchResults", "Snippet", "results_json", "results_text"]
 
 # The longest query any engine reads, and the search box's maxlength: a query is a few words.
 MAX_QUERY_LENGTH = 200
@@ -77,3 +80,38 @@ class SearchResults:
     partial: bool = False  # no passage holds every word: these hold the most of them
     missing_words: tuple[str, ...] = ()  # words of the query that no passage holds
     showing_suggestion: bool = False  # nothing matched the query: the passages are the suggestion's
+
+
+def results_text(results: SearchResults, mark: Callable[[str], str] = str) -> str:
+    """Results for a terminal: papers, then passages with their section, snippet and link (mark: marked words)."""
+    notes = {
+        "empty": "Type one or more words to search for.",
+        "no-words": "Nothing to search for: the query has no words (common words such as 'the' are skipped).",
+        "shortened": "The query was too long and has been shortened.",
+    }
+    lines = [notes[notice] for notice in results.notices]
+    if results.showing_suggestion:
+        lines.append(f"No passage matches {results.query!r}. Showing the passages for {results.suggestion!r}.")
+    elif results.suggestion:
+        lines.append(f"Did you mean: {results.suggestion}")
+    if results.matched_language:
+        lines.append(f"No match in '{results.language}'; these passages matched in '{results.matched_language}'.")
+    if results.partial:
+        lines.append("No passage has all your words; these have most of them.")
+    if results.missing_words:
+        lines.append(f"Not found: {', '.join(results.missing_words)}")
+    if results.query and not results.total and "no-words" not in results.notices:
+        lines.append(f"No passage matches {results.query!r}.")
+    for paper in results.papers:
+        lines.append(f"\n{paper.title}")
+        for passage in paper.passages:
+            where = f" ({passage.section})" if passage.section else ""
+            lines.append(f"  {passage.path}{where}")
+            lines.append("    " + "".join(mark(text) if marked else text for text, marked in passage.snippet.pieces()))
+    return "\n".join(lines)
+
+
+def results_json(results: SearchResults) -> str:
+    """Results as JSON, every field as it is."""
+    data = dataclasses.asdict(results)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"

@@ -8,23 +8,25 @@ not flags they do not know), as Weblate's ``ignore-<check>`` flags do.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from library.sources.glossary import Term
+from library.core.words import counted
 from library.core.paths import catalog_path, shown
+from library.quality.findings import Check, Context, Finding, Problem, Severity
+from library.quality.terminology import avoided_term, glossary
+from library.sources.glossary import Term
+from library.sources.markup import inline_tokens, prose
 from library.sources.pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
 from library.model.project import Project
 from library.model.translation import is_translated
 
 if TYPE_CHECKING:
-    from babel.messages.catalog import Catalog
+    from babel.messages.catalog import Catalog, Message
 
 __all__ = [
     "Severity",
@@ -43,79 +45,6 @@ __all__ = [
     "render_problems",
 ]
 
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a check knows besides the two texts."""
-
-    language: str
-    terms: tuple[Term, ...] = ()
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check: a stable id (also the suffix of its silencing flag), a severity, a function."""
-
-    id: str
-    severity: Severity
-    summary: str
-    function: Callable[[str, str, Context], Iterable[str]] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a check says about one pair of texts."""
-
-    check: str
-    severity: Severity
-    message: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A finding in a PO file, at the line of its entry."""
-
-    path: Path
-    line: int
-    language: str
-    domain: str
-    check: str
-    severity: Severity
-    message: str
-
-    def as_row(self) -> dict[str, object]:
-        """Stable keys for JSON."""
-        return {"file": str(self.path), "line": self.line, "language": self.language, "paper": self.domain,
-                "check": self.check, "severity": self.severity, "message": self.message}
-
-
-# --- reading Markdown ----------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _tokens(text: str) -> tuple:
-    from library.sources.markup import markdown_reader  # links read exactly as the site renders them
-
-    parsed = markdown_reader().parseInline(text)
-    return tuple(parsed[0].children or ()) if parsed else ()
-
-
-@lru_cache(maxsize=4096)
-def _prose(text: str) -> str:
-    """The running text a reader sees: no markup, no link addresses, no code."""
-    parts = []
-    for token in _tokens(text):
-        if token.type == "text":
-            parts.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif token.type == "image":
-            parts.append(token.content)
-    return "".join(parts)
-
-
 # --- the checks ----------------------------------------------------------------------------
 
 _MARKUP = {
@@ -130,27 +59,27 @@ _MARKUP = {
 
 def _markup(source: str, target: str, context: Context) -> Iterable[str]:
     """Inline Markdown: the same emphasis, links, images, code spans and line breaks."""
-    counts = [Counter(t.type for t in _tokens(text) if t.type in _MARKUP) for text in (source, target)]
+    counts = [Counter(t.type for t in inline_tokens(text) if t.type in _MARKUP) for text in (source, target)]
     counts[1]["em_open"] -= _foreign_italics(source, target)
     for kind, name in _MARKUP.items():
         if counts[0][kind] != counts[1][kind]:
             yield f"{name}: {counts[0][kind]} in the English, {counts[1][kind]} in the translation"
     if counts[0]["code_inline"] == counts[1]["code_inline"]:
-        codes = [Counter(t.content for t in _tokens(text) if t.type == "code_inline") for text in (source, target)]
+        codes = [Counter(t.content for t in inline_tokens(text) if t.type == "code_inline") for text in (source, target)]
         for code in sorted(codes[0] - codes[1]):
             yield f"code span `{code}` must be kept as it is"
 
 
 def _foreign_italics(source: str, target: str) -> int:
     """Italics the translation adds around words it keeps in English, as French and Spanish typography wants."""
-    english, emphasised = _prose(source), set(_emphasised(source))
+    english, emphasised = prose(source), set(_emphasised(source))
     return sum(1 for words in _emphasised(target) if words and words in english and words not in emphasised)
 
 
 def _emphasised(text: str) -> list[str]:
     """The text inside each *emphasis* span."""
     spans, depth, current = [], 0, []
-    for token in _tokens(text):
+    for token in inline_tokens(text):
         if token.type == "em_open":
             depth, current = depth + 1, []
         elif token.type == "em_close" and depth:
@@ -184,9 +113,9 @@ def _link_key(url: str, language: str) -> str:
 
 def _numbers(source: str, target: str, context: Context) -> Iterable[str]:
     """The same numbers, read in the English format and in the language's (1.5% is 1,5 %)."""
-    english = _numbers_in(_prose(source), "en")
-    as_local = _numbers_in(_prose(target), context.language)
-    as_english = _numbers_in(_prose(target), "en")  # a number the translator kept as written is fine
+    english = _numbers_in(prose(source), "en")
+    as_local = _numbers_in(prose(target), context.language)
+    as_english = _numbers_in(prose(target), "en")  # a number the translator kept as written is fine
     for value in sorted(english - as_local - as_english):
         yield f"the number {_shown(value)} is missing from the translation"
     extra = as_local - english
@@ -275,7 +204,7 @@ def _french_spacing(source: str, target: str, context: Context) -> Iterable[str]
     """French typography: a no-break space before : ; ! ? » and after «."""
     if context.language.split("_")[0] != "fr":
         return
-    text = _prose(target)
+    text = prose(target)
     for match in _HIGH_MARK.finditer(text):
         if not _needs_space(text, match):
             continue
@@ -316,7 +245,7 @@ def _french_number_spacing(source: str, target: str, context: Context) -> Iterab
     """French typography: a no-break space between a number and its noun (« 16 mai », « objectif 8 »)."""
     if context.language.split("_")[0] != "fr":
         return
-    text = _prose(target)
+    text = prose(target)
     for match in _LABEL_THEN_NUMBER.finditer(text):
         yield f"“{match['label']} {match['number']}”: use a no-break space between the word and its number"
     for match in _NUMBER_THEN_WORD.finditer(text):
@@ -335,7 +264,7 @@ def _untranslated(source: str, target: str, context: Context) -> Iterable[str]:
     """A translation identical to the English, unless it is short, only names, or an official term."""
     if source.strip() != target.strip():
         return
-    words = _WORD.findall(_PLACEHOLDERS.sub(" ", _prose(source)))
+    words = _WORD.findall(_PLACEHOLDERS.sub(" ", prose(source)))
     if len(words) < UNTRANSLATED_FROM or not any(word[0].islower() for word in words):
         return  # "New York Declaration for Refugees": names are the same in every language
     if any(term.english == source.strip() and term.translation(context.language) == term.english
@@ -351,8 +280,8 @@ _REPEAT = re.compile(r"\b([^\W\d_]+)\s+\1\b", re.IGNORECASE)
 def _repeated_word(source: str, target: str, context: Context) -> Iterable[str]:
     """A word written twice in a row (“de de”), unless the English repeats it too."""
     allowed = _ALLOWED_REPEATS.get(context.language.split("_")[0], set())
-    english = {match[1].casefold() for match in _REPEAT.finditer(_prose(source))}
-    for match in _REPEAT.finditer(_prose(target)):
+    english = {match[1].casefold() for match in _REPEAT.finditer(prose(source))}
+    for match in _REPEAT.finditer(prose(target)):
         word = match[1].casefold()
         if word not in allowed and word not in english:
             yield f"“{match[0]}”: a word repeated"
@@ -364,126 +293,12 @@ LENGTH_RATIO = (0.5, 2.5)
 
 def _length(source: str, target: str, context: Context) -> Iterable[str]:
     """A translation far shorter or longer than the English: a sentence lost or one too many."""
-    before, after = len(_prose(source)), len(_prose(target))
+    before, after = len(prose(source)), len(prose(target))
     if before < LENGTH_FROM:
         return
     ratio = after / before
     if not LENGTH_RATIO[0] <= ratio <= LENGTH_RATIO[1]:
         yield f"the translation is {ratio:.1f} times as long as the English ({after} and {before} characters)"
-
-
-TERM_GAP = 15  # words allowed between two words of a term: "audiencia interactiva oficiosa de múltiples interesados"
-
-
-def _glossary(source: str, target: str, context: Context) -> Iterable[str]:
-    """Official terminology: where the English has a glossary term, the translation has its official form."""
-    english, words = _fold(_prose(source)), _loose_words(_prose(target))
-    for term in context.terms:
-        official = term.translation(context.language)
-        if (official and _has_phrase(_without_longer_terms(english, term, context.terms), _fold(term.english))
-                and not _has_term(words, official)):
-            yield f"“{term.english}” is officially “{official}” (glossary line {term.line})"
-
-
-def _without_longer_terms(english: str, term: Term, terms: tuple[Term, ...]) -> str:
-    """The English with the longer terms that hold term blanked: "GCM" in "GCM Pledging Initiative" is that name."""
-    phrase = _fold(term.english)
-    for other in terms:
-        longer = _fold(other.english)
-        if len(longer) > len(phrase) and _has_phrase(longer, phrase):
-            english = _phrase(longer).sub(" ", english)
-    return english
-
-
-@lru_cache(maxsize=8192)  # each term is folded again for every entry and every other term
-def _fold(text: str) -> str:
-    """Case, apostrophes and spaces made uniform, accents kept."""
-    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
-def _has_phrase(text: str, phrase: str) -> bool:
-    """phrase in text as whole words, or as a plural ("round tables" has "round table")."""
-    return _phrase(phrase).search(text) is not None
-
-
-@lru_cache(maxsize=1024)
-def _phrase(phrase: str) -> re.Pattern:
-    """The pattern of phrase as whole words, perhaps plural."""
-    return re.compile(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)")
-
-
-def _loose_words(text: str) -> list[str]:
-    """Words without case or accents, apostrophes splitting them (l’ensemble: l, ensemble)."""
-    bare = unicodedata.normalize("NFKD", text.casefold())
-    return re.findall(r"[^\W_]+", "".join(char for char in bare if not unicodedata.combining(char)))
-
-
-def _has_term(words: list[str], official: str) -> bool:
-    """The term's words in order, inflected (examen régional: examens régionaux) and a few words apart."""
-    term = _loose_words(official)
-    stems = [word[: max(4, len(word) - 2)] for word in term if len(word) >= 4] or term
-    for start, word in enumerate(words):
-        if word.startswith(stems[0]) and _rest_follows(words, start, stems[1:]):
-            return True
-    return False
-
-
-def _rest_follows(words: list[str], position: int, stems: list[str]) -> bool:
-    for stem in stems:
-        window = words[position + 1 : position + 2 + TERM_GAP]
-        found = next((i for i, word in enumerate(window) if word.startswith(stem)), None)
-        if found is None:
-            return False
-        position += 1 + found
-    return True
-
-
-def _avoided_term(source: str, target: str, context: Context) -> Iterable[str]:
-    """A form the glossary says to avoid (its `<language>:avoid` column), in any case, with or without accents."""
-    text = _bare(_prose(target))
-    english = _fold(_prose(source))
-    # A form to avoid for one term can be the official form of another, or part of it ("participation
-    # effective" is "effective participation"; "primauté du droit" opens the label "primauté du droit et
-    # garanties d'une procédure régulière"): inside that form, where the English has that term, it is right.
-    meant = [_bare(term.translation(context.language)) for term in context.terms
-             if term.translation(context.language) and _has_phrase(english, _fold(term.english))]
-    for term in context.terms:
-        found = {form: _spans(text, [_bare(form)]) for form in term.avoided_variants(context.language)}
-        if not any(found.values()):
-            continue
-        official = term.translation(context.language)
-        allowed = _spans(text, [*meant, _bare(official)] if official else meant)
-        for form, spans in found.items():
-            if any(not _inside(span, allowed) for span in spans):
-                yield _avoid_message(form, term, official)
-
-
-def _avoid_message(form: str, term: Term, official: str) -> str:
-    if official:
-        return f"“{form}” is a form to avoid for “{term.english}”: write “{official}” (glossary line {term.line})"
-    return f"“{form}” is a form to avoid for “{term.english}” (glossary line {term.line}: {term.note})"
-
-
-def _bare(text: str) -> str:
-    """Folded (case, apostrophes, spaces) and without accents, so “Estatus” finds “estatus”."""
-    decomposed = unicodedata.normalize("NFKD", _fold(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _spans(text: str, forms: list[str]) -> list[tuple[int, int]]:
-    """Where each form is in text as whole words, each word perhaps plural (estatus migratorios)."""
-    return [match.span() for form in forms for match in _form_pattern(form).finditer(text)]
-
-
-@lru_cache(maxsize=1024)
-def _form_pattern(form: str) -> re.Pattern:
-    words = (rf"{re.escape(word)}(?:e?s|x)?" for word in form.split())
-    return re.compile(rf"(?<!\w){' '.join(words)}(?!\w)")
-
-
-def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
 _PLACEHOLDER = re.compile(r"(todo|tbd|fixme|x{2,}|n/?a)", re.IGNORECASE)
@@ -498,12 +313,12 @@ def _empty_looking(source: str, target: str, context: Context) -> Iterable[str]:
 
 
 def _is_placeholder(text: str) -> bool:
-    return _PLACEHOLDER.fullmatch(_prose(text).strip(" .…-?!")) is not None
+    return _PLACEHOLDER.fullmatch(prose(text).strip(" .…-?!")) is not None
 
 
 def _has_words(text: str) -> bool:
     # Code spans count as words too: `library update` is not blank.
-    return any(char.isalnum() for char in _prose(text) or text)
+    return any(char.isalnum() for char in prose(text) or text)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -521,9 +336,9 @@ CHECKS: tuple[Check, ...] = (
     Check("repeated-word", "warning", "a word written twice in a row", _repeated_word),
     Check("length", "warning", f"a translation under {LENGTH_RATIO[0]} or over {LENGTH_RATIO[1]} times "
           f"the length of an English text of {LENGTH_FROM}+ characters", _length),
-    Check("glossary", "warning", "official terminology from locales/glossary.csv", _glossary),
+    Check("glossary", "warning", "official terminology from locales/glossary.csv", glossary),
     Check("avoided-term", "warning", "a form the glossary lists to avoid (its <language>:avoid columns)",
-          _avoided_term),
+          avoided_term),
 )
 _BY_ID = {check.id: check for check in CHECKS}
 
@@ -548,7 +363,7 @@ def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ..
     )
 
 
-def _pairs(message) -> list[tuple[str, str]]:
+def _pairs(message: Message) -> list[tuple[str, str]]:
     """(English, translation) for each form: msgid with msgstr[0], msgid_plural with the others."""
     if message.pluralizable:
         singular, plural = message.id
@@ -556,13 +371,13 @@ def _pairs(message) -> list[tuple[str, str]]:
     return [(message.id, message.string)]
 
 
-def _ignored(message) -> tuple[frozenset[str], list[str]]:
+def _ignored(message: Message) -> tuple[frozenset[str], list[str]]:
     """The checks an entry silences, and the silenced names that are no check."""
     named = set(silenced_checks(message))
     return frozenset(named & _BY_ID.keys()), sorted(named - _BY_ID.keys())
 
 
-def _check_message(message, language: str, terms: tuple[Term, ...]) -> list[Finding]:
+def _check_message(message: Message, language: str, terms: tuple[Term, ...]) -> list[Finding]:
     ignore, unknown = _ignored(message)
     findings = [Finding("flags", "warning", f"{IGNORE_COMMENT} {name}: no such check (the checks are "
                                             f"{', '.join(_BY_ID)})") for name in unknown]
@@ -615,7 +430,7 @@ def check_outcome(problems: tuple[Problem, ...], strict: bool) -> None:
 
     errors, warnings = _counts(problems)
     if errors or (strict and warnings):
-        raise ChecksFailed(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        raise ChecksFailed(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
                            + (" (--strict fails on warnings too)" if strict and not errors else ""))
 
 
@@ -629,7 +444,7 @@ def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path, strict:
         data = {"errors": errors, "warnings": warnings, "problems": rows}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     lines = [f"{shown(p.path, root)}:{p.line}: {p.severity}: {p.message} [{p.check}]" for p in problems]
-    summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    summary = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
     lines.append(summary + (" (--strict: warnings fail too)" if strict and warnings and not errors else ""))
     return "\n".join(lines) + "\n"
 
@@ -637,7 +452,3 @@ def render_problems(problems: tuple[Problem, ...], fmt: str, root: Path, strict:
 def _counts(problems: tuple[Problem, ...]) -> tuple[int, int]:
     errors = sum(1 for problem in problems if problem.severity == "error")
     return errors, len(problems) - errors
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,6 +1,8 @@
 """How complete each catalog is, counted as Translate Toolkit's pocount counts, and what is missing."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,9 @@ from library.core.errors import IncompleteTranslation
 from library.core.paths import UI_DOMAIN, catalog_path, shown
 from library.model.project import Project
 from library.model.translation import Figure, Tally, count_words, passage_state, percent_label, singular, translations_of
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 __all__ = [
     "TOTAL",
@@ -116,12 +121,12 @@ class MissingSegment:
         return word_diff(self.previous_msgid, self.msgid)
 
 
-def message_state(message) -> State:
+def message_state(message: Message | None) -> State:
     """A PO entry's state in pocount's words, from the one definition of a passage's state."""
     return _POCOUNT_NAMES[passage_state(message)]
 
 
-def _source_words(message) -> int:
+def _source_words(message: Message) -> int:
     english = (message.id,) if isinstance(message.id, str) else message.id
     return sum(count_words(text) for text in english)
 
@@ -149,7 +154,7 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
                          _stale(project, domain, catalog, sources))
 
 
-def _template_ids(template) -> set[str]:
+def _template_ids(template: Catalog) -> set[str]:
     return {singular(message.id) for message in template or () if message.id}
 
 
@@ -158,7 +163,7 @@ def _ui_figure(project: Project, language: str) -> Figure:
     return project.figure(UI_DOMAIN, language)
 
 
-def _stale(project: Project, domain: str, catalog, sources: set[str]) -> str | None:
+def _stale(project: Project, domain: str, catalog: Catalog, sources: set[str]) -> str | None:
     """The command that brings the PO file in line with the English, or None when it is."""
     if catalog is not None and {singular(m.id) for m in catalog if m.id} == sources:
         return None
@@ -253,7 +258,7 @@ class _Source:
     context: str | None = None
 
 
-def _sources(project: Project, domain: str, catalog):
+def _sources(project: Project, domain: str, catalog: Catalog):
     """Each distinct text of domain, in reading order: the paper's segments, or the UI template's messages."""
     if domain != UI_DOMAIN:
         yield from _paper_sources(project, domain)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from library.core.words import counted
 from library.core.config import known_language
 from library.core.errors import LibraryError, error_line
 from library.core.lock import hold_lock
@@ -295,7 +296,7 @@ class _Watcher:
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:
                 when = "" if self.pdf_pause is None else f"in the background once the saves pause for {self.pdf_pause:g} s, "
-                self.report(f"PDFs: {_count(len(unrendered), 'PDF')} not rendered yet; they follow {when}"
+                self.report(f"PDFs: {counted(len(unrendered), 'PDF')} not rendered yet; they follow {when}"
                             "or at once with `library build pdf`")
             self._unrendered_pdfs = unrendered
         except (LibraryError, OSError) as error:
@@ -316,7 +317,7 @@ class _Watcher:
         self._pdf_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                              start_new_session=True)
         self.preview.update(pdf_running=True)
-        what = [f"{_count(len(names), 'PDF')} {state}" for names, state in (
+        what = [f"{counted(len(names), 'PDF')} {state}" for names, state in (
             (self.preview.status.stale_pdfs, "older than their pages"), (self._unrendered_pdfs, "not rendered yet"))
             if names]
         self.report(f"PDFs: rendering in the background (`library build pdf`): {', '.join(what)}")
@@ -361,8 +362,6 @@ def pdfs_behind(project: Project) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(stale)), tuple(sorted(unrendered))
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _shown(paths: tuple[Path, ...], root: Path) -> str:

@@ -8,7 +8,7 @@ from library.core.config import Config, known_language
 from library.outputs.headers import SECURITY_HEADERS
 from library.core.paths import SiteMap, site_folder
 from library.model.project import Project
-from library.outputs.render import make_environment, render_page
+from library.outputs.render import Environments, render_page
 
 __all__ = ["create_app", "make_server", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
 
@@ -19,7 +19,7 @@ COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "a
 # Waitress's defaults let 100 idle connections lock readers out for two minutes. Waiting
 # connections cost a socket, not a thread, so many are let in, an idle one is closed after
 # a few seconds, and a request can be no bigger than a page address needs. A request must
-# also arrive within a deadline, and one client holds only its share (library.connections).
+# also arrive within a deadline, and one client holds only its share (serving/connections.py).
 SERVER_LIMITS = {
     "threads": 8,
     "connection_limit": 1000,
@@ -67,21 +67,26 @@ def resolve(site: Path, url_path: str) -> Path | None:
     return resolved
 
 
-def create_app(project: Project, *, preview=None):
-    """The Flask app for the project's built site; with preview (watch mode), its reload channel too."""
+def create_app(project: Project, *, preview=None, engine=None):
+    """The Flask app for the project's built site; with preview (watch mode), its reload channel too.
+
+    engine: the SearchEngine that answers its searches (a new one by default), which keeps what it
+    opened and answered for as long as the app lives.
+    """
     import mimetypes
 
     from flask import Flask, redirect, request, send_file
     from flask_compress import Compress
 
-    # Python knows EPUB's type only from the system's /etc/mime.types, which a slim Debian lacks.
-    mimetypes.add_type("application/epub+zip", ".epub")
-
     from library.core.errors import LibraryError
     from library.outputs.results import MAX_QUERY_LENGTH
-    from library.outputs.search.engine import SearchResults, search
+    from library.outputs.results import SearchResults
+    from library.outputs.search.engine import SearchEngine
 
+    # Python knows EPUB's type only from the system's /etc/mime.types, which a slim Debian lacks.
+    mimetypes.add_type("application/epub+zip", ".epub")
     config = project.config
+    engine = engine or SearchEngine()
 
     app = Flask(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # '//' is refused, not quietly redirected
@@ -123,7 +128,7 @@ def create_app(project: Project, *, preview=None):
             return _not_found(language)
         query = request.args.get("q", "")
         try:
-            results = search(project, query, language)
+            results = engine.search(project, query, language)
         except LibraryError:  # no index built yet: say so on the page
             results = SearchResults(query=query[:MAX_QUERY_LENGTH], language=language, notices=("no-index",))
         if language not in search_pages:
@@ -275,7 +280,7 @@ class SearchPage:
 
     def __init__(self, project: Project, language: str) -> None:
         self.project, self.language = project, language
-        self.environment = make_environment(project.config, language, project.ui_translations(language))
+        self.environment = Environments(project)[language]
 
     def render(self, query: str, results) -> str:
         from urllib.parse import urlencode

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-__all__ = ["render_inline", "plain_text", "is_allowed_link", "link_targets", "markdown_reader"]
+__all__ = ["render_inline", "plain_text", "prose", "inline_tokens", "is_allowed_link", "link_targets", "markdown_reader"]
 
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -44,15 +44,25 @@ def markdown_reader():
     return md
 
 
-def _inline_tokens(text: str) -> list:
+@lru_cache(maxsize=4096)
+def inline_tokens(text: str) -> tuple:
+    """text's inline Markdown tokens, read once: links exactly as the site renders them."""
     tokens = markdown_reader().parseInline(text)
-    return tokens[0].children or [] if tokens else []
+    return tuple(tokens[0].children or ()) if tokens else ()
+
+
+@lru_cache(maxsize=4096)
+def prose(text: str) -> str:
+    """The running text a reader sees: no markup, no link addresses, no code."""
+    kept = {"text": None, "softbreak": " ", "hardbreak": " ", "image": None}
+    return "".join(token.content if kept[token.type] is None else kept[token.type]
+                   for token in inline_tokens(text) if token.type in kept)
 
 
 def render_inline(text: str, *, links: bool = True) -> Markup:
     """HTML for text; with links=False, links keep only their text (for a table of contents)."""
     parts: list[str] = []
-    for token in _inline_tokens(text):
+    for token in inline_tokens(text):
         parts.append(_render_token(token, links))
     return Markup("".join(parts))
 
@@ -82,10 +92,10 @@ def _link_open(token) -> str:
 def plain_text(text: str) -> str:
     """The words of text without its Markdown, for titles and descriptions."""
     kept = ("text", "code_inline", "image", "softbreak", "hardbreak")
-    words = (" " if t.type.endswith("break") else t.content for t in _inline_tokens(text) if t.type in kept)
+    words = (" " if t.type.endswith("break") else t.content for t in inline_tokens(text) if t.type in kept)
     return _ASCII_SPACES.sub(" ", "".join(words)).strip(" ")
 
 
 def link_targets(text: str) -> list[str]:
     """The addresses of the links in text, as written."""
-    return [t.attrGet("href") or "" for t in _inline_tokens(text) if t.type == "link_open"]
+    return [t.attrGet("href") or "" for t in inline_tokens(text) if t.type == "link_open"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from library.core.errors import SourceError
-from library.core.files import checked_file
+from library.core.files import CONTROL_CHARACTERS, checked_file
 from library.core.paths import RESERVED_SLUGS
 
 __all__ = ["Block", "Container", "Paper", "PaperMeta", "SLUG", "load_paper", "load_papers", "parse_paper",
@@ -23,7 +23,6 @@ TEXT_FIELDS = ("title", "subtitle", "publisher", "summary")
 
 _LOG = logging.getLogger(__name__)
 _BOM = "\ufeff"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 _DATE_LIKE = re.compile(r"\d{4}-\d\d?-\d\d?\b")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # a paper's slug, its file's name
 # A comment ends at its first "-->": "<!-- a --> <script>… <!-- b -->" is HTML between two comments.
@@ -135,7 +134,7 @@ def parse_paper(text: str, path: Path) -> Paper:
 
 def _check_characters(path: Path, text: str) -> None:
     """Refuse control characters: invisible in an editor, they would reach the catalogs and the pages."""
-    control = _CONTROL.search(text)
+    control = CONTROL_CHARACTERS.search(text)
     if control:
         line_start = text.rfind("\n", 0, control.start()) + 1
         raise SourceError(path, text.count("\n", 0, control.start()) + 1,

@@ -1,26 +1,30 @@
-"""Strict reading and rendering of PO and POT files.
+"""Strict reading of PO and POT files (powriter writes them).
 
 Babel's reader is lenient: it drops the closing quote of an unterminated string,
 keeps unknown escapes as text, lets a duplicate msgid overwrite the first and
 turns ``#|`` previous msgids into translator comments. Translators' files are
 too precious for that, so this module parses them itself, refuses anything
 ``msgfmt --check`` would refuse (and a little more), and only then builds a
-Babel ``Catalog``. Rendering lays entries out itself too (see render_catalog).
+Babel ``Catalog``. Writing them is powriter's job.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import datetime as dt
 import gettext
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from library.core.errors import CatalogError
-from library.core.files import read_checked
+from library.core.files import CONTROL_CHARACTERS, read_checked
 from library.sources.placeholders import FORMAT_FLAGS, PLURAL_SAMPLE, FormatError, compare_formats, often_used_forms, parse_format
 
-__all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "render_catalog", "silenced_checks"]
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
+
+__all__ = ["IGNORE_COMMENT", "IGNORE_FLAG", "read_catalog", "parse_catalog", "silenced_checks"]
 
 # A translator silences a check for one entry with the translator comment
 # "# library-ignore: numbers, punctuation". gettext's tools (msgmerge, msgcat, Poedit) keep
@@ -35,14 +39,6 @@ _CONFLICT = re.compile(r"(<{7}|={7}|>{7}|\|{7})(\s|$)")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*$")
 _HEADER_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?\s*([+-]\d{4})?")
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:\s?.*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
-# The header fields in the order msgmerge and msginit write them.
-_HEADER_ORDER = ("Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
-                 "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
-                 "Content-Transfer-Encoding", "Plural-Forms")
-# GNU gettext's page width: msgmerge, msgcat and Poedit write lines of at most 79 columns.
-PAGE_WIDTH = 79
-_WRITTEN_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
 
 
 @dataclass
@@ -108,142 +104,13 @@ def parse_catalog(data: bytes, path: Path, *, language: str | None = None, domai
     return _build_catalog(entries, path, language, domain)
 
 
-def render_catalog(catalog, *, keep_python_format: bool = True) -> bytes:
-    """The PO text of catalog, in GNU gettext's layout, with previous msgids and obsolete entries.
-
-    Babel's write_po wraps a long ``#|`` previous msgid like prose, which breaks
-    its quoting, and wraps strings at another width than gettext, so entries are laid out
-    here, wrapped as msgmerge wraps them: a Poedit or msgmerge pass changes nothing.
-    """
-    if not keep_python_format:
-        _drop_python_format(catalog)
-    parts = [_header_text(catalog)]
-    plurals = catalog.num_plurals
-    parts.extend(_entry_text(message, plurals) for message in catalog if message.id)
-    parts.extend(_entry_text(message, plurals, obsolete=True) for message in catalog.obsolete.values())
-    return _as_msgcat_writes("\n".join(parts).encode("utf-8"))
-
-
-def _as_msgcat_writes(data: bytes) -> bytes:
-    """data as GNU msgcat lays it out, where gettext is installed (the setup installs it).
-
-    Our own wrapping follows gettext's (79 columns, a string that does not fit goes under
-    ""), but only gettext itself breaks lines exactly where its Unicode line-breaking rules
-    do, around slashes, dots and format directives. Running it here means msgmerge, msgcat
-    and the PO editors built on them rewrite nothing a translator did not change.
-    """
-    import shutil
-    import subprocess
-
-    msgcat = shutil.which("msgcat")
-    if msgcat is None:
-        return data
-    done = subprocess.run([msgcat, "--width=79", "-"], input=data, capture_output=True, check=False)
-    return done.stdout if done.returncode == 0 and done.stdout else data
-
-
-def _header_text(catalog) -> str:
-    lines = catalog.header_comment.splitlines() if catalog.header_comment else []
-    if catalog.fuzzy:
-        lines.append("#, fuzzy")
-    fields = [(name, value) for name, value in catalog.mime_headers if _kept_header(name, value)]
-    fields.sort(key=lambda field: _HEADER_ORDER.index(field[0]) if field[0] in _HEADER_ORDER else len(_HEADER_ORDER))
-    header = "".join(f"{name}: {_header_value(name, value)}\n" for name, value in fields)
-    lines += ['msgid ""', *_keyword_lines("", "msgstr", header)]
-    return "\n".join(lines) + "\n"
-
-
-def _header_value(name: str, value: str) -> str:
-    # msgmerge writes the charset in capitals; Babel in lower case.
-    return value.strip().replace("charset=utf-8", "charset=UTF-8") if name == "Content-Type" else value.strip()
-
-
-def _kept_header(name: str, value: str) -> bool:
-    # Babel's Generated-By would rewrite every file whenever Babel is upgraded, and it
-    # insists on a placeholder bug address that only clutters the translators' tools.
-    return name != "Generated-By" and value.strip() != "EMAIL@ADDRESS"
-
-
-def silenced_checks(message) -> list[str]:
+def silenced_checks(message: Message) -> list[str]:
     """The checks an entry silences, from its comment and from the flags of earlier versions."""
     named = [flag[len(IGNORE_FLAG):] for flag in message.flags if flag.startswith(IGNORE_FLAG)]
     for comment in message.user_comments:
         if comment.startswith(IGNORE_COMMENT):
             named += [name.strip() for name in comment[len(IGNORE_COMMENT):].split(",") if name.strip()]
     return sorted(set(named))
-
-
-def _entry_text(message, plurals: int, *, obsolete: bool = False) -> str:
-    comments = [comment for comment in message.user_comments if not comment.startswith(IGNORE_COMMENT)]
-    if silenced_checks(message):
-        comments.append(f"{IGNORE_COMMENT} {', '.join(silenced_checks(message))}")
-    lines = [f"# {comment}".rstrip() for comment in comments]
-    if not obsolete:
-        lines += [f"#. {comment}" for comment in message.auto_comments]
-        lines += _reference_lines(message.locations)
-    flags = sorted(flag for flag in message.flags if not flag.startswith(IGNORE_FLAG))
-    if flags:
-        lines.append("#, " + ", ".join(flags))
-    mark = "#~ " if obsolete else ""
-    previous = "#~| " if obsolete else "#| "
-    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
-        lines += _keyword_lines(previous, keyword, text)
-    if message.context is not None:
-        lines += _keyword_lines(mark, "msgctxt", message.context)
-    if message.pluralizable:
-        lines += _keyword_lines(mark, "msgid", message.id[0])
-        lines += _keyword_lines(mark, "msgid_plural", message.id[1])
-        strings = tuple(message.string or ())
-        for index in range(max(len(strings), plurals)):
-            lines += _keyword_lines(mark, f"msgstr[{index}]", strings[index] if index < len(strings) else "")
-    else:
-        lines += _keyword_lines(mark, "msgid", message.id)
-        lines += _keyword_lines(mark, "msgstr", message.string or "")
-    return "\n".join(lines) + "\n"
-
-
-def _keyword_lines(mark: str, keyword: str, text: str) -> list[str]:
-    """keyword and its quoted text as msgmerge writes them: on one line if it fits, else wrapped below ""."""
-    from unicode_segmentation_rs import gettext_wrap
-
-    escaped = _escape(text)
-    single = f'{mark}{keyword} "{escaped}"'
-    lines = gettext_wrap(escaped, PAGE_WIDTH - _width(mark) - 2)
-    if len(lines) <= 1 and _width(single) <= PAGE_WIDTH:
-        return [single]
-    return [f'{mark}{keyword} ""', *(f'{mark}"{line}"' for line in lines)]
-
-
-def _escape(text: str) -> str:
-    return text.translate(_WRITTEN_ESCAPES)
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal, as gettext counts them: wide East Asian characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _reference_lines(locations) -> list[str]:
-    words = [f"{name}:{line}" if line else name for name, line in sorted(set(locations), key=_location_key)]
-    lines, current = [], "#:"
-    for word in words:
-        if len(current) + 1 + len(word) > PAGE_WIDTH and current != "#:":
-            lines.append(current)
-            current = "#:"
-        current += f" {word}"
-    return lines + ([current] if current != "#:" else [])
-
-
-def _location_key(location):
-    name, line = location
-    return name, line or 0
-
-
-def _drop_python_format(catalog) -> None:
-    # Babel flags any text with "%" as python-format ("100% of" looks like "% o"), which
-    # makes msgfmt --check compare "directives" in prose. Papers have no format strings.
-    for message in (*catalog, *catalog.obsolete.values()):
-        message.flags.discard("python-format")
 
 
 def _decode_lines(data: bytes, path: Path) -> list[str]:
@@ -257,7 +124,7 @@ def _decode_lines(data: bytes, path: Path) -> list[str]:
             raise CatalogError(
                 path, number, f"not valid UTF-8 (byte 0x{raw[error.start]:02X}); save the file as UTF-8"
             ) from None
-        control = _CONTROL.search(line)
+        control = CONTROL_CHARACTERS.search(line)
         if control:
             # msgfmt lets them through, and then they reach the pages; no translator means one.
             raise CatalogError(path, number, f"control character U+{ord(control[0]):04X} at column "
@@ -638,7 +505,7 @@ def _message(entry: _Entry):
     return message
 
 
-def _set_header(catalog, message, entry: _Entry, path: Path) -> None:
+def _set_header(catalog: Catalog, message: Message, entry: _Entry, path: Path) -> None:
     try:
         catalog[""] = message
     except Exception as error:  # Babel raises ValueError, or UnknownLocaleError for an unknown Language

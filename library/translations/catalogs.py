@@ -28,7 +28,8 @@ from library.core.paths import (
     template_path,
     template_paths,
 )
-from library.sources.pofiles import parse_catalog, read_catalog, render_catalog
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.sources.segments import segment_paper
 from library.model.stamps import source_date
@@ -105,7 +106,7 @@ def _ui_sources(config: Config):
     The code's strings come from this package wherever it is installed, so a project folder
     without the library's source still gets them all; they are named library/<module>.py.
     """
-    package = Path(__file__).parents[1]  # library/, of which this module is in a folder
+    package = Path(__file__).resolve().parents[1]  # library/
     yield package, "**/*.py", "python", package.parent
     yield config.templates_dir, "**/*.html", "jinja2.ext:babel_extract", config.root
 
@@ -139,7 +140,7 @@ def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
     return changes
 
 
-def _render_without_date_churn(path: Path, catalog, keep_format: bool) -> bytes:
+def _render_without_date_churn(path: Path, catalog: Catalog, keep_format: bool) -> bytes:
     """Keep the old POT-Creation-Date when nothing else changed, so reruns are byte-identical."""
     if path.is_file():
         try:
@@ -264,7 +265,7 @@ def language_memory(project: Project, language: str) -> Memory:
                         outside_memory(project.config, language))
 
 
-def merge_catalog(catalog, template, language: str, domain: str, update: CatalogUpdate | None = None):
+def merge_catalog(catalog: Catalog, template: Catalog, language: str, domain: str, update: CatalogUpdate | None = None):
     """Bring catalog (None for a new one) in line with template, keeping every translation.
 
     Babel's update does most of it; around it we revive obsolete entries whose English came
@@ -304,7 +305,7 @@ def _keep_original_english(message: Message, made_from: dict[str, list[str]]) ->
         message.previous_id = made_from[matched]
 
 
-def _key(message):
+def _key(message: Message):
     return message.id if message.context is None else (message.id, message.context)
 
 
@@ -320,7 +321,7 @@ def _new_ids(known: set, merged: Catalog) -> set:
     return {_key(m) for m in merged if m.id and _key(m) not in known}
 
 
-def _prefill(catalog, new_ids: set, memory: Callable[[], Memory], domain: str, root: Path) -> int:
+def _prefill(catalog: Catalog, new_ids: set, memory: Callable[[], Memory], domain: str, root: Path) -> int:
     """Fill the new entries that have no translation from the memory, fuzzy, saying where from."""
     filled = 0
     for message in catalog:
@@ -339,7 +340,7 @@ def _prefill(catalog, new_ids: set, memory: Callable[[], Memory], domain: str, r
     return filled
 
 
-def _new_catalog(template, language: str, domain: str):
+def _new_catalog(template: Catalog, language: str, domain: str):
     from babel import Locale
     from babel.messages.catalog import Catalog
 
@@ -359,7 +360,7 @@ def _new_catalog(template, language: str, domain: str):
     )
 
 
-def _translation_header_comment(template, language_name: str) -> str:
+def _translation_header_comment(template: Catalog, language_name: str) -> str:
     """'# French translation of “Title”.' from the template's own header comment."""
     comment = " ".join(line.lstrip("# ") for line in template.header_comment.splitlines())
     match = re.search(r"Translation template for (.+?)\.\s+Made by", comment)

@@ -78,10 +78,7 @@ def _entry(term: Term, languages: tuple[str, ...]) -> str:
 
 def _unique(forms: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Each form once, with its first status (an official term also listed as a variant stays preferred)."""
-    seen: set[str] = set()
-    kept = []
+    kept: dict[str, str] = {}
     for form, kind in forms:
-        if form not in seen:
-            seen.add(form)
-            kept.append((form, kind))
-    return kept
+        kept.setdefault(form, kind)
+    return list(kept.items())

@@ -11,13 +11,13 @@ file and line. The catalogs' own translations win over an outside memory's for t
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from library import __version__
 from library.core.config import Config
+from library.core.files import CONTROL_CHARACTERS
 from library.translations.exchange import ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from library.translations.memory import Recollection
 from library.core.paths import catalog_paths, memory_folder, memory_paths
@@ -32,7 +32,6 @@ TOOL = "briefing-library"
 _LONGEST = 10
 _SHORT = 2000
 # What the PO reader refuses in a catalog (all control characters but tab and newline).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def plan_tmx_import(config: Config, path: Path) -> tuple[TmxImport, bytes]:
 def _fits(source: str, text: str) -> bool:
     """Whether a pair can become a PO entry the strict reader takes."""
     return bool(text.strip()) and len(text) <= max(_LONGEST * len(source), _SHORT) \
-        and not _CONTROL.search(source) and not _CONTROL.search(text)
+        and not CONTROL_CHARACTERS.search(source) and not CONTROL_CHARACTERS.search(text)
 
 
 def _safe_name(stem: str) -> str:

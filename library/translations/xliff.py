@@ -10,6 +10,8 @@ context groups, the previous English of an outdated entry as an ``alt-trans``, p
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +22,12 @@ from library.core.errors import CatalogError
 from library.core.files import read_checked
 from library.translations.exchange import Code, Element, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from library.core.paths import catalog_path, template_path
-from library.sources.pofiles import parse_catalog, render_catalog, silenced_checks
+from library.sources.pofiles import parse_catalog, silenced_checks
+from library.sources.powriter import render_catalog
 from library.model.project import Project
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 __all__ = ["XLIFF_NS", "CatalogImport", "XliffPlan", "unit_id", "render_xliff", "export_xliff", "plan_xliff_import"]
 
@@ -33,14 +39,14 @@ IMPORT_CHECKS = frozenset({"markup", "links"})
 _INLINE = {"bpt", "ept", "ph"}
 
 
-def unit_id(message) -> str:
+def unit_id(message: Message) -> str:
     """The same id in every export while the entry's English (and context) stays the same."""
     ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
     key = "\x04".join([message.context or "", *ids])
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _is_python_format(message) -> bool:
+def _is_python_format(message: Message) -> bool:
     return "python-format" in message.flags
 
 
@@ -65,7 +71,7 @@ def export_xliff(project: Project, languages: tuple[str, ...], papers: tuple[str
     return written
 
 
-def render_xliff(catalog, domain: str, source: str, language: str) -> tuple[bytes, dict[str, int]]:
+def render_xliff(catalog: Catalog, domain: str, source: str, language: str) -> tuple[bytes, dict[str, int]]:
     """The XLIFF 1.2 text of one catalog, and how many of its entries are in each state."""
     counts = {"translated": 0, "needs-review-translation": 0, "needs-translation": 0}
     units = []
@@ -93,14 +99,14 @@ def render_xliff(catalog, domain: str, source: str, language: str) -> tuple[byte
     return text.encode("utf-8"), counts
 
 
-def _state(message) -> str:
+def _state(message: Message) -> str:
     strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
     if not any(strings):
         return "needs-translation"
     return "needs-review-translation" if message.fuzzy else "translated"
 
 
-def _unit(message, state: str, language: str) -> str:
+def _unit(message: Message, state: str, language: str) -> str:
     lines = [f'      <trans-unit id="{unit_id(message)}" approved="{_approved(state)}" xml:space="preserve">',
              f"        <source>{_inline(message.id, message)}</source>",
              _target_element(message.string or "", message.id, message, state, language),
@@ -111,7 +117,7 @@ def _unit(message, state: str, language: str) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def _plural_group(message, state: str, language: str) -> str:
+def _plural_group(message: Message, state: str, language: str) -> str:
     group = unit_id(message)
     singular, plural = message.id
     strings = tuple(message.string or ())
@@ -133,17 +139,17 @@ def _approved(state: str) -> str:
     return "yes" if state == "translated" else "no"
 
 
-def _target_element(text: str, english: str, message, state: str, language: str) -> str:
+def _target_element(text: str, english: str, message: Message, state: str, language: str) -> str:
     target = _inline(text, message, english=english)
     return f'        <target xml:lang="{language}" state="{state}">{target}</target>'
 
 
-def _alt_trans(previous: str, text: str, message, language: str) -> str:
+def _alt_trans(previous: str, text: str, message: Message, language: str) -> str:
     return (f'        <alt-trans origin="previous" xml:space="preserve"><source>{_inline(previous, message)}</source>'
             f'<target xml:lang="{language}">{_inline(text, message, english=previous)}</target></alt-trans>')
 
 
-def _context(message) -> list[str]:
+def _context(message: Message) -> list[str]:
     lines = []
     if message.context is not None:
         lines.append('        <context-group name="po-entry" purpose="information"><context context-type="x-po-msgctxt">'
@@ -155,13 +161,13 @@ def _context(message) -> list[str]:
     return lines
 
 
-def _notes(message) -> list[str]:
+def _notes(message: Message) -> list[str]:
     notes = [("developer", message.auto_comments), ("po-translator", message.user_comments)]
     return [f'        <note from="{origin}">{escape_text(chr(10).join(comments))}</note>'
             for origin, comments in notes if comments]
 
 
-def _inline(text: str, message, *, english: str | None = None) -> str:
+def _inline(text: str, message: Message, *, english: str | None = None) -> str:
     """text with its Markdown as tags; a translation's tags take the ids of the English's same tags."""
     pieces = inline_pieces(text, _is_python_format(message))
     if english is not None:
@@ -328,7 +334,7 @@ def _message(entry: _Catalog, path: Path, element: Element, identifier: str):
     return message
 
 
-def _check_source(entry: _Catalog, path: Path, unit: Element, english: str, message) -> None:
+def _check_source(entry: _Catalog, path: Path, unit: Element, english: str, message: Message) -> None:
     source = unit.first("source")
     if source is None:
         raise ExchangeError(path, unit.line, "a <trans-unit> without <source>")
@@ -337,7 +343,7 @@ def _check_source(entry: _Catalog, path: Path, unit: Element, english: str, mess
                                                "export; export again")
 
 
-def _target(entry: _Catalog, path: Path, unit: Element, message, english: str | None = None) -> tuple[str, bool]:
+def _target(entry: _Catalog, path: Path, unit: Element, message: Message, english: str | None = None) -> tuple[str, bool]:
     """The unit's target text ("" when none) and whether its state says translated or final."""
     target = unit.first("target")
     if target is None:
@@ -351,7 +357,7 @@ def _target(entry: _Catalog, path: Path, unit: Element, message, english: str | 
     return text, final
 
 
-def _codes(english: str, message) -> dict[tuple[str, str], str]:
+def _codes(english: str, message: Message) -> dict[tuple[str, str], str]:
     """The English's tags: (element, id) -> the Markdown they hold."""
     return {(code.role, str(code.id)): code.native for code in inline_pieces(english, _is_python_format(message))
             if isinstance(code, Code)}
@@ -380,7 +386,7 @@ def _flatten(path: Path, element: Element, codes: dict[tuple[str, str], str] | N
     return "".join(parts)
 
 
-def _apply(entry: _Catalog, path: Path, unit: Element, message, texts: tuple[str, ...], final: bool) -> None:
+def _apply(entry: _Catalog, path: Path, unit: Element, message: Message, texts: tuple[str, ...], final: bool) -> None:
     plural = isinstance(message.id, (list, tuple))
     old = tuple(message.string or ()) if plural else (message.string or "",)
     new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts)))
@@ -400,13 +406,13 @@ def _apply(entry: _Catalog, path: Path, unit: Element, message, texts: tuple[str
         entry.report.reviewed += 1
 
 
-def _unfuzzy(message) -> None:
+def _unfuzzy(message: Message) -> None:
     # As a PO editor does when a translator confirms an entry: the previous English goes too.
     message.flags.discard("fuzzy")
     message.previous_id = []
 
 
-def _check_markup(entry: _Catalog, path: Path, unit: Element, message, strings: tuple[str, ...]) -> None:
+def _check_markup(entry: _Catalog, path: Path, unit: Element, message: Message, strings: tuple[str, ...]) -> None:
     """Refuse a translation whose tags or links `library check` would call an error."""
     ignore = frozenset(check.id for check in CHECKS if check.id not in IMPORT_CHECKS) | frozenset(silenced_checks(message))
     ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)

@@ -4,11 +4,12 @@
 // with its results and without the data-static-search mark, and this script does nothing.
 // Everything shown comes from the index as text (textContent), never as HTML.
 //
-// Pagefind finds and scores the passages of each word (or "phrase") the reader typed; this
-// script reads the query as the server does, with the server's own lists from the language's
-// table (search.<lang>.json): stop words and question words dropped, OR, NOT and -word,
-// the glossary's other forms of a term, all the words first or else most of them, a word
-// found only in a passage's English, and did-you-mean from the index's own vocabulary.
+// Pagefind finds the passages of each word (or "phrase") the reader typed; this script reads
+// the query as the server's parser does, with the server's own lists from the language's table
+// (search.<lang>.json): stop words and question words dropped, OR, NOT and -word in brackets at
+// any depth, the glossary's other forms of a term, all the words first or else most of them, a
+// word found only in another language's passages, and did-you-mean from the index's own
+// vocabulary; and it scores them with the server's formula, over the server's counts.
 (function () {
   "use strict";
   var page = document.querySelector("[data-static-search]");
@@ -68,58 +69,264 @@
     return element("a", attributes, text);
   }
 
-  // --- Reading the query, as the server's parser does ---------------------------------------
+  // --- Reading the query, as the server's parser (Whoosh's, as library/search.py sets it up) does
 
-  // The query as clauses: each a list of alternatives (joined by OR), each a word or a "phrase".
+  // The query in clauses: those every passage must hold, question words (which only rank) and
+  // what to leave out. Each clause is a query: a word or a "phrase" (a leaf, its words), a group
+  // ("and", "or", "not", nested at any depth), or every passage ("every", a score).
   function parse(text, table) {
-    var operators = table.operators, clauses = [], negate = false, joinNext = false;
-    var tokens = text.replace(/[()]/g, " ").match(/"[^"]*"?|[^\s"]+/g) || [];
-    tokens.slice(0, 24).forEach(function (token) {
-      if (operators.or.indexOf(token) >= 0 && clauses.length) {
-        joinNext = true;
-        return;
-      }
-      if (operators.and.indexOf(token) >= 0) {
-        return;
-      }
-      if (operators.not.indexOf(token) >= 0) {
-        negate = true;
-        return;
-      }
-      var phrase = token.charAt(0) === '"';
-      if (!phrase && token.length > 1 && token.charAt(0) === "-") {
-        negate = true;
-        token = token.slice(1);
-      }
-      // What the server reads as plain text: field names, wildcards, fuzzy marks, boosts.
-      var words = wordsOf(token.replace(/[:~^*?[\]{}]/g, " ")).filter(function (word) {
-        return table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0;
-      });
-      // A phrase is one clause; "qu'est-ce" or "multi-stakeholder" are words, each its own.
-      (phrase && words.length ? [words] : words.map(function (word) { return [word]; })).forEach(function (part, number) {
-        var item = {text: phrase ? token : part[0], words: part, phrase: phrase && part.length > 1};
-        if (joinNext && !number && !clauses[clauses.length - 1].negated && !negate) {
-          clauses[clauses.length - 1].alternatives.push(item);
-          clauses[clauses.length - 1].text += " OR " + item.text;
-        } else {
-          clauses.push({text: item.text, alternatives: [item], negated: negate});
+    // As the server: the first 24 words; field names, wildcards, fuzzy marks and boosts are spaces.
+    text = text.split(/\s+/).filter(Boolean).slice(0, 24).join(" ").replace(/[:~^*?[\]{}]/g, " ");
+    var tree = pruned(withOperators(plusMinus(grouped(tagged(text, table.operators)))));
+    var clauses = [], excluded = [];
+    if (tree) {
+      // At the top, what a NOT or a minus leaves out is excluded; anything else is a clause.
+      var banned = tree.kind === "andnot" ? tree.nodes[1] : null, top = banned ? tree.nodes[0] : tree;
+      var nodes = top.kind === "and" ? top.nodes : [top];
+      nodes.forEach(function (node) {
+        if (node.kind !== "not") {
+          clauses.push(clauseOf(node, table));
         }
       });
-      joinNext = false;
-      negate = false;
+      nodes.filter(function (node) { return node.kind === "not"; })
+        .concat(!banned ? [] : banned.kind === "or" ? banned.nodes : [banned]).forEach(function (node) {
+          excluded.push(fieldQuery(node.kind === "not" ? node.nodes[0] : node, table));
+        });
+    }
+    clauses = withTerminology(clauses.filter(Boolean), table);
+    // "¿quién" and "why?" ask as "quién" and "why" do (the server strips the same marks).
+    var asking = clauses.filter(function (clause) {
+      return table.ask.indexOf(fold(clause.text.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, ""))) >= 0;
     });
-    var positive = clauses.filter(function (clause) { return !clause.negated; });
-    var asking = positive.filter(function (clause) {
-      return clause.alternatives.length === 1 && clause.alternatives[0].words.length === 1
-        && table.ask.indexOf(fold(clause.alternatives[0].words[0])) >= 0;
-    });
-    var required = positive.filter(function (clause) { return asking.indexOf(clause) < 0; });
+    var required = clauses.filter(function (clause) { return asking.indexOf(clause) < 0; });
     if (!required.length) {
       required = asking;
       asking = [];
     }
-    return {required: withTerminology(required, table), optional: asking,
-            excluded: clauses.filter(function (clause) { return clause.negated; })};
+    return {required: required, optional: asking, excluded: excluded.filter(Boolean)};
+  }
+
+  // The query as Whoosh tags it: "phrases", brackets, operators, a minus starting a word, spaces;
+  // what lies between them is a word ("multi-stakeholder", "qu'est-ce").
+  function tagged(text, operators) {
+    function either(words) {
+      return "(?:" + words.join("|") + ")";
+    }
+    var taggers = [["phrase", /"(.*?)"/y], ["open", /\(/y], ["close", /\)/y],
+      ["not", new RegExp("(?:^|(?<=[\\s()]))" + either(operators.not) + "(?=\\s)", "y")],
+      ["and", new RegExp("(?<=\\s)" + either(operators.and) + "(?=\\s)", "y")],
+      ["or", new RegExp("(?<=\\s)" + either(operators.or) + "(?=\\s)", "y")],
+      ["minus", /(?:^|(?<=[\s(]))-/y], ["space", /\s+/y]];
+    var nodes = [], start = 0, at = 0;
+    while (at < text.length) {
+      var match = null, tagger = taggers.find(function (candidate) {
+        candidate[1].lastIndex = at;
+        match = candidate[1].exec(text);
+        return match;
+      });
+      if (!tagger) {
+        at += 1;
+        continue;
+      }
+      if (start < at) {
+        nodes.push({kind: "word", text: text.slice(start, at)});
+      }
+      var kind = tagger[0];
+      nodes.push(kind === "phrase" ? {kind: kind, text: match[1]}
+        : /^(not|and|or)$/.test(kind) ? {kind: "operator", operator: kind} : {kind: kind});
+      at = start = at + match[0].length;
+    }
+    if (start < text.length) {
+      nodes.push({kind: "word", text: text.slice(start)});
+    }
+    return nodes;
+  }
+
+  // Brackets as groups; a bracket left open closes at the end, its words joining the top level.
+  function grouped(nodes) {
+    var levels = [{kind: "and", nodes: []}];
+    nodes.forEach(function (node) {
+      if (node.kind === "open") {
+        levels.push({kind: "and", nodes: []});
+      } else if (node.kind === "close") {
+        if (levels.length > 1) {
+          var closed = levels.pop();
+          levels[levels.length - 1].nodes.push(closed);
+        }
+      } else {
+        levels[levels.length - 1].nodes.push(node);
+      }
+    });
+    var top = levels[0];
+    levels.slice(1).forEach(function (level) { top.nodes = top.nodes.concat(level.nodes); });
+    top = top.nodes.length === 1 && top.nodes[0].nodes ? top.nodes[0] : top; // "(a b)" is "a b"
+    return withoutSpaces(top);
+  }
+
+  function withoutSpaces(group) {
+    group.nodes = group.nodes.filter(function (node) { return node.kind !== "space"; }).map(function (node) {
+      return node.nodes ? withoutSpaces(node) : node;
+    });
+    return group;
+  }
+
+  // At the top level only, a minus leaves out what follows it.
+  function plusMinus(top) {
+    var kept = {kind: "and", nodes: []}, banned = {kind: "or", nodes: []}, next = kept;
+    top.nodes.forEach(function (node) {
+      if (node.kind === "minus") {
+        next = banned;
+      } else {
+        next.nodes.push(node);
+        next = kept;
+      }
+    });
+    return banned.nodes.length ? {kind: "andnot", nodes: [kept, banned]} : kept;
+  }
+
+  // NOT takes what follows it, then AND and OR take what stands on either side (AND first),
+  // left to right, in each group from the top down; an operator with nothing to act on goes.
+  function withOperators(group) {
+    var nodes = group.nodes;
+    ["not", "and", "or"].forEach(function (operator) {
+      var at = 0;
+      while (at < nodes.length) {
+        if (nodes[at].operator !== operator) {
+          at += 1;
+        } else if (operator === "not") {
+          nodes.splice(at, 1);
+          if (at < nodes.length) {
+            nodes[at] = {kind: "not", nodes: [nodes[at]]};
+          }
+        } else if (at > 0 && at < nodes.length - 1) {
+          var left = nodes[at - 1], right = nodes[at + 1];
+          if (left.kind === operator) { // "a OR b OR c" is one group
+            left.nodes.push(right);
+            nodes.splice(at, 2);
+          } else {
+            nodes.splice(at - 1, 3, {kind: operator, nodes: [left, right]});
+          }
+        } else {
+          nodes.splice(at, 1);
+        }
+      }
+    });
+    nodes.forEach(function (node) {
+      if (node.nodes) {
+        withOperators(node);
+      }
+    });
+    return group;
+  }
+
+  // The tree without what has nothing to act on (library/search.py's _pruned): a minus inside a
+  // group is the NOT it means there; an empty group goes, a group of one is that one.
+  function pruned(node) {
+    if (node.kind === "minus" || node.kind === "operator") {
+      return null;
+    }
+    if (!node.nodes) {
+      return node;
+    }
+    if (node.kind === "andnot") {
+      var kept = pruned(node.nodes[0]), banned = pruned(node.nodes[1]);
+      return kept && banned ? {kind: "andnot", nodes: [kept, banned]}
+        : banned ? {kind: "not", nodes: [banned]} : kept;
+    }
+    var children = [], negated = false;
+    node.nodes.forEach(function (child) {
+      if (child.kind === "minus") {
+        negated = true;
+        return;
+      }
+      var prunedChild = pruned(child);
+      if (prunedChild) {
+        children.push(negated ? {kind: "not", nodes: [prunedChild]} : prunedChild);
+        negated = false;
+      }
+    });
+    if (!children.length) {
+      return null;
+    }
+    return children.length === 1 && node.kind !== "not" ? children[0] : {kind: node.kind, nodes: children};
+  }
+
+  // A clause: what the reader typed for it, its query, and its words (a glossary term may spell them).
+  function clauseOf(node, table) {
+    var query = fieldQuery(node, table);
+    return query && {text: node.kind === "phrase" ? '"' + node.text + '"' : typedText(node), query: query,
+                     words: node.nodes ? null : wordsOf(node.text).filter(notStop(table.stop))};
+  }
+
+  function typedText(node) {
+    var parts = node.nodes ? node.nodes.map(typedText) : [node.text];
+    return parts.length > 1 ? "(" + parts.join(node.kind === "or" ? " OR " : " ") + ")" : parts.join("");
+  }
+
+  // As the server's analyzers: a word as typed, in lowercase ("quién" is no stop word, "quien" is).
+  function notStop(stop) {
+    return function (word) {
+      return stop.indexOf(word.toLowerCase()) < 0;
+    };
+  }
+
+  // A node's query as the server asks it of each field a passage may have: on a translated page,
+  // what a passage holds in its language, and what its empty English field adds (a NOT finds it).
+  function fieldQuery(node, table) {
+    var query = queryOf(node, table.stop, table);
+    var empty = query && table.source_stop ? onEmpty(queryOf(node, table.source_stop, table)) : null;
+    return empty === null ? query : {kind: "or", nodes: [query, {every: empty}]};
+  }
+
+  // A node as Whoosh makes it a query and normalises it: stop words out, a group left empty gone,
+  // a group of one that one, a group inside one of its kind merged into it, the same query once.
+  function queryOf(node, stop, table) {
+    if (!node.nodes) {
+      var words = wordsOf(node.text).filter(notStop(stop));
+      if (node.kind === "phrase" && words.length > 1) {
+        return {words: words, phrase: true, key: '"' + keyOf(words, table) + '"'};
+      }
+      // A word of several words ("multi-stakeholder") needs them all.
+      return normalised("and", words.map(function (word) { return {words: [word], key: keyOf([word], table)}; }));
+    }
+    var parts = node.nodes.map(function (child) { return queryOf(child, stop, table); });
+    if (node.kind === "not") {
+      return parts[0] && {kind: "not", nodes: parts, key: "-" + parts[0].key};
+    }
+    return normalised(node.kind, parts);
+  }
+
+  function keyOf(words, table) {
+    return words.map(function (word) { return stemOf(table, table.language, fold(word)); }).join(" ");
+  }
+
+  function normalised(kind, queries) {
+    var parts = [];
+    queries.forEach(function (query) {
+      (query && query.kind === kind ? query.nodes : query ? [query] : []).forEach(function (part) {
+        if (!parts.some(function (known) { return known.key === part.key; })) {
+          parts.push(part);
+        }
+      });
+    });
+    return parts.length > 1 ? {kind: kind, nodes: parts, key: kind + "(" + parts.map(function (part) {
+      return part.key;
+    }).join(",") + ")"} : parts[0] || null;
+  }
+
+  // What a query scores on an empty field (null: no match): words find nothing there, a NOT 1.
+  function onEmpty(query) {
+    if (!query || query.words) {
+      return null;
+    }
+    if (query.kind === "not") {
+      return onEmpty(query.nodes[0]) === null ? 1 : null;
+    }
+    var scores = query.nodes.map(onEmpty).filter(function (score) { return score !== null; });
+    if (query.kind === "and" ? scores.length < query.nodes.length : !scores.length) {
+      return null;
+    }
+    return scores.reduce(function (sum, score) { return sum + score; }, 0);
   }
 
   function stemOf(table, code, folded) {
@@ -133,11 +340,13 @@
       for (var t = 0; t < table.terms.length; t += 1) {
         var term = table.terms[t], run = runSpelling(clauses.slice(first), term, table);
         if (run) {
-          var spelt = clauses.slice(first, first + run);
-          var alternatives = [{text: spelt.map(function (c) { return c.text; }).join(" "), all: spelt},
-            {text: '"' + term.official + '"', words: wordsOf(term.official), phrase: true},
-            {text: '"' + term.english + '"', words: wordsOf(term.english), phrase: true}];
-          var joined = {text: alternatives[0].text, alternatives: alternatives, negated: false};
+          var spelt = clauses.slice(first, first + run), forms = [term.official];
+          if (table.language !== table.source) {
+            forms.push(term.english);
+          }
+          var joined = {text: spelt.map(function (c) { return c.text; }).join(" "), query: {kind: "or", nodes: [
+            spelt.length > 1 ? {kind: "and", nodes: spelt.map(function (c) { return c.query; })} : spelt[0].query
+          ].concat(forms.map(function (form) { return {words: wordsOf(form), phrase: true}; }))}};
           return clauses.slice(0, first).concat([joined], withTerminology(clauses.slice(first + run), table));
         }
       }
@@ -152,11 +361,13 @@
       var code = term.forms[f][0], stems = term.forms[f][1].split(" "), skipped = term.forms[f][2].split(" ");
       var spelt = 0;
       for (var count = 1; count <= clauses.length; count += 1) {
-        var item = clauses[count - 1].alternatives[0];
-        // The form's own stop words ("sur les" typed on the English page) are passed over.
-        var words = item.words.filter(function (word) { return skipped.indexOf(fold(word)) < 0; });
-        if (clauses[count - 1].alternatives.length !== 1 || item.phrase
-            || !words.every(function (word, at) { return spells(table, code, fold(word), stems[spelt + at]); })) {
+        // A word or a "phrase" may spell a form, less the form's own stop words ("sur les").
+        var words = (clauses[count - 1].words || []).filter(function (word) {
+          return skipped.indexOf(fold(word)) < 0;
+        });
+        if (!words.length || !words.every(function (word, at) {
+          return spells(table, code, fold(word), stems[spelt + at]);
+        })) {
           break;
         }
         spelt += words.length;
@@ -175,46 +386,126 @@
 
   // --- Finding: Pagefind for each clause, the clauses combined as the server combines them ----
 
-  // An engine is one language's Pagefind and table. Passage id -> score, of each alternative.
+  // An engine is one language's Pagefind and table. Passage id -> score of a word; of a phrase,
+  // as the server scores it, the sum of its words' scores, in the passages that hold it.
   function searchItem(engine, item) {
-    if (item.all) {
-      return Promise.all(item.all.map(function (clause) { return searchClause(engine, clause); }))
-        .then(function (parts) { return intersection(parts) || new Map(); });
-    }
-    // Quoted, Pagefind matches whole words in any form ("sans" is not "santé") and phrases; the
-    // unquoted search says where the words are. Each passage is scored as the server scores it.
-    var text = item.words.join(" ");
-    return Promise.all([engine.pagefind.search('"' + text + '"'), engine.pagefind.search(text)])
-      .then(function (both) {
-        var places = new Map(both[1].results.map(function (result) { return [result.id, result.words.length]; }));
-        var table = engine.table, found = new Map(), matching = both[0].results.filter(function (result) {
-          return table.byId.has(result.id);
-        });
-        matching.forEach(function (result) {
-          table.results.set(result.id, result);
-          var often = Math.max(1, (places.get(result.id) || result.words.length) / item.words.length);
-          found.set(result.id, bm25(often, matching.length, table.byId.get(result.id).length, table));
-        });
-        return found;
+    var words = item.words.filter(notStop(engine.table.stop)); // a glossary form's small words do not score
+    return Promise.all(words.map(function (word) { return wordScores(engine, word); })).then(function (parts) {
+      var found = parts.length && intersection(parts.map(function (part) { return part.scores; })) || new Map();
+      return item.phrase && words.length > 1 ? phrase(engine, item, words, parts, found) : found;
+    });
+  }
+
+  // The server reads a phrase without its small words: its words one after the other, whatever
+  // small words come between ("société civile et les migrants" for "civile migrants"). Where
+  // Pagefind finds the phrase as typed, so would the server; where its words only come in order,
+  // the passage is read to tell.
+  function phrase(engine, item, words, parts, found) {
+    var table = engine.table, ids = Array.from(found.keys());
+    return engine.pagefind.search('"' + item.words.join(" ") + '"').then(function (asTyped) {
+      var typed = new Set(asTyped.results.map(function (result) { return result.id; }));
+      return Promise.all(ids.map(function (id) {
+        return typed.has(id) || inOrder(parts.map(function (part) { return part.places.get(id); }))
+          && dataOf(table, id).then(function (data) { return follow(table, table.byId.get(id), data, words); });
+      }));
+    }).then(function (held) {
+      return new Map(ids.filter(function (_id, number) { return held[number]; }).map(function (id) {
+        return [id, found.get(id)];
+      }));
+    });
+  }
+
+  // Whether one place of each word comes at or after one of the word before (Pagefind's places).
+  function inOrder(places) {
+    var at = -1;
+    return places.every(function (word) {
+      at = Math.min.apply(null, Array.from(word || []).filter(function (place) { return place >= at; }));
+      return at !== Infinity;
+    });
+  }
+
+  // Whether a passage, read as the server indexes it (small words left out), has the words in a row.
+  function follow(table, passage, data, words) {
+    var stems = wordsOf(textOf(data)).filter(notStop(table.stop)).map(function (word) {
+      return stemOf(table, passage.language, fold(word));
+    });
+    return stems.some(function (_stem, at) {
+      return words.every(function (word, next) {
+        return spells(table, passage.language, fold(word), stems[at + next]);
       });
+    });
+  }
+
+  // Quoted, Pagefind matches whole words in any form ("sans" is not "santé"). Unquoted, it says where
+  // they are, but by prefix: where it finds a word of a longer stem ("migrations" for "migrants") is
+  // left out, so that a word counts as often as the server counts it. Each word is searched once.
+  function wordScores(engine, word) {
+    if (!engine.scores.has(word)) {
+      var table = engine.table, stems = table.stems[table.language] || {};
+      var stem = stemOf(table, table.language, fold(word));
+      var longer = Object.keys(stems).filter(function (other) { return other !== stem && other.indexOf(stem) === 0; })
+        .map(function (other) { return stems[other].split(" ")[0]; });
+      engine.scores.set(word, Promise.all(['"' + word + '"', word].concat(longer).map(function (text) {
+        return engine.pagefind.search(text);
+      })).then(function (searches) { return counted(table, searches); }));
+    }
+    return engine.scores.get(word);
+  }
+
+  // A word's scores and its places in each passage, from its searches: quoted, unquoted, then the
+  // longer stems'.
+  function counted(table, searches) {
+    var places = new Map(searches[1].results.map(function (result) { return [result.id, new Set(result.words)]; }));
+    searches.slice(2).forEach(function (longer) {
+      longer.results.forEach(function (result) {
+        result.words.forEach(function (at) { (places.get(result.id) || new Set()).delete(at); });
+      });
+    });
+    var scores = new Map(), matching = searches[0].results.filter(function (result) {
+      return table.byId.has(result.id);
+    });
+    matching.forEach(function (result) {
+      table.results.set(result.id, result);
+      var often = Math.max(1, (places.get(result.id) || new Set()).size);
+      scores.set(result.id, bm25(often, matching.length, table.byId.get(result.id).length, table));
+    });
+    return {scores: scores, places: places};
   }
 
   // Whoosh's BM25F, as the server ranks: idf log(N / (n + 1)) + 1, K1 1.2, B 0.75, over the
-  // passages' lengths in indexed words (stop words left out), which Pagefind does not count so.
+  // passages' lengths in indexed words as the index keeps them (stop words left out, stored in a byte).
   function bm25(often, passages, length, table) {
     var idf = Math.log(table.passages.length / (passages + 1)) + 1;
-    return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.averageLength));
+    return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.average_length));
   }
 
-  function searchClause(engine, clause) {
-    return Promise.all(clause.alternatives.map(function (item) { return searchItem(engine, item); }))
-      .then(function (parts) {
-        var union = new Map();
-        parts.forEach(function (part) {
-          part.forEach(function (score, id) { union.set(id, (union.get(id) || 0) + score); });
-        });
-        return union;
-      });
+  // Passage id -> score of a query, as the server scores it: a word or a phrase by BM25F; a group
+  // sums its parts' (AND: in passages with every part; OR: with any); a NOT gives 1 to each passage
+  // without what it leaves out; "every", each passage the same.
+  function scored(engine, query) {
+    if (query.words) {
+      return searchItem(engine, query);
+    }
+    var ids = Array.from(engine.table.byId.keys());
+    if (query.every !== undefined) {
+      return Promise.resolve(new Map(ids.map(function (id) { return [id, query.every]; })));
+    }
+    return Promise.all(query.nodes.map(function (part) { return scored(engine, part); })).then(function (parts) {
+      if (query.kind === "not") {
+        return new Map(ids.filter(function (id) { return !parts[0].has(id); }).map(function (id) {
+          return [id, 1];
+        }));
+      }
+      return query.kind === "and" ? intersection(parts) || new Map() : union(parts);
+    });
+  }
+
+  function union(parts) {
+    var total = new Map();
+    parts.forEach(function (part) {
+      part.forEach(function (score, id) { total.set(id, (total.get(id) || 0) + score); });
+    });
+    return total;
   }
 
   // The passages in every part, their scores summed; null when there is none.
@@ -238,8 +529,8 @@
 
   // Every clause searched: the required ones, the question words (which only rank), those left out.
   function searchAll(engine, parsed) {
-    var clauses = parsed.required.concat(parsed.optional, parsed.excluded);
-    return Promise.all(clauses.map(function (clause) { return searchClause(engine, clause); }))
+    var queries = parsed.required.concat(parsed.optional).map(function (clause) { return clause.query; });
+    return Promise.all(queries.concat(parsed.excluded).map(function (query) { return scored(engine, query); }))
       .then(function (found) {
         var required = parsed.required.length, optional = parsed.optional.length;
         return {required: found.slice(0, required), optional: found.slice(required, required + optional),
@@ -257,16 +548,17 @@
     return hits && hits.size ? hits : null;
   }
 
-  // The server's order: all the words in the reader's language; else all of them in English,
-  // shown through the reader's passages; else the passages with most of them.
-  function find(engine, parsed, text) {
+  // The server's order: all the words in the reader's language; else all of them in another
+  // language, shown through the reader's passages; else the passages with most of them. (The
+  // corrected query of a did-you-mean, as on the server, is not searched in the other languages.)
+  function find(engine, parsed, text, corrected) {
     return searchAll(engine, parsed).then(function (found) {
       var all = kept(intersection(found.required), found);
       if (all) {
         return {hits: ranked(all, new Map(), engine.table)};
       }
-      return elsewhere(engine, text).then(function (english) {
-        return english || mostWords(engine, parsed, found);
+      return (corrected ? Promise.resolve(null) : elsewhere(engine, text)).then(function (other) {
+        return other || mostWords(engine, parsed, found);
       });
     });
   }
@@ -288,34 +580,40 @@
     return {hits: totals ? ranked(totals, counts, engine.table) : [], partial: Boolean(totals), missing: missing};
   }
 
-  // A word of English on a translated page: the English index, opened only then, in a Pagefind of
-  // its own (a second copy of the module; Pagefind takes its language from <html lang> as it starts).
+  // A word of another language: the other languages' indexes, in the server's order, each opened
+  // only when those before it found nothing; the first whose passages hold all the words answers.
   function elsewhere(engine, text) {
-    if (engine.language === engine.table.source) {
-      return Promise.resolve(null);
-    }
-    var source = engine.table.source;
-    if (!engine.english) {
-      engine.english = Promise.all([import(new URL(root + "pagefind/pagefind.js?" + source, document.baseURI).href),
-                                    loadTable(source)]).then(function (loaded) {
+    return engine.table.languages.reduce(function (before, code) {
+      return before.then(function (found) {
+        return found || code === engine.language ? found : opened(code).then(function (other) {
+          var parsed = parse(text, other.table);
+          return parsed.required.length && searchAll(other, parsed).then(function (all) {
+            var hits = kept(intersection(all.required), all);
+            return hits && {hits: ranked(hits, new Map(), other.table), matched: other, matchedParse: parsed};
+          });
+        });
+      });
+    }, Promise.resolve(null));
+  }
+
+  // A language's Pagefind and table, loaded once, when first needed. Another language's index gets
+  // a Pagefind of its own (a second copy of the module: Pagefind takes its language from <html lang>
+  // as it starts). One search per page: a worker would only cost the reader another download.
+  var engines = {};
+
+  function opened(code) {
+    if (!engines[code]) {
+      var script = new URL(root + "pagefind/pagefind.js" + (code === language ? "" : "?" + code), document.baseURI);
+      engines[code] = Promise.all([import(script.href), loadTable(code)]).then(function (loaded) {
         return loaded[0].options({noWorker: true}).then(function () {
-          document.documentElement.lang = source;
+          document.documentElement.lang = code;
           var started = loaded[0].init();
           document.documentElement.lang = language;
           return started;
-        }).then(function () { return {pagefind: loaded[0], table: loaded[1], language: source}; });
+        }).then(function () { return {pagefind: loaded[0], table: loaded[1], language: code, scores: new Map()}; });
       });
     }
-    return engine.english.then(function (english) {
-      var parsed = parse(text, english.table);
-      if (!parsed.required.length) {
-        return null;
-      }
-      return searchAll(english, parsed).then(function (found) {
-        var all = kept(intersection(found.required), found);
-        return all ? {hits: ranked(all, new Map(), english.table), matched: english, matchedParse: parsed} : null;
-      });
-    });
+    return engines[code];
   }
 
   // --- Did you mean: the closest word of the index, as the server picks it --------------------
@@ -395,18 +693,14 @@
   // Whether a word of the text (folded) is one the reader asked for: a whole word of the same stem.
   function marker(parsed, table) {
     var asked = [];
-    parsed.required.concat(parsed.optional).forEach(function (clause) {
-      clause.alternatives.forEach(function (item) {
-        (item.all || [item]).forEach(function (part) {
-          (part.words || part.alternatives[0].words).forEach(function (word) {
-            // A glossary term's small words ("sobre los" in its official form) were not asked for.
-            if (table.stop.indexOf(word.toLowerCase()) < 0 && table.stop.indexOf(fold(word)) < 0) {
-              asked.push(fold(word));
-            }
-          });
-        });
-      });
-    });
+    // Every word of the query's clauses, as the server marks them (a glossary term's small words,
+    // "sobre los" in its official form, were not asked for).
+    (function collect(query) {
+      if (query.words) {
+        asked.push.apply(asked, query.words.filter(notStop(table.stop)).map(fold));
+      }
+      (query.nodes || []).forEach(collect);
+    })({nodes: parsed.required.concat(parsed.optional).map(function (clause) { return clause.query; })});
     return function (folded, code) {
       var stem = stemOf(table, code, folded);
       return asked.some(function (word) {
@@ -456,14 +750,19 @@
     return data.content.replace(ELISION, "$1");
   }
 
-  // A passage's fragment by its id, for the passage of another language's match. Pagefind
-  // loads its own; this one it has not been asked for.
+  // A passage's fragment by its id, for a passage Pagefind was not asked for (that of another
+  // language's match, or one only a NOT found).
   function fragment(id) {
     return fetch(root + "pagefind/fragment/" + id + ".pf_fragment").then(function (response) {
       return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
     }).then(function (text) {
       return JSON.parse(text.slice("pagefind_dcd".length));
     });
+  }
+
+  // A passage's fragment: from its Pagefind result, or by its id when a NOT alone found it.
+  function dataOf(table, id) {
+    return table.results.has(id) ? table.results.get(id).data() : fragment(id);
   }
 
   function passageItem(shownPassage, isMarked) {
@@ -493,7 +792,9 @@
     status.textContent = total ? filled(messages.found[category] || messages.found.other, {count: String(total)})
                                : filled(messages.none, {query: found.query});
     status.hidden = false;
-    notice("matched", Boolean(found.matched && total));
+    if (found.matched && total) { // said in the language that matched
+      page.querySelector('[data-notice="matched"][data-language="' + found.matched.language + '"]').hidden = false;
+    }
     notice("partial", Boolean(found.partial));
     if (found.missing && found.missing.length) {
       notice("missing", true).querySelector("span").textContent = found.missing.join(", ");
@@ -522,19 +823,19 @@
       });
   }
 
-  // What each hit shows: its passage in the reader's language, and, matched in English, that too.
+  // What each hit shows: its passage in the reader's language, and, matched in another, that too.
   function shownPassages(found, table) {
     return Promise.all(found.hits.map(function (hit) {
       if (!found.matched) {
-        return table.results.get(hit.id).data().then(function (data) {
+        return dataOf(table, hit.id).then(function (data) {
           return {passage: table.byId.get(hit.id), score: hit.score, data: data};
         });
       }
-      var english = found.matched.table, key = english.byId.get(hit.id).key, passage = table.byKey.get(key);
-      return Promise.all([passage ? fragment(passage.id) : null, english.results.get(hit.id).data()])
+      var other = found.matched.table, key = other.byId.get(hit.id).key, passage = table.byKey.get(key);
+      return Promise.all([passage ? fragment(passage.id) : null, dataOf(other, hit.id)])
         .then(function (both) {
           return passage && {passage: passage, score: hit.score, data: both[0], matched: {
-            data: both[1], language: english.byId.get(hit.id).language, marked: marker(found.matchedParse, english)}};
+            data: both[1], language: other.byId.get(hit.id).language, marked: marker(found.matchedParse, other)}};
         });
     })).then(function (passages) { return passages.filter(Boolean); });
   }
@@ -544,6 +845,7 @@
     return fetch(root + "pagefind/search." + code + ".json").then(function (response) {
       return response.json();
     }).then(function (table) {
+      table.language = code;
       table.byId = new Map();
       table.byKey = new Map();
       table.results = new Map();
@@ -554,8 +856,6 @@
         table.byId.set(row[0], passage);
         table.byKey.set(passage.key, passage);
       });
-      table.averageLength = table.passages.reduce(function (sum, row) { return sum + row[6]; }, 0)
-        / Math.max(1, table.passages.length);
       table.stemOf = {};
       Object.keys(table.stems).forEach(function (code) {
         var map = table.stemOf[code] = {};
@@ -582,7 +882,7 @@
         return found;
       }
       var correctedParse = parse(found.suggestion, engine.table);
-      return find(engine, correctedParse, found.suggestion).then(function (corrected) {
+      return find(engine, correctedParse, found.suggestion, true).then(function (corrected) {
         if (!corrected.hits.length) {
           return found;
         }
@@ -629,14 +929,10 @@
   document.title = filled(messages.title, {query: query});
   page.querySelector("h1").textContent = filled(messages.heading, {query: query});
   keepQueryInLanguageLinks();
-  var cleaned = query.replace(/[“”„‟«»‹›]/g, '"');
-  Promise.all([import(new URL(root + "pagefind/pagefind.js", document.baseURI).href), loadTable(language)])
-    .then(function (loaded) {
-      var engine = {pagefind: loaded[0], table: loaded[1], language: language};
-      // One search per page: a worker would only cost the reader another download.
-      return engine.pagefind.options({noWorker: true}).then(function () {
-        return searchQuery(engine, cleaned);
-      }).then(function (found) {
+  var cleaned = query.normalize("NFC").replace(/[“”„‟«»‹›]/g, '"');
+  opened(language)
+    .then(function (engine) {
+      return searchQuery(engine, cleaned).then(function (found) {
         if (found.noWords) {
           notice("no-words", true);
           return;

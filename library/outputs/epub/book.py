@@ -21,7 +21,7 @@ from library.outputs.epub.package import MEDIA_TYPES, Item, Metadata, zip_book
 from library.outputs.epub.pages import page_list
 from library.outputs.epub.xhtml import Document, page_break_id
 from library.outputs.gate import Job
-from library.outputs.render import body_tree, make_environment, prefixed_translation, render_template, \
+from library.outputs.render import Environments, body_tree, prefixed_translation, render_template, \
     table_of_contents, volume_prefix
 from library.sources.interface import EPUB_SUMMARY, EPUB_SUMMARY_FALLBACK, EPUB_SUMMARY_PAGES
 from library.sources.markup import plain_text
@@ -50,16 +50,12 @@ class _Part:
         return self.translation.by_id()[f"{self.prefix}title"]
 
 
-def make_book(project: Project, job: Job, pages: dict[str, int], environments: dict | None = None) -> bytes:
+def make_book(project: Project, job: Job, pages: dict[str, int], environments: Environments | None = None) -> bytes:
     """The EPUB of job, with the page list of its PDF's page map (pages; {} for none).
 
     environments keeps one Jinja2 environment per language across the books of a build.
     """
-    environments = {} if environments is None else environments
-    if job.language not in environments:
-        environments[job.language] = make_environment(project.config, job.language,
-                                                      project.ui_translations(job.language))
-    return _Book(project, job, environments[job.language]).epub(pages)
+    return _Book(project, job, (environments or Environments(project))[job.language]).epub(pages)
 
 
 class _Book:

@@ -19,7 +19,7 @@ from library.model.stamps import Digest, distribution_version, settings_text
 from library.outputs.epub.book import make_book
 from library.outputs.epub.cover import cover_font_paths
 from library.outputs.gate import Plan, Report, plan_documents, previous_entries, retire, source_files
-from library.outputs.render import template_files
+from library.outputs.render import Environments, template_files
 
 __all__ = ["plan_epubs", "build_epubs"]
 
@@ -55,7 +55,7 @@ def build_epubs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[
     report = Report(refused=list(plan.refused), unchanged=[job.output for job in plan.current])
     entries = previous_entries(config, "epub", whole=plan.complete and plan.every_language)
     pdfs = read_manifest(config, "pdf")
-    environments: dict[str, object] = {}
+    environments = Environments(project)
     try:
         for job in plan.pending:
             pages = _pdf_pages(pdfs, job.language, job.slug)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
+
+from library.outputs.fonts import font_file
 
 __all__ = ["CoverText", "cover_image", "cover_font_paths"]
 
@@ -41,12 +42,7 @@ class CoverText:
 
 def cover_font_paths() -> list[Path]:
     """Every font file the cover may use, for the stage's hash of its inputs."""
-    return sorted({_font_path(face) for pair in _FACES.values() for face in pair})
-
-
-def _font_path(face: tuple[str, str]) -> Path:
-    module, name = face
-    return Path(str(files(module).joinpath("files", name)))
+    return sorted({font_file(*face) for pair in _FACES.values() for face in pair})
 
 
 def cover_image(text: CoverText) -> bytes:
@@ -107,7 +103,7 @@ def _font(weight: str, size: int, rtl: bool):
     # Basic layout for left-to-right text gives the same bytes with or without libraqm; right to
     # left needs its shaping (Pillow's wheels carry it, with the FriBiDi Pango already brings).
     layout = ImageFont.Layout.RAQM if rtl else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(_font_path(_FACES[weight][rtl])), size, layout_engine=layout)
+    return ImageFont.truetype(str(font_file(*_FACES[weight][rtl])), size, layout_engine=layout)
 
 
 def _wrap(text: str, width, limit: float, lines: int) -> list[str]:

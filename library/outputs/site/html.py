@@ -33,7 +33,7 @@ from library.core.paths import (
     site_folder,
 )
 from library.model.project import Project
-from library.outputs.render import make_environment, paper_view, render_page, template_files
+from library.outputs.render import Environments, paper_view, render_page, template_files
 from library.model.stamps import Digest, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
@@ -159,7 +159,7 @@ class _Site:
         self.project, self.config, self.site_key = project, project.config, site_key
         self.pdfs = published_pdfs(project.config)
         self.epubs = published(project.config, "epub")
-        self._environments: dict[str, object] = {}
+        self._environments = Environments(project)
 
     def pages(self) -> Iterator[_Page]:
         source = self.config.source_language
@@ -352,9 +352,6 @@ class _Site:
         return {code: page(code) for code in self.config.all_languages}
 
     def _render(self, language: str, template: str, path: str, context: dict) -> str:
-        if language not in self._environments:
-            self._environments[language] = make_environment(self.config, language,
-                                                            self.project.ui_translations(language))
         return render_page(self.project, self._environments[language], language, template, path, context)
 
 

@@ -12,8 +12,9 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
+
+from library.outputs.fonts import font_file
 
 __all__ = ["FONT_FOLDER", "SANS", "SERIF", "WEB_FONTS", "Family", "WebFont", "file_names", "font_characters",
            "source_paths", "subset_fonts"]
@@ -32,8 +33,7 @@ class Family:
     short: str  # the start of its files' names in the site
 
     def file(self, name: str) -> Path:
-        # Each font package keeps its fonts in files/, beside its LICENSE.txt.
-        return Path(str(files(self.module).joinpath("files", name)))
+        return font_file(self.module, name)
 
     @property
     def license_name(self) -> str:

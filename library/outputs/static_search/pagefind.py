@@ -97,12 +97,24 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
         written = _run_pagefind(Path(work), records)
     fragments = _fragments(written)
     for language, (table, vocabulary) in tables.items():
+        lengths = [len(word_spans(r["text"], r["language"])) for r in records[language]]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
-                              r["language"], r["pdf_path"], len(word_spans(r["text"], r["language"]))]
-                             for r in records[language]]
+                              r["language"], r["pdf_path"], _stored_length(length)]
+                             for r, length in zip(records[language], lengths)]
+        table["average_length"] = sum(lengths) / max(1, len(lengths))
         written[table_name(language)] = _json(table)
         written[words_name(language)] = _json(vocabulary)
     return {folder / name: data for name, data in written.items()}, key
+
+
+def _stored_length(length: int) -> int:
+    """A passage's length in words as the server's index keeps it, in one byte (11 is kept as 12), for BM25F.
+
+    The average length the server divides by is the exact one (the table's average_length).
+    """
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    return byte_to_length(length_to_byte(length))
 
 
 def table_name(language: str) -> str:
@@ -147,9 +159,12 @@ def _table(project: Project, language: str, records: dict[str, list[dict]]) -> t
         "terms": [{"official": term["official"], "english": term["english"],
                    "forms": [_form(code, form) for code, form in term["forms"]]}
                   for term in search_forms(project.glossary.terms, config.source_language, language)],
-        "source": project.config.source_language,
+        "source": config.source_language,
+        "languages": list(config.all_languages),  # the order the server tries them in, for a word of another
         "stems": _stems([(r["text"], r["language"]) for r in mine]),
     }
+    if language != config.source_language:  # what the server leaves out of a passage's English field
+        table["source_stop"] = sorted(stop_words(config.source_language))
     vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
     elsewhere = {word for code, passages in records.items() if code != language
                  for word in _vocabulary([(r["text"], r["language"]) for r in passages])}
