@@ -277,18 +277,21 @@ def build_html(ctx: click.Context, verbose: bool) -> None:
     _run_stages(ctx, ("html", "static_search"), Selection(), verbose)
 
 
+def _gated(command):
+    """The options of a build the gate judges (PDFs, EPUBs): -l, -p, --draft, --strict, -v and -f."""
+    draft = click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+    for option in (click.pass_context, _json_option, _verbose_option, _strict_option, draft, _paper_option(ui=False),
+                   _lang_option):
+        command = option(command)
+    return command
+
+
 @build.command(name="pdf")
-@_lang_option
-@_paper_option(ui=False)
-@click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+@_gated
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
 @click.option("--validate", is_flag=True,
               help="Then check every PDF of the build against PDF/UA-1 with veraPDF (needs a JDK); exit code 8 "
                    "if one fails.")
-@_strict_option
-@_verbose_option
-@_json_option
-@click.pass_context
 def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
               jobs: int | None = None, validate: bool = False, strict: bool = False, verbose: bool = False) -> None:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
@@ -312,25 +315,13 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
 
 
 @build.command(name="epub")
-@_lang_option
-@_paper_option(ui=False)
-@click.option("--draft", is_flag=True, help="Make books of papers below the threshold too, marked as drafts.")
-@_strict_option
-@_verbose_option
-@_json_option
-@click.pass_context
-def build_epub(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
-               strict: bool = False, verbose: bool = False) -> None:
-    """Make an EPUB 3 of each paper and a volume of the series per language into build/epub.
-
-    Their page lists follow the PDFs, so the PDFs they need are rendered first, when out of
-    date. The gate holds back what it holds back of the PDFs.
-    """
+@_gated
+def build_epub(ctx: click.Context, strict: bool, verbose: bool, **chosen) -> None:
+    """Make an EPUB 3 of each paper and a volume per language into build/epub, after the PDFs whose pages they list."""
     from library.pipeline import Selection
 
-    with _ProgressBar("PDF") as progress:
-        selection = Selection(languages=languages, papers=papers, draft=draft, progress=progress)
-        reports = _run_stages(ctx, ("pdf", "epub"), selection, verbose)
+    with _ProgressBar("PDF") as progress:  # chosen: the languages, papers and drafts asked for
+        reports = _run_stages(ctx, ("pdf", "epub"), Selection(**chosen, progress=progress), verbose)
     _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
 
 
