@@ -40,7 +40,7 @@ from library.core.config import load_config  # noqa: E402
 from library.pipeline import run_stages  # noqa: E402
 from library.core.paths import site_folder  # noqa: E402
 from library.model.project import Project  # noqa: E402
-from library.outputs.search.engine import build_index  # noqa: E402
+from library.outputs.search.index import build_index  # noqa: E402
 
 FIRST = {"en": "regional reviews", "fr": "declaration sur les progres", "es": "participacion de los migrantes"}
 NEXT = {"en": "detention", "fr": "société civile", "es": "compromisos"}

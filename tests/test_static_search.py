@@ -113,7 +113,7 @@ def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_lib
     """BM25F divides by a passage's length as Whoosh keeps it, in one byte (11 words as 12), and the exact average."""
     from whoosh import index
 
-    from library.paths import index_folder
+    from library.core.paths import index_folder
 
     for language in ("en", "fr", "es"):
         table = json.loads((site_folder(real_library) / FOLDER / f"search.{language}.json").read_text("utf-8"))

@@ -104,9 +104,12 @@ class Project:
         """The slugs of the source files, read from their names alone (the parser holds them equal)."""
         return tuple(path.stem for path in paper_paths(self.config))
 
-    @property
+    @cached_property
     def series_slug(self) -> str:
-        """The series page's slug; before the papers are parsed, from a look at the front matter alone."""
+        """The series page's slug; before the papers are parsed, from a look at the front matter alone.
+
+        Kept: planning asks it once per PDF, and each look reads every paper's front matter.
+        """
         if "papers" in self.__dict__:
             return self.series.slug
         for slug in self.source_slugs:
