@@ -242,7 +242,7 @@ _strict_option = click.option("--strict", is_flag=True,
 @_json_option
 @click.pass_context
 def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
-    """Build the library; with no subcommand, everything: MO files, PDFs, the site and the search index.
+    """Build the library; with no subcommand, everything: MO files, PDFs, EPUBs, the site and the search index.
 
     What passes the gate is published; what does not is held back and listed, and the build
     still succeeds unless --strict is given. Each line names what was rebuilt and the input
@@ -259,10 +259,11 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
 
 def _held_back_is_an_error(reports, strict: bool) -> None:
     from library.core.errors import IncompleteTranslation
+    from library.pipeline import held_back
 
-    held_back = sum(len(report.held_back) for report in reports)
-    if strict and held_back:
-        raise IncompleteTranslation(f"{counted(held_back, 'PDF')} held back by the gate (--strict)")
+    held = len(held_back(reports))  # a paper the gate holds back is held back as PDF and EPUB alike
+    if strict and held:
+        raise IncompleteTranslation(f"{counted(held, 'PDF')} held back by the gate (--strict)")
 
 
 @build.command(name="html")
@@ -276,18 +277,21 @@ def build_html(ctx: click.Context, verbose: bool) -> None:
     _run_stages(ctx, SITE_STAGES, Selection(), verbose)
 
 
+def _gated(command):
+    """The options of a build the gate judges (PDFs, EPUBs): -l, -p, --draft, --strict, -v and -f."""
+    draft = click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+    for option in (click.pass_context, _json_option, _verbose_option, _strict_option, draft, _paper_option(ui=False),
+                   _lang_option):
+        command = option(command)
+    return command
+
+
 @build.command(name="pdf")
-@_lang_option
-@_paper_option(ui=False)
-@click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+@_gated
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel renders (default: one per core).")
 @click.option("--validate", is_flag=True,
               help="Then check every PDF of the build against PDF/UA-1 with veraPDF (needs a JDK); exit code 8 "
                    "if one fails.")
-@_strict_option
-@_verbose_option
-@_json_option
-@click.pass_context
 def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple[str, ...] = (), draft: bool = False,
               jobs: int | None = None, validate: bool = False, strict: bool = False, verbose: bool = False) -> None:
     """Render a PDF of each paper and a volume of the series per language into build/pdf.
@@ -307,6 +311,17 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
         reports = _run_stages(ctx, ("pdf",), selection, verbose)
     if validate:
         _validate_pdfs([*reports[0].written, *reports[0].unchanged], _project(ctx).config.root)
+    _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
+
+
+@build.command(name="epub")
+@_gated
+def build_epub(ctx: click.Context, strict: bool, verbose: bool, **chosen) -> None:
+    """Make an EPUB 3 of each paper and a volume per language into build/epub, after the PDFs whose pages they list."""
+    from library.pipeline import Selection
+
+    with _ProgressBar("PDF") as progress:  # chosen: the languages, papers and drafts asked for
+        reports = _run_stages(ctx, ("pdf", "epub"), Selection(**chosen, progress=progress), verbose)
     _held_back_is_an_error(reports, strict or ctx.obj.get("strict", False))
 
 

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from library.core.config import Config
 from library.core.words import counted
-from library.core.paths import pdf_manifest_path, shown
+from library.core.paths import epub_manifest_path, pdf_manifest_path, shown
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
 
-__all__ = ["BUILD_ORDER", "SITE_STAGES", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
+__all__ = ["BUILD_ORDER", "SITE_STAGES", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json",
+           "held_back"]
 
 _LEDGER = "ledger"
 _SHOWN_CAUSES = 3  # more than this many changed inputs are summed up as "and N more"
@@ -108,10 +109,24 @@ def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> l
     return []
 
 
+class EpubStage:
+    name, noun, module, tool = "epub", "EPUB", "library.outputs.epub.books", "pillow"
+    reads = ("papers", "locales", "epub templates", "PDF manifest")  # the PDFs' page maps, for the page lists
+    makes = ("EPUB manifest",)  # what it published, which the site links
+
+    def run(self, project: Project, selection: Selection) -> StageReport:
+        from library.outputs.epub.books import build_epubs
+
+        done = build_epubs(project, selection.languages, selection.papers, selection.draft)
+        return StageReport(self.name, self.noun, done.written, done.unchanged,
+                           withdrawn=[(item.path, item.reason) for item in done.withdrawn],
+                           held_back=[str(refusal) for refusal in done.refused])
+
+
 class SiteStage:
     name, noun, module, tool = "html", "page", "library.outputs.site.html", None
     every_language = True  # a --lang selection does not narrow it: it renders every language
-    reads = ("papers", "locales", "templates", "PDF manifest")
+    reads = ("papers", "locales", "templates", "PDF manifest", "EPUB manifest")
 
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.site.html import build_html
@@ -208,12 +223,12 @@ class IndexStage:
         return report
 
 
-STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
+STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), EpubStage(), SiteStage(), StaticSearchStage(),
                                           SitemapStage(), CitationsStage(), FeedsStage(), CardsStage(),
                                           IndexStage())}
-# The PDFs before the site, which links what they published; both search indexes after the
-# PDFs, whose pages their results link too.
-BUILD_ORDER = ("compile", "pdf", "html", "static_search", "sitemap", "citations", "feeds", "cards", "index")
+# The PDFs before the EPUBs, whose page lists are the PDFs' pages; both before the site, which
+# links what they published; both search indexes after the PDFs, whose pages their results link too.
+BUILD_ORDER = ("compile", "pdf", "epub", "html", "static_search", "sitemap", "citations", "feeds", "cards", "index")
 # What `library build html` runs: the site and what the other stages write into its folder.
 SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds", "cards")
 
@@ -268,7 +283,8 @@ def _stage_ledger(config: Config, stage, hashes: dict[tuple, str]) -> dict[str, 
 def _places(config: Config) -> dict[str, Path]:
     """The project's places a stage may read, by the names stages use for them."""
     return {"papers": config.papers_dir, "locales": config.locales_dir, "templates": config.templates_dir,
-            "pdf templates": config.templates_dir / "pdf", "PDF manifest": pdf_manifest_path(config)}
+            "pdf templates": config.templates_dir / "pdf", "PDF manifest": pdf_manifest_path(config),
+            "epub templates": config.templates_dir / "epub", "EPUB manifest": epub_manifest_path(config)}
 
 
 def _place_name(config: Config, place: str) -> str:
@@ -338,8 +354,8 @@ def report_lines(reports: list[StageReport], config: Config, *, verbose: bool = 
     if not lines:
         unchanged = sum(len(report.unchanged) for report in reports)
         lines = [f"nothing to do: every output is up to date ({unchanged} unchanged)"]
+    lines += [f"held back {item}" for item in held_back(reports)]
     for report in reports:
-        lines += [f"held back {item}" for item in report.held_back]
         lines += [f"withdrew {shown(path, config.root)}: {reason}" for path, reason in report.withdrawn]
         lines += report.notes
         if verbose:
@@ -349,12 +365,17 @@ def report_lines(reports: list[StageReport], config: Config, *, verbose: bool = 
     return [*lines, _totals(reports)]
 
 
+def held_back(reports: list[StageReport]) -> list[str]:
+    """What the gate held back, each paper and language once: the PDF and EPUB stages hold back the same."""
+    return list(dict.fromkeys(item for report in reports for item in report.held_back))
+
+
 def _totals(reports: list[StageReport]) -> str:
     def total(field: str) -> int:
         return sum(len(getattr(report, field)) for report in reports)
 
     return (f"{total('written')} written, {total('unchanged')} unchanged, {total('removed')} removed; "
-            f"{total('held_back')} held back, {total('withdrawn')} withdrawn")
+            f"{len(held_back(reports))} held back, {total('withdrawn')} withdrawn")
 
 
 def _rebuilt_lines(reports: list[StageReport], config: Config) -> list[str]:

@@ -4,8 +4,8 @@
 
 For a change that must not change the outputs (a refactoring). Each commit is checked out in a
 temporary worktree and built with its own package (first on the path) and SOURCE_DATE_EPOCH.
-Compared: every file of build/html and build/pdf byte for byte, except two things that name the
-build rather than what it shows: a PDF's /ID and the manifest's "inputs", both the hash of the
+Compared: every file of build/html, build/pdf and build/epub byte for byte, except two things that name the
+build rather than what it shows: a PDF's /ID and the manifests' "inputs", both the hash of the
 inputs including the code (which a refactoring changes by definition); and each Whoosh index by
 its stored passages, since Whoosh names its segment files at random.
 """
@@ -36,7 +36,7 @@ def comparable(path: Path) -> bytes:
     if path.suffix == ".pdf":
         return PDF_ID.sub(b"/ID [()", data)
     if path.name == "manifest.json":
-        rows = json.loads(data)["pdfs"]
+        rows = next(iter(json.loads(data).values()))  # {"pdfs": [...]} or {"epubs": [...]}
         return json.dumps([{key: value for key, value in row.items() if key != "inputs"} for row in rows]).encode()
     return data
 
@@ -69,7 +69,7 @@ def main(before: str, after: str = "HEAD") -> int:
     with tempfile.TemporaryDirectory() as work:
         built = {name: build(commit, Path(work) / name) for name, commit in (("before", before), ("after", after))}
         failed = 0
-        for output in ("html", "pdf"):
+        for output in ("html", "pdf", "epub"):
             found = differences(built["before"] / output, built["after"] / output)
             count = sum(1 for p in (built["after"] / output).rglob("*") if p.is_file())
             print(f"build/{output}: " + ("identical" if not found else f"{len(found)} DIFFERENT: {found[:5]}")

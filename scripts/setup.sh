@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the library needs on a fresh Debian machine: Debian packages,
 # a virtual environment in .venv and the Python packages. Safe to run again.
-# With --tests, also the test tools: a headless browser, the HTML checker, axe-core and veraPDF.
+# With --tests, also the test tools: a headless browser, the HTML checker, axe-core, veraPDF,
+# epubcheck and DAISY Ace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ if $with_tests; then
     # JAXB (libjaxb-java). npm installs vnu.jar and axe-core. A JDK or a Node.js already on PATH
     # is kept: Debian's npm would replace a newer Node.js.
     DEBIAN_PACKAGES+=(libjaxb-java)
+    # epubcheck judges the EPUBs (its jar, run on the same Java); DAISY Ace, from npm, checks
+    # their accessibility in the Chromium above.
+    DEBIAN_PACKAGES+=(epubcheck)
     command -v javac >/dev/null || DEBIAN_PACKAGES+=(default-jdk-headless)
     command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
 fi
@@ -59,8 +63,9 @@ echo "Installing the library and its Python packages into .venv (pip install -e 
 
 # The test tools pinned in tests/tools/package-lock.json, again whenever the lock file changes.
 # npm writes node_modules/.package-lock.json last, so an interrupted install is done again too.
-# --ignore-scripts: vnu-jar's install script would download a Java runtime from GitHub.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime from GitHub, and Ace's
+# Electron and Puppeteer their own browsers (the tests run Ace with Debian's Chromium).
 if $with_tests && [[ ! tests/tools/node_modules/.package-lock.json -nt tests/tools/package-lock.json ]]; then
-    echo "Installing the test tools in tests/tools: the Nu HTML checker and axe-core (npm ci)"
+    echo "Installing the test tools in tests/tools: the Nu HTML checker, axe-core and DAISY Ace (npm ci)"
     npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -1,6 +1,8 @@
-"""Checkers for generated HTML: the W3C Nu HTML checker (vnu.jar) and axe-core in Debian's Chromium.
+"""Outside judges: the W3C Nu HTML checker (vnu.jar) and axe-core in Debian's Chromium for the HTML;
+epubcheck and DAISY Ace for the EPUBs.
 
-scripts/setup.sh installs them: java and chromium from Debian, vnu.jar and axe-core with `npm ci` in tests/tools.
+scripts/setup.sh installs them: java, chromium and epubcheck from Debian, vnu.jar, axe-core and
+Ace with `npm ci` in tests/tools.
 """
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
-NODE_MODULES = Path(__file__).parent / "tools" / "node_modules"
+TOOLS = Path(__file__).parent / "tools"
+NODE_MODULES = TOOLS / "node_modules"
+EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck
+ACE = NODE_MODULES / "@daisy" / "ace" / "bin" / "ace-puppeteer.js"  # Ace with Puppeteer (its Electron needs a download)
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,3 +112,57 @@ def axe_violations(page: Page, tags: Sequence[str] = AXE_TAGS) -> list[str]:
         count = f"{len(targets)} node{'s' if len(targets) != 1 else ''}"
         lines.append(f"{violation['id']}: {violation['help']} ({count}: {shown})")
     return lines
+
+
+def epubcheck_messages(paths: Iterable[Path], folder: Path) -> dict[Path, list[str]]:
+    """epubcheck's fatal errors, errors and warnings for each EPUB, as "SEVERITY(ID) place: message".
+
+    One Java process checks them all (tests/tools/CheckEpubs.java); its JSON reports go into folder.
+    """
+    paths = [Path(p) for p in paths]
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(f"java is not on PATH, epubcheck needs it: {SETUP}", pytrace=False)
+    if missing := [str(p) for p in paths if not p.is_file()]:
+        pytest.fail(f"no EPUB to check at: {', '.join(missing)}", pytrace=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    # -Xss: Debian's own launcher gives epubcheck's schema validator this much stack.
+    done = subprocess.run([java, "-Xss1024k", "-cp", str(_require(EPUBCHECK_JAR)), str(TOOLS / "CheckEpubs.java"),
+                           str(folder), *map(str, paths)], capture_output=True, text=True, timeout=120 + 20 * len(paths))
+    if done.returncode or done.stdout.strip() != "done":
+        pytest.fail(f"epubcheck failed (exit {done.returncode}):\n{done.stderr}{done.stdout}", pytrace=False)
+    found = {}
+    for index, path in enumerate(paths, start=1):
+        report = json.loads((folder / f"{index}.json").read_text("utf-8"))
+        found[path] = [_epubcheck_line(message) for message in report["messages"]
+                       if message["severity"] in ("FATAL", "ERROR", "WARNING")]
+    return found
+
+
+def _epubcheck_line(message: dict) -> str:
+    place = message["locations"][0] if message.get("locations") else {}
+    where = f"{place.get('path', '')}:{place.get('line', '')}:{place.get('column', '')}" if place else ""
+    return f"{message['severity']}({message['ID']}) {where}: {message['message']}"
+
+
+def ace_violations(path: Path, folder: Path) -> list[str]:
+    """DAISY Ace's violations in an EPUB, as "rule (impact) document: description"; run in Debian's Chromium."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(f"node is not on PATH, DAISY Ace needs it: {SETUP}", pytrace=False)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: {SETUP}", pytrace=False)
+    # Ace's Puppeteer would launch a browser of its own download; --ignore-scripts installed none.
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
+    done = subprocess.run([node, str(_require(ACE)), "--silent", "--force", "--outdir", str(folder), str(path)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    report = folder / "report.json"
+    if done.returncode not in (0, 1) or not report.is_file():
+        pytest.fail(f"Ace failed (exit {done.returncode}):\n{done.stderr}{done.stdout}", pytrace=False)
+    violations = []
+    for subject in json.loads(report.read_text("utf-8"))["assertions"]:
+        for assertion in subject.get("assertions", []):
+            test, result = assertion["earl:test"], assertion["earl:result"]
+            violations.append(f"{test['dct:title']} ({test['earl:impact']}) {subject['earl:testSubject']['url']}: "
+                              f"{result['dct:description']}")
+    return violations

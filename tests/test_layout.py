@@ -80,7 +80,8 @@ def test_an_output_stage_imports_no_other_stage(stage):
 
 
 def test_the_outputs_are_the_stages_of_the_pipeline():
-    assert STAGE_FOLDERS == ["library.outputs.cards", "library.outputs.citations", "library.outputs.feeds",
+    assert STAGE_FOLDERS == ["library.outputs.cards", "library.outputs.citations", "library.outputs.epub",
+                             "library.outputs.feeds",
                              "library.outputs.pdf", "library.outputs.search", "library.outputs.site",
                              "library.outputs.sitemap", "library.outputs.static_search"]
 

@@ -29,8 +29,9 @@ def _lines(run, *args: str) -> list[str]:
 def test_a_catalog_edit_rebuilds_its_language_and_names_the_catalog(run, built):
     translate_catalogs(built, "fr", prefixed("FR2 ", {"A table"}), domains=("sample",))
     first, *rest = _lines(run)
-    assert re.fullmatch(r"fr: 1 MO file, 2 PDFs, \d+ pages, .*index \(locales/fr/LC_MESSAGES/sample\.po changed\)",
-                        first), first
+    # The paper and the volume that hold it, as PDFs and as EPUBs, in French alone.
+    assert re.fullmatch(r"fr: 1 MO file, 2 PDFs, 2 EPUBs, \d+ pages, .*index "
+                        r"\(locales/fr/LC_MESSAGES/sample\.po changed\)", first), first
     assert not any(line.startswith(("en:", "es:")) for line in rest)
 
 
@@ -57,6 +58,7 @@ def test_nothing_changed_says_so_and_verbose_lists_every_output(run, built):
     translate_catalogs(built, "es", prefixed("ES2 ", {"A table"}), domains=("sample",))
     lines = _lines(run, "-v")
     assert "wrote build/pdf/es/sample.pdf" in lines and "wrote build/locale/es/LC_MESSAGES/sample.mo" in lines
+    assert "wrote build/epub/es/sample.epub" in lines and "wrote build/epub/es/volume.epub" in lines
 
 
 def test_json_gives_tools_the_same(run, built):
@@ -66,6 +68,9 @@ def test_json_gives_tools_the_same(run, built):
     pdf = next(stage for stage in stages if stage["stage"] == "pdf")
     assert pdf["causes"] == ["locales/es/LC_MESSAGES/sample.po changed"]
     assert sorted(pdf["written"]) == ["build/pdf/es/sample.pdf", "build/pdf/es/volume.pdf"]
+    epub = next(stage for stage in stages if stage["stage"] == "epub")
+    assert epub["causes"] == ["locales/es/LC_MESSAGES/sample.po changed"]
+    assert sorted(epub["written"]) == ["build/epub/es/sample.epub", "build/epub/es/volume.epub"]
     again = json.loads(run("build", "-f", "json").output)  # the options every command shares
     assert [stage["causes"] for stage in again] == [[]] * len(BUILD_ORDER) and not again[1]["written"]
 
@@ -73,6 +78,7 @@ def test_json_gives_tools_the_same(run, built):
 def test_every_stage_says_its_place_in_one_order():
     assert set(BUILD_ORDER) == set(STAGES)
     assert BUILD_ORDER.index("pdf") < BUILD_ORDER.index("html")  # the site links what the PDFs published
+    assert BUILD_ORDER.index("pdf") < BUILD_ORDER.index("epub") < BUILD_ORDER.index("html")  # page lists; links
 
 
 def test_changed_inputs_are_said_in_the_build_words():

@@ -34,6 +34,9 @@ __all__ = [
     "pdf_folder",
     "pdf_path",
     "pdf_manifest_path",
+    "epub_folder",
+    "epub_path",
+    "epub_manifest_path",
     "index_folder",
     "state_path",
     "scratch_folder",
@@ -146,6 +149,20 @@ def pdf_manifest_path(config: Config, draft: bool = False) -> Path:
     return pdf_folder(config, draft) / "manifest.json"
 
 
+def epub_folder(config: Config, draft: bool = False) -> Path:
+    """Published EPUBs, or (draft) the marked drafts of papers below the threshold, never linked."""
+    return config.build_dir / ("epub-draft" if draft else "epub")
+
+
+def epub_path(config: Config, language: str, slug: str, draft: bool = False) -> Path:
+    return epub_folder(config, draft) / language / f"{slug}.epub"
+
+
+def epub_manifest_path(config: Config) -> Path:
+    """What the EPUB stage published, drafted and refused, as the PDF manifest says it of the PDFs."""
+    return epub_folder(config) / "manifest.json"
+
+
 def index_folder(config: Config) -> Path:
     return config.build_dir / "index"
 
@@ -210,6 +227,10 @@ class SiteMap:
     @staticmethod
     def pdf_page(language: str, slug: str, page: int) -> str:
         return f"{language}/{slug}.pdf#page={page}"
+
+    @staticmethod
+    def epub(language: str, slug: str) -> str:
+        return f"{language}/{slug}.epub"
 
     @staticmethod
     def not_found(language: str) -> str:

@@ -276,6 +276,11 @@ class EscapingTranslations:
     def ngettext(self, singular: str, plural: str, n: int):
         return self._marked(singular, self._translations.ngettext(singular, plural, n))
 
+    def plain(self, message: str) -> tuple[str, str | None]:
+        """message's translation as plain text, for metadata, and the language it falls back to (None: translated)."""
+        translated = self._translated is None or message in self._translated
+        return self._translations.gettext(message), None if translated else self._fallback_language
+
     def _marked(self, message: str, text: str):
         from markupsafe import Markup, escape
 

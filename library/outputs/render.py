@@ -1,10 +1,11 @@
-"""The rendering core the site and the PDFs share: the Jinja2 environment, the body tree, contents.
+"""The rendering core the site, the PDFs and the EPUBs share: the Jinja2 environment, the body tree, contents.
 
-Both stages render the same segments through the same templates and filters; what differs is
+The stages render the same segments through the same templates and filters; what differs is
 only the page around them, which each stage builds itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from library.model.project import Project
 
 __all__ = ["Environments", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
-           "make_environment", "render_template", "template_files", "page_address"]
+           "make_environment", "render_template", "template_files", "volume_prefix", "prefixed_translation",
+           "page_address"]
 
 # Characters a reader may type in the search box; search cuts longer queries to this too.
 # The papers are written in British English, as UN texts are: "5 April 2022".
@@ -99,14 +101,31 @@ def table_of_contents(translation: TranslatedPaper) -> tuple[tuple[int, Translat
     return tuple((level, segment) for level, segment in headings if level in (2, 3))
 
 
-def template_files(config: Config, *, pdf: bool) -> list[Path]:
-    """The template files one stage renders from: the PDFs' own and the shared partials, or the site's."""
+def volume_prefix(slug: str) -> str:
+    """What a paper's anchor ids start with in a volume, so that the papers of one volume keep apart."""
+    return f"{slug}--"
+
+
+def prefixed_translation(translation: TranslatedPaper, prefix: str) -> TranslatedPaper:
+    """The translation with prefix on every anchor id, as a volume holds it."""
+    def rename(segment: TranslatedSegment) -> TranslatedSegment:
+        return dataclasses.replace(segment, segment=dataclasses.replace(segment.segment, id=prefix + segment.segment.id))
+
+    return dataclasses.replace(translation, segments=tuple(rename(s) for s in translation.segments))
+
+
+# The folders of templates/ that belong to one stage each; the site renders from the rest.
+_STAGE_FOLDERS = ("pdf", "epub")
+
+
+def template_files(config: Config, *, pdf: bool = False, epub: bool = False) -> list[Path]:
+    """The template files one stage renders from: the PDFs' or the EPUBs' own and the shared partials, or the site's."""
     folder = config.templates_dir
     files = sorted(path for path in folder.rglob("*") if path.is_file())
-    own = folder / "pdf"
-    if pdf:
+    if pdf or epub:
+        own = folder / ("pdf" if pdf else "epub")
         return [path for path in files if path.is_relative_to(own) or path.parent == folder and path.name[0] == "_"]
-    return [path for path in files if not path.is_relative_to(own)]
+    return [path for path in files if not any(path.is_relative_to(folder / name) for name in _STAGE_FOLDERS)]
 
 
 class Environments:

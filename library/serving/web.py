@@ -73,6 +73,8 @@ def create_app(project: Project, *, preview=None, engine=None):
     engine: the SearchEngine that answers its searches (a new one by default), which keeps what it
     opened and answered for as long as the app lives.
     """
+    import mimetypes
+
     from flask import Flask, redirect, request, send_file
     from flask_compress import Compress
 
@@ -81,6 +83,8 @@ def create_app(project: Project, *, preview=None, engine=None):
     from library.outputs.results import SearchResults
     from library.outputs.search.engine import SearchEngine
 
+    # Python knows EPUB's type only from the system's /etc/mime.types, which a slim Debian lacks.
+    mimetypes.add_type("application/epub+zip", ".epub")
     config = project.config
     engine = engine or SearchEngine()
 

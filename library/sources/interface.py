@@ -5,7 +5,7 @@ their source lines in every catalog.
 """
 from __future__ import annotations
 
-__all__ = ["N_", "PAGE_LABEL", "REPORT_TYPE"]
+__all__ = ["N_", "PAGE_LABEL", "REPORT_TYPE", "EPUB_SUMMARY", "EPUB_SUMMARY_FALLBACK", "EPUB_SUMMARY_PAGES"]
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a string marked, not yet translated)
@@ -18,3 +18,12 @@ PAGE_LABEL = N_("Page %(page)s of %(pages)s")
 
 # What a paper is, as citations name its kind (APA's "Briefing paper No. 1"; BibTeX's type).
 REPORT_TYPE = N_("Briefing paper")
+
+# The accessibility summary of every EPUB (its package metadata, which reading systems and shops
+# show): what it offers, then, where they apply, its passages in English and its page numbers.
+EPUB_SUMMARY = N_("This publication meets the accessibility requirements of WCAG 2.1 at level AA. Its text "
+                  "reflows to the reader's settings and can be read aloud; a table of contents, headings and "
+                  "landmarks give it structure, and every passage is tagged with its language.")
+EPUB_SUMMARY_FALLBACK = N_("A passage not yet translated is shown in English and marked as such.")
+EPUB_SUMMARY_PAGES = N_("Page numbers follow the printed edition (PDF): each leads to the first passage "
+                        "that begins on that page.")

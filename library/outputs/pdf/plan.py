@@ -1,170 +1,48 @@
 """The PDF stage: which PDFs to make (one per paper and language, a volume per language), and making them.
 
-The gate decides what is published, held back or drafted; a PDF is rendered again only when
+The gate (outputs/gate.py) decides what is published, held back or drafted; a PDF is rendered again only when
 one of its inputs changed (their hash is kept in the manifest); the renders run in parallel
 on every core (typeset.py lays each one out).
 """
 from __future__ import annotations
 
 import dataclasses
-import logging
+import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from library.core.config import Config
 from library.core.files import write_atomic
-from library.model.manifest import DamagedManifest, PdfEntry, read_pdf_manifest, write_pdf_manifest
-from library.core.paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
+from library.model.manifest import write_pdf_manifest
+from library.core.paths import VOLUME, pdf_path
+from library.outputs.gate import Plan, Refusal, Report, Withdrawal, plan_documents, previous_entries, retire, \
+    source_files
 from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
 from library.model.project import Project
 from library.outputs.render import Environments, template_files
 from library.model.stamps import Digest, distribution_version, settings_text
-from library.model.translation import Figure, percent_label
 
 __all__ = ["PdfJob", "PdfPlan", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs"]
 
-_LOG = logging.getLogger(__name__)
-
-@dataclass(frozen=True)
-class Refusal:
-    """A paper and language below the publication threshold, not rendered."""
-
-    language: str
-    slug: str
-    percent: float
-    threshold: float
-    inputs: str = ""
-    omitted: tuple[str, ...] = ()  # for a volume: every paper, since none passes
-
-    def __str__(self) -> str:
-        return f"{self.language}/{self.slug}: {self.why}"
-
-    @property
-    def why(self) -> str:
-        threshold = percent_label(self.threshold)
-        if self.slug == VOLUME:
-            series = percent_label(self.percent)
-            return f"no paper is translated up to the threshold of {threshold} yet (the series: {series})"
-        return f"{percent_label(self.percent)} translated, below the threshold of {threshold}"
-
-    @property
-    def entry(self) -> PdfEntry:
-        return PdfEntry(self.language, self.slug, "refused", self.percent, self.inputs, omitted=list(self.omitted))
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    """A PDF deleted because it is no longer published, and why."""
-
-    path: Path
-    reason: str
-
-
-@dataclass
-class PdfReport:
-    written: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-    withdrawn: list[Withdrawal] = field(default_factory=list)
-
-
-@dataclass
-class PdfPlan:
-    """Every PDF asked for: those to render, those already up to date, and those refused."""
-
-    pending: list[PdfJob] = field(default_factory=list)
-    current: list[PdfJob] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-    complete: bool = True  # every paper of the chosen languages, so entries of others can go
-    every_language: bool = True  # every configured language, so entries of removed ones can go
-
-    @property
-    def jobs(self) -> list[PdfJob]:
-        return [*self.pending, *self.current]
+# The gate's names for what a PDF build plans and did (library.outputs.gate plans the EPUBs alike).
+PdfPlan, PdfReport = Plan, Report
 
 
 # Planning -------------------------------------------------------------------------------------
 
 
-def _manifest_entries(config: Config, whole: bool) -> dict[str, PdfEntry]:
-    """The last build's manifest; a damaged one is rewritten from scratch by a whole build, refused by a partial one."""
-    try:
-        return read_pdf_manifest(config)
-    except DamagedManifest as error:
-        if not whole:
-            raise  # rewriting it with some PDFs only would unpublish the rest
-        _LOG.warning("%s; every PDF is rendered again", str(error).split("; run")[0])
-        return {}
-
-
 def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[str, ...] = (),
               draft: bool = False) -> PdfPlan:
-    """The PDFs asked for (volumes only when no paper is named), judged by the gate.
-
-    A PDF whose input files hash as at the last build keeps that build's figure, so a build
-    with nothing changed reads no catalog; only changed ones ask the project for theirs.
-    """
+    """The PDFs asked for (volumes only when no paper is named), judged by the gate."""
     config = project.config
-    chosen = project.select_languages(languages)
-    names = project.select_papers(slugs) if slugs else (*project.source_slugs, VOLUME)
-    previous = _manifest_entries(config, whole=not slugs and not languages)
     shared = _shared_inputs(config)
-    plan = PdfPlan(complete=not slugs, every_language=not languages)
-    for language in chosen:
-        percents: dict[str, float] = {}  # the papers' figures, which the volume is judged from
-        for slug in names:
-            inputs = _inputs_hash(project, language, slug, shared)
-            before = previous.get(f"{language}/{slug}")
-            cached = before if before and before.inputs == inputs else None
-            if slug == VOLUME:
-                _plan_volume(project, plan, language, percents, inputs, draft, before, cached)
-                continue
-            percents[slug] = cached.percent if cached else project.figure(slug, language).percent
-            below = _below(project, language, percents[slug])
-            if below and not draft:
-                plan.refused.append(Refusal(language, slug, percents[slug], config.threshold, inputs))
-            else:
-                _add_job(plan, PdfJob(language, slug, pdf_path(config, language, slug, below), percents[slug],
-                                      below, inputs), before)
-    return plan
 
+    def inputs(language: str, slug: str) -> str:
+        """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
+        return Digest(shared, language, slug).files(source_files(project, language, slug), config.root).hexdigest()
 
-def _below(project: Project, language: str, percent: float) -> bool:
-    return language != project.config.source_language and percent < project.config.threshold
-
-
-def _plan_volume(project: Project, plan: PdfPlan, language: str, percents: dict[str, float], inputs: str,
-                 draft: bool, before: PdfEntry | None, cached: PdfEntry | None) -> None:
-    """Plan a language's volume: the series with every paper the gate publishes, refused if none.
-
-    With --draft it holds every paper, and is a marked draft when one of them is below the threshold.
-    """
-    config, series = project.config, project.series_slug
-    papers = [slug for slug in percents if slug != series]
-    held_back = tuple(slug for slug in papers if _below(project, language, percents[slug]))
-    omitted = () if draft else held_back
-    refused = bool(held_back) and len(held_back) == len(papers) and not draft
-    # The figure of what the volume holds; of the whole series for a refused one, which holds nothing.
-    counted = tuple(percents) if refused else tuple(slug for slug in percents if slug not in omitted)
-    if cached and tuple(cached.omitted) == omitted:
-        percent = cached.percent
-    else:
-        percent = sum((project.figure(slug, language) for slug in counted), Figure()).percent
-    if refused:
-        plan.refused.append(Refusal(language, VOLUME, percent, config.threshold, inputs, omitted))
-        return
-    marked = bool(held_back) and draft
-    job = PdfJob(language, VOLUME, pdf_path(config, language, VOLUME, marked), percent, marked, inputs, omitted)
-    _add_job(plan, job, before)
-
-
-def _add_job(plan: PdfPlan, job: PdfJob, before: PdfEntry | None) -> None:
-    """Keep job as it is when its PDF was made from the same inputs with the same verdict."""
-    same = before is not None and before.inputs == job.inputs and before.verdict == job.entry.verdict
-    (plan.current if same and job.output.is_file() else plan.pending).append(job)
+    return plan_documents(project, "pdf", functools.partial(pdf_path, config), inputs, languages, slugs, draft)
 
 
 def _shared_inputs(config: Config) -> str:
@@ -178,18 +56,6 @@ def _shared_inputs(config: Config) -> str:
     digest.code(__name__)
     digest.files(font_paths(), config.root)
     return digest.hexdigest()
-
-
-def _inputs_hash(project: Project, language: str, slug: str, shared: str) -> str:
-    """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
-    config = project.config
-    domains = project.source_slugs if slug == VOLUME else (slug, project.series_slug)
-    files = [config.papers_dir / f"{domain}.md" for domain in domains]
-    files += [anchor_record_path(config, domain) for domain in domains]  # the ids of the anchor -> page map
-    if language != config.source_language:
-        files += [catalog_path(config, language, domain) for domain in (*domains, UI_DOMAIN)]
-    files += sorted(path for path in config.papers_dir.rglob("images/*") if path.is_file())  # no pipe is read
-    return Digest(shared, language, slug).files(files, config.root).hexdigest()
 
 
 # Building -------------------------------------------------------------------------------------
@@ -207,7 +73,7 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
     config = project.config
     plan = plan or plan_pdfs(project, languages, slugs, draft)
     report = PdfReport(refused=list(plan.refused))
-    entries = _manifest_entries(config, whole=plan.complete and plan.every_language)
+    entries = previous_entries(config, "pdf", whole=plan.complete and plan.every_language)
     for job in plan.current:
         report.unchanged.append(job.output)
         if progress:
@@ -219,47 +85,9 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
             if progress:
                 progress(job)
     finally:
-        report.withdrawn = _retire(project, plan, entries)
+        report.withdrawn = retire(config, "pdf", plan, entries, functools.partial(pdf_path, config))
         write_pdf_manifest(config, entries)
     return report
-
-
-def _retire(project: Project, plan: PdfPlan, entries: dict[str, PdfEntry]) -> list[Withdrawal]:
-    """Delete the PDFs the plan no longer publishes, and say why.
-
-    Refused PDFs go, and for a whole build those of removed papers (and, when every language
-    was built, of removed languages). Files the manifest never listed are left alone.
-    """
-    config, withdrawn = project.config, []
-    reasons = {}
-    for refusal in plan.refused:
-        entries[f"{refusal.language}/{refusal.slug}"] = refusal.entry
-        reasons[f"{refusal.language}/{refusal.slug}"] = f"held back: {refusal.why}"
-    planned = {f"{job.language}/{job.slug}" for job in plan.jobs} | set(reasons)
-    languages = {key.split("/")[0] for key in planned}
-    for key, entry in list(entries.items()):
-        if key in planned:
-            continue
-        if plan.complete and entry.language in languages:
-            reasons[key] = "its paper was removed"
-        elif plan.every_language and entry.language not in config.all_languages:
-            reasons[key] = "its language was removed from setup.cfg"
-        else:
-            continue
-        del entries[key]
-    for key in {*entries, *reasons}:
-        language, slug = key.split("/")
-        for draft in (False, True):
-            kept = key in entries and entries[key].verdict == ("draft" if draft else "published")
-            path = pdf_path(config, language, slug, draft)
-            if not kept and path.is_file():
-                path.unlink()
-                withdrawn.append(Withdrawal(path, reasons.get(key) or _replaced(draft)))
-    return sorted(withdrawn, key=lambda w: w.path)
-
-
-def _replaced(draft: bool) -> str:
-    return "replaced by the published PDF" if draft else "replaced by a marked draft"
 
 
 def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):

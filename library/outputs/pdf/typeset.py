@@ -7,45 +7,26 @@ outside the project's templates, papers and fonts fails the PDF.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 from pathlib import Path
-from dataclasses import dataclass
 
 from library.core.config import Config
 from library.core.errors import LibraryError
 from library.core.paths import VOLUME
 from library.model.project import Project
-from library.model.manifest import PdfEntry
 from library.model.stamps import source_date
-from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.fonts import font_file
 from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.outputs.pdf.xmp import add_dublin_core
-from library.outputs.render import Environments, paper_view, render_template
+from library.outputs.gate import Job
+from library.outputs.render import Environments, paper_view, prefixed_translation, render_template, volume_prefix
 from library.sources.interface import PAGE_LABEL
 
 __all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri", "render_job",
            "running_head", "font_paths"]
 
-@dataclass(frozen=True)
-class PdfJob:
-    """One PDF to render: a paper (slug) or the volume, in one language."""
-
-    language: str
-    slug: str  # a paper's slug, or VOLUME
-    output: Path
-    percent: float  # the figure the gate judged
-    draft: bool  # below the threshold, rendered with --draft: marked on every page
-    inputs: str  # hash of everything the PDF is made from
-    omitted: tuple[str, ...] = ()  # a volume's papers held back by the gate
-
-    @property
-    def entry(self) -> PdfEntry:
-        verdict = "draft" if self.draft else "published"
-        return PdfEntry(self.language, self.slug, verdict, self.percent, self.inputs, omitted=list(self.omitted))
-
+PdfJob = Job  # one PDF to render: the gate's job, a paper (or the volume) in one language
 
 
 # The accessible PDF WeasyPrint writes, and the veraPDF profile that judges it (outputs/pdf/conformance.py).
@@ -259,8 +240,8 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
         parts, prefixes = [], {}
         held = [paper for paper in project.briefings if paper.slug not in job.omitted]
         for paper in (project.series, *held):  # the series' introduction opens the volume
-            prefix = f"{paper.slug}--"
-            view = paper_view(_prefixed(project.translation(paper.slug, language), prefix))
+            prefix = volume_prefix(paper.slug)
+            view = paper_view(prefixed_translation(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
             parts.append({"translation": view.translation, "meta": paper.meta, "prefix": prefix,
                           "body": view.body, "contents": view.contents})
@@ -292,14 +273,6 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
         **extra,
     }
     return render_template(config, environment, template, context)
-
-
-def _prefixed(translation: TranslatedPaper, prefix: str) -> TranslatedPaper:
-    """The translation with prefix on every anchor id, so that papers in one volume keep apart."""
-    def rename(segment: TranslatedSegment) -> TranslatedSegment:
-        return dataclasses.replace(segment, segment=dataclasses.replace(segment.segment, id=prefix + segment.segment.id))
-
-    return dataclasses.replace(translation, segments=tuple(rename(s) for s in translation.segments))
 
 
 def _page_label(environment) -> tuple[str, str, str]:

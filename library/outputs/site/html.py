@@ -15,7 +15,7 @@ from library.core.config import Config
 from library.core.errors import SourceError
 from library.core.files import Changes, remove_stale, write_all
 from library.outputs.headers import headers_file
-from library.model.manifest import published_pdfs
+from library.model.manifest import published, published_pdfs
 from library.sources.markup import plain_text
 from library.sources.papers import Block, Paper
 from library.core.paths import (
@@ -26,6 +26,8 @@ from library.core.paths import (
     anchor_record_paths,
     catalog_paths,
     catalog_path,
+    epub_manifest_path,
+    epub_path,
     pdf_manifest_path,
     pdf_path,
     site_address,
@@ -129,7 +131,7 @@ def _other_stages_files(site: Path) -> set[Path]:
 
 def _stage_inputs(config: Config, site_key: str) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
-    files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config)]
+    files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config), epub_manifest_path(config)]
     digest = Digest(site_key).files(sorted(files), config.root)
     return digest.hexdigest()
 
@@ -170,6 +172,7 @@ class _Site:
         self.pdfs = published_pdfs(project.config)
         # Every page's head may name the homes announced and its language's feed.
         self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
+        self.epubs = published(project.config, "epub")
         self._environments = Environments(project)
 
     def pages(self) -> Iterator[_Page]:
@@ -217,12 +220,14 @@ class _Site:
         papers = self.project.briefings
         omitted = self._volume_omitted(language)
         key = self._key(language, "home", [self._text_key(p.slug, language) for p in papers],
-                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME), omitted)
+                        [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME),
+                        self._epub(language, VOLUME), omitted)
         path = SiteMap.home(language)
 
         def render() -> str:
             context = {"entries": [self._entry(paper, language) for paper in papers],
-                       "volume_pdf": self._pdf(language, VOLUME), "alternates": self._everywhere(SiteMap.home),
+                       "volume_pdf": self._pdf(language, VOLUME), "volume_epub": self._epub(language, VOLUME),
+                       "alternates": self._everywhere(SiteMap.home),
                        "announce": language_alternates(self.project, language, SiteMap.home),
                        "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
@@ -283,7 +288,7 @@ class _Site:
 
     def _paper_key(self, language: str, paper: Paper, *parts: object) -> str:
         return self._key(language, "paper", paper.slug, self._text_key(paper.slug, language),
-                         self._figures_key(paper.slug), self._pdf(language, paper.slug),
+                         self._figures_key(paper.slug), self._pdf(language, paper.slug), self._epub(language, paper.slug),
                          sorted(self.project.anchor_record(paper.slug).aliases().items()), *parts)
 
     def _paper(self, language: str, paper: Paper) -> _Page:
@@ -359,6 +364,7 @@ class _Site:
             "alternates": {code: SiteMap.paper(code, paper.slug) for code in self.config.all_languages},
             "announce": paper_alternates(self.project, language, paper.slug),
             "pdf": self._pdf(language, paper.slug),
+            "epub": self._epub(language, paper.slug),
             "aliases": self.project.anchor_record(paper.slug).aliases(),
         }
 
@@ -374,6 +380,10 @@ class _Site:
     def _pdf(self, language: str, slug: str) -> str | None:
         """The site path of a published PDF, from the PDF stage's manifest."""
         return SiteMap.pdf(language, slug) if (language, slug) in self.pdfs else None
+
+    def _epub(self, language: str, slug: str) -> str | None:
+        """The site path of a published EPUB, from the EPUB stage's manifest."""
+        return SiteMap.epub(language, slug) if (language, slug) in self.epubs else None
 
     def _volume_omitted(self, language: str) -> list[str]:
         """The papers the published volume leaves out, in series order, as the PDF stage recorded."""
@@ -428,7 +438,7 @@ def _reading_minutes(translation: TranslatedPaper) -> int:
 
 
 def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
-    """The templates' assets, the papers' images and the published PDFs, copied into the site."""
+    """The templates' assets, the papers' images and the published PDFs and EPUBs, copied into the site."""
     config = project.config
     files = {}
     assets = config.templates_dir / ASSETS
@@ -444,6 +454,10 @@ def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
         source = pdf_path(config, language, slug)
         if source.is_file():
             files[site / SiteMap.pdf(language, slug)] = source.read_bytes()
+    for language, slug in published(config, "epub"):
+        source = epub_path(config, language, slug)
+        if source.is_file():
+            files[site / SiteMap.epub(language, slug)] = source.read_bytes()
     return files
 
 
