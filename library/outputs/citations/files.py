@@ -10,13 +10,14 @@ import json
 import re
 from pathlib import Path
 
-from library.core.files import Changes, remove_stale, write_all
-from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, pdf_manifest_path, site_address, \
+from library.core.files import Changes
+from library.core.paths import SiteMap, site_address, \
     site_folder
 from library.model.citation import Citation, citation_of, csl_item, language_tag
 from library.model.project import Project
 from library.model.publication import published_languages
-from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.outputs.folders import project_texts, write_owned_folder
+from library.model.stamps import Digest, settings_text
 
 __all__ = ["build_citations", "bibtex", "ris", "csl_json"]
 
@@ -31,25 +32,9 @@ _BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
 def build_citations(project: Project) -> tuple[Changes, list[Path]]:
     """Write every published version's citation files; return what changed and the files withdrawn."""
     config = project.config
-    folder = site_folder(config) / SiteMap.citations_folder()
-    state, inputs = read_state(config, STAGE), _stage_inputs(project)
-    present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get("files"):
-        return Changes(unchanged=present), []
-    planned = citation_files(project)
-    changes = write_all(planned)
-    withdrawn = remove_stale(folder, set(planned))
-    write_state(config, STAGE, {"inputs": inputs, "files": sorted(path.relative_to(folder).as_posix()
-                                                                  for path in planned)})
-    return changes, withdrawn
-
-
-def _stage_inputs(project: Project) -> str:
-    config = project.config
-    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
-    files = [*sources, *catalogs, *anchor_record_paths(config), pdf_manifest_path(config)]
-    return Digest(settings_text(config), config.site_url).files(files, config.root).code(__name__).hexdigest()
+    inputs = Digest(settings_text(config), config.site_url).files(project_texts(config), config.root)
+    return write_owned_folder(config, STAGE, site_folder(config) / SiteMap.citations_folder(),
+                              inputs.code(__name__).hexdigest(), lambda: citation_files(project))
 
 
 def citation_files(project: Project) -> dict[Path, bytes]:

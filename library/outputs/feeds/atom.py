@@ -12,13 +12,14 @@ import uuid
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape, quoteattr
 
-from library.core.files import Changes, remove_stale, write_all
-from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, pdf_manifest_path, site_address, \
+from library.core.files import Changes
+from library.core.paths import SiteMap, site_address, \
     site_folder
 from library.model.citation import Citation, citation_of, language_tag
 from library.model.project import Project
 from library.model.publication import feed_languages, published_languages, version_time
-from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.outputs.folders import project_texts, write_owned_folder
+from library.model.stamps import Digest, settings_text
 from library.sources.markup import plain_text
 
 __all__ = ["build_feeds", "atom_feed", "entry_id"]
@@ -30,27 +31,13 @@ _NAMESPACE = uuid.UUID("6c1f43e2-5f0e-4b8e-9a55-0f3c2d9b7a11")  # this library's
 def build_feeds(project: Project) -> tuple[Changes, list[Path]]:
     """Write each language's feed; return what changed and the feeds withdrawn (no paper published any more)."""
     config = project.config
-    folder = site_folder(config) / SiteMap.feeds_folder()
-    state, inputs = read_state(config, STAGE), _stage_inputs(project)
-    present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get("files"):
-        return Changes(unchanged=present), []
     site = site_folder(config)
-    planned = {site / SiteMap.feed(language): atom_feed(project, language).encode("utf-8")
-               for language in feed_languages(project)}
-    changes = write_all(planned)
-    withdrawn = remove_stale(folder, set(planned))
-    write_state(config, STAGE, {"inputs": inputs, "files": sorted(path.relative_to(folder).as_posix()
-                                                                  for path in planned)})
-    return changes, withdrawn
+    inputs = Digest(settings_text(config), config.site_url).files(project_texts(config), config.root)
 
-
-def _stage_inputs(project: Project) -> str:
-    config = project.config
-    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
-    files = [*sources, *catalogs, *anchor_record_paths(config), pdf_manifest_path(config)]
-    return Digest(settings_text(config), config.site_url).files(files, config.root).code(__name__).hexdigest()
+    def plan() -> dict[Path, bytes]:
+        return {site / SiteMap.feed(language): atom_feed(project, language).encode("utf-8")
+                for language in feed_languages(project)}
+    return write_owned_folder(config, STAGE, site / SiteMap.feeds_folder(), inputs.code(__name__).hexdigest(), plan)
 
 
 def entry_id(slug: str, language: str) -> str:

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from library.core.files import Changes, write_all
-from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, site_address, site_folder
+from library.core.paths import SiteMap, site_address, site_folder
 from library.model.project import Project
 from library.model.publication import AnnouncedPage, announced_pages, version_time
+from library.outputs.folders import project_texts
 from library.model.stamps import Digest, read_state, settings_text, write_state
 
 __all__ = ["build_sitemap", "sitemap_xml", "robots_txt", "NEEDS_SITE_URL"]
@@ -46,10 +47,7 @@ def build_sitemap(project: Project) -> tuple[Changes, list[Path]]:
 def _stage_inputs(project: Project) -> str:
     """The bytes of what decides which pages are published and when they were revised, and the address."""
     config = project.config
-    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
-    digest = Digest(settings_text(config), config.site_url).files([*sources, *catalogs, *anchor_record_paths(config)],
-                                                                  config.root)
+    digest = Digest(settings_text(config), config.site_url).files(project_texts(config, manifest=False), config.root)
     return digest.code(__name__).hexdigest()
 
 

@@ -21,13 +21,13 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
+from library.outputs.folders import project_texts
 from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
 from library.core.errors import LibraryError
 from library.core.files import Changes, remove_stale, write_all
 from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
 from library.sources.glossary import search_forms
-from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, glossary_path, pdf_manifest_path, \
-    scratch_folder, site_folder
+from library.core.paths import SiteMap, scratch_folder, site_folder
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
 
@@ -71,9 +71,7 @@ def build_static_search(project: Project) -> Changes:
 def _stage_inputs(project: Project) -> str:
     """The bytes of every file the index is made from: without parsing anything, has any changed?"""
     config = project.config
-    sources = sorted(path for path in config.papers_dir.rglob("*") if path.is_file())
-    catalogs = [path for language in config.languages for path in catalog_paths(config, language)]
-    files = [*sources, *catalogs, *anchor_record_paths(config), glossary_path(config), pdf_manifest_path(config)]
+    files = project_texts(config, glossary=True)
     return Digest(distribution_version("pagefind-bin"), config.languages).files(files, config.root).code(
         __name__).hexdigest()
 
