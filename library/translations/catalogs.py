@@ -92,12 +92,23 @@ def ui_template(config: Config):
     )
     for folder, pattern, method, base in _ui_sources(config):
         for path in sorted(folder.glob(pattern)):
+            if method == "python" and not _may_mark_strings(path):
+                continue
             found = extract_from_file(method, str(path), keywords=UI_KEYWORDS, comment_tags=("Translators:",),
                                       options={"trimmed": "true"}, strip_comment_tags=True)
             for line, message, comments, context in found:
                 catalog.add(message, locations=[(shown(path.resolve(), base), line)], auto_comments=comments,
                             context=context)
     return catalog
+
+
+# A call of one of UI_KEYWORDS, as Babel's Python extractor finds them: the name, then "(".
+_KEYWORD_CALL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, UI_KEYWORDS)) + r")\s*\(")
+
+
+def _may_mark_strings(path: Path) -> bool:
+    """Whether a module calls a gettext keyword at all; most do not, and tokenising them all took most of an extract."""
+    return _KEYWORD_CALL.search(path.read_text("utf-8")) is not None
 
 
 def _ui_sources(config: Config):
