@@ -269,6 +269,7 @@ def _apply(paragraphs: list[str], removed: list[str], edit: tuple) -> None:
         paragraphs.insert(rest[0] % len(paragraphs), paragraphs.pop(first % len(paragraphs)))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=st.lists(sentences, min_size=1, max_size=6), steps=st.lists(edits, min_size=1, max_size=8),
        translate_every=st.integers(1, 3))

@@ -269,8 +269,7 @@ def test_bad_glossary_is_refused_with_line_and_reason(bad: Path):
 
 
 @pytest.mark.parametrize("bad", BAD_GLOSSARIES, ids=lambda p: p.stem)
-def test_check_with_a_bad_glossary_gives_its_line_and_nothing_else(run, config, bad: Path):
-    translate_catalogs(config, "fr", prefixed("FR "))
+def test_check_with_a_bad_glossary_gives_its_line_and_nothing_else(run, config, french, bad: Path):
     shutil.copyfile(bad, config.locales_dir / "glossary.csv")
     line = bad.with_suffix(".err").read_text("utf-8").split(":")[0]
     result = run("check")

@@ -103,6 +103,7 @@ def _assert_old_or_new(project: Path, before: dict[str, bytes], after: dict[str,
         assert data in (before[name], after[name]), f"{name} is neither the old nor the new file"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rename", [1, 2])
 def test_update_killed_at_a_rename_leaves_old_or_new_catalogs_and_the_next_run_cleans_up(changed_english, rename):
     project, before, after = changed_english
@@ -113,6 +114,7 @@ def test_update_killed_at_a_rename_leaves_old_or_new_catalogs_and_the_next_run_c
     assert _catalogs(project) == after and _temporary_files(project) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.2, 0.4, 0.6, 0.8, 1.0])
 def test_update_killed_at_any_moment_leaves_old_or_new_catalogs(changed_english, delay):
     project, before, after = changed_english

@@ -98,6 +98,7 @@ def _read_pages(base: Path, urls: list[str], stop: threading.Event, failures: li
     return done
 
 
+@pytest.mark.slow
 def test_two_writers_take_turns_while_readers_are_served(project: Path):
     config = load_config(project / "setup.cfg")
     for command in (("extract",), ("update",), ("build", "html")):

@@ -129,6 +129,7 @@ def _depth(node: Node) -> int:
     return 0 if node.parent is None else 1 + _depth(node.parent)
 
 
+@pytest.mark.slow
 def test_english_passages_of_a_french_pdf_carry_their_language(french):
     tree = _structure(french)
     assert french.trailer["/Root"]["/Lang"] == "fr"
@@ -203,6 +204,7 @@ def _outline_items(item):
         item = item.get("/Next")
 
 
+@pytest.mark.slow
 def test_links_and_bookmarks_of_a_pdf_2_lead_to_structure_elements(french_pdf_2):
     root = french_pdf_2.trailer["/Root"]
     links = [annotation.get_object() for page in french_pdf_2.pages for annotation in page.get("/Annots", [])

@@ -93,9 +93,8 @@ COMMANDS = [("update", "--lang"), ("compile", "--lang"), ("status", "--lang"), (
 
 @pytest.mark.parametrize("code", ["de", "fr_FR"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command[:2]))
-def test_every_command_refuses_an_unknown_language_alike(run, project, command, code):
-    run("extract")
-    run("update")
+def test_every_command_refuses_an_unknown_language_alike(run, updated, command, code):
+    project = updated
     before = snapshot(project)
     result = run(*command, code)
     assert result.exit_code == 2
@@ -176,6 +175,7 @@ def built_once(run, project, config):
     return project
 
 
+@pytest.mark.slow
 def test_a_build_with_nothing_changed_writes_nothing_and_imports_no_heavy_library(built_once, config):
     before = _times(config.build_dir)
     again = _build(built_once)
@@ -186,6 +186,7 @@ def test_a_build_with_nothing_changed_writes_nothing_and_imports_no_heavy_librar
     assert re.search(r"^0 written, \d+ unchanged, 0 removed; 0 held back, 0 withdrawn$", again.stdout, re.M)
 
 
+@pytest.mark.slow
 def test_one_changed_catalog_rebuilds_only_what_holds_it(built_once, config):
     translate_catalogs(config, "es", prefixed("ES2 ", {"A table"}), domains=("sample",))
     before = _times(config.build_dir)

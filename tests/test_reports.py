@@ -279,8 +279,7 @@ def test_missing_refuses_an_unknown_language(run, config):
 
 @pytest.mark.parametrize("command", [("status",), ("missing", "fr"), ("check",)])
 @pytest.mark.parametrize("bad", sorted((DATA / "po").glob("bad.*.po")), ids=lambda p: p.stem)
-def test_a_broken_po_file_gives_its_line_and_nothing_else(run, config, command, bad):
-    translate_catalogs(config, "fr", prefixed("FR "))
+def test_a_broken_po_file_gives_its_line_and_nothing_else(run, config, french, command, bad):
     target = catalog_path(config, "fr", "sample")
     target.write_bytes(bad.read_bytes())
     line = bad.read_bytes().split(b"\n")[0].decode().removeprefix("# expect: ").split(":")[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from projects import make_project
 from pypdf import PdfReader
@@ -67,6 +68,7 @@ def _pdf_id(path: Path) -> bytes:
     return PdfReader(path).trailer["/ID"][0].original_bytes
 
 
+@pytest.mark.slow
 def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdfs(tmp_path: Path):
     first, second = _build(tmp_path / "here"), _build(tmp_path / "somewhere" / "else")
     stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
