@@ -184,6 +184,7 @@ def test_a_paper_linked_from_outside_the_project_is_refused_unread(synced, tmp_p
     assert not list((project / "build").rglob("leak*")) and not (project / "locales" / "leak.pot").exists()
 
 
+@pytest.mark.slow
 def test_folders_are_readable_by_the_web_server_whatever_the_umask(synced, tmp_path):
     project = _copy(synced, tmp_path)
     result = subprocess.run(["sh", "-c", f'umask 077 && exec "{sys.executable}" -m library --config '

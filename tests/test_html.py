@@ -250,7 +250,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.slow  # a whole build: English PDFs rendered
+@pytest.mark.slow
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html", "-v")
     files = sorted(path.relative_to(config.root).as_posix() for path in site_folder(config).rglob("*") if path.is_file())

@@ -365,6 +365,7 @@ def test_urls_in_a_catalog_are_never_fetched_or_attached(config, spy_server):
     assert all("/FileAttachment" not in str(page.get("/Annots", "")) for page in reader.pages)
 
 
+@pytest.mark.slow
 def test_a_template_asking_for_a_foreign_url_fails_the_build(config, spy_server):
     base, requests = spy_server
     paper = config.templates_dir / "pdf" / "paper.html"
@@ -433,6 +434,7 @@ def test_search_results_link_to_the_pdf_page_of_their_passage(built):
     assert passage.pdf_path == f"en/sample.pdf#page={pages[passage.anchor]}"
 
 
+@pytest.mark.slow
 def test_a_missing_image_fails_its_pdf_with_a_clear_message(config):
     (config.papers_dir / "images" / "map.png").unlink()
     with pytest.raises(LibraryError, match=r"en/sample.pdf: Failed to load image at '.*/papers/images/map.png'"):
@@ -462,6 +464,7 @@ def test_an_outdated_passage_that_barely_changed_keeps_its_translation_marked_in
     assert not list(kept[0].iter("a"))  # a PDF has no side-by-side view to link to
 
 
+@pytest.mark.slow
 def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run, project):
     paper = project / "templates" / "pdf" / "paper.html"
     paper.write_text(paper.read_text("utf-8").replace("{% block document %}", "{% block document %}{{ nowhere }}"),

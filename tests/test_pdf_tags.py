@@ -149,6 +149,7 @@ def test_english_passages_of_a_french_pdf_carry_their_language(french):
     assert langs[:3] == ["en", "fr", "en"], chain  # its words, the marker, the English passage
 
 
+@pytest.mark.slow
 def test_only_elements_in_another_language_carry_one(french):
     tree = _structure(french)
     tagged = [node for node in tree.walk() if node.lang]
@@ -156,6 +157,7 @@ def test_only_elements_in_another_language_carry_one(french):
     assert all(node.language != node.parent.language for node in tagged if node.parent)
 
 
+@pytest.mark.slow
 def test_a_list_item_holds_only_its_label_and_body(french):
     items = [node for node in _structure(french).walk() if node.kind == "/LI"]
     assert len(items) >= 5
@@ -164,6 +166,7 @@ def test_a_list_item_holds_only_its_label_and_body(french):
     assert any("Second item, with a" in body.all_text for body in bodies)
 
 
+@pytest.mark.slow
 def test_every_link_annotation_belongs_to_a_link_element(french):
     root = french.trailer["/Root"]["/StructTreeRoot"]
     parents = dict(zip(root["/ParentTree"]["/Nums"][::2], root["/ParentTree"]["/Nums"][1::2], strict=True))
@@ -173,6 +176,7 @@ def test_every_link_annotation_belongs_to_a_link_element(french):
     assert all(parents[link["/StructParent"]].get_object()["/S"] == "/Link" for link in links)
 
 
+@pytest.mark.slow
 def test_a_list_says_how_its_items_are_marked(french):
     lists = [node for node in _structure(french).walk() if node.kind == "/L"]
     numbering = {str(node.attributes.get("/ListNumbering")) for node in lists}
@@ -181,6 +185,7 @@ def test_a_list_says_how_its_items_are_marked(french):
     assert labelled and all(node.attributes["/ListNumbering"] != "/None" for node in labelled)
 
 
+@pytest.mark.slow
 def test_a_code_block_is_a_paragraph_of_code(french):
     code = _holding(_structure(french), "code is not translated")
     kinds = []
@@ -190,6 +195,7 @@ def test_a_code_block_is_a_paragraph_of_code(french):
     assert kinds[kinds.index("/Code") + 1] == "/P" and "/NonStruct" not in kinds
 
 
+@pytest.mark.slow
 def test_an_image_and_its_caption_stand_together_in_a_section(french):
     caption = next(node for node in _structure(french).walk() if node.kind == "/Caption")
     assert caption.parent.kind == "/Sect" and caption.parent.kids[-1] is caption
@@ -220,6 +226,7 @@ def test_links_and_bookmarks_of_a_pdf_2_lead_to_structure_elements(french_pdf_2)
     assert all(item["/A"]["/SD"][0].get_object()["/S"] in ("/H1", "/H2", "/H3", "/H4") for item in bookmarks)
 
 
+@pytest.mark.slow
 def test_a_pdf_1_7_keeps_plain_destinations(french):
     links = [annotation.get_object() for page in french.pages for annotation in page.get("/Annots", [])]
     assert any("/Dest" in link for link in links) and not any("/SD" in link.get("/A", {}) for link in links)

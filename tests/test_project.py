@@ -55,6 +55,7 @@ def test_a_stale_template_names_extract_too(run, project, config):
     assert catalog_status(Project(config), "fr", "sample").stale == "library extract && library update"
 
 
+@pytest.mark.slow
 def test_status_the_page_the_dashboard_and_the_gate_show_one_figure(run, project, config):
     translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
     status = catalog_status(Project(config), "fr", "sample")
@@ -124,6 +125,7 @@ def test_each_output_hashes_only_the_code_of_its_stage():
     assert not {"outputs/pdf/plan.py", "outputs/search/engine.py", "quality/reports.py"} & site
 
 
+@pytest.mark.slow
 def test_the_site_links_what_the_manifest_publishes_and_a_refused_pdf_goes(run, project, config):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series", "ui"))
     assert run("build", "pdf", "--lang", "fr", "--paper", "sample").exit_code == 0

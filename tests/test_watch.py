@@ -32,10 +32,11 @@ FRENCH_PAGE = "fr/sample.html"
 
 
 @pytest.fixture
-def watched(tmp_path):
+def watched(project, prepare):
     """The test papers, partly in French, watched in a thread: (config, preview, what the watcher said)."""
-    config = load_config(make_project(tmp_path) / "setup.cfg")
-    translate_catalogs(config, "fr", prefixed("FR ", TRANSLATED), domains=("sample", "series"))
+    prepare(project, "watched", lambda config: translate_catalogs(config, "fr", prefixed("FR ", TRANSLATED),
+                                                                  domains=("sample", "series")))
+    config = load_config(project / "setup.cfg")
     preview, ready, said = Preview(), threading.Event(), []
     thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, said.append),
                               kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
