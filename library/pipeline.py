@@ -14,6 +14,8 @@ into BUILD_ORDER.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
@@ -25,6 +27,9 @@ from library.core.words import counted
 from library.core.paths import pdf_manifest_path, shown
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
+
+if TYPE_CHECKING:
+    from library.outputs.pdf.plan import PdfPlan
 
 __all__ = ["BUILD_ORDER", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json"]
 
@@ -40,7 +45,7 @@ class Selection:
     papers: tuple[str, ...] = ()
     draft: bool = False
     jobs: int | None = None
-    progress: Callable[[object, int], None] | None = None  # called once per PDF rendered, with how many there are
+    progress: Callable[..., None] | None = None  # called once per PDF rendered, with how many there are
 
 
 @dataclass
@@ -97,7 +102,7 @@ class PdfStage:
         return report
 
 
-def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> list[str]:
+def _pdf_notes(config: Config, plan: PdfPlan, selection: Selection, held_back: bool) -> list[str]:
     from library.core.paths import pdf_folder
 
     if selection.draft and not any(job.draft for job in plan.jobs):
@@ -153,6 +158,9 @@ class IndexStage:
         return report
 
 
+# Any of the stages: each has its name, noun, module, tool, reads and run().
+Stage = CompileStage | PdfStage | SiteStage | StaticSearchStage | IndexStage
+
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), SiteStage(), StaticSearchStage(),
                                           IndexStage())}
 # The PDFs before the site, which links what they published; both search indexes after the
@@ -166,7 +174,7 @@ def run_stages(project: Project, names: Iterable[str], selection: Selection = Se
     wanted = set(names)
     reports = []
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
-    hashes: dict[tuple, str] = {}  # the stages read the same sources and catalogs: each is hashed once
+    hashes: dict[tuple[Any, ...], str] = {}  # the stages read the same sources and catalogs: each is hashed once
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
         ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new
@@ -194,7 +202,7 @@ def _first_causes(causes: list[str], made_by: dict[str, list[str]]) -> list[str]
 # --- the ledger: every input by name ---------------------------------------------------------
 
 
-def _stage_ledger(config: Config, stage, hashes: dict[tuple, str]) -> dict[str, str]:
+def _stage_ledger(config: Config, stage: Stage, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
     """The inputs stage reads, by name, each with a short hash of its bytes or its value."""
     ledger = {f"setting {name}": _short(value) for name, value in _settings(config).items()}
     for place in stage.reads:
@@ -222,7 +230,7 @@ def _settings(config: Config) -> dict[str, object]:
             "threshold": config.threshold}
 
 
-def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str, str]:
+def _files_under(root: Path, start: Path, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
     """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
     paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
     named = {shown(path, root): path for path in paths if path.is_file()}
@@ -230,7 +238,7 @@ def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str,
             if not any(part.startswith(".") for part in name.split("/"))}
 
 
-def _file_hash(path: Path, hashes: dict[tuple, str]) -> str:
+def _file_hash(path: Path, hashes: dict[tuple[Any, ...], str]) -> str:
     """path's short hash, read once per run while its size and time are those it had (a stage may rewrite it)."""
     status = path.stat()
     key = (path, status.st_size, status.st_mtime_ns)
@@ -244,7 +252,7 @@ def _short(value: object) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _kept_for_the_rest(stage, before: dict[str, str], now: dict[str, str], selection: Selection,
+def _kept_for_the_rest(stage: Stage, before: dict[str, str], now: dict[str, str], selection: Selection,
                        config: Config) -> dict[str, str]:
     """The ledger to record: now, except the catalogs of languages the selection left alone."""
     if not selection.languages or getattr(stage, "every_language", False):
@@ -368,7 +376,7 @@ def _language_of_output(path: Path, config: Config) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in config.all_languages else None
 
 
-def report_json(reports: list[StageReport], config: Config) -> list[dict]:
+def report_json(reports: list[StageReport], config: Config) -> list[dict[str, Any]]:
     """The same as the lines, for tools: per stage, every output by what happened to it, and the causes."""
     def listed(paths: Iterable[Path]) -> list[str]:
         return [shown(path, config.root) for path in paths]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
 from library.core.config import Config, find_config, known_language, load_config
@@ -31,6 +32,9 @@ from library.model.translation import (
     ui_translations,
 )
 
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 __all__ = ["Project", "load_project"]
 
 _SERIES_KIND = re.compile(r"""^kind:\s*["']?series["']?\s*(#.*)?$""", re.M)
@@ -52,7 +56,7 @@ class Project:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._translations: dict[tuple[str, str], TranslatedPaper] = {}
-        self._catalogs: dict[tuple[str, str], object] = {}
+        self._catalogs: dict[tuple[str, str], Catalog | None] = {}
         self._ui: dict[str, EscapingTranslations] = {}
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
         self._anchor_files: dict[str, bytes | None] = {}
@@ -142,7 +146,7 @@ class Project:
 
     # --- translations and figures ---------------------------------------------------------
 
-    def catalog(self, domain: str, language: str):
+    def catalog(self, domain: str, language: str) -> Catalog | None:
         """The PO file of domain in language, read strictly once (None: there is none yet)."""
         key = (domain, language)
         if key not in self._catalogs:
@@ -169,7 +173,7 @@ class Project:
         """The official terms in every language (locales/glossary.csv), read strictly once."""
         return read_glossary(glossary_path(self.config), self.config.source_language, self.config.locales_dir)
 
-    def template(self, domain: str):
+    def template(self, domain: str) -> Catalog | None:
         """The POT file of domain, read strictly once (None: not extracted yet)."""
         key = (domain, "")
         if key not in self._catalogs:

@@ -12,9 +12,11 @@ import json
 import os
 import re
 import sysconfig
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from library.core.config import Config
 from library.core.files import write_if_changed
@@ -39,7 +41,7 @@ class Digest:
             self._hash.update(repr(part).encode("utf-8") + b"\0")
         return self
 
-    def files(self, paths, root: Path) -> Digest:
+    def files(self, paths: Iterable[Path], root: Path) -> Digest:
         """Each file's name and bytes; a missing file counts as missing.
 
         A name never holds the folder the project or the packages sit in, so the same
@@ -128,7 +130,7 @@ def settings_text(config: Config) -> str:
     return f"{config.source_language} {' '.join(config.languages)} {config.threshold}"
 
 
-def read_state(config: Config, stage: str) -> dict:
+def read_state(config: Config, stage: str) -> dict[str, Any]:
     """What the stage recorded at its last build ({} when nothing, or something unreadable, is there)."""
     try:
         data = json.loads(state_path(config, stage).read_text("utf-8"))
@@ -137,5 +139,5 @@ def read_state(config: Config, stage: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def write_state(config: Config, stage: str, state: dict) -> None:
+def write_state(config: Config, stage: str, state: dict[str, Any]) -> None:
     write_if_changed(state_path(config, stage), json.dumps(state, sort_keys=True, indent=1).encode("utf-8"))

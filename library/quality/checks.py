@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -78,7 +78,7 @@ def _foreign_italics(source: str, target: str) -> int:
 
 def _emphasised(text: str) -> list[str]:
     """The text inside each *emphasis* span."""
-    spans, depth, current = [], 0, []
+    spans, depth, current = list[str](), 0, list[str]()
     for token in inline_tokens(text):
         if token.type == "em_open":
             depth, current = depth + 1, []
@@ -125,7 +125,7 @@ def _numbers(source: str, target: str, context: Context) -> Iterable[str]:
 
 
 @lru_cache(maxsize=8)
-def _number_pattern(language: str) -> re.Pattern:
+def _number_pattern(language: str) -> re.Pattern[str]:
     from babel.numbers import get_decimal_symbol, get_group_symbol
 
     decimal, group = get_decimal_symbol(language), get_group_symbol(language)
@@ -161,7 +161,7 @@ def _whitespace(source: str, target: str, context: Context) -> Iterable[str]:
             yield f"the English {where} with {_describe(before)}, the translation with {_describe(after)}"
 
 
-def _edge(text: str, strip, where: str) -> str:
+def _edge(text: str, strip: Callable[[str], str], where: str) -> str:
     rest = strip(text)
     return text[: len(text) - len(rest)] if where == "starts" else text[len(rest):]
 
@@ -215,7 +215,7 @@ def _french_spacing(source: str, target: str, context: Context) -> Iterable[str]
             yield "after “«”, use a no-break space"
 
 
-def _needs_space(text: str, match: re.Match) -> bool:
+def _needs_space(text: str, match: re.Match[str]) -> bool:
     if match["space"]:
         return match["space"] not in _NO_BREAK
     previous = text[match.start() - 1] if match.start() else ""
@@ -365,10 +365,10 @@ def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ..
 
 def _pairs(message: Message) -> list[tuple[str, str]]:
     """(English, translation) for each form: msgid with msgstr[0], msgid_plural with the others."""
-    if message.pluralizable:
-        singular, plural = message.id
-        return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string)]
-    return [(message.id, message.string)]
+    if isinstance(message.id, (list, tuple)):
+        singular, plural = message.id[0], message.id[1]
+        return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string or ())]
+    return [(message.id, str(message.string))]
 
 
 def _ignored(message: Message) -> tuple[frozenset[str], list[str]]:
@@ -397,7 +397,7 @@ def check_messages(catalog: Catalog, path: Path, language: str, domain: str,
                    terms: tuple[Term, ...] = ()) -> tuple[Problem, ...]:
     """Check every translated entry of catalog, read from path (fuzzy and empty entries are skipped)."""
     return tuple(
-        Problem(path, message.lineno, language, domain, finding.check, finding.severity, finding.message)
+        Problem(path, message.lineno or 0, language, domain, finding.check, finding.severity, finding.message)
         for message in catalog
         if message.id and is_translated(message)
         for finding in _check_message(message, language, terms)

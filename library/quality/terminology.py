@@ -48,7 +48,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _phrase(phrase: str) -> re.Pattern:
+def _phrase(phrase: str) -> re.Pattern[str]:
     """The pattern of phrase as whole words, perhaps plural."""
     return re.compile(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)")
 
@@ -117,7 +117,7 @@ def _spans(text: str, forms: list[str]) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1024)
-def _form_pattern(form: str) -> re.Pattern:
+def _form_pattern(form: str) -> re.Pattern[str]:
     words = (rf"{re.escape(word)}(?:e?s|x)?" for word in form.split())
     return re.compile(rf"(?<!\w){' '.join(words)}(?!\w)")
 

@@ -15,6 +15,8 @@ package, and added to HTML answers by the server only in watch mode.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import json
 import re
 import logging
@@ -35,6 +37,11 @@ from library.core.lock import hold_lock
 from library.core.paths import SiteMap, lock_path, pdf_manifest_path, shown
 from library.pipeline import Selection, StageReport, report_lines, run_stages
 from library.model.project import Project
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from library.core.config import Config
 
 __all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
            "stale_pdfs", "unrendered_pdfs"]
@@ -84,7 +91,7 @@ class Preview:
     def status(self) -> BuildStatus:
         return self._status
 
-    def update(self, **changes) -> BuildStatus:
+    def update(self, **changes: Any) -> BuildStatus:
         with self._changed:
             status = replace(self._status, **changes)
             if status != self._status:
@@ -194,7 +201,7 @@ class _Watcher:
     def __init__(self, config_path: Path, preview: Preview, report: Callable[[str], None],
                  pdf_pause: float | None) -> None:
         self.config_path, self.preview, self.report, self.pdf_pause = config_path, preview, report, pdf_pause
-        self._pdf_process: subprocess.Popen | None = None
+        self._pdf_process: subprocess.Popen[bytes] | None = None
         self._last_save = time.monotonic()
         self._own: dict[Path, bytes | None] = {}
         self._last_project: Project | None = None
@@ -278,7 +285,7 @@ class _Watcher:
             reports = run_stages(project, ("compile", "html"), Selection(languages=languages))
         return reports, project
 
-    def _locks(self, config, locales: bool):
+    def _locks(self, config: Config, locales: bool) -> ExitStack:
         """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
         from contextlib import ExitStack
 
@@ -333,7 +340,7 @@ class _Watcher:
 
     def stop_pdfs(self) -> None:
         """A save comes first: stop the background PDF build (its files are written whole or not at all)."""
-        if self._pdf_running():
+        if self._pdf_running() and self._pdf_process is not None:
             os.killpg(self._pdf_process.pid, signal.SIGTERM)
             self._pdf_process.wait()
             self._pdf_process = None
@@ -392,7 +399,7 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
 
 
 def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched: list[str],
-                                   settings: tuple) -> tuple[list[str], tuple]:
+                                   settings: tuple[Any, ...]) -> tuple[list[str], tuple[Any, ...]]:
     """Rebuild after each batch of saves until preview closes or setup.cfg is a new file.
 
     The system watches a file, not a name: once a save renames a new setup.cfg over the old

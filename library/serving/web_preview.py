@@ -24,18 +24,18 @@ def preview_blueprint(preview: Preview) -> Blueprint:
     blueprint = Blueprint("preview", __name__, url_prefix=f"/{WATCH_PREFIX}")
 
     @blueprint.get("/events", provide_automatic_options=False)
-    def watch_events():
+    def watch_events() -> Response:
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         return Response(preview.events(), mimetype="text/event-stream", headers=headers)
 
     @blueprint.get("/<name>", provide_automatic_options=False)
-    def watch_client(name: str):
+    def watch_client(name: str) -> tuple[str | bytes, int, dict[str, str]]:
         if name not in CLIENT_FILES:
             return "Not found\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
         return (CLIENT_FOLDER / name).read_bytes(), 200, {"Content-Type": CLIENT_FILES[name]}
 
     @blueprint.after_app_request
-    def with_reload(response):
+    def with_reload(response: Response) -> Response:
         if response.is_streamed:
             return response
         if response.mimetype != "text/html":

@@ -5,6 +5,7 @@ each save would then rewrite lines nobody touched. This lays entries out as msgc
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import unicodedata
@@ -105,8 +106,9 @@ def _entry_text(message: Message, plurals: int, *, obsolete: bool = False) -> st
         for index in range(max(len(strings), plurals)):
             lines += _keyword_lines(mark, f"msgstr[{index}]", strings[index] if index < len(strings) else "")
     else:
+        assert isinstance(message.id, str) and isinstance(message.string or "", str)  # one form, not plural
         lines += _keyword_lines(mark, "msgid", message.id)
-        lines += _keyword_lines(mark, "msgstr", message.string or "")
+        lines += _keyword_lines(mark, "msgstr", str(message.string or ""))
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +133,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _reference_lines(locations) -> list[str]:
+def _reference_lines(locations: Iterable[tuple[str, int | None]]) -> list[str]:
     words = [f"{name}:{line}" if line else name for name, line in sorted(set(locations), key=_location_key)]
     lines, current = [], "#:"
     for word in words:
@@ -142,7 +144,7 @@ def _reference_lines(locations) -> list[str]:
     return lines + ([current] if current != "#:" else [])
 
 
-def _location_key(location):
+def _location_key(location: tuple[str, int | None]) -> tuple[str, int]:
     name, line = location
     return name, line or 0
 

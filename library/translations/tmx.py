@@ -18,7 +18,7 @@ from pathlib import Path
 from library import __version__
 from library.core.config import Config
 from library.core.files import CONTROL_CHARACTERS
-from library.translations.exchange import ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
+from library.translations.exchange import Code, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from library.translations.memory import Recollection
 from library.core.paths import catalog_paths, memory_folder, memory_paths
 from library.model.project import Project
@@ -58,9 +58,9 @@ def export_tmx(project: Project, languages: tuple[str, ...], output: Path) -> li
 def _catalog_pairs(project: Project, language: str) -> Iterator[_Pair]:
     for path in catalog_paths(project.config, language):
         catalog = project.catalog(path.stem, language)
-        for message in catalog:
+        for message in catalog or ():
             if message.id and isinstance(message.id, str) and is_translated(message):
-                yield _Pair(message.id, message.string, f"{language}/LC_MESSAGES/{path.name}",
+                yield _Pair(message.id, str(message.string), f"{language}/LC_MESSAGES/{path.name}",
                             "python-format" in message.flags)
 
 
@@ -84,7 +84,7 @@ def render_tmx(pairs: list[_Pair], source: str, language: str) -> bytes:
     return text.encode("utf-8")
 
 
-def _segment(pieces, english) -> str:
+def _segment(pieces: tuple[str | Code, ...], english: tuple[str | Code, ...]) -> str:
     """A seg's content: TMX pairs bpt and ept by i, and matches a code to the English's by x."""
     out = []
     for piece in aligned(pieces, english) if pieces is not english else pieces:

@@ -25,6 +25,7 @@ from library.core.paths import catalog_path, template_path
 from library.sources.pofiles import parse_catalog, silenced_checks
 from library.sources.powriter import render_catalog
 from library.model.project import Project
+from library.model.translation import singular
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -107,24 +108,25 @@ def _state(message: Message) -> str:
 
 
 def _unit(message: Message, state: str, language: str) -> str:
+    english, translation = singular(message.id), str(message.string or "")  # one form: not a plural
     lines = [f'      <trans-unit id="{unit_id(message)}" approved="{_approved(state)}" xml:space="preserve">',
-             f"        <source>{_inline(message.id, message)}</source>",
-             _target_element(message.string or "", message.id, message, state, language),
+             f"        <source>{_inline(english, message)}</source>",
+             _target_element(translation, english, message, state, language),
              *_context(message), *_notes(message)]
     if message.fuzzy and message.previous_id:
-        lines.append(_alt_trans(message.previous_id[0], message.string or "", message, language))
+        lines.append(_alt_trans(message.previous_id[0], translation, message, language))
     lines.append("      </trans-unit>")
     return "\n".join(line for line in lines if line) + "\n"
 
 
 def _plural_group(message: Message, state: str, language: str) -> str:
     group = unit_id(message)
-    singular, plural = message.id
+    one, plural = message.id[0], message.id[1]
     strings = tuple(message.string or ())
     previous = list(message.previous_id or ())
     lines = [f'      <group id="{group}" restype="x-gettext-plurals">', *_context(message), *_notes(message)]
     for index, text in enumerate(strings or ("",)):
-        english = singular if index == 0 else plural
+        english = one if index == 0 else plural
         lines += [f'        <trans-unit id="{group}[{index}]" approved="{_approved(state)}" xml:space="preserve">',
                   f"          <source>{_inline(english, message)}</source>",
                   "  " + _target_element(text, english, message, state, language)]
@@ -171,7 +173,7 @@ def _inline(text: str, message: Message, *, english: str | None = None) -> str:
     """text with its Markdown as tags; a translation's tags take the ids of the English's same tags."""
     pieces = inline_pieces(text, _is_python_format(message))
     if english is not None:
-        pieces = aligned(pieces, inline_pieces(english, _is_python_format(message)))
+        pieces = tuple(aligned(pieces, inline_pieces(english, _is_python_format(message))))
     return "".join(escape_text(piece) if isinstance(piece, str) else _tag(piece) for piece in pieces)
 
 
@@ -201,9 +203,9 @@ class _Catalog:
     language: str
     domain: str
     data: bytes  # the PO file's bytes as read: it must still hold them when written
-    catalog: object
+    catalog: Catalog
     report: CatalogImport
-    by_id: dict[str, object] = field(default_factory=dict)
+    by_id: dict[str, Message] = field(default_factory=dict)
     lines: dict[str, tuple[Path, int]] = field(default_factory=dict)  # unit id -> where it was in the XLIFF
 
 
@@ -230,7 +232,7 @@ def plan_xliff_import(project: Project, paths: list[Path]) -> XliffPlan:
 
 
 def _read_file(project: Project, path: Path, catalogs: dict[tuple[str, str], _Catalog]) -> None:
-    files: dict[tuple, _Catalog] = {}
+    files: dict[tuple[object, ...], _Catalog] = {}
     records = iter_records(path, {"trans-unit", "group"})
     root, _ = next(records)
     if root.tag != "xliff" or root.namespace != XLIFF_NS or root.attrs.get("version") != "1.2":
@@ -259,7 +261,8 @@ def _take(entry: _Catalog, path: Path, element: Element) -> None:
                 _take(entry, path, child)
 
 
-def _open_catalog(project: Project, path: Path, file: Element, catalogs) -> _Catalog:
+def _open_catalog(project: Project, path: Path, file: Element,
+                  catalogs: dict[tuple[str, str], _Catalog]) -> _Catalog:
     config = project.config
     source = file.attrs.get("source-language", "")
     language = file.attrs.get("target-language", "")
@@ -321,7 +324,7 @@ def _take_plural(entry: _Catalog, path: Path, group: Element, forms: list[Elemen
     _apply(entry, path, forms[0], message, tuple(texts), all(finals))
 
 
-def _message(entry: _Catalog, path: Path, element: Element, identifier: str):
+def _message(entry: _Catalog, path: Path, element: Element, identifier: str) -> Message:
     if identifier in entry.lines:
         first = entry.lines[identifier]
         raise ExchangeError(path, element.line, f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
@@ -351,7 +354,7 @@ def _target(entry: _Catalog, path: Path, unit: Element, message: Message, englis
     lang = target.attrs.get("xml:lang")
     if lang is not None and _primary(lang) != _primary(entry.language):
         raise ExchangeError(path, target.line, f"a target in {lang!r} in the file for {entry.language!r}")
-    text = _flatten(path, target, codes=_codes(english if english is not None else message.id, message))
+    text = _flatten(path, target, codes=_codes(english if english is not None else singular(message.id), message))
     state = target.attrs.get("state")
     final = state in FINAL_STATES if state is not None else unit.attrs.get("approved") == "yes"
     return text, final
@@ -388,7 +391,7 @@ def _flatten(path: Path, element: Element, codes: dict[tuple[str, str], str] | N
 
 def _apply(entry: _Catalog, path: Path, unit: Element, message: Message, texts: tuple[str, ...], final: bool) -> None:
     plural = isinstance(message.id, (list, tuple))
-    old = tuple(message.string or ()) if plural else (message.string or "",)
+    old = tuple(message.string or ()) if plural else (str(message.string or ""),)
     new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts)))
     new = new + old[len(new):]
     entry.report.kept += sum(1 for text, before in zip(texts, old) if before and not text)

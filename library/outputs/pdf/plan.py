@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,7 +262,7 @@ def _replaced(draft: bool) -> str:
     return "replaced by the published PDF" if draft else "replaced by a marked draft"
 
 
-def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):
+def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, dict[str, int]]]:
     """Render jobs (their HTML made here, WeasyPrint in worker processes); yield each with its pages."""
     config, environments = project.config, Environments(project)
     # The volumes take longest: started first, they do not leave one core busy at the end.

@@ -1,6 +1,8 @@
 """One generation of a language's index, opened: a query read, its passages found, scored and shown."""
 from __future__ import annotations
 
+from typing import Any
+
 import heapq
 import json
 import re
@@ -72,7 +74,7 @@ class Generation:
             return None
         return Parsed(tuple(required), tuple(c for c in asking if c not in required), tuple(excluded))
 
-    def _clause(self, node) -> Clause | None:
+    def _clause(self, node: Any) -> Clause | None:
         query = self._field_queries(node)
         if query is None:
             return None
@@ -82,7 +84,7 @@ class Generation:
         stems = {code: tuple(stem_ for _s, _e, stem_ in word_spans(typed, code)) for code in self.terminology.languages}
         return Clause(f'"{typed}"' if type(node).__name__ == "PhraseNode" else typed, query, stems)
 
-    def _field_queries(self, node, negative: bool = False):
+    def _field_queries(self, node: Any, negative: bool = False) -> Any:
         """node's query over every text field, or None when the reader's language leaves it out."""
         from whoosh.query import Not, NullQuery
 
@@ -118,7 +120,7 @@ class Generation:
                     return [*clauses[:first], Clause(typed, found), *self._with_terminology(clauses[first + run:])]
         return clauses
 
-    def _phrase(self, text: str, name: str):
+    def _phrase(self, text: str, name: str) -> Any:
         """The phrase text in field name, or None (no such field, or nothing but stop words)."""
         parser = self.parsers.get(name)
         query = parser.parse(f'"{text.replace(chr(34), " ")}"') if parser is not None else None
@@ -126,13 +128,14 @@ class Generation:
 
     # Finding
 
-    def hits(self, parsed: Parsed, limit: int, pdfs: dict) -> list[tuple[str, str, Passage]]:
+    def hits(self, parsed: Parsed, limit: int, pdfs: dict[str, Any]) -> list[tuple[str, str, Passage]]:
         """The passages that hold every required clause, best first."""
         with self.lock:
             scores = self.scoring.scores(parsed.all_of())
             return [self._passage(doc, score, parsed, pdfs) for doc, score in best(scores, limit)]
 
-    def most_words(self, parsed: Parsed, limit: int, pdfs: dict):
+    def most_words(self, parsed: Parsed, limit: int,
+                   pdfs: dict[str, Any]) -> tuple[list[tuple[str, str, Passage]], tuple[str, ...]]:
         """The passages that hold the most of the required clauses, best first, and the clauses none holds."""
         with self.lock:
             found = [self.scoring.scores(clause.query) for clause in parsed.required]
@@ -153,7 +156,7 @@ class Generation:
             best = heapq.nsmallest(limit, totals, key=lambda doc: (-counts[doc], -totals[doc], doc))
             return [self._passage(doc, totals[doc], parsed, pdfs) for doc in best], missing
 
-    def _passage(self, doc: int, score: float, parsed: Parsed, pdfs: dict) -> tuple[str, str, Passage]:
+    def _passage(self, doc: int, score: float, parsed: Parsed, pdfs: dict[str, Any]) -> tuple[str, str, Passage]:
         stored = self.searcher.stored_fields(doc)
         name = "text" if "text" in stored else "text_source"
         stems = frozenset(term for clause in (*parsed.required, *parsed.optional)
@@ -170,7 +173,7 @@ class Generation:
         )
         return stored["paper"], stored["paper_title"], passage
 
-    def counterpart(self, foreign_hit: tuple[str, str, Passage], pdfs: dict) -> tuple[str, str, Passage]:
+    def counterpart(self, foreign_hit: tuple[str, str, Passage], pdfs: dict[str, Any]) -> tuple[str, str, Passage]:
         """The reader's-language version of a passage that matched in another language."""
         paper, _title, passage = foreign_hit
         with self.lock:

@@ -6,6 +6,8 @@ passages in its languages, the figures it shows, whether its PDF is published).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -17,7 +19,8 @@ from library.core.files import Changes, remove_stale, write_all
 from library.outputs.headers import headers_file
 from library.model.manifest import published_pdfs
 from library.sources.markup import plain_text
-from library.sources.papers import Block, Paper
+from library.sources.papers import Block, Paper, PaperMeta
+
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
@@ -33,7 +36,7 @@ from library.core.paths import (
 from library.model.project import Project
 from library.outputs.render import Environments, paper_view, render_page, template_files
 from library.model.stamps import Digest, read_state, settings_text, write_state
-from library.model.translation import TranslatedPaper
+from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
 
 __all__ = ["build_html"]
@@ -65,7 +68,7 @@ class Entry:
     availability: tuple[Availability, ...]
 
     @property
-    def meta(self):
+    def meta(self) -> PaperMeta:
         return self.translation.paper.meta
 
 
@@ -183,11 +186,11 @@ class _Site:
         digest = Digest(self.site_key, language, self._text_key(self.project.series_slug, language), *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
-    def _text_key(self, slug: str, language: str) -> tuple:
+    def _text_key(self, slug: str, language: str) -> tuple[Any, ...]:
         translation = self.project.translation(slug, language)
         return tuple((s.segment.id, s.text, s.language, s.status, s.current_source) for s in translation.segments)
 
-    def _figures_key(self, slug: str) -> tuple:
+    def _figures_key(self, slug: str) -> tuple[Any, ...]:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
                      for language in self.config.all_languages)
 
@@ -253,7 +256,7 @@ class _Site:
                                                                   "alternates": {source: path}})
         return _Page(path, key, render)
 
-    def _cell(self, paper: Paper, language: str) -> dict:
+    def _cell(self, paper: Paper, language: str) -> dict[str, Any]:
         figure = self.project.figure(paper.slug, language)
         return {"language": language, "percent": figure.percent, "missing": figure.missing.messages,
                 "fuzzy": figure.fuzzy.messages, "published": self.project.published(paper.slug, language),
@@ -298,7 +301,7 @@ class _Site:
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
 
-    def _po_place(self, slug: str, language: str, segment) -> str:
+    def _po_place(self, slug: str, language: str, segment: TranslatedSegment) -> str:
         """'locales/fr/LC_MESSAGES/x.po:212': where a translator finds the passage (the file alone if absent)."""
         path = catalog_path(self.config, language, slug).relative_to(self.config.root).as_posix()
         catalog = self.project.catalog(slug, language)
@@ -307,7 +310,7 @@ class _Site:
 
     # --- contexts -------------------------------------------------------------------------
 
-    def _paper_context(self, language: str, paper: Paper) -> dict:
+    def _paper_context(self, language: str, paper: Paper) -> dict[str, Any]:
         view = paper_view(self.project.translation(paper.slug, language))
         return {
             "paper": view.translation,
@@ -341,11 +344,11 @@ class _Site:
     def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
         return {code: page(code) for code in self.config.all_languages}
 
-    def _render(self, language: str, template: str, path: str, context: dict) -> str:
+    def _render(self, language: str, template: str, path: str, context: dict[str, Any]) -> str:
         return render_page(self.project, self._environments[language], language, template, path, context)
 
 
-def static_search_context(language: str, alternates: dict[str, str]) -> dict:
+def static_search_context(language: str, alternates: dict[str, str]) -> dict[str, Any]:
     """The search page before any query, for the reader's browser to search in: the page says so."""
     from babel import Locale
 

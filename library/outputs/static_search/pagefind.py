@@ -11,6 +11,8 @@ and the rest only when a query needs it (a misspelt word; a word found only in E
 """
 from __future__ import annotations
 
+from typing import Any
+
 import gzip
 import json
 import re
@@ -59,12 +61,13 @@ def build_static_search(project: Project) -> Changes:
     files, key = static_search_files(project, site_folder(config), state.get("key"))
     if files is None:  # the inputs' bytes changed, not what the index holds
         changes = Changes(unchanged=present)
-        files = dict.fromkeys(present)
+        kept = present
     else:
         changes = write_all(files)
         changes.removed.extend(remove_stale(folder, set(files)))
+        kept = list(files)
     write_state(config, STAGE, {"inputs": inputs, "key": key,
-                                "files": sorted(path.relative_to(folder).as_posix() for path in files)})
+                                "files": sorted(path.relative_to(folder).as_posix() for path in kept)})
     return changes
 
 
@@ -115,11 +118,11 @@ def words_name(language: str) -> str:
     return f"search-words.{language}.json"
 
 
-def _json(value) -> bytes:
+def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _records(project: Project, language: str) -> list[dict]:
+def _records(project: Project, language: str) -> list[dict[str, Any]]:
     """Language's passages, each with what its result shows: its paper, its section, its links."""
     pdfs = pdf_pages(project.config, language)
     translations = [project.translation(paper.slug, language) for paper in project.papers]
@@ -134,7 +137,7 @@ def _records(project: Project, language: str) -> list[dict]:
     } for passage in searchable_passages(translations)]
 
 
-def _table(project: Project, language: str, records: dict[str, list[dict]]) -> tuple[dict, dict]:
+def _table(project: Project, language: str, records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
     local, config = OPERATORS.get(language, {}), project.config
     mine = records[language]
@@ -173,12 +176,12 @@ def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
             for code, stems in sorted(groups.items())}
 
 
-def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list]:
+def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
     """Folded word -> [how often, as most often written], as the server's index keeps it for did-you-mean."""
     counts: Counter[str] = Counter()
     for text, code in texts:
         counts.update(words(text, code))
-    table: dict[str, list] = {}
+    table: dict[str, list[Any]] = {}
     for word, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         entry = table.setdefault(fold(word), [0, word])
         entry[0] += count
@@ -197,7 +200,7 @@ def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
     return found
 
 
-def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes]:
+def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
     """Write one page per passage under work, index them with Pagefind, and return the engine's files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
@@ -221,7 +224,7 @@ def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes
     return files
 
 
-def _passage_page(language: str, record: dict) -> str:
+def _passage_page(language: str, record: dict[str, Any]) -> str:
     """One passage as Pagefind reads it: its text, in the index of language.
 
     Its page's address names its paper and anchor; what the result shows comes from the
