@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from library import __version__
-from library.core.words import counted
 from library.core.errors import ChecksFailed, LibraryError, error_line
-from library.core.paths import shown
+from library.core.paths import shown, shown_at
+from library.core.words import counted
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -143,16 +143,16 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         if item.path in report.written:
             details = _update_details(item)
             click.echo(f"wrote {shown(item.path, root)}" + (f": {details}" if details else ""))
-    total = sum(report.catalogs, CatalogUpdate(Path()))
-    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
+    total = _update_details(sum(report.catalogs, CatalogUpdate(Path())), zeros=True)
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {total}")
 
 
-def _update_details(item: CatalogUpdate, *, all_counts: bool = False) -> str:
+def _update_details(item: CatalogUpdate, *, zeros: bool = False) -> str:
     """ "3 new (2 pre-filled from the memory), 1 outdated": what changed in a catalog, or in all."""
     new = f"{item.new} new" + (f" ({item.prefilled} pre-filled from the memory)" if item.prefilled else "")
     parts = [(item.new, new), (item.outdated, f"{item.outdated} outdated"),
              (item.obsolete, f"{item.obsolete} obsolete"), (item.revived, f"{item.revived} revived")]
-    return ", ".join(text for count, text in parts if count or all_counts)
+    return ", ".join(text for count, text in parts if count or zeros)
 
 
 @main.command()
@@ -163,8 +163,8 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     """Rename the paper OLD to NEW: its source and slug, its catalogs and its anchor record, so its
     translations stay translated and its passages keep their ids; then extract and update.
     Also after a rename by hand (git mv and a new slug): it moves what is left."""
-    from library.translations.catalogs import extract_catalogs, update_catalogs
     from library.model.project import load_project
+    from library.translations.catalogs import extract_catalogs, update_catalogs
     from library.translations.renaming import rename_paper
 
     _writing(ctx, "locales")
@@ -193,7 +193,7 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     matches = language_memory(project, language).matches(text, limit=limit)
     root = project.config.root
     for match in matches:
-        where = shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
+        where = shown_at(match.recollection.path, match.recollection.line, root)
         click.echo(f"{math.floor(match.similarity * 100)}%  {where}")
         click.echo(f"     {match.recollection.source}")
         click.echo(f"     {match.recollection.translation}")
@@ -228,8 +228,7 @@ def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> N
     _run_stages(ctx, ("compile",), Selection(languages=languages), verbose)
 
 
-def _run_stages(ctx: click.Context, names: tuple[str, ...], selection: Selection,
-                verbose: bool) -> list[StageReport]:
+def _run_stages(ctx: click.Context, names: tuple[str, ...], selection: Selection, verbose: bool) -> list[StageReport]:
     """Run stages of the one pipeline and print what they rebuilt and why (or JSON); return their reports."""
     from library.pipeline import report_json, report_lines, run_stages
 
@@ -346,8 +345,8 @@ class _ProgressBar:
 
 def _validate_pdfs(paths: list[Path], root: Path) -> None:
     """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
-    from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.core.errors import ChecksFailed
+    from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.outputs.pdf.typeset import PDF_PROFILE
 
     profile = PROFILES[PDF_PROFILE]
@@ -438,7 +437,7 @@ def _start_watching(ctx: click.Context) -> Preview:
     thread.start()
     ready.wait()
     config, root = _project(ctx).config, _root(ctx)
-    folders = ", ".join(f"{shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    folders = ", ".join(f"{shown(f, root)}/" for f in (config.papers_dir, config.locales_dir, config.templates_dir))
     click.echo(f"Watching {folders} and {shown(Path(config_path).resolve(), root)}")
     return preview
 
@@ -532,8 +531,9 @@ def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[s
     project = _project(ctx)
     written = export(project, languages, papers, output)
     for path, counts in written:
+        review, untranslated = counts["needs-review-translation"], counts["needs-translation"]
         click.echo(f"wrote {shown(path, Path.cwd())}: {counts['translated']} translated, "
-                   f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
+                   f"{review} to review (fuzzy), {untranslated} untranslated")
     click.echo(f"{counted(len(written), 'file')} written; bring them back with `library import FILE...`")
 
 

@@ -14,17 +14,16 @@ into BUILD_ORDER.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config
-from library.core.words import counted
 from library.core.paths import pdf_manifest_path, shown
+from library.core.words import counted
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
 
@@ -308,7 +307,7 @@ def _totals(reports: list[StageReport]) -> str:
 
 
 def _rebuilt_lines(reports: list[StageReport], config: Config) -> list[str]:
-    """'fr: 6 pages, 2 PDFs, index (locales/fr/… changed)' per language, or one line for a change every language shares."""
+    """'fr: 6 pages, 2 PDFs, index (locales/fr/… changed)' per language; one line for a change every language shares."""
     groups: dict[str | None, tuple[dict[str, int], list[str]]] = {}
     for report in reports:
         for path in report.rebuilt:
@@ -343,7 +342,8 @@ def _attributed(report: StageReport, path: Path, config: Config) -> tuple[str | 
 def _group_line(language: str | None, counts: dict[str, int], causes: list[str], reports: list[StageReport]) -> str:
     everything = language is None and not any(report.unchanged for report in reports)
     what = "everything" if everything else ", ".join(_counted(noun, n) for noun, n in counts.items())
-    shown = causes[:_SHOWN_CAUSES] + ([f"and {len(causes) - _SHOWN_CAUSES} more"] if len(causes) > _SHOWN_CAUSES else [])
+    more = len(causes) - _SHOWN_CAUSES
+    shown = causes[:_SHOWN_CAUSES] + ([f"and {more} more"] if more > 0 else [])
     return f"{language + ': ' if language else ''}{what} ({'; '.join(shown)})"
 
 

@@ -90,7 +90,8 @@ def _axe_source() -> str:
 _AXE_RUN = """async tags => {
     const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
     const {violations} = await axe.run(document, options);
-    return violations.map(v => ({id: v.id, help: v.help, targets: v.nodes.map(n => n.target.flat(Infinity).join(' '))}));
+    return violations.map(v => ({id: v.id, help: v.help,
+                                 targets: v.nodes.map(n => n.target.flat(Infinity).join(' '))}));
 }"""
 
 

@@ -12,6 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from projects import REPOSITORY, SETUP_CFG
 
+from library.core.config import load_config
+from library.core.errors import CatalogError, SourceError
+from library.core.paths import catalog_path, mo_path, template_path
+from library.model.project import Project
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
 from library.translations.catalogs import (
     UI_KEYWORDS,
     _may_mark_strings,
@@ -20,12 +26,6 @@ from library.translations.catalogs import (
     ui_template,
     update_catalogs,
 )
-from library.core.config import load_config
-from library.core.errors import CatalogError, SourceError
-from library.core.paths import catalog_path, mo_path, template_path
-from library.sources.pofiles import parse_catalog, read_catalog
-from library.sources.powriter import render_catalog
-from library.model.project import Project
 
 HEAD = """---
 slug: sample
@@ -368,7 +368,8 @@ def test_a_translators_save_during_update_is_merged_not_lost(config, monkeypatch
     _write_paper(config, ["The Forum meets every four years.", "Member States lead the review.", "A new paragraph."])
     extract_catalogs(Project(config))
     path = catalog_path(config, "fr", "sample")
-    saved = path.read_text("utf-8").replace("FR: Member States lead the review.", "Les États membres conduisent l’examen.")
+    saved = path.read_text("utf-8").replace("FR: Member States lead the review.",
+                                            "Les États membres conduisent l’examen.")
 
     _save_during_update(config, monkeypatch, lambda: path.write_text(saved, "utf-8"))
     catalog = _catalog(config)

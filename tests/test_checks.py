@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from projects import DATA, REPOSITORY, prefixed, translate_catalogs
 
-from library.quality.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
-from library.sources.pofiles import IGNORE_COMMENT
 from library.core.config import load_config
 from library.core.errors import GlossaryError
-from library.sources.glossary import read_glossary
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog
-from library.sources.powriter import render_catalog
 from library.model.project import Project
+from library.quality.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
+from library.sources.glossary import read_glossary
+from library.sources.pofiles import IGNORE_COMMENT, read_catalog
+from library.sources.powriter import render_catalog
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 GLOSSARY = read_glossary(DATA / "glossary" / "good.csv")
@@ -215,7 +214,8 @@ def test_a_silencing_flag_survives_library_update(run, config):
     assert run("update").exit_code == 0
     assert f"# {IGNORE_COMMENT} punctuation\n" in path.read_text("utf-8")
     assert run("check", "--strict", "--lang", "es").exit_code == 0
-    subprocess.run(["msgmerge", "--quiet", "--update", "--backup=off", str(path), str(config.locales_dir / "sample.pot")],
+    template = config.locales_dir / "sample.pot"
+    subprocess.run(["msgmerge", "--quiet", "--update", "--backup=off", str(path), str(template)],
                    check=True)  # what Poedit's "Update from POT" runs
     assert run("check", "--strict", "--lang", "es").exit_code == 0
 

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from projects import make_project
 
 from library.cli import main
-
 from library.core.files import remove_leftovers, write_all, write_atomic
 
 # Runs `library`, killing itself with SIGKILL at the Nth rename of a finished temporary file.

@@ -12,11 +12,11 @@ from pages import Page, text
 from projects import DATA, live_server, make_project, translate_catalogs
 
 from library.core.config import load_config
+from library.core.paths import site_folder
+from library.model.project import Project
 from library.outputs.headers import META_POLICY
 from library.outputs.site.html import build_html
 from library.sources.markup import is_allowed_link
-from library.core.paths import site_folder
-from library.model.project import Project
 
 PAYLOADS = [
     line for line in (DATA / "hostile" / "payloads.txt").read_text("utf-8").splitlines()
@@ -68,7 +68,8 @@ def hostile_site(tmp_path_factory):
 
 def _pages(config) -> list[Page]:
     site = site_folder(config)
-    return [Page(path) for path in sorted(site.rglob("*.html")) if path.relative_to(site).parts[0] in ("fr", "index.html")]
+    return [Page(path) for path in sorted(site.rglob("*.html"))
+            if path.relative_to(site).parts[0] in ("fr", "index.html")]
 
 
 def test_every_payload_reached_a_page(hostile_site):
@@ -96,7 +97,8 @@ def test_the_only_scripts_are_the_sites_own(hostile_site):
                             else ["assets/front-door.js"] if front_door else [])
         for data in (script for script in scripts if script.get("type") == "application/json"):
             assert page.path.name == "search.html" and json.loads(text(data))  # data the script reads, whole
-        policies = [(meta.get("http-equiv"), meta.get("content")) for meta in page.all("meta") if meta.get("http-equiv")]
+        policies = [(meta.get("http-equiv"), meta.get("content"))
+                    for meta in page.all("meta") if meta.get("http-equiv")]
         assert policies == [("Content-Security-Policy", META_POLICY)]
 
 

@@ -9,12 +9,12 @@ from projects import EDITED_AFTER, EDITED_BEFORE, prefixed, translate_catalogs, 
 
 from library.core.config import Config
 from library.core.errors import SourceError
-from library.outputs.site.html import build_html
-from library.model.manifest import PdfEntry, write_pdf_manifest
-from library.sources.papers import load_paper
 from library.core.paths import site_folder
+from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
 from library.outputs.render import body_tree
+from library.outputs.site.html import build_html
+from library.sources.papers import load_paper
 from library.sources.segments import segment_paper
 
 SAMPLE_IDS_IN_BODY = ("why-this-paper", "a-list", "a-table", "why-this-paper-2")
@@ -26,8 +26,8 @@ def _page(config, path: str) -> Page:
 
 def _french_partly(config, fuzzy: frozenset[str] = frozenset()):
     """French: the title, the first heading and 'A list' translated; the rest missing."""
-    translate_catalogs(config, "fr", prefixed("FR ", {"A sample paper: every kind of block", "Why this paper", "A list"}),
-                       domains=("sample",), fuzzy=fuzzy)
+    translated = {"A sample paper: every kind of block", "Why this paper", "A list"}
+    translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample",), fuzzy=fuzzy)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +45,8 @@ def partly_french_site(tmp_path_factory) -> Config:
 def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(plain_site):
     site = site_folder(plain_site)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js", "assets/front-door.js", "assets/icon.svg",
-                "assets/images/map.png",
+    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js",
+                "assets/front-door.js", "assets/icon.svg", "assets/images/map.png",
                 "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
                 *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",
                                                             "sans-regular", "sans-semibold"))}
@@ -193,7 +193,8 @@ def test_side_by_side_pairs_every_segment_by_id(partly_french_site):
         ("Not yet translated A sample paper: every kind of block", "en"),
     ]
     switcher = {a.get("lang"): a.get("href") for a in page.with_class("languages")[0].iter("a")}
-    assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html", "es": "../../es/sample/fr.html"}
+    assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html",
+                        "es": "../../es/sample/fr.html"}
 
 
 def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
@@ -206,7 +207,8 @@ def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
     write_pdf_manifest(config, {"fr/sample": PdfEntry("fr", "sample", "published", 100.0, "x")})
     build_html(Project(config))
     links = [a.get("href") for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
-    assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
+    assert links == ["../fr/sample.pdf"]
+    assert (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
 
 
 def test_a_damaged_pdf_manifest_stops_the_site_build_with_its_line(config, run):
@@ -253,7 +255,8 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
 @pytest.mark.slow
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html", "-v")
-    files = sorted(path.relative_to(config.root).as_posix() for path in site_folder(config).rglob("*") if path.is_file())
+    files = sorted(path.relative_to(config.root).as_posix()
+                   for path in site_folder(config).rglob("*") if path.is_file())
     lines = first.output.splitlines()
     assert (first.exit_code, lines[0]) == (0, "everything (no earlier build)")
     assert sorted(line.removeprefix("wrote ") for line in lines[1:-1]) == files  # the last line counts them
@@ -378,7 +381,8 @@ def test_keywords_lead_to_a_search_for_them(partly_french_site):
     page = _page(partly_french_site, "fr/sample.html")
     keywords = page.with_class("keywords")[0]
     links = [(text(a), a.get("href")) for a in keywords.iter("a")]
-    assert links == [("testing", "../fr/search.html?q=%22testing%22"), ("segments", "../fr/search.html?q=%22segments%22"),
+    assert links == [("testing", "../fr/search.html?q=%22testing%22"),
+                     ("segments", "../fr/search.html?q=%22segments%22"),
                      ("Global Compact", "../fr/search.html?q=%22Global+Compact%22")]
     first = keywords.find("ul").find("li")
     assert first.get("lang") == "en" and text(first) == "Not yet translated testing"  # still marked in place
@@ -486,7 +490,8 @@ def test_a_preview_gives_each_passage_left_to_do_its_po_file_and_line(config):
      "of this paper is translated. Passages still in English are marked."),
     ({"A sample paper: every kind of block", "Why this paper", "A list"}, {"A list"},
      "of this paper is translated. Passages still in English and translations out of date are marked."),
-    (None, {"A list"}, "of this paper is translated and up to date. Passages whose translation is out of date are marked."),
+    (None, {"A list"},
+     "of this paper is translated and up to date. Passages whose translation is out of date are marked."),
 ], ids=["missing", "both", "outdated-only"])
 def test_the_banner_says_what_the_page_marks(config, translated, fuzzy, banner):
     translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample",), fuzzy=frozenset(fuzzy))

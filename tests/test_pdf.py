@@ -29,17 +29,16 @@ from pypdf import PdfReader
 
 from library.core.config import load_config
 from library.core.errors import LibraryError
+from library.core.paths import VOLUME, catalog_path, pdf_folder
 from library.model.manifest import read_pdf_manifest
-from library.sources.papers import load_papers
-from library.core.paths import catalog_path, pdf_folder
+from library.model.project import Project
+from library.model.translation import percent_label
 from library.outputs.pdf.plan import build_pdfs, plan_pdfs
 from library.outputs.pdf.typeset import FONT_FILES, ProjectFetcher, font_paths, job_html, project_uri, running_head
 from library.sources.markup import plain_text
-from library.core.paths import VOLUME
+from library.sources.papers import load_papers
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
-from library.model.project import Project
-from library.model.translation import percent_label
 
 FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
           "A quoted paragraph."}
@@ -129,7 +128,7 @@ def test_fonts_are_the_projects_own_embedded_and_subset(built):
 def test_every_character_of_every_catalog_has_a_glyph():
     """The body stack is Source Serif Pro, then Source Sans Pro (which has U+202F); headings are sans."""
     faces = {(family, style): TTFont(path).getBestCmap()
-             for (family, _weight, style, *_), path in zip(FONT_FILES, font_paths()) if _weight == 400}
+             for (family, _weight, style, *_), path in zip(FONT_FILES, font_paths(), strict=True) if _weight == 400}
     serif_stack = [faces["Source Serif Pro", "normal"], faces["Source Sans Pro", "normal"]]
     sans = faces["Source Sans Pro", "normal"]
     characters = set()
@@ -333,7 +332,7 @@ def spy_server():
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):  # noqa: N802 (http.server calls the handler by this name)
             requests.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -406,9 +405,9 @@ build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 @pytest.mark.slow
 def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, monkeypatch):
     shutil.copytree(built.root, tmp_path / "copy")  # a moved project keeps its PDFs up to date
-    config = dataclasses.replace(built, root=tmp_path / "copy", papers_dir=tmp_path / "copy" / "papers",
-                                 locales_dir=tmp_path / "copy" / "locales", templates_dir=tmp_path / "copy" / "templates",
-                                 build_dir=tmp_path / "copy" / "build")
+    copy = tmp_path / "copy"
+    config = dataclasses.replace(built, root=copy, papers_dir=copy / "papers", locales_dir=copy / "locales",
+                                 templates_dir=copy / "templates", build_dir=copy / "build")
     again = build_pdfs(Project(config), workers=1)
     assert again.written == [] and len(again.unchanged) == 9
     translate_catalogs(config, "es", prefixed("ES ", {"A table"}), domains=("sample",))
@@ -610,7 +609,7 @@ def _titles(project: Project, language: str) -> set[str]:
 @pytest.mark.slow
 def test_running_heads_are_cut_after_a_whole_word_never_inside_one(real_library, real_pdfs):
     project, heads = Project(real_library), set()
-    for (language, slug), path in real_pdfs.items():
+    for (language, _slug), path in real_pdfs.items():
         titles = _titles(project, language)
         for number, page in enumerate(PdfReader(path).pages[1:], start=2):
             head = _running_head(page)

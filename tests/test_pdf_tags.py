@@ -13,10 +13,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from library.core.errors import LibraryError
 from library.core.paths import pdf_path
-from library.outputs.pdf.plan import build_pdfs, plan_pdfs
-from library.outputs.pdf.typeset import job_html, render_job
-from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.model.project import Project
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.tags import repair_weasyprint_tagging
+from library.outputs.pdf.typeset import job_html, render_job
 
 FRENCH = {"A sample paper: every kind of block", "Why this paper", "A list", "First item, with *emphasis*.",
           "A quoted paragraph."}
@@ -80,20 +80,24 @@ def _marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
     """The text of each marked-content sequence, by (page index, MCID)."""
     texts: dict[tuple[int, int], str] = defaultdict(str)
     for index, page in enumerate(reader.pages):
-        current: list[int | None] = [None]
-
-        def operand(operator, operands, *_):
-            if operator == b"BDC" and isinstance(operands[-1], DictionaryObject) and "/MCID" in operands[-1]:
-                current[0] = int(operands[-1]["/MCID"])
-            elif operator == b"EMC":
-                current[0] = None
-
-        def text(value, *_):
-            if current[0] is not None:
-                texts[index, current[0]] += value
-
-        page.extract_text(visitor_operand_before=operand, visitor_text=text)
+        _read_marked_text(page, index, texts)
     return texts
+
+
+def _read_marked_text(page, index: int, texts: dict[tuple[int, int], str]) -> None:
+    current: list[int | None] = [None]
+
+    def operand(operator, operands, *_):
+        if operator == b"BDC" and isinstance(operands[-1], DictionaryObject) and "/MCID" in operands[-1]:
+            current[0] = int(operands[-1]["/MCID"])
+        elif operator == b"EMC":
+            current[0] = None
+
+    def text(value, *_):
+        if current[0] is not None:
+            texts[index, current[0]] += value
+
+    page.extract_text(visitor_operand_before=operand, visitor_text=text)
 
 
 def _structure(reader: PdfReader) -> Node:

@@ -13,12 +13,12 @@ from conftest import snapshot
 from pages import Page, text
 from projects import REPOSITORY, prefixed, translate_catalogs
 
-from library.model.manifest import read_pdf_manifest
 from library.core.paths import VOLUME, site_folder
+from library.model.manifest import read_pdf_manifest
 from library.model.project import Project
-from library.quality.reports import catalog_status
 from library.model.stamps import code_files
 from library.model.translation import percent_label, shown_percent
+from library.quality.reports import catalog_status
 
 LIBRARY = REPOSITORY / "library"
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}

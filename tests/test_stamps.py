@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from projects import make_project
 from pypdf import PdfReader
 
-from library.model import stamps
 from library.cli import main
+from library.model import stamps
 from library.model.stamps import Digest
 from library.outputs.static_search.pagefind import FOLDER
 
@@ -27,7 +27,7 @@ def test_a_package_file_hashes_alike_from_a_venv_inside_or_outside_the_project(t
     outside = tmp_path / "elsewhere" / "venv" / "lib" / "python3.11" / "site-packages"
     fonts = [_package_file(inside), _package_file(outside)]
     digests = []
-    for site_packages, font in zip((inside, outside), fonts):
+    for site_packages, font in zip((inside, outside), fonts, strict=False):
         monkeypatch.setattr(stamps, "_package_folders", lambda site_packages=site_packages: (site_packages,))
         digests.append(Digest().files([font], project).hexdigest())
     assert digests[0] == digests[1]

@@ -15,10 +15,8 @@ from conftest import site_built_once
 from projects import waitress_server
 
 from library.core.config import Config
-from library.serving import connections
-from library.outputs.site.html import build_html
 from library.model.project import Project
-from library.outputs.search.index import build_index
+from library.serving import connections
 from library.serving.web import SERVER_LIMITS, create_app, negotiate_language
 
 
@@ -345,7 +343,8 @@ def test_a_port_in_use_is_one_clear_line(site):
         server = _serve(site, "--port", str(port))
         stdout, stderr = server.communicate(timeout=30)
     assert server.returncode == 1 and stdout == ""
-    assert stderr == f"Error: cannot listen on 127.0.0.1:{port}: the port is already in use (is another server running?)\n"
+    assert stderr == (f"Error: cannot listen on 127.0.0.1:{port}: the port is already in use "
+                      "(is another server running?)\n")
 
 
 def test_an_address_that_is_not_this_machines_is_one_clear_line(site):

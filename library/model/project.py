@@ -11,16 +11,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
 from library.core.config import Config, find_config, known_language, load_config
 from library.core.errors import GlossaryError, SelectionError, SourceError
 from library.core.files import checked_file, read_checked
-from library.sources.glossary import Glossary, read_glossary
-from library.sources.papers import Paper, load_papers
-from library.core.paths import (UI_DOMAIN, VOLUME, anchor_record_path, anchor_record_paths, catalog_path, catalog_paths,
-                    glossary_path, paper_paths, template_path, template_paths)
-from library.sources.pofiles import read_catalog
-from library.sources.segments import Segment, segment_paper
+from library.core.paths import (
+    UI_DOMAIN,
+    VOLUME,
+    anchor_record_path,
+    anchor_record_paths,
+    catalog_path,
+    catalog_paths,
+    glossary_path,
+    paper_paths,
+    template_path,
+    template_paths,
+)
 from library.model.translation import (
     EscapingTranslations,
     Figure,
@@ -31,6 +36,11 @@ from library.model.translation import (
     translate_paper,
     ui_translations,
 )
+from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
+from library.sources.glossary import Glossary, read_glossary
+from library.sources.papers import Paper, load_papers
+from library.sources.pofiles import read_catalog
+from library.sources.segments import Segment, segment_paper
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -153,7 +163,8 @@ class Project:
             path = catalog_path(self.config, language, domain)
             self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
             present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
-            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if present else None
+            self._catalogs[key] = (read_catalog(path, language=language, domain=domain, root=self.config.locales_dir)
+                                   if present else None)
         return self._catalogs[key]
 
     def adopt_catalogs(self, earlier: Project) -> None:
@@ -164,7 +175,8 @@ class Project:
         if earlier.config != self.config:
             return
         for key, stamp in earlier._catalog_stamps.items():
-            if key not in self._catalogs and stamp is not None and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
+            if key not in self._catalogs and stamp is not None \
+                    and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
                 self._catalog_stamps[key] = stamp
                 self._catalogs[key] = earlier._catalogs[key]
 
@@ -178,7 +190,8 @@ class Project:
         key = (domain, "")
         if key not in self._catalogs:
             path = template_path(self.config, domain)
-            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if path.exists() else None
+            present = path.exists()
+            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if present else None
         return self._catalogs[key]
 
     def translation(self, slug: str, language: str) -> TranslatedPaper:

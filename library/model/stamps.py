@@ -13,7 +13,7 @@ import os
 import re
 import sysconfig
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ def _portable_name(path: Path, root: Path) -> str:
     return path.name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_folders() -> tuple[Path, ...]:
     """Where this interpreter installs packages (site-packages), the longest first."""
     paths = sysconfig.get_paths()
@@ -84,7 +84,7 @@ def _file_hash(path: Path) -> bytes:
         return b"-"
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_files(module: str) -> tuple[Path, ...]:
     """The library's source files a module runs (dotted name): itself and what it imports, transitively.
 
@@ -122,7 +122,7 @@ def distribution_version(name: str) -> str:
 def source_date() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a time, for reproducible outputs (None when it is not set)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else None
 
 
 def settings_text(config: Config) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from library.sources.papers import Paper
 from library.core.paths import UI_DOMAIN
+from library.sources.papers import Paper
 from library.sources.segments import Segment, segment_paper
 
 if TYPE_CHECKING:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words", "stem",
-           "stop_words", "word_spans", "words"]
+__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words",
+           "stem", "stop_words", "word_spans", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")
@@ -65,7 +65,7 @@ def question_words(language: str) -> frozenset[str]:
     return _folded_question_words(base_language(language))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folded_question_words(code: str) -> frozenset[str]:
     return frozenset(fold(word) for word in _QUESTION_WORDS.get(code, ()))
 
@@ -74,7 +74,7 @@ def base_language(language: str) -> str:
     return language.split("_")[0].lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(language: str) -> frozenset[str]:
     """Stop words of language, each both as written and folded."""
     from whoosh.lang import has_stopwords, stopwords_for_language
@@ -85,7 +85,7 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(words_ | {fold(word) for word in words_})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folded_stemmer(language: str) -> Any:  # a Whoosh Snowball stemmer (Whoosh is untyped)
     """Whoosh's Snowball stemmer for language, its suffix tables and vowels folded."""
     from whoosh.lang.snowball import classes
@@ -134,7 +134,7 @@ class FoldedStemFilter:
             yield token
 
 
-@lru_cache(maxsize=None)
+@cache
 def analyzer(language: str) -> Any:  # a Whoosh analyzer (Whoosh is untyped)
     """The Whoosh analyzer of language: words, lowercase, stop words out, folded, stemmed."""
     from whoosh.analysis import (

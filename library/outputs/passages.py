@@ -1,15 +1,14 @@
 """The passages readers search: one per indexed segment, the same for the server's index and the static one."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from collections.abc import Iterable, Iterator
-
 from library.core.config import Config
-from library.model.manifest import published_pdfs
-from library.sources.markup import plain_text
 from library.core.paths import SiteMap
+from library.model.manifest import published_pdfs
 from library.model.translation import TranslatedPaper
+from library.sources.markup import plain_text
 
 __all__ = ["INDEXED_ROLES", "pdf_page_path", "pdf_pages", "searchable_passages"]
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from library.core.config import Config
 from library.core.errors import TemplateError
+from library.core.paths import SiteMap
+from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 from library.outputs.headers import META_POLICY
+from library.outputs.results import MAX_QUERY_LENGTH
 from library.sources.markup import plain_text, render_inline
 from library.sources.papers import Block, Container
-from library.core.paths import SiteMap
-from library.outputs.results import MAX_QUERY_LENGTH
-from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 
 # The styles of list Babel joins (babel.lists.format_list).
 ListStyle = Literal["standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"]
@@ -202,7 +202,7 @@ def _filters(language: str) -> dict[str, Any]:
         # Babel joins placeholders; its words are escaped, then each placeholder becomes its item.
         tokens = [f"\0{index}\0" for index in range(len(items))]
         joined = escape(format_list(tokens, style, locale=locale)) if items else escape("")
-        for token, item in zip(tokens, items):
+        for token, item in zip(tokens, items, strict=True):
             joined = joined.replace(token, item)
         return joined
 

@@ -15,15 +15,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from library.core.words import counted
 from library.core.paths import catalog_path, shown
+from library.core.words import counted
+from library.model.project import Project
+from library.model.translation import is_translated
 from library.quality.findings import Check, Context, Finding, Problem, Severity
 from library.quality.terminology import avoided_term, glossary
 from library.sources.glossary import Term
 from library.sources.markup import inline_tokens, prose
 from library.sources.pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
-from library.model.project import Project
-from library.model.translation import is_translated
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -65,7 +65,8 @@ def _markup(source: str, target: str, context: Context) -> Iterable[str]:
         if counts[0][kind] != counts[1][kind]:
             yield f"{name}: {counts[0][kind]} in the English, {counts[1][kind]} in the translation"
     if counts[0]["code_inline"] == counts[1]["code_inline"]:
-        codes = [Counter(t.content for t in inline_tokens(text) if t.type == "code_inline") for text in (source, target)]
+        codes = [Counter(t.content for t in inline_tokens(text) if t.type == "code_inline")
+                 for text in (source, target)]
         for code in sorted(codes[0] - codes[1]):
             yield f"code span `{code}` must be kept as it is"
 
@@ -221,9 +222,8 @@ def _needs_space(text: str, match: re.Match[str]) -> bool:
     previous = text[match.start() - 1] if match.start() else ""
     if not previous:
         return False
-    if match["mark"] in "!?" and (previous in "!?…" or _glued(text, match.end())):
-        return False  # "?!" and "…?" take no space; a "!" inside a word is not punctuation
-    return True
+    # "?!" and "…?" take no space; a "!" inside a word is not punctuation.
+    return not (match["mark"] in "!?" and (previous in "!?…" or _glued(text, match.end())))
 
 
 def _glued(text: str, end: int) -> bool:
@@ -236,9 +236,13 @@ def _glued(text: str, end: int) -> bool:
 _LABELS = ("alinéa", "annexe", "article", "chapitre", "cible", "objectif", "paragraphe", "résolution")
 _LABEL_THEN_NUMBER = re.compile(rf"(?<!\w)(?P<label>(?i:{'|'.join(_LABELS)})s?) (?P<number>\d+(?:[./]\d+)*)")
 _NUMBER_THEN_WORD = re.compile(r"(?<![\w/.,-])(?P<number>\d+(?:[.,]\d+)?) (?P<word>[a-zà-öø-ÿœæ][^\W\d_]*)")
-_SMALL_WORDS = frozenset("""a à après au aux avant avec car ce ces cette chez comme contre d dans de depuis des
-    donc dont du elle elles en entre est et il ils jusqu l la le les leur leurs lors mais n ne ni on ont ou où
-    par pour puis qu que qui s sa sans se selon ses son sont sous sur un une vers y""".split())
+_SMALL_WORDS = frozenset({
+    "a", "à", "après", "au", "aux", "avant", "avec", "car", "ce", "ces", "cette", "chez", "comme", "contre", "d",
+    "dans", "de", "depuis", "des", "donc", "dont", "du", "elle", "elles", "en", "entre", "est", "et", "il", "ils",
+    "jusqu", "l", "la", "le", "les", "leur", "leurs", "lors", "mais", "n", "ne", "ni", "on", "ont", "ou", "où", "par",
+    "pour", "puis", "qu", "que", "qui", "s", "sa", "sans", "se", "selon", "ses", "son", "sont", "sous", "sur", "un",
+    "une", "vers", "y",
+})
 
 
 def _french_number_spacing(source: str, target: str, context: Context) -> Iterable[str]:

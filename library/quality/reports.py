@@ -1,18 +1,24 @@
 """How complete each catalog is, counted as Translate Toolkit's pocount counts, and what is missing."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from library.core.errors import IncompleteTranslation
 from library.core.paths import UI_DOMAIN, catalog_path, shown
 from library.model.project import Project
-from library.model.translation import Figure, Tally, count_words, passage_state, percent_label, singular, translations_of
+from library.model.translation import (
+    Figure,
+    Tally,
+    count_words,
+    passage_state,
+    percent_label,
+    singular,
+    translations_of,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -144,7 +150,8 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
     if domain == UI_DOMAIN:
         figure, sources = _ui_figure(project, language), _template_ids(project.template(domain))
     else:
-        figure, sources = project.figure(domain, language), {s.segment.msgid for s in project.translation(domain, language).segments}
+        segments = project.translation(domain, language).segments
+        figure, sources = project.figure(domain, language), {s.segment.msgid for s in segments}
     obsolete, target_words = Tally(), 0
     for message in catalog.obsolete.values() if catalog is not None else ():
         obsolete += Tally(1, _source_words(message))
@@ -386,7 +393,7 @@ def _group_title(title: str, widths: list[int]) -> str:
 
 def _aligned(cells: list[str], widths: list[int]) -> str:
     parts = [cell.ljust(width) if index < 2 else cell.rjust(width) for index, (cell, width) in
-             enumerate(zip(cells, widths))]
+             enumerate(zip(cells, widths, strict=True))]
     return "  ".join(parts)
 
 

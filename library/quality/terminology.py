@@ -63,10 +63,7 @@ def _has_term(words: list[str], official: str) -> bool:
     """The term's words in order, inflected (examen régional: examens régionaux) and a few words apart."""
     term = _loose_words(official)
     stems = [word[: max(4, len(word) - 2)] for word in term if len(word) >= 4] or term
-    for start, word in enumerate(words):
-        if word.startswith(stems[0]) and _rest_follows(words, start, stems[1:]):
-            return True
-    return False
+    return any(word.startswith(stems[0]) and _rest_follows(words, start, stems[1:]) for start, word in enumerate(words))
 
 
 def _rest_follows(words: list[str], position: int, stems: list[str]) -> bool:

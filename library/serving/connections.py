@@ -55,7 +55,7 @@ class _GuardedServer(TcpWSGIServer):  # type: ignore[misc]  # waitress is untype
     """Waitress's server with the request deadline and the per-client share."""
 
     def channel_class(self, _server: object, connection: socket.socket, address: object, adjustments: object,
-                      map: dict[int, object] | None = None) -> None:  # noqa: A002
+                      map: dict[int, object] | None = None) -> None:  # noqa: A002 (waitress names it so)
         """A channel for a new connection, the client's oldest waiting one closed if it has its share already."""
         client = _client(address)
         mine = [channel for channel in self.active_channels.values()

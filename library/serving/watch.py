@@ -15,12 +15,10 @@ package, and added to HTML answers by the server only in watch mode.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import json
-import re
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,14 +27,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from library.core.words import counted
 from library.core.config import known_language
 from library.core.errors import LibraryError, error_line
 from library.core.lock import hold_lock
 from library.core.paths import SiteMap, lock_path, pdf_manifest_path, shown
-from library.pipeline import Selection, StageReport, report_lines, run_stages
+from library.core.words import counted
 from library.model.project import Project
+from library.pipeline import Selection, StageReport, report_lines, run_stages
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -111,7 +110,7 @@ class Preview:
         With WATCH_CHANNELS streams open already, the status now and when to ask again, then the end.
         """
         if not self._channels.acquire(blocking=False):
-            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode("utf-8")
+            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode()
             return
         try:
             seen = None
@@ -121,7 +120,7 @@ class Preview:
                     yield b": still watching\n\n"
                     continue
                 seen = status
-                yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+                yield f"event: status\ndata: {status.as_json()}\n\n".encode()
         finally:  # the page went away (or the preview closed): its place is free
             self._channels.release()
 
@@ -209,7 +208,7 @@ class _Watcher:
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
 
     def project(self) -> Project:
-        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs are not parsed again."""
+        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs not parsed again."""
         from library.core.config import load_config
 
         project = Project(load_config(self.config_path))
@@ -302,7 +301,8 @@ class _Watcher:
             stale, unrendered = pdfs_behind(project)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:
-                when = "" if self.pdf_pause is None else f"in the background once the saves pause for {self.pdf_pause:g} s, "
+                pause = self.pdf_pause
+                when = "" if pause is None else f"in the background once the saves pause for {pause:g} s, "
                 self.report(f"PDFs: {counted(len(unrendered), 'PDF')} not rendered yet; they follow {when}"
                             "or at once with `library build pdf`")
             self._unrendered_pdfs = unrendered

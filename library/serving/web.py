@@ -1,15 +1,14 @@
 """Serve the built site: language negotiation at /, the files, and error pages in the reader's language."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import errno
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config, known_language
-from library.outputs.headers import SECURITY_HEADERS
 from library.core.paths import SiteMap, site_folder
 from library.model.project import Project
+from library.outputs.headers import SECURITY_HEADERS
 from library.outputs.render import Environments, render_page
 
 if TYPE_CHECKING:
@@ -89,8 +88,7 @@ def create_app(project: Project, *, preview: Preview | None = None, engine: Sear
     from flask_compress import Compress
 
     from library.core.errors import LibraryError
-    from library.outputs.results import MAX_QUERY_LENGTH
-    from library.outputs.results import SearchResults
+    from library.outputs.results import MAX_QUERY_LENGTH, SearchResults
     from library.outputs.search.engine import SearchEngine
 
     config = project.config
@@ -251,8 +249,8 @@ def make_server(project: Project, host: str, port: int, *, preview: Preview | No
     An address that cannot be listened on (no such host, a port in use or not ours to
     take) is a LibraryError saying so, raised before anything is served.
     """
-    from library.serving.connections import create_guarded_server
     from library.core.errors import LibraryError
+    from library.serving.connections import create_guarded_server
 
     try:
         return create_guarded_server(create_app(project, preview=preview), host, port, ident="briefing-library",

@@ -55,6 +55,6 @@ def inject_client(page: bytes, generation: int) -> bytes:
     """page with the watch script, its stylesheet and the build it shows, at the end of its head."""
     tags = (f'<meta name="library-watch-build" content="{generation}">\n'
             f'<link rel="stylesheet" href="/{WATCH_PREFIX}/watch.css">\n'
-            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode("utf-8")
+            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode()
     head_end = page.find(b"</head>")
     return page[:head_end] + tags + page[head_end:] if head_end >= 0 else page

@@ -150,7 +150,8 @@ def _new_record(segments: tuple[Segment, ...], old: AnchorRecord, kept: set[str]
             section = segment.id
     live = {p.id for p in passages}
     retired = {**old.retired, **{p.id: p.section for p in old.passages if p.id not in kept}}
-    retired = {anchor: _live_section(section, retired, live) for anchor, section in retired.items() if anchor not in live}
+    retired = {anchor: _live_section(section, retired, live)
+               for anchor, section in retired.items() if anchor not in live}
     return AnchorRecord(tuple(passages), retired)
 
 

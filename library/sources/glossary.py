@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from library.core.errors import GlossaryError
 from library.core.files import read_checked
@@ -114,7 +114,7 @@ def _terms(rows: list[tuple[int, list[str]]], header: list[str], path: Path,
     for line, row in rows:
         if len(row) != len(header):
             raise GlossaryError(path, line, f"{len(row)} fields, but the first line names {len(header)} columns")
-        cells = dict(zip(header, (cell.strip() for cell in row)))
+        cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         english = cells.pop(source_language)
         note = cells.pop(NOTE)
         if not english:

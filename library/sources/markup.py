@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-__all__ = ["render_inline", "plain_text", "prose", "inline_tokens", "is_allowed_link", "link_targets", "markdown_reader"]
+__all__ = ["render_inline", "plain_text", "prose", "inline_tokens", "is_allowed_link", "link_targets",
+           "markdown_reader"]
 
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")

@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
@@ -174,7 +174,7 @@ def _parse_meta(path: Path, front: str) -> PaperMeta:
     return _MetaReader(path, data, lines).read()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _front_matter_loader() -> type[yaml.SafeLoader]:
     """YAML's safe loader, but an impossible date (2022-02-30) stays text, for the date check to name."""
     import yaml
@@ -343,10 +343,12 @@ class _BodyWalker:
             details = {"kind": "image", "src": image["src"], "tight": details.get("tight", False)}
             text = normalise_space(image["alt"])
             if not text:
-                raise SourceError(self.path, self.line, f"the image {image['src']} has no description: say what it "
-                                  f"shows between the brackets, ![…]({image['src']}), for screen readers and translators")
+                raise SourceError(self.path, self.line, f"the image {image['src']} has no description: say what "
+                                  f"it shows between the brackets, ![…]({image['src']}), for screen readers and "
+                                  "translators")
         if details["kind"] == "heading" and not text:
-            raise SourceError(self.path, self.line, "a heading with no text; write it after the '#', or delete the line")
+            raise SourceError(self.path, self.line,
+                              "a heading with no text; write it after the '#', or delete the line")
         self._add(Block(text=text, line=self.line, path=tuple(self.stack), **details))
 
     def _html_block(self, token: Token) -> None:

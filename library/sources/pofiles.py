@@ -9,18 +9,24 @@ Babel ``Catalog``. Writing them is powriter's job.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NoReturn
-
 import datetime as dt
 import gettext
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from library.core.errors import CatalogError
 from library.core.files import CONTROL_CHARACTERS, read_checked
-from library.sources.placeholders import FORMAT_FLAGS, PLURAL_SAMPLE, FormatError, compare_formats, often_used_forms, parse_format
+from library.sources.placeholders import (
+    FORMAT_FLAGS,
+    PLURAL_SAMPLE,
+    FormatError,
+    compare_formats,
+    often_used_forms,
+    parse_format,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -311,7 +317,8 @@ def _check_duplicates(entries: list[_Entry], path: Path) -> None:
     for entry in entries:
         line = entry.fields["msgid"].line
         if entry.key in seen:
-            raise CatalogError(path, line, f"duplicate message: the same msgid is already defined at line {seen[entry.key]}")
+            raise CatalogError(path, line,
+                               f"duplicate message: the same msgid is already defined at line {seen[entry.key]}")
         seen[entry.key] = line
 
 
@@ -343,7 +350,8 @@ def _check_header(header: _Entry, path: Path, language: str | None) -> _PluralFo
     if language and "language" in fields:
         declared, line = fields["language"]
         if declared.replace("-", "_").split("_")[0].lower() != language.split("_")[0]:
-            raise CatalogError(path, line, f"the header says Language: {declared}, but this is the {language!r} catalog")
+            raise CatalogError(path, line,
+                               f"the header says Language: {declared}, but this is the {language!r} catalog")
     if "plural-forms" in fields:
         return _check_plural_forms(*fields["plural-forms"], path)
     return None

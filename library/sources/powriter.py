@@ -5,10 +5,9 @@ each save would then rewrite lines nobody touched. This lays entries out as msgc
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-
-import unicodedata
 
 from library.sources.pofiles import IGNORE_COMMENT, IGNORE_FLAG, silenced_checks
 
@@ -95,7 +94,7 @@ def _entry_text(message: Message, plurals: int, *, obsolete: bool = False) -> st
         lines.append("#, " + ", ".join(flags))
     mark = "#~ " if obsolete else ""
     previous = "#~| " if obsolete else "#| "
-    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
+    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or (), strict=False):
         lines += _keyword_lines(previous, keyword, text)
     if message.context is not None:
         lines += _keyword_lines(mark, "msgctxt", message.context)

@@ -15,25 +15,26 @@ from typing import TYPE_CHECKING, ClassVar, TypeAlias
 from library.core.config import Config
 from library.core.errors import CatalogError, EditedMeanwhile, LibraryError
 from library.core.files import Changes, read_checked, write_all, write_if_unchanged
-from library.translations.memory import Memory, build_memory
-from library.sources.papers import Paper
-from library.sources.anchors import render_anchor_record
 from library.core.paths import (
     UI_DOMAIN,
     anchor_record_path,
-    catalog_paths,
     catalog_path,
+    catalog_paths,
     mo_path,
     shown,
+    shown_at,
     template_path,
     template_paths,
 )
-from library.sources.pofiles import parse_catalog, read_catalog
-from library.sources.powriter import render_catalog
 from library.model.project import Project
-from library.sources.segments import segment_paper
 from library.model.stamps import source_date
 from library.model.translation import singular
+from library.sources.anchors import render_anchor_record
+from library.sources.papers import Paper
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
+from library.sources.segments import segment_paper
+from library.translations.memory import Memory, build_memory
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -170,7 +171,7 @@ def _render_without_date_churn(path: Path, catalog: Catalog, keep_format: bool) 
 
 def _now() -> dt.datetime:
     """The current time, or SOURCE_DATE_EPOCH for reproducible builds."""
-    return source_date() or dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    return source_date() or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 # --- update --------------------------------------------------------------------------------
@@ -348,7 +349,7 @@ def _prefill(catalog: Catalog, new_ids: set[_MessageKey], memory: Callable[[], M
         source = match.recollection
         message.string = source.translation
         message.flags.add("fuzzy")
-        where = f"{shown(source.path.resolve(), root)}:{source.line}" if source.line else shown(source.path.resolve(), root)
+        where = shown_at(source.path.resolve(), source.line, root)
         alike = "the same English" if match.exact else f"{math.floor(match.similarity * 100)}% alike"
         message.user_comments.append(f"memory: {where} ({alike}); review, then remove the fuzzy flag")
         filled += 1

@@ -10,22 +10,30 @@ context groups, the previous English of an outdated entry as an ``alt-trans``, p
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library import __version__
-from library.quality.checks import CHECKS, check_text
 from library.core.errors import CatalogError
 from library.core.files import read_checked
-from library.translations.exchange import Code, Element, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from library.core.paths import catalog_path, template_path
-from library.sources.pofiles import parse_catalog, silenced_checks
-from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.model.translation import singular
+from library.quality.checks import CHECKS, check_text
+from library.sources.pofiles import parse_catalog, silenced_checks
+from library.sources.powriter import render_catalog
+from library.translations.exchange import (
+    Code,
+    Element,
+    ExchangeError,
+    aligned,
+    escape_attribute,
+    escape_text,
+    inline_pieces,
+    iter_records,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -54,8 +62,9 @@ def _is_python_format(message: Message) -> bool:
 # --- export --------------------------------------------------------------------------------
 
 
-def export_xliff(project: Project, languages: tuple[str, ...], papers: tuple[str, ...], output: Path) -> list[tuple[Path, dict[str, int]]]:
-    """Write <output>/<paper>.<lang>.xlf for each catalog asked for; return each file with its count of units by state."""
+def export_xliff(project: Project, languages: tuple[str, ...], papers: tuple[str, ...],
+                 output: Path) -> list[tuple[Path, dict[str, int]]]:
+    """Write <output>/<paper>.<lang>.xlf for each catalog asked; return each file and its count of units by state."""
     from library.core.files import write_atomic
 
     written = []
@@ -154,8 +163,8 @@ def _alt_trans(previous: str, text: str, message: Message, language: str) -> str
 def _context(message: Message) -> list[str]:
     lines = []
     if message.context is not None:
-        lines.append('        <context-group name="po-entry" purpose="information"><context context-type="x-po-msgctxt">'
-                     f"{escape_text(message.context)}</context></context-group>")
+        lines.append('        <context-group name="po-entry" purpose="information">'
+                     f'<context context-type="x-po-msgctxt">{escape_text(message.context)}</context></context-group>')
     for name, line in message.locations:
         number = f'<context context-type="linenumber">{line}</context>' if line else ""
         lines.append('        <context-group name="po-reference" purpose="location">'
@@ -237,7 +246,8 @@ def _read_file(project: Project, path: Path, catalogs: dict[tuple[str, str], _Ca
     root, _ = next(records)
     if root.tag != "xliff" or root.namespace != XLIFF_NS or root.attrs.get("version") != "1.2":
         raise ExchangeError(path, root.line, f"not an XLIFF 1.2 file (the root is <{root.tag}> "
-                                             f"version {root.attrs.get('version', 'none')!r}, in {root.namespace or 'no namespace'!r})")
+                                             f"version {root.attrs.get('version', 'none')!r}, "
+                                             f"in {root.namespace or 'no namespace'!r})")
     for record, ancestors in records:
         file = next((element for element in reversed(ancestors) if element.tag == "file"), None)
         if file is None:
@@ -327,7 +337,8 @@ def _take_plural(entry: _Catalog, path: Path, group: Element, forms: list[Elemen
 def _message(entry: _Catalog, path: Path, element: Element, identifier: str) -> Message:
     if identifier in entry.lines:
         first = entry.lines[identifier]
-        raise ExchangeError(path, element.line, f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
+        raise ExchangeError(path, element.line,
+                            f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
     message = entry.by_id.get(identifier)
     if message is None:
         raise ExchangeError(path, element.line, f"unit {identifier!r}: the English changed since the export "
@@ -346,7 +357,8 @@ def _check_source(entry: _Catalog, path: Path, unit: Element, english: str, mess
                                                "export; export again")
 
 
-def _target(entry: _Catalog, path: Path, unit: Element, message: Message, english: str | None = None) -> tuple[str, bool]:
+def _target(entry: _Catalog, path: Path, unit: Element, message: Message,
+            english: str | None = None) -> tuple[str, bool]:
     """The unit's target text ("" when none) and whether its state says translated or final."""
     target = unit.first("target")
     if target is None:
@@ -392,9 +404,9 @@ def _flatten(path: Path, element: Element, codes: dict[tuple[str, str], str] | N
 def _apply(entry: _Catalog, path: Path, unit: Element, message: Message, texts: tuple[str, ...], final: bool) -> None:
     plural = isinstance(message.id, (list, tuple))
     old = tuple(message.string or ()) if plural else (str(message.string or ""),)
-    new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts)))
+    new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts), strict=False))
     new = new + old[len(new):]
-    entry.report.kept += sum(1 for text, before in zip(texts, old) if before and not text)
+    entry.report.kept += sum(1 for text, before in zip(texts, old, strict=False) if before and not text)
     if new != old:
         _check_markup(entry, path, unit, message, new)
         message.string = new if plural else new[0]
@@ -417,7 +429,8 @@ def _unfuzzy(message: Message) -> None:
 
 def _check_markup(entry: _Catalog, path: Path, unit: Element, message: Message, strings: tuple[str, ...]) -> None:
     """Refuse a translation whose tags or links `library check` would call an error."""
-    ignore = frozenset(check.id for check in CHECKS if check.id not in IMPORT_CHECKS) | frozenset(silenced_checks(message))
+    ignore = (frozenset(check.id for check in CHECKS if check.id not in IMPORT_CHECKS)
+              | frozenset(silenced_checks(message)))
     ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
     for index, text in enumerate(strings):
         if not text:

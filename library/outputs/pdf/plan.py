@@ -16,13 +16,13 @@ from pathlib import Path
 
 from library.core.config import Config
 from library.core.files import write_atomic
-from library.model.manifest import DamagedManifest, PdfEntry, read_pdf_manifest, write_pdf_manifest
 from library.core.paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path, pdf_path
-from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
+from library.model.manifest import DamagedManifest, PdfEntry, read_pdf_manifest, write_pdf_manifest
 from library.model.project import Project
-from library.outputs.render import Environments, template_files
 from library.model.stamps import Digest, distribution_version, settings_text
 from library.model.translation import Figure, percent_label
+from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
+from library.outputs.render import Environments, template_files
 
 __all__ = ["PdfJob", "PdfPlan", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs"]
 

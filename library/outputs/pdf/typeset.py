@@ -10,15 +10,15 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from library.core.config import Config
 from library.core.errors import LibraryError
 from library.core.paths import VOLUME
-from library.model.project import Project
 from library.model.manifest import PdfEntry
+from library.model.project import Project
 from library.model.stamps import source_date
 from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.fonts import font_file
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-__all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri", "render_job",
-           "running_head", "font_paths"]
+__all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri",
+           "render_job", "running_head", "font_paths"]
 
 @dataclass(frozen=True)
 class PdfJob:
@@ -303,7 +303,8 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
 def _prefixed(translation: TranslatedPaper, prefix: str) -> TranslatedPaper:
     """The translation with prefix on every anchor id, so that papers in one volume keep apart."""
     def rename(segment: TranslatedSegment) -> TranslatedSegment:
-        return dataclasses.replace(segment, segment=dataclasses.replace(segment.segment, id=prefix + segment.segment.id))
+        renamed = dataclasses.replace(segment.segment, id=prefix + segment.segment.id)
+        return dataclasses.replace(segment, segment=renamed)
 
     return dataclasses.replace(translation, segments=tuple(rename(s) for s in translation.segments))
 
@@ -340,6 +341,6 @@ def _created(date: dt.date) -> str:
 
     Either way two builds of the same inputs give the same bytes.
     """
-    moment = source_date() or dt.datetime.combine(date, dt.time(), dt.timezone.utc)
+    moment = source_date() or dt.datetime.combine(date, dt.time(), dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -7,14 +7,13 @@ benchmark starts from a fresh one.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import json
 import logging
 import threading
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from library.core.config import Config
 from library.core.errors import LibraryError
@@ -71,7 +70,8 @@ class SearchEngine:
 
     # --- what it keeps ------------------------------------------------------------------------
 
-    def _cached(self, config: Config, language: str, query: str, limit: int, generations: dict[str, Any]) -> SearchResults:
+    def _cached(self, config: Config, language: str, query: str, limit: int,
+                generations: dict[str, Any]) -> SearchResults:
         """The results of query: the same for as long as the index generations and the PDF manifest stay the same."""
         key = (config, language, query, limit, tuple(generations.items()), _manifest_stamp(config))
         with self._lock:

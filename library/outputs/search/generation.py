@@ -1,8 +1,6 @@
 """One generation of a language's index, opened: a query read, its passages found, scored and shown."""
 from __future__ import annotations
 
-from typing import Any
-
 import heapq
 import json
 import re
@@ -10,14 +8,26 @@ import threading
 import weakref
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from library.core.paths import SiteMap
-from library.outputs.analysis import is_question_word, word_spans, fold
+from library.outputs.analysis import fold, is_question_word, word_spans
 from library.outputs.passages import pdf_page_path
 from library.outputs.results import Passage
 from library.outputs.search.index import VOCABULARY, lease
-from library.outputs.search.query import (FIELD_SYNTAX, MAX_TERMS, Clause, Parsed, either, make_parser, prune,
-                                          read_terminology, run_spelling, top_level, group_text)
+from library.outputs.search.query import (
+    FIELD_SYNTAX,
+    MAX_TERMS,
+    Clause,
+    Parsed,
+    either,
+    group_text,
+    make_parser,
+    prune,
+    read_terminology,
+    run_spelling,
+    top_level,
+)
 from library.outputs.search.scoring import Bm25f, best
 from library.outputs.search.snippets import closest, snippet
 
@@ -139,7 +149,7 @@ class Generation:
         """The passages that hold the most of the required clauses, best first, and the clauses none holds."""
         with self.lock:
             found = [self.scoring.scores(clause.query) for clause in parsed.required]
-            missing = tuple(clause.text for clause, scores in zip(parsed.required, found) if not scores)
+            missing = tuple(clause.text for clause, scores in zip(parsed.required, found, strict=True) if not scores)
             if len(parsed.required) < 2:
                 return [], missing
             excluded = self.scoring.scores(either(list(parsed.excluded))) if parsed.excluded else {}
@@ -206,7 +216,7 @@ class Generation:
         changed = False
         parts = re.split(r"(\W+)", query)
         corrected = []
-        for token, after in zip(parts, [*parts[1:], ""]):
+        for token, after in zip(parts, [*parts[1:], ""], strict=True):
             folded = fold(token.lower())
             if not re.match(r"\w", token) or token.isupper() or len(folded) < 4 or folded in known_elsewhere \
                     or after.startswith(":") or self._indexed(token):

@@ -5,8 +5,6 @@ generation only when nobody holds one, so a search never loses the files it is r
 """
 from __future__ import annotations
 
-from typing import Any, TextIO
-
 import json
 import os
 import shutil
@@ -16,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from library import __version__
 from library.core.paths import anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths

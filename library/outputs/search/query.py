@@ -4,14 +4,13 @@ Only what readers type is understood: field names, wildcards, boosts and ranges 
 """
 from __future__ import annotations
 
-from typing import Any
-
 import copy
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from library.outputs.analysis import OPERATORS, word_spans
 from library.outputs.results import MAX_QUERY_LENGTH

@@ -127,7 +127,7 @@ def weights(postings: Any) -> Iterator[tuple[int, float]]:
     while postings.is_active():
         postings._read_ids()
         postings._read_weights()
-        yield from zip(postings._ids, postings._weights)
+        yield from zip(postings._ids, postings._weights, strict=False)
         postings._next_block()
 
 

@@ -6,38 +6,36 @@ passages in its languages, the figures it shows, whether its PDF is published).
 """
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
 from library.core.files import Changes, remove_stale, write_all
-from library.outputs.headers import headers_file
-from library.model.manifest import published_pdfs
-from library.sources.markup import plain_text
-from library.sources.papers import Block, Paper, PaperMeta
-
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
     VOLUME,
     SiteMap,
     anchor_record_paths,
-    catalog_paths,
     catalog_path,
+    catalog_paths,
     pdf_manifest_path,
     pdf_path,
     site_folder,
 )
+from library.model.manifest import published_pdfs
 from library.model.project import Project
-from library.outputs.render import Environments, paper_view, render_page, template_files
 from library.model.stamps import Digest, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper, TranslatedSegment
+from library.outputs.headers import headers_file
+from library.outputs.render import Environments, paper_view, render_page, template_files
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+from library.sources.markup import plain_text
+from library.sources.papers import Block, Paper, PaperMeta
 
 __all__ = ["build_html"]
 
@@ -282,7 +280,8 @@ class _Site:
             theirs = self.project.translation(paper.slug, other)
             alternates = {code: SiteMap.bilingual(code, paper.slug, language if code == other else other)
                           for code in self.config.all_languages}
-            rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
+            rows = sorted(zip(mine.segments, theirs.segments, strict=False),
+                          key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
             context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
                        "alternates": alternates}
             return self._render(language, "bilingual.html", path, context)
@@ -325,8 +324,8 @@ class _Site:
     def _entry(self, paper: Paper, language: str) -> Entry:
         translation = self.project.translation(paper.slug, language)
         availability = tuple(
-            Availability(code, figure.percent, SiteMap.paper(code, paper.slug), self.project.published(paper.slug, code),
-                         figure.missing.messages, figure.fuzzy.messages)
+            Availability(code, figure.percent, SiteMap.paper(code, paper.slug),
+                         self.project.published(paper.slug, code), figure.missing.messages, figure.fuzzy.messages)
             for code, figure in ((code, self.project.figure(paper.slug, code)) for code in self.config.all_languages)
         )
         return Entry(translation, _reading_minutes(translation), availability)
@@ -393,7 +392,8 @@ def _image(config: Config, paper: Paper, block: Block) -> bytes:
     source = (config.papers_dir / block.src).resolve()
     outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
     if outside or not source.is_relative_to(config.papers_dir.resolve()):
-        raise SourceError(paper.path, block.line, f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
+        raise SourceError(paper.path, block.line,
+                          f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
     if not source.is_file():
         raise SourceError(paper.path, block.line, f"image {block.src!r} not found in {config.papers_dir.name}/")
     return source.read_bytes()

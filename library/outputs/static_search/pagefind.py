@@ -11,8 +11,6 @@ and the rest only when a query needs it (a misspelt word; a word found only in E
 """
 from __future__ import annotations
 
-from typing import Any
-
 import gzip
 import json
 import re
@@ -22,16 +20,24 @@ import tempfile
 from collections import Counter
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
 from library.core.errors import LibraryError
 from library.core.files import Changes, remove_stale, write_all
-from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
-from library.sources.glossary import search_forms
-from library.core.paths import SiteMap, anchor_record_paths, catalog_paths, glossary_path, pdf_manifest_path, \
-    scratch_folder, site_folder
+from library.core.paths import (
+    SiteMap,
+    anchor_record_paths,
+    catalog_paths,
+    glossary_path,
+    pdf_manifest_path,
+    scratch_folder,
+    site_folder,
+)
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
+from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
+from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
+from library.sources.glossary import search_forms
 
 __all__ = ["FOLDER", "build_static_search", "static_search_files"]
 
@@ -137,7 +143,8 @@ def _records(project: Project, language: str) -> list[dict[str, Any]]:
     } for passage in searchable_passages(translations)]
 
 
-def _table(project: Project, language: str, records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _table(project: Project, language: str,
+           records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
     local, config = OPERATORS.get(language, {}), project.config
     mine = records[language]
