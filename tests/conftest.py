@@ -135,9 +135,10 @@ def pytest_collection_modifyitems(items) -> None:
     The markers (registered in setup.cfg), each a kind of test the local tier leaves to CI:
     - browser: drives Debian's Chromium through Playwright (set here, from the fixtures a test uses);
     - java: runs the Nu HTML checker or veraPDF on Java;
-    - slow: renders PDFs with WeasyPrint beyond the few the PDF tests share (a whole library's take
-      a minute), or runs many build cycles (a property test of extract and update, a writer killed
-      at every moment, the library grown and shrunk): seconds to a minute each.
+    - slow: renders PDFs with WeasyPrint (a whole library's take a minute), runs many build cycles
+      (a property test of extract and update, a writer killed at every moment, the library grown
+      and shrunk, the incremental builds) or a whole build in a process of its own: seconds to a
+      minute each.
     The local tier, about a minute: pytest -m "not slow and not browser and not java"; CI runs all.
     """
     for item in items:
