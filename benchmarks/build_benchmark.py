@@ -23,10 +23,10 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-from library.core.paths import catalog_path  # noqa: E402
-from library.sources.pofiles import read_catalog  # noqa: E402
-from library.sources.powriter import render_catalog  # noqa: E402
-from library.model.project import load_project  # noqa: E402
+from library.core.paths import catalog_path
+from library.model.project import load_project
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 
 HEAVY = ("weasyprint", "whoosh")
 

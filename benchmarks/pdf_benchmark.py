@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from library.translations.catalogs import catalog_path  # noqa: E402
-from library.core.config import load_config  # noqa: E402
-from library.outputs.pdf.plan import build_pdfs, plan_pdfs  # noqa: E402
-from library.outputs.pdf.typeset import ProjectFetcher, _allowed_roots, job_html  # noqa: E402
-from library.sources.pofiles import read_catalog  # noqa: E402
-from library.sources.powriter import render_catalog  # noqa: E402
-from library.model.project import Project  # noqa: E402
+from library.core.config import load_config
+from library.model.project import Project
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.typeset import ProjectFetcher, _allowed_roots, job_html
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
+from library.translations.catalogs import catalog_path
 
 
 def copy_project(folder: Path):

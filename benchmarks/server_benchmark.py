@@ -13,6 +13,7 @@ reload channels open.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -78,10 +79,8 @@ def trickle(connections: list[socket.socket], stop: threading.Event) -> None:
     """A byte of a header on each connection every 3 s: never silent for waitress's idle timeout, never done."""
     while not stop.wait(3):
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # closed by the server
                 connection.send(b"X")
-            except OSError:
-                pass  # closed by the server
 
 
 def reader_times(port: int, reads: int, path: str = PAGE) -> list[float]:

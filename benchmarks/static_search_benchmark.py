@@ -31,16 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from checkers import launch_chromium  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-from relevance import judge, judge_static, relevance  # noqa: E402
-from test_static_search import _static_server  # noqa: E402
+from checkers import launch_chromium
+from playwright.sync_api import sync_playwright
+from relevance import judge, judge_static, relevance
+from test_static_search import _static_server
 
-from library.core.config import load_config  # noqa: E402
-from library.pipeline import run_stages  # noqa: E402
-from library.core.paths import site_folder  # noqa: E402
-from library.model.project import Project  # noqa: E402
-from library.outputs.search.index import build_index  # noqa: E402
+from library.core.config import load_config
+from library.core.paths import site_folder
+from library.model.project import Project
+from library.outputs.search.index import build_index
+from library.pipeline import run_stages
 
 FIRST = {"en": "regional reviews", "fr": "declaration sur les progres", "es": "participacion de los migrantes"}
 NEXT = {"en": "detention", "fr": "société civile", "es": "compromisos"}
@@ -118,7 +118,7 @@ def main() -> None:
         served = relevance(judge(Project(config)))
         print(f"\njudged queries{'':6}{'success@1':>18}{'success@3':>18}{'MRR':>18}")
         print(f"{'':20}{'static / server':>18}{'static / server':>18}{'static / server':>18}")
-        for mine, theirs in zip(static, served):
+        for mine, theirs in zip(static, served, strict=False):
             print(f"{mine.language} ({mine.queries}){'':14}" + "".join(
                 f"{getattr(mine, name):>10.3f} / {getattr(theirs, name):.3f}"
                 for name in ("success_at_1", "success_at_3", "mean_reciprocal_rank")))

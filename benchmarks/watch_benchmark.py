@@ -26,13 +26,13 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 sys.path.insert(0, str(REPOSITORY / "tests"))
 
-from checkers import launch_chromium  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from checkers import launch_chromium
+from playwright.sync_api import sync_playwright
 
-from library.core.paths import catalog_path  # noqa: E402
-from library.sources.pofiles import read_catalog  # noqa: E402
-from library.sources.powriter import render_catalog  # noqa: E402
-from library.model.project import load_project  # noqa: E402
+from library.core.paths import catalog_path
+from library.model.project import load_project
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
 
 PAPER = "what-is-the-imrf"
 PARAGRAPH = 6  # the paragraph of the paper's body edited, and the one the reader is on
@@ -47,7 +47,8 @@ def copy_project(folder: Path) -> Path:
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     """`library serve --watch` on a free port; its process and its address, once it serves."""
-    command = [sys.executable, "-m", "library", "--config", str(folder / "setup.cfg"), "serve", "--watch", "--port", "0"]
+    command = [sys.executable, "-m", "library", "--config", str(folder / "setup.cfg"), "serve", "--watch",
+               "--port", "0"]
     server = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in server.stdout:
         found = re.search(r"on (http://\S+/) ", line)
@@ -121,7 +122,8 @@ def main() -> None:
         english, paragraph_id = paragraph_texts(folder)
         kinds = [("PO entry (fr)", "fr", catalog_path(load_project(folder / "setup.cfg").config, "fr", PAPER),
                   po_saves(folder, english, args.saves)),
-                 ("English paragraph", "en", folder / "papers" / f"{PAPER}.md", source_saves(folder, english, args.saves))]
+                 ("English paragraph", "en", folder / "papers" / f"{PAPER}.md",
+                  source_saves(folder, english, args.saves))]
         started = time.perf_counter()
         server, address = start_server(folder)
         print(f"library serve --watch: first build and serving in {time.perf_counter() - started:.1f} s")

@@ -6,22 +6,34 @@ import json
 import math
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from library import __version__
-from library.core.words import counted
 from library.core.errors import ChecksFailed, LibraryError, error_line
-from library.core.paths import shown
+from library.core.paths import shown, shown_at
+from library.core.words import counted
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+    from library.core.files import Changes
+    from library.model.project import Project
+    from library.pipeline import Selection, StageReport
+    from library.serving.watch import Preview
+    from library.translations.catalogs import CatalogUpdate
 
 __all__ = ["main"]
+_Command = TypeVar("_Command", bound=Callable[..., Any])  # a command, or its function, as options decorate it
 
 
 class _Group(click.Group):
     """Turn library errors into `Error: ...` and their exit code, never a traceback."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except LibraryError as error:
@@ -36,19 +48,19 @@ def _root(ctx: click.Context) -> Path:
     """The project's folder, which every path printed is shown from."""
     obj = ctx.obj or {}
     if "project" in obj:
-        return obj["project"].config.root
+        return Path(obj["project"].config.root)
     if obj.get("config_path"):
         return Path(obj["config_path"]).resolve().parent
     return Path.cwd()
 
 
-def _project(ctx: click.Context):
+def _project(ctx: click.Context) -> Project:
     """The project, loaded on first use and shared by every command a `library build` runs."""
     from library.model.project import load_project
 
     if "project" not in ctx.obj:
         ctx.obj["project"] = load_project(ctx.obj.get("config_path"))
-    return ctx.obj["project"]
+    return cast("Project", ctx.obj["project"])
 
 
 def _writing(ctx: click.Context, folder: str) -> None:
@@ -67,7 +79,7 @@ def _writing(ctx: click.Context, folder: str) -> None:
     held.add(folder)
 
 
-def _report(changes, root: Path) -> None:
+def _report(changes: Changes, root: Path) -> None:
     for verb, paths in (("wrote", changes.written), ("removed", changes.removed)):
         for path in paths:
             click.echo(f"{verb} {shown(path, root)}")
@@ -80,14 +92,14 @@ _lang_option = click.option(
 )
 
 
-def _paper_option(*, ui: bool = True):
+def _paper_option(*, ui: bool = True) -> Callable[[_Command], _Command]:
     """-p/--paper SLUG, repeatable; 'ui' (the interface catalog) where the command reads catalogs."""
     also = ", or 'ui'" if ui else ""
     return click.option("--paper", "-p", "papers", multiple=True, metavar="SLUG",
                         help=f"Only this paper{also} (repeat for several).")
 
 
-def _format_option(*choices: str):
+def _format_option(*choices: str) -> Callable[[_Command], _Command]:
     return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
                         help="How to print the result.")
 
@@ -131,16 +143,16 @@ def update(ctx: click.Context, languages: tuple[str, ...]) -> None:
         if item.path in report.written:
             details = _update_details(item)
             click.echo(f"wrote {shown(item.path, root)}" + (f": {details}" if details else ""))
-    total = sum(report.catalogs, CatalogUpdate(Path()))
-    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {_update_details(total, all_counts=True)}")
+    total = _update_details(sum(report.catalogs, CatalogUpdate(Path())), zeros=True)
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged; {total}")
 
 
-def _update_details(item, *, all_counts: bool = False) -> str:
+def _update_details(item: CatalogUpdate, *, zeros: bool = False) -> str:
     """ "3 new (2 pre-filled from the memory), 1 outdated": what changed in a catalog, or in all."""
     new = f"{item.new} new" + (f" ({item.prefilled} pre-filled from the memory)" if item.prefilled else "")
     parts = [(item.new, new), (item.outdated, f"{item.outdated} outdated"),
              (item.obsolete, f"{item.obsolete} obsolete"), (item.revived, f"{item.revived} revived")]
-    return ", ".join(text for count, text in parts if count or all_counts)
+    return ", ".join(text for count, text in parts if count or zeros)
 
 
 @main.command()
@@ -151,8 +163,8 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     """Rename the paper OLD to NEW: its source and slug, its catalogs and its anchor record, so its
     translations stay translated and its passages keep their ids; then extract and update.
     Also after a rename by hand (git mv and a new slug): it moves what is left."""
-    from library.translations.catalogs import extract_catalogs, update_catalogs
     from library.model.project import load_project
+    from library.translations.catalogs import extract_catalogs, update_catalogs
     from library.translations.renaming import rename_paper
 
     _writing(ctx, "locales")
@@ -181,7 +193,7 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
     matches = language_memory(project, language).matches(text, limit=limit)
     root = project.config.root
     for match in matches:
-        where = shown(match.recollection.path, root) + (f":{match.recollection.line}" if match.recollection.line else "")
+        where = shown_at(match.recollection.path, match.recollection.line, root)
         click.echo(f"{math.floor(match.similarity * 100)}%  {where}")
         click.echo(f"     {match.recollection.source}")
         click.echo(f"     {match.recollection.translation}")
@@ -191,12 +203,12 @@ def memory(ctx: click.Context, text: str, language: str, limit: int) -> None:
 
 _verbose_option = click.option("-v", "--verbose", is_flag=True,
                                help="Also list every output written or removed, and each index's figures.")
-def _as_json(ctx: click.Context, _param, value) -> None:
+def _as_json(ctx: click.Context, _param: click.Parameter, value: object) -> None:
     if value in ("json", True):  # -f json and --json are one request, remembered for the whole command
         ctx.meta["json"] = True
 
 
-def _json_option(command):
+def _json_option(command: _Command) -> _Command:
     """-f/--format json (or --json): what each stage did, as JSON for tools."""
     command = click.option("--json", is_flag=True, expose_value=False, callback=_as_json,
                            help="The same as --format json.")(command)
@@ -216,7 +228,7 @@ def compile_(ctx: click.Context, languages: tuple[str, ...], verbose: bool) -> N
     _run_stages(ctx, ("compile",), Selection(languages=languages), verbose)
 
 
-def _run_stages(ctx: click.Context, names: tuple[str, ...], selection, verbose: bool):
+def _run_stages(ctx: click.Context, names: tuple[str, ...], selection: Selection, verbose: bool) -> list[StageReport]:
     """Run stages of the one pipeline and print what they rebuilt and why (or JSON); return their reports."""
     from library.pipeline import report_json, report_lines, run_stages
 
@@ -257,7 +269,7 @@ def build(ctx: click.Context, strict: bool, verbose: bool) -> None:
         _held_back_is_an_error(reports, strict)
 
 
-def _held_back_is_an_error(reports, strict: bool) -> None:
+def _held_back_is_an_error(reports: list[StageReport], strict: bool) -> None:
     from library.core.errors import IncompleteTranslation
     from library.pipeline import held_back
 
@@ -329,9 +341,10 @@ class _ProgressBar:
     """A progress bar on standard error, shown from the first step on: nothing to do shows nothing."""
 
     def __init__(self, label: str) -> None:
-        self.label, self.bar = label, None
+        self.label = label
+        self.bar: ProgressBar[int] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
@@ -340,15 +353,15 @@ class _ProgressBar:
             self.bar.__enter__()
         self.bar.update(1)
 
-    def __exit__(self, *failure) -> None:
+    def __exit__(self, *failure: Any) -> None:
         if self.bar is not None:
             self.bar.__exit__(*failure)
 
 
 def _validate_pdfs(paths: list[Path], root: Path) -> None:
     """Print each rule of the profile that a PDF fails, as veraPDF reports it; raise ChecksFailed if one does."""
-    from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.core.errors import ChecksFailed
+    from library.outputs.pdf.conformance import PROFILES, validate_pdfs
     from library.outputs.pdf.typeset import PDF_PROFILE
 
     profile = PROFILES[PDF_PROFILE]
@@ -425,7 +438,7 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
             preview.close()
 
 
-def _start_watching(ctx: click.Context):
+def _start_watching(ctx: click.Context) -> Preview:
     """Build what changed, then keep watching in a thread; each rebuild is one line on the terminal."""
     import threading
 
@@ -439,7 +452,7 @@ def _start_watching(ctx: click.Context):
     thread.start()
     ready.wait()
     config, root = _project(ctx).config, _root(ctx)
-    folders = ", ".join(f"{shown(folder, root)}/" for folder in (config.papers_dir, config.locales_dir, config.templates_dir))
+    folders = ", ".join(f"{shown(f, root)}/" for f in (config.papers_dir, config.locales_dir, config.templates_dir))
     click.echo(f"Watching {folders} and {shown(Path(config_path).resolve(), root)}")
     return preview
 
@@ -533,8 +546,9 @@ def export_xliff(ctx: click.Context, languages: tuple[str, ...], papers: tuple[s
     project = _project(ctx)
     written = export(project, languages, papers, output)
     for path, counts in written:
+        review, untranslated = counts["needs-review-translation"], counts["needs-translation"]
         click.echo(f"wrote {shown(path, Path.cwd())}: {counts['translated']} translated, "
-                   f"{counts['needs-review-translation']} to review (fuzzy), {counts['needs-translation']} untranslated")
+                   f"{review} to review (fuzzy), {untranslated} untranslated")
     click.echo(f"{counted(len(written), 'file')} written; bring them back with `library import FILE...`")
 
 
@@ -585,7 +599,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
             raise ExchangeError(path, root.line, f"neither XLIFF nor TMX (its root element is <{root.tag}>)")
     plan = plan_xliff_import(project, [path for path in files if kinds[path] == "xliff"])
     memories = [plan_tmx_import(config, path) for path in files if kinds[path] == "tmx"]
-    writes = dict(plan.writes)
+    writes: dict[Path, tuple[bytes | None, bytes]] = dict(plan.writes)
     for report, data in memories:
         writes[report.target] = (report.target.read_bytes() if report.target.is_file() else None, data)
     write_unchanged_since(writes)

@@ -19,15 +19,28 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config
-from library.core.words import counted
 from library.core.paths import epub_manifest_path, pdf_manifest_path, shown
+from library.core.words import counted
 from library.model.project import Project
 from library.model.stamps import code_files, distribution_version, read_state, write_state
 
-__all__ = ["BUILD_ORDER", "SITE_STAGES", "STAGES", "Selection", "StageReport", "run_stages", "report_lines", "report_json",
-           "held_back"]
+if TYPE_CHECKING:
+    from library.outputs.pdf.plan import PdfPlan
+
+__all__ = [
+    "BUILD_ORDER",
+    "SITE_STAGES",
+    "STAGES",
+    "Selection",
+    "StageReport",
+    "run_stages",
+    "report_lines",
+    "report_json",
+    "held_back",
+]
 
 _LEDGER = "ledger"
 _SHOWN_CAUSES = 3  # more than this many changed inputs are summed up as "and N more"
@@ -41,7 +54,7 @@ class Selection:
     papers: tuple[str, ...] = ()
     draft: bool = False
     jobs: int | None = None
-    progress: Callable[[object, int], None] | None = None  # called once per PDF rendered, with how many there are
+    progress: Callable[..., None] | None = None  # called once per PDF rendered, with how many there are
 
 
 @dataclass
@@ -98,7 +111,7 @@ class PdfStage:
         return report
 
 
-def _pdf_notes(config: Config, plan, selection: Selection, held_back: bool) -> list[str]:
+def _pdf_notes(config: Config, plan: PdfPlan, selection: Selection, held_back: bool) -> list[str]:
     from library.core.paths import pdf_folder
 
     if selection.draft and not any(job.draft for job in plan.jobs):
@@ -223,6 +236,10 @@ class IndexStage:
         return report
 
 
+# Any of the stages: each has its name, noun, module, tool, reads and run().
+Stage = (CompileStage | PdfStage | EpubStage | SiteStage | StaticSearchStage | SitemapStage | CitationsStage
+         | FeedsStage | CardsStage | IndexStage)
+
 STAGES = {stage.name: stage for stage in (CompileStage(), PdfStage(), EpubStage(), SiteStage(), StaticSearchStage(),
                                           SitemapStage(), CitationsStage(), FeedsStage(), CardsStage(),
                                           IndexStage())}
@@ -239,7 +256,7 @@ def run_stages(project: Project, names: Iterable[str], selection: Selection = Se
     wanted = set(names)
     reports = []
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
-    hashes: dict[tuple, str] = {}  # the stages read the same sources and catalogs: each is hashed once
+    hashes: dict[tuple[Any, ...], str] = {}  # the stages read the same sources and catalogs: each is hashed once
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
         ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new
@@ -267,7 +284,7 @@ def _first_causes(causes: list[str], made_by: dict[str, list[str]]) -> list[str]
 # --- the ledger: every input by name ---------------------------------------------------------
 
 
-def _stage_ledger(config: Config, stage, hashes: dict[tuple, str]) -> dict[str, str]:
+def _stage_ledger(config: Config, stage: Stage, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
     """The inputs stage reads, by name, each with a short hash of its bytes or its value."""
     ledger = {f"setting {name}": _short(value) for name, value in _settings(config).items()}
     for place in stage.reads:
@@ -296,7 +313,7 @@ def _settings(config: Config) -> dict[str, object]:
             "threshold": config.threshold, "site_url": config.site_url}
 
 
-def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str, str]:
+def _files_under(root: Path, start: Path, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
     """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
     paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
     named = {shown(path, root): path for path in paths if path.is_file()}
@@ -304,7 +321,7 @@ def _files_under(root: Path, start: Path, hashes: dict[tuple, str]) -> dict[str,
             if not any(part.startswith(".") for part in name.split("/"))}
 
 
-def _file_hash(path: Path, hashes: dict[tuple, str]) -> str:
+def _file_hash(path: Path, hashes: dict[tuple[Any, ...], str]) -> str:
     """path's short hash, read once per run while its size and time are those it had (a stage may rewrite it)."""
     status = path.stat()
     key = (path, status.st_size, status.st_mtime_ns)
@@ -318,7 +335,7 @@ def _short(value: object) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _kept_for_the_rest(stage, before: dict[str, str], now: dict[str, str], selection: Selection,
+def _kept_for_the_rest(stage: Stage, before: dict[str, str], now: dict[str, str], selection: Selection,
                        config: Config) -> dict[str, str]:
     """The ledger to record: now, except the catalogs of languages the selection left alone."""
     if not selection.languages or getattr(stage, "every_language", False):
@@ -379,7 +396,7 @@ def _totals(reports: list[StageReport]) -> str:
 
 
 def _rebuilt_lines(reports: list[StageReport], config: Config) -> list[str]:
-    """'fr: 6 pages, 2 PDFs, index (locales/fr/… changed)' per language, or one line for a change every language shares."""
+    """'fr: 6 pages, 2 PDFs, index (locales/fr/… changed)' per language; one line for a change every language shares."""
     groups: dict[str | None, tuple[dict[str, int], list[str]]] = {}
     for report in reports:
         for path in report.rebuilt:
@@ -414,7 +431,8 @@ def _attributed(report: StageReport, path: Path, config: Config) -> tuple[str | 
 def _group_line(language: str | None, counts: dict[str, int], causes: list[str], reports: list[StageReport]) -> str:
     everything = language is None and not any(report.unchanged for report in reports)
     what = "everything" if everything else ", ".join(_counted(noun, n) for noun, n in counts.items())
-    shown = causes[:_SHOWN_CAUSES] + ([f"and {len(causes) - _SHOWN_CAUSES} more"] if len(causes) > _SHOWN_CAUSES else [])
+    more = len(causes) - _SHOWN_CAUSES
+    shown = causes[:_SHOWN_CAUSES] + ([f"and {more} more"] if more > 0 else [])
     return f"{language + ': ' if language else ''}{what} ({'; '.join(shown)})"
 
 
@@ -447,7 +465,7 @@ def _language_of_output(path: Path, config: Config) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in config.all_languages else None
 
 
-def report_json(reports: list[StageReport], config: Config) -> list[dict]:
+def report_json(reports: list[StageReport], config: Config) -> list[dict[str, Any]]:
     """The same as the lines, for tools: per stage, every output by what happened to it, and the causes."""
     def listed(paths: Iterable[Path]) -> list[str]:
         return [shown(path, config.root) for path in paths]

@@ -17,9 +17,24 @@ PACKAGE = REPOSITORY / "library"
 BEGIN, END = "<!-- modules: begin (scripts/modules.py --write) -->", "<!-- modules: end -->"
 
 # The folders in the pipeline's order (a folder not named here comes after them, by name).
-ORDER = ("core", "sources", "model", "quality", "translations", "outputs", "outputs/pdf", "outputs/epub", "outputs/site",
-         "outputs/static_search", "outputs/sitemap", "outputs/citations", "outputs/feeds", "outputs/cards",
-         "outputs/search", "serving")
+ORDER = (
+    "core",
+    "sources",
+    "model",
+    "quality",
+    "translations",
+    "outputs",
+    "outputs/pdf",
+    "outputs/epub",
+    "outputs/site",
+    "outputs/static_search",
+    "outputs/sitemap",
+    "outputs/citations",
+    "outputs/feeds",
+    "outputs/cards",
+    "outputs/search",
+    "serving",
+)
 
 
 def summary(path: Path) -> str:

@@ -81,7 +81,8 @@ def main(before: str, after: str = "HEAD") -> int:
             print(f"build/index/{index.name}: " + ("the same passages" if same else "DIFFERENT passages"))
             failed += not same
         for name in built:
-            subprocess.run(["git", "worktree", "remove", "--force", str(Path(work) / name)], cwd=REPOSITORY, check=False)
+            subprocess.run(["git", "worktree", "remove", "--force", str(Path(work) / name)], cwd=REPOSITORY,
+                           check=False)
     return 1 if failed else 0
 
 

@@ -95,7 +95,8 @@ def _axe_source() -> str:
 _AXE_RUN = """async tags => {
     const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
     const {violations} = await axe.run(document, options);
-    return violations.map(v => ({id: v.id, help: v.help, targets: v.nodes.map(n => n.target.flat(Infinity).join(' '))}));
+    return violations.map(v => ({id: v.id, help: v.help,
+                                 targets: v.nodes.map(n => n.target.flat(Infinity).join(' '))}));
 }"""
 
 
@@ -127,8 +128,20 @@ def epubcheck_messages(paths: Iterable[Path], folder: Path) -> dict[Path, list[s
         pytest.fail(f"no EPUB to check at: {', '.join(missing)}", pytrace=False)
     folder.mkdir(parents=True, exist_ok=True)
     # -Xss: Debian's own launcher gives epubcheck's schema validator this much stack.
-    done = subprocess.run([java, "-Xss1024k", "-cp", str(_require(EPUBCHECK_JAR)), str(TOOLS / "CheckEpubs.java"),
-                           str(folder), *map(str, paths)], capture_output=True, text=True, timeout=120 + 20 * len(paths))
+    done = subprocess.run(
+        [
+            java,
+            "-Xss1024k",
+            "-cp",
+            str(_require(EPUBCHECK_JAR)),
+            str(TOOLS / "CheckEpubs.java"),
+            str(folder),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120 + 20 * len(paths),
+    )
     if done.returncode or done.stdout.strip() != "done":
         pytest.fail(f"epubcheck failed (exit {done.returncode}):\n{done.stderr}{done.stdout}", pytrace=False)
     found = {}

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from checkers import launch_chromium
 from click.testing import CliRunner
 from playwright.sync_api import Browser, sync_playwright
-from projects import make_project
+from projects import make_project, prefixed, translate_catalogs
 
 from library.cli import main
 from library.core.config import Config, load_config
@@ -20,6 +21,67 @@ from library.core.config import Config, load_config
 def project(tmp_path: Path) -> Path:
     """A project folder with the test papers, the real templates and a setup.cfg."""
     return make_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def prepare(tmp_path_factory):
+    """Bring a test's project to a state a recipe makes, made once a session and copied after.
+
+    prepare(project, name, recipe): the first call of a name runs recipe(config) on a project of
+    its own; every call copies that project's locales/ into project. Dozens of tests that start
+    from translated catalogs share one extract, update and translation that way.
+    """
+    made: dict[str, Path] = {}
+
+    def copy_into(project: Path, name: str, recipe: Callable[[Config], object]) -> None:
+        if name not in made:
+            folder = make_project(tmp_path_factory.mktemp(f"prepared-{name}"))
+            recipe(load_config(folder / "setup.cfg"))
+            made[name] = folder
+        shutil.copytree(made[name] / "locales", project / "locales", dirs_exist_ok=True)
+
+    return copy_into
+
+
+def site_built_once(tmp_path_factory, name: str, prepare: Callable[[Config], object] | None = None, *,
+                    index: bool = False) -> Config:
+    """A project of its own, prepared (its catalogs translated, say), its site (and index) built.
+
+    For module-scoped fixtures shared by the tests that only read the pages: a build per test
+    took most of their time.
+    """
+    from library.model.project import Project
+    from library.outputs.search.index import build_index
+    from library.outputs.site.html import build_html
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+        config = load_config(make_project(tmp_path_factory.mktemp(name)) / "setup.cfg")
+        if prepare is not None:
+            prepare(config)
+        build_html(Project(config))
+        if index:
+            build_index(Project(config))
+    return config
+
+
+def _cli(config: Config, *args: str) -> None:
+    result = CliRunner().invoke(main, ["--config", str(config.root / "setup.cfg"), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def updated(project: Path, prepare) -> Path:
+    """The project after `library extract` and `library update`: every catalog, none translated."""
+    prepare(project, "updated", lambda config: (_cli(config, "extract"), _cli(config, "update")))
+    return project
+
+
+@pytest.fixture
+def french(project: Path, prepare) -> Path:
+    """The project with its catalogs extracted and French translated as "FR " + the English."""
+    prepare(project, "french", lambda config: translate_catalogs(config, "fr", prefixed("FR ")))
+    return project
 
 
 @pytest.fixture
@@ -37,10 +99,13 @@ def run(project: Path):
     return invoke
 
 
+FIXED_EPOCH = "1646092800"  # 2022-03-01 00:00 UTC
+
+
 @pytest.fixture(autouse=True)
 def fixed_epoch(monkeypatch):
     """A fixed POT-Creation-Date, so generated files can be compared whole."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1646092800")  # 2022-03-01 00:00 UTC
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +130,17 @@ def real_library(tmp_path_factory) -> Config:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Browser tests are marked `browser` (they use Chromium), for a fast local run: -m 'not browser and not java'."""
+    """Mark every test that uses the browser `browser`.
+
+    The markers (registered in setup.cfg), each a kind of test the local tier leaves to CI:
+    - browser: drives Debian's Chromium through Playwright (set here, from the fixtures a test uses);
+    - java: runs the Nu HTML checker or veraPDF on Java;
+    - slow: renders PDFs with WeasyPrint (a whole library's take a minute), runs many build cycles
+      (a property test of extract and update, a writer killed at every moment, the library grown
+      and shrunk, the incremental builds) or a whole build in a process of its own: seconds to a
+      minute each.
+    The local tier, about a minute: pytest -m "not slow and not browser and not java"; CI runs all.
+    """
     for item in items:
         if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)

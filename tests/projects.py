@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from library.translations.catalogs import extract_catalogs, update_catalogs
 from library.core.config import Config, load_config
 from library.core.paths import catalog_path
+from library.model.project import Project
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
-from library.model.project import Project
+from library.translations.catalogs import extract_catalogs, update_catalogs
 
 DATA = Path(__file__).parent / "data"
 REPOSITORY = Path(__file__).parent.parent

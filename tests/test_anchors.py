@@ -5,14 +5,14 @@ import json
 import pytest
 from pages import Page
 
-from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record, render_anchor_record
-from library.translations.catalogs import extract_catalogs
 from library.core.errors import EditedMeanwhile, SourceError
-from library.outputs.site.html import build_html
-from library.sources.papers import load_paper
 from library.core.paths import anchor_record_path, site_folder
 from library.model.project import Project
+from library.outputs.site.html import build_html
+from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record, render_anchor_record
+from library.sources.papers import load_paper
 from library.sources.segments import segment_paper
+from library.translations.catalogs import extract_catalogs
 
 QUOTE = "A quoted paragraph."
 REVIEW = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"

@@ -6,8 +6,8 @@ import io
 
 import extruct
 import pytest
-from PIL import Image, ImageChops
 from pages import Page
+from PIL import Image, ImageChops
 from projects import copy_real_library, prefixed, translate_catalogs
 
 from library.core.config import load_config
@@ -72,7 +72,9 @@ def test_pages_of_every_language_show_the_series_card(real_cards):
 def test_without_site_url_the_tags_that_need_no_address_stay(project, config, run):
     assert run("build", "html").exit_code == 0
     tags = _opengraph(config, "en/sample.html")
-    assert tags["og:title"] == ["A sample paper: every kind of block"] and "og:image" not in tags and "og:url" not in tags
+    assert (
+        tags["og:title"] == ["A sample paper: every kind of block"] and "og:image" not in tags and "og:url" not in tags
+    )
     assert _twitter(config, "en/sample.html") == {"twitter:card": "summary"}
     assert (site_folder(config) / "cards" / "en" / "sample.png").is_file()  # ready for when site_url is set
     # The French page is not published: it shows the original's card and texts, in its own locale.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gettext
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -9,15 +10,22 @@ import pytest
 from conftest import msgfmt_check, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from projects import SETUP_CFG
+from projects import REPOSITORY, SETUP_CFG
 
-from library.translations.catalogs import compile_catalogs, extract_catalogs, update_catalogs
 from library.core.config import load_config
 from library.core.errors import CatalogError, SourceError
 from library.core.paths import catalog_path, mo_path, template_path
+from library.model.project import Project
 from library.sources.pofiles import parse_catalog, read_catalog
 from library.sources.powriter import render_catalog
-from library.model.project import Project
+from library.translations.catalogs import (
+    UI_KEYWORDS,
+    _may_mark_strings,
+    compile_catalogs,
+    extract_catalogs,
+    ui_template,
+    update_catalogs,
+)
 
 HEAD = """---
 slug: sample
@@ -104,6 +112,45 @@ def test_extract_without_the_interface_leaves_ui_pot_alone(config):
     changes = extract_catalogs(Project(config), interface=False)
     assert sorted(p.name for p in changes.written) == ["sample.anchors.json", "sample.pot"]
     assert changes.removed == [] and ui.read_bytes() == kept
+
+
+def test_the_interface_template_holds_what_pybabel_extracts(tmp_path):
+    """Extract reads only the modules that call a gettext keyword; pybabel, reading them all, finds no more."""
+    mapping = tmp_path / "babel.cfg"
+    mapping.write_text("[python: **.py]\n[jinja2: **.html]\ntrimmed = true\n", "utf-8")
+    pot = tmp_path / "ui.pot"
+    subprocess.run([str(Path(sys.executable).with_name("pybabel")), "-q", "extract", "-F", str(mapping), "-k",
+                    "lazy_gettext", "-o", str(pot), "library", "templates"], cwd=REPOSITORY, check=True)
+    judged = read_catalog(pot)
+    ours = ui_template(load_config(REPOSITORY / "setup.cfg"))
+
+    def found(catalog):
+        return {(m.id if isinstance(m.id, str) else tuple(m.id), m.context, tuple(sorted(m.locations)))
+                for m in catalog if m.id}
+
+    assert found(ours) == found(judged)
+    assert any(path.startswith("library/") for m in ours for path, _ in m.locations)
+
+
+@pytest.mark.parametrize(("code", "marks"), [
+    ('N_("Page")', True),
+    ('label = _ (\n    "Page")', True),
+    ('import gettext\ngettext.gettext("Page")', True),
+    ('ngettext("%(n)s page", "%(n)s pages", 2)', True),
+    ('self._("Page")', True),
+    ('gettext_wrap("Page")', False),
+    ('for _ in range(3):\n    pass', False),
+    ('my_gettext("Page")', False),
+    ('message = "N_ is gettext\'s mark"', False),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_extract_skips_only_modules_babel_finds_nothing_in(tmp_path, code, marks):
+    from babel.messages.extract import extract_python
+
+    module = tmp_path / "module.py"
+    module.write_text(code + "\n", "utf-8")
+    with module.open("rb") as source:
+        babel_finds = bool(list(extract_python(source, UI_KEYWORDS, [], {})))
+    assert babel_finds == marks and _may_mark_strings(module) == marks
 
 
 def test_update_of_some_domains_writes_only_their_catalogs(config):
@@ -222,6 +269,7 @@ def _apply(paragraphs: list[str], removed: list[str], edit: tuple) -> None:
         paragraphs.insert(rest[0] % len(paragraphs), paragraphs.pop(first % len(paragraphs)))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=st.lists(sentences, min_size=1, max_size=6), steps=st.lists(edits, min_size=1, max_size=8),
        translate_every=st.integers(1, 3))
@@ -320,7 +368,8 @@ def test_a_translators_save_during_update_is_merged_not_lost(config, monkeypatch
     _write_paper(config, ["The Forum meets every four years.", "Member States lead the review.", "A new paragraph."])
     extract_catalogs(Project(config))
     path = catalog_path(config, "fr", "sample")
-    saved = path.read_text("utf-8").replace("FR: Member States lead the review.", "Les États membres conduisent l’examen.")
+    saved = path.read_text("utf-8").replace("FR: Member States lead the review.",
+                                            "Les États membres conduisent l’examen.")
 
     _save_during_update(config, monkeypatch, lambda: path.write_text(saved, "utf-8"))
     catalog = _catalog(config)

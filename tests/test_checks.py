@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from projects import DATA, REPOSITORY, prefixed, translate_catalogs
 
-from library.quality.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
-from library.sources.pofiles import IGNORE_COMMENT
 from library.core.config import load_config
 from library.core.errors import GlossaryError
-from library.sources.glossary import read_glossary
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog
-from library.sources.powriter import render_catalog
 from library.model.project import Project
+from library.quality.checks import CHECKS, IGNORE_FLAG, check_catalog, check_project, check_text, terms_for
+from library.sources.glossary import read_glossary
+from library.sources.pofiles import IGNORE_COMMENT, read_catalog
+from library.sources.powriter import render_catalog
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 GLOSSARY = read_glossary(DATA / "glossary" / "good.csv")
@@ -215,7 +214,8 @@ def test_a_silencing_flag_survives_library_update(run, config):
     assert run("update").exit_code == 0
     assert f"# {IGNORE_COMMENT} punctuation\n" in path.read_text("utf-8")
     assert run("check", "--strict", "--lang", "es").exit_code == 0
-    subprocess.run(["msgmerge", "--quiet", "--update", "--backup=off", str(path), str(config.locales_dir / "sample.pot")],
+    template = config.locales_dir / "sample.pot"
+    subprocess.run(["msgmerge", "--quiet", "--update", "--backup=off", str(path), str(template)],
                    check=True)  # what Poedit's "Update from POT" runs
     assert run("check", "--strict", "--lang", "es").exit_code == 0
 
@@ -269,8 +269,7 @@ def test_bad_glossary_is_refused_with_line_and_reason(bad: Path):
 
 
 @pytest.mark.parametrize("bad", BAD_GLOSSARIES, ids=lambda p: p.stem)
-def test_check_with_a_bad_glossary_gives_its_line_and_nothing_else(run, config, bad: Path):
-    translate_catalogs(config, "fr", prefixed("FR "))
+def test_check_with_a_bad_glossary_gives_its_line_and_nothing_else(run, config, french, bad: Path):
     shutil.copyfile(bad, config.locales_dir / "glossary.csv")
     line = bad.with_suffix(".err").read_text("utf-8").split(":")[0]
     result = run("check")

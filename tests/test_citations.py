@@ -133,7 +133,9 @@ def test_the_files_are_read_by_reference_managers_parsers(real_site):
 def test_the_csl_json_renders_as_the_cite_block_does(real_site):
     """citeproc-py, as a reference manager's processor, reads the file back to the page's very citation."""
     config, _, _ = real_site
-    source = CiteProcJSON(json.loads((site_folder(config) / "cite" / "es" / "what-is-the-imrf.json").read_text("utf-8")))
+    source = CiteProcJSON(
+        json.loads((site_folder(config) / "cite" / "es" / "what-is-the-imrf.json").read_text("utf-8"))
+    )
     style = CitationStylesStyle(str(config.templates_dir / "csl" / "apa.csl"), locale="es-ES", validate=False)
     bibliography = CitationStylesBibliography(style, source, formatter.plain)
     bibliography.register(CiteprocCitation([CitationItem("what-is-the-imrf-es")]))
@@ -186,7 +188,10 @@ def test_authors_and_identifiers_from_the_front_matter(project, config):
                                    "name": "Elizabeth Ferris"}
     assert report["identifier"]["value"] == "10.5555/imrf.2022-1"
     (entry,) = bibtexparser.loads((site_folder(config) / "cite" / "en" / "sample.bib").read_text("utf-8")).entries
-    assert entry["author"] == "Ferris, Elizabeth and {Quaker United Nations Office}" and entry["doi"] == "10.5555/imrf.2022-1"
+    assert (
+        entry["author"] == "Ferris, Elizabeth and {Quaker United Nations Office}"
+        and entry["doi"] == "10.5555/imrf.2022-1"
+    )
     citation = text(Page(site_folder(config) / "en" / "sample.html").with_class("citation")[0])
     assert citation.startswith("Ferris, E., & Quaker United Nations Office. (2022).") and "doi.org/10.5555" in citation
 

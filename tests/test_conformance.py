@@ -7,11 +7,11 @@ import pytest
 from projects import partly_french
 from pypdf import PdfWriter
 
-from library.outputs.pdf.conformance import ValidatorMissing, validate_pdfs, validator_command
 from library.core.paths import VOLUME
+from library.model.project import Project
+from library.outputs.pdf.conformance import ValidatorMissing, validate_pdfs, validator_command
 from library.outputs.pdf.plan import build_pdfs, plan_pdfs
 from library.outputs.pdf.typeset import PDF_PROFILE, job_html, render_job
-from library.model.project import Project
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,12 @@ from library.sources.markup import plain_text
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
 
-X, OPS, OPF, DC = "{http://www.w3.org/1999/xhtml}", "{http://www.idpf.org/2007/ops}", "{http://www.idpf.org/2007/opf}", \
-    "{http://purl.org/dc/elements/1.1/}"
+X, OPS, OPF, DC = (
+    "{http://www.w3.org/1999/xhtml}",
+    "{http://www.idpf.org/2007/ops}",
+    "{http://www.idpf.org/2007/opf}",
+    "{http://purl.org/dc/elements/1.1/}",
+)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
           "A quoted paragraph."}
@@ -82,7 +86,9 @@ class Book:
         return [hrefs[ref.get("idref")] for ref in self.package.iter(f"{OPF}itemref")]
 
     def nav(self, kind: str) -> ET.Element:
-        return next(nav for nav in self.document("contents_page.xhtml").iter(f"{X}nav") if nav.get(f"{OPS}type") == kind)
+        return next(
+            nav for nav in self.document("contents_page.xhtml").iter(f"{X}nav") if nav.get(f"{OPS}type") == kind
+        )
 
     def target(self, href: str) -> ET.Element | None:
         name, _, anchor = href.partition("#")

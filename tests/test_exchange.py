@@ -13,10 +13,10 @@ from projects import copy_real_library
 
 from library.cli import main
 from library.core.errors import EditedMeanwhile
-from library.translations.exchange import inline_pieces, native, write_unchanged_since
 from library.sources.glossary import read_glossary
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
+from library.translations.exchange import inline_pieces, native, write_unchanged_since
 from library.translations.xliff import unit_id
 
 PAPER = "what-is-the-imrf"
@@ -120,7 +120,8 @@ def test_inline_markdown_travels_as_locked_tags_numbered_alike_in_source_and_tar
     assert '<bpt id="1" ctype="link">[</bpt>A/RES/73/195<ept id="1">](https://undocs.org/A/RES/73/195)</ept>' in text
     ui = (tmp_path / "ui.fr.xlf").read_text("utf-8")
     # French sets a no-break space between a label and its number.
-    assert '<target xml:lang="fr" state="translated">Page\u00a0<ph id="1" ctype="x-python-format">%(page)s</ph> sur' in ui
+    assert ('<target xml:lang="fr" state="translated">Page\u00a0<ph id="1" ctype="x-python-format">%(page)s</ph> sur'
+            in ui)
 
 
 def test_unit_ids_stay_the_same_while_the_english_does(library: Path, tmp_path: Path):
@@ -282,7 +283,8 @@ def test_a_file_too_large_or_too_deep_is_refused_before_it_costs_time_or_memory(
     from library.translations import exchange
 
     deep = tmp_path / "deep.xlf"
-    deep.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">' + "<group>" * 100_000, "utf-8")
+    deep.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">' + "<group>" * 100_000,
+                    "utf-8")
     result = run_in(library, "import", str(deep))
     assert result.exit_code == 5
     assert f"Error: {deep}:1: elements nested more than 64 deep; refused" in result.output
@@ -414,7 +416,7 @@ def test_translate_toolkit_reads_the_glossary_statuses_per_language(library: Pat
     with open(tmp_path / "glossary.tbx", "rb") as stream:
         store = tbx.tbxfile(stream, sourcelanguage="en", targetlanguage="fr")
     assert len(store.units) == len(glossary.terms)
-    for unit, term in zip(store.units, glossary.terms):
+    for unit, term in zip(store.units, glossary.terms, strict=False):
         assert [(t.text, t.administrative_status) for t in unit.get_source_terms()] == \
             _expected(term.english, term.accepted_variants("en"), ())
         for language in ("fr", "es"):

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from projects import make_project
 
 from library.cli import main
-
 from library.core.files import remove_leftovers, write_all, write_atomic
 
 # Runs `library`, killing itself with SIGKILL at the Nth rename of a finished temporary file.
@@ -103,6 +102,7 @@ def _assert_old_or_new(project: Path, before: dict[str, bytes], after: dict[str,
         assert data in (before[name], after[name]), f"{name} is neither the old nor the new file"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rename", [1, 2])
 def test_update_killed_at_a_rename_leaves_old_or_new_catalogs_and_the_next_run_cleans_up(changed_english, rename):
     project, before, after = changed_english
@@ -113,6 +113,7 @@ def test_update_killed_at_a_rename_leaves_old_or_new_catalogs_and_the_next_run_c
     assert _catalogs(project) == after and _temporary_files(project) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.2, 0.4, 0.6, 0.8, 1.0])
 def test_update_killed_at_any_moment_leaves_old_or_new_catalogs(changed_english, delay):
     project, before, after = changed_english
@@ -182,6 +183,7 @@ def test_a_paper_linked_from_outside_the_project_is_refused_unread(synced, tmp_p
     assert not list((project / "build").rglob("leak*")) and not (project / "locales" / "leak.pot").exists()
 
 
+@pytest.mark.slow
 def test_folders_are_readable_by_the_web_server_whatever_the_umask(synced, tmp_path):
     project = _copy(synced, tmp_path)
     result = subprocess.run(["sh", "-c", f'umask 077 && exec "{sys.executable}" -m library --config '

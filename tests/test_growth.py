@@ -72,6 +72,7 @@ def shrunk(grown: Library, tmp_path_factory) -> Library:
 # --- a new paper -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_new_paper_gets_a_catalog_in_every_language(grown):
     assert (grown.root / "locales" / f"{NEW_PAPER}.pot").is_file()
     for language in ("fr", "es", *NEW_LANGUAGES):
@@ -81,6 +82,7 @@ def test_a_new_paper_gets_a_catalog_in_every_language(grown):
         assert catalog.get("After the Forum") is not None and not catalog.get("After the Forum").string
 
 
+@pytest.mark.slow
 def test_a_new_paper_is_published_in_english_and_held_back_elsewhere(grown):
     output = grown.outputs["build -v"]
     for language in ("fr", "es", *NEW_LANGUAGES):
@@ -92,6 +94,7 @@ def test_a_new_paper_is_published_in_english_and_held_back_elsewhere(grown):
     assert f'href="../en/{NEW_PAPER}.pdf"' in english and (grown.root / "build/html/en" / f"{NEW_PAPER}.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_the_site_lists_a_new_paper_honestly_in_other_languages(grown):
     home = grown.page("fr/index.html")
     assert "After the Forum" in home and "0\u00a0%" in home  # its figure, in French format
@@ -100,6 +103,7 @@ def test_the_site_lists_a_new_paper_honestly_in_other_languages(grown):
     assert f"{NEW_PAPER}.pdf" not in page  # held back: never linked
 
 
+@pytest.mark.slow
 def test_a_volume_holds_the_papers_that_pass_and_names_the_others(grown):
     from pypdf import PdfReader
 
@@ -110,6 +114,7 @@ def test_a_volume_holds_the_papers_that_pass_and_names_the_others(grown):
     assert "Pas encore inclus" in grown.page("fr/index.html")
 
 
+@pytest.mark.slow
 def test_a_new_paper_is_searchable_in_every_language(grown):
     for language in ("en", "fr", "pt"):
         found = json.loads(grown.run("search", "momentum calendar", "--lang", language, "--json"))
@@ -119,6 +124,7 @@ def test_a_new_paper_is_searchable_in_every_language(grown):
 # --- a new language ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", NEW_LANGUAGES)
 def test_a_new_language_gets_catalogs_with_its_own_plural_forms(grown, language):
     from babel.messages.plurals import get_plural
@@ -131,6 +137,7 @@ def test_a_new_language_gets_catalogs_with_its_own_plural_forms(grown, language)
     assert f"wrote locales/{language}/LC_MESSAGES/ui.po" in grown.outputs["update"]
 
 
+@pytest.mark.slow
 def test_a_new_language_has_pages_and_every_menu_offers_it(grown):
     for path in ("en/index.html", "fr/what-is-the-imrf.html", "es/index.html", "pt/index.html"):
         assert 'hreflang="pt"' in grown.page(path) or 'lang="pt"' in grown.page(path)
@@ -138,6 +145,7 @@ def test_a_new_language_has_pages_and_every_menu_offers_it(grown):
     assert (grown.root / "build/html/pt/what-is-the-imrf.html").is_file()
 
 
+@pytest.mark.slow
 def test_interface_strings_not_yet_translated_fall_back_to_english_marked(grown):
     page = grown.page("pt/what-is-the-imrf.html")
     assert '<span lang="en">Skip to content</span>' in page
@@ -151,12 +159,14 @@ def test_interface_strings_not_yet_translated_fall_back_to_english_marked(grown)
     assert "<span lang=\"en\"" not in french and "Aller au contenu" in french  # translated strings unmarked
 
 
+@pytest.mark.slow
 def test_a_new_language_is_indexed_with_the_analysis_it_has(grown):
     output = grown.outputs["build -v"]
     assert re.search(r"build/index/pt: .*\(Snowball stemmer\)", output), output
     assert re.search(r"build/index/ar: .*\(folded words", output), output
 
 
+@pytest.mark.slow
 def test_status_and_the_dashboard_show_a_new_language(grown):
     status = json.loads(grown.run("status", "--format", "json"))
     portuguese = [row for row in status["catalogs"] if row["language"] == "pt"]
@@ -166,6 +176,7 @@ def test_status_and_the_dashboard_show_a_new_language(grown):
     assert "pt/what-is-the-imrf.html" in dashboard and "ar/what-is-the-imrf.html" in dashboard
 
 
+@pytest.mark.slow
 def test_a_new_language_below_the_threshold_has_no_pdf_and_no_volume(grown):
     assert "held back pt/volume: no paper is translated up to the threshold of 80% yet" in grown.outputs["build -v"]
     assert not (grown.root / "build/pdf/pt").exists() or not list((grown.root / "build/pdf/pt").glob("*.pdf"))
@@ -175,6 +186,7 @@ def test_a_new_language_below_the_threshold_has_no_pdf_and_no_volume(grown):
 # --- withdrawn means withdrawn -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_removed_paper_is_withdrawn_everywhere(shrunk):
     output = shrunk.outputs["build -v"]
     assert f"withdrew build/pdf/en/{NEW_PAPER}.pdf: its paper was removed" in output
@@ -186,6 +198,7 @@ def test_a_removed_paper_is_withdrawn_everywhere(shrunk):
     assert list(read_pdf_manifest(_config(shrunk))["fr/volume"].omitted) == []
 
 
+@pytest.mark.slow
 def test_a_removed_language_is_withdrawn_everywhere_but_its_catalogs_stay(shrunk):
     output = shrunk.outputs["build -v"]
     assert "withdrew build/index/pt: its language was removed from setup.cfg" in output
@@ -196,6 +209,7 @@ def test_a_removed_language_is_withdrawn_everywhere_but_its_catalogs_stay(shrunk
     assert (shrunk.root / "locales/fr/LC_MESSAGES" / f"{NEW_PAPER}.po").is_file()
 
 
+@pytest.mark.slow
 def test_a_pdf_the_gate_now_holds_back_is_withdrawn_and_unlinked(shrunk):
     """The French catalog of one paper falls below the threshold: its PDF goes, from the site and search too."""
     slug = "why-the-imrf-matters"
@@ -237,6 +251,7 @@ def _config(library: Library):
 ARABIC = {"A sample paper: every kind of block": "ورقة نموذجية: كل أنواع الفقرات", "Contents": "المحتويات"}
 
 
+@pytest.mark.slow
 def test_a_right_to_left_pdf_is_rtl_with_the_projects_arabic_font(run, project):
     from pypdf import PdfReader
 

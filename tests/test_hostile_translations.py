@@ -12,11 +12,11 @@ from pages import Page, text
 from projects import DATA, live_server, make_project, translate_catalogs
 
 from library.core.config import load_config
+from library.core.paths import site_folder
+from library.model.project import Project
 from library.outputs.headers import META_POLICY
 from library.outputs.site.html import build_html
 from library.sources.markup import is_allowed_link
-from library.core.paths import site_folder
-from library.model.project import Project
 
 PAYLOADS = [
     line for line in (DATA / "hostile" / "payloads.txt").read_text("utf-8").splitlines()
@@ -70,7 +70,8 @@ def hostile_site(tmp_path_factory):
 
 def _pages(config) -> list[Page]:
     site = site_folder(config)
-    return [Page(path) for path in sorted(site.rglob("*.html")) if path.relative_to(site).parts[0] in ("fr", "index.html")]
+    return [Page(path) for path in sorted(site.rglob("*.html"))
+            if path.relative_to(site).parts[0] in ("fr", "index.html")]
 
 
 def test_every_payload_reached_a_page(hostile_site):
@@ -102,7 +103,9 @@ def test_the_only_scripts_are_the_sites_own(hostile_site):
         for data in (script for script in scripts if script.get("type") == "application/ld+json"):
             # A paper's schema.org description: JSON whole, its texts (payloads included) inside its strings.
             assert json.loads(text(data))["@type"] == "Report" and "</" not in text(data)
-        policies = [(meta.get("http-equiv"), meta.get("content")) for meta in page.all("meta") if meta.get("http-equiv")]
+        policies = [
+            (meta.get("http-equiv"), meta.get("content")) for meta in page.all("meta") if meta.get("http-equiv")
+        ]
         assert policies == [("Content-Security-Policy", META_POLICY)]
 
 

@@ -3,17 +3,18 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import snapshot
+from conftest import site_built_once, snapshot
 from pages import Page, text
 from projects import EDITED_AFTER, EDITED_BEFORE, prefixed, translate_catalogs, translate_then_edit_english
 
+from library.core.config import Config
 from library.core.errors import SourceError
-from library.outputs.site.html import build_html
-from library.model.manifest import PdfEntry, write_pdf_manifest
-from library.sources.papers import load_paper
 from library.core.paths import site_folder
+from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
 from library.outputs.render import body_tree
+from library.outputs.site.html import build_html
+from library.sources.papers import load_paper
 from library.sources.segments import segment_paper
 
 SAMPLE_IDS_IN_BODY = ("why-this-paper", "a-list", "a-table", "why-this-paper-2")
@@ -25,16 +26,27 @@ def _page(config, path: str) -> Page:
 
 def _french_partly(config, fuzzy: frozenset[str] = frozenset()):
     """French: the title, the first heading and 'A list' translated; the rest missing."""
-    translate_catalogs(config, "fr", prefixed("FR ", {"A sample paper: every kind of block", "Why this paper", "A list"}),
-                       domains=("sample",), fuzzy=fuzzy)
+    translated = {"A sample paper: every kind of block", "Why this paper", "A list"}
+    translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample",), fuzzy=fuzzy)
 
 
-def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(config):
-    build_html(Project(config))
-    site = site_folder(config)
+@pytest.fixture(scope="module")
+def plain_site(tmp_path_factory) -> Config:
+    """The test project's site, built once with no translation, for the tests that only read it."""
+    return site_built_once(tmp_path_factory, "plain")
+
+
+@pytest.fixture(scope="module")
+def partly_french_site(tmp_path_factory) -> Config:
+    """The site, built once, with French partly translated (_french_partly), for the tests that only read it."""
+    return site_built_once(tmp_path_factory, "partly-french", _french_partly)
+
+
+def test_every_language_gets_home_papers_side_by_side_views_and_error_pages(plain_site):
+    site = site_folder(plain_site)
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js", "assets/front-door.js", "assets/icon.svg",
-                "assets/images/map.png",
+    expected = {"index.html", "_headers", "assets/site.css", "assets/site.js", "assets/search.js",
+                "assets/front-door.js", "assets/icon.svg", "assets/images/map.png",
                 "dashboard/index.html", "assets/fonts/serif-OFL.txt", "assets/fonts/sans-OFL.txt",
                 *(f"assets/fonts/{face}.woff2" for face in ("serif-regular", "serif-italic", "serif-semibold",
                                                             "sans-regular", "sans-semibold"))}
@@ -67,22 +79,18 @@ def test_a_second_build_writes_nothing_and_stale_pages_go(config):
     assert snapshot(site) == {k: v for k, v in before.items() if k != "fr/old-paper.html"}
 
 
-def test_every_segment_has_the_same_id_in_every_language(config):
-    _french_partly(config)
-    build_html(Project(config))
-    ids = [segment.id for segment in segment_paper(load_paper(config.papers_dir / "sample.md"))]
+def test_every_segment_has_the_same_id_in_every_language(partly_french_site):
+    ids = [segment.id for segment in segment_paper(load_paper(partly_french_site.papers_dir / "sample.md"))]
     assert set(SAMPLE_IDS_IN_BODY) <= set(ids)
     for language in ("en", "fr", "es"):
-        page = _page(config, f"{language}/sample.html")
+        page = _page(partly_french_site, f"{language}/sample.html")
         for segment_id in ids:
             page.by_id(segment_id)  # exactly one element each
         assert page.root.get("lang") == language
 
 
-def test_a_missing_translation_falls_back_to_english_and_says_so(config):
-    _french_partly(config)
-    build_html(Project(config))
-    page = _page(config, "fr/sample.html")
+def test_a_missing_translation_falls_back_to_english_and_says_so(partly_french_site):
+    page = _page(partly_french_site, "fr/sample.html")
     translated = page.by_id("why-this-paper")
     assert text(translated) == "FR Why this paper" and page.language_of(translated) == "fr"
     assert not page.with_class("marker") or translated not in [page.parents[m] for m in page.with_class("marker")]
@@ -101,9 +109,8 @@ def test_an_outdated_translation_is_marked_in_place(config):
     assert text(outdated) == "Translation out of date A list"  # the English, since the French may be wrong
 
 
-def test_the_body_keeps_its_lists_quotes_table_image_and_code(config):
-    build_html(Project(config))
-    body = _page(config, "en/sample.html").with_class("body")[0]
+def test_the_body_keeps_its_lists_quotes_table_image_and_code(plain_site):
+    body = _page(plain_site, "en/sample.html").with_class("body")[0]
     lists = [(e.tag, len(e.findall("li")), e.get("start")) for e in body.iter() if e.tag in ("ul", "ol")]
     assert lists == [("ul", 3, None), ("ol", 2, None)]
     quote = body.find(".//blockquote")
@@ -129,10 +136,8 @@ def test_the_tree_nests_blocks_as_the_markdown_does(config):
     assert [part.container.kind for part in table.children] == ["thead", "tbody"]
 
 
-def test_table_of_contents_links_every_section_heading(config):
-    _french_partly(config)
-    build_html(Project(config))
-    contents = _page(config, "fr/sample.html").with_class("contents")[0]
+def test_table_of_contents_links_every_section_heading(partly_french_site):
+    contents = _page(partly_french_site, "fr/sample.html").with_class("contents")[0]
     links = [(a.get("href"), text(a)) for a in contents.iter("a")]
     assert links == [("#why-this-paper", "FR Why this paper"), ("#a-list", "FR A list"), ("#a-table", "A table"),
                      ("#why-this-paper-2", "FR Why this paper")]
@@ -159,19 +164,17 @@ def test_language_switcher_alternates_and_canonical(config):
     assert links["es"].get("href") == "../es/sample.html" and "data-keep-place" in links["es"].attrib
 
 
-def test_dates_percentages_and_language_names_follow_the_page_language(config):
-    _french_partly(config)
-    build_html(Project(config))
-    facts = {language: text(_page(config, f"{language}/sample.html").with_class("facts")[0])
+def test_dates_percentages_and_language_names_follow_the_page_language(partly_french_site):
+    facts = {language: text(_page(partly_french_site, f"{language}/sample.html").with_class("facts")[0])
              for language in ("en", "fr", "es")}
     assert "1 March 2022" in facts["en"] and "1 mars 2022" in facts["fr"] and "1 de marzo de 2022" in facts["es"]
-    card = _page(config, "fr/index.html").with_class("paper-card")[0]
+    card = _page(partly_french_site, "fr/index.html").with_class("paper-card")[0]
     assert "11,5\u00a0% translated" in text(card)  # the interface is not translated in the test project
     availability = next(p for p in card.iter("p") if p.get("class") == "availability")
     assert text(availability) == "Also in anglais et espagnol (draft translation, 0\u00a0%)"
     assert [(a.get("hreflang"), a.get("href")) for a in availability.iter("a")] == [
         ("en", "../en/sample.html"), ("es", "../es/sample.html")]
-    percent = text(_page(config, "fr/sample.html").with_class("completeness")[0])
+    percent = text(_page(partly_french_site, "fr/sample.html").with_class("completeness")[0])
     assert percent.startswith("11,5\u00a0%")  # 3 of 26 messages, as `library status` counts them
 
 
@@ -193,12 +196,10 @@ def test_plural_interface_strings_take_the_language_rules(config):
     assert "1 minute de lecture" in text(_page(config, "fr/sample.html").with_class("facts")[0])
 
 
-def test_side_by_side_pairs_every_segment_by_id(config):
-    _french_partly(config)
-    build_html(Project(config))
-    page = _page(config, "fr/sample/es.html")
+def test_side_by_side_pairs_every_segment_by_id(partly_french_site):
+    page = _page(partly_french_site, "fr/sample/es.html")
     pairs = page.with_class("pair")
-    segments = segment_paper(load_paper(config.papers_dir / "sample.md"))
+    segments = segment_paper(load_paper(partly_french_site.papers_dir / "sample.md"))
     trailing = [s.id for s in segments if s.role in ("keyword", "publisher")]
     assert [pair.get("id") for pair in pairs] == [s.id for s in segments if s.id not in trailing] + trailing
     first = pairs[0].findall("div")
@@ -207,7 +208,8 @@ def test_side_by_side_pairs_every_segment_by_id(config):
         ("Not yet translated A sample paper: every kind of block", "en"),
     ]
     switcher = {a.get("lang"): a.get("href") for a in page.with_class("languages")[0].iter("a")}
-    assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html", "es": "../../es/sample/fr.html"}
+    assert switcher == {"en": "../../en/sample/es.html", "fr": "../../fr/sample/es.html",
+                        "es": "../../es/sample/fr.html"}
 
 
 def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
@@ -220,7 +222,8 @@ def test_the_pdf_is_linked_once_the_pdf_stage_publishes_it(config):
     write_pdf_manifest(config, {"fr/sample": PdfEntry("fr", "sample", "published", 100.0, "x")})
     build_html(Project(config))
     links = [a.get("href") for a in _page(config, "fr/sample.html").all("a") if (a.get("href") or "").endswith(".pdf")]
-    assert links == ["../fr/sample.pdf"] and (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
+    assert links == ["../fr/sample.pdf"]
+    assert (site_folder(config) / "fr" / "sample.pdf").read_bytes() == pdf.read_bytes()
 
 
 def test_a_damaged_pdf_manifest_stops_the_site_build_with_its_line(config, run):
@@ -237,9 +240,8 @@ def test_a_damaged_pdf_manifest_stops_the_site_build_with_its_line(config, run):
 
 
 @pytest.mark.parametrize("name", ["404", "500"])
-def test_error_pages_link_from_the_site_root(config, name):
-    build_html(Project(config))
-    page = _page(config, f"es/{name}.html")
+def test_error_pages_link_from_the_site_root(plain_site, name):
+    page = _page(plain_site, f"es/{name}.html")
     assert page.root.get("lang") == "es"
     assert [link.get("href") for link in page.all("link") if link.get("rel") == "stylesheet"] == ["/assets/site.css"]
 
@@ -265,9 +267,11 @@ def test_a_broken_template_is_reported_with_its_file_and_line(config, run):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_build_html_reports_what_it_wrote(run, config):
     first = run("build", "html", "-v")
-    files = sorted(path.relative_to(config.root).as_posix() for path in site_folder(config).rglob("*") if path.is_file())
+    files = sorted(path.relative_to(config.root).as_posix()
+                   for path in site_folder(config).rglob("*") if path.is_file())
     lines = first.output.splitlines()
     assert (first.exit_code, lines[0]) == (0, "everything (no earlier build)")
     assert sorted(line.removeprefix("wrote ") for line in lines if line.startswith("wrote ")) == files
@@ -306,9 +310,8 @@ def test_a_preview_lists_and_highlights_what_is_left_to_do(config):
         assert "missing" in page.by_id(target).get("class") or "fuzzy" in page.by_id(target).get("class")
 
 
-def test_no_reader_page_leads_to_the_dashboard(config):
-    build_html(Project(config))
-    site = site_folder(config)
+def test_no_reader_page_leads_to_the_dashboard(plain_site):
+    site = site_folder(plain_site)
     for path in site.rglob("*.html"):
         if path.relative_to(site).parts[0] != "dashboard":
             assert "dashboard/" not in path.read_text("utf-8"), path
@@ -389,33 +392,30 @@ def test_the_contrast_ratio_is_wcags():
     assert round(_contrast("#000000", "#ffffff"), 2) == 21.0 and round(_contrast("#777777", "#ffffff"), 2) == 4.48
 
 
-def test_keywords_lead_to_a_search_for_them(config):
-    _french_partly(config)
-    build_html(Project(config))
-    page = _page(config, "fr/sample.html")
+def test_keywords_lead_to_a_search_for_them(partly_french_site):
+    page = _page(partly_french_site, "fr/sample.html")
     keywords = page.with_class("keywords")[0]
     links = [(text(a), a.get("href")) for a in keywords.iter("a")]
-    assert links == [("testing", "../fr/search.html?q=%22testing%22"), ("segments", "../fr/search.html?q=%22segments%22"),
+    assert links == [("testing", "../fr/search.html?q=%22testing%22"),
+                     ("segments", "../fr/search.html?q=%22segments%22"),
                      ("Global Compact", "../fr/search.html?q=%22Global+Compact%22")]
     first = keywords.find("ul").find("li")
     assert first.get("lang") == "en" and text(first) == "Not yet translated testing"  # still marked in place
 
 
-def test_a_paper_offers_its_side_by_side_views_at_its_top_and_names_its_publisher_once(config):
-    build_html(Project(config))
-    page = _page(config, "es/sample.html")
+def test_a_paper_offers_its_side_by_side_views_at_its_top_and_names_its_publisher_once(plain_site):
+    page = _page(plain_site, "es/sample.html")
     header = page.with_class("paper-header")[0]
     offer = next(p for p in header.iter("p") if p.get("class") == "side-by-side")
     assert text(offer) == "Read it side by side with: inglés o francés"
     assert [a.get("href") for a in offer.iter("a")] == ["../es/sample/en.html", "../es/sample/fr.html"]
     everything, citation = text(page.root), text(page.with_class("cite")[0])  # the citation names its author
     assert everything.count("Quaker United Nations Office") - citation.count("Quaker United Nations Office") == 1
-    assert "Quaker United Nations Office" in text(_page(config, "es/index.html").all("footer")[0])
+    assert "Quaker United Nations Office" in text(_page(plain_site, "es/index.html").all("footer")[0])
 
 
-def test_stacked_halves_name_their_column_language(config):
-    build_html(Project(config))
-    page = _page(config, "fr/sample/es.html")
+def test_stacked_halves_name_their_column_language(plain_site):
+    page = _page(plain_site, "fr/sample/es.html")
     halves = page.with_class("half")
     assert {half.get("data-column") for half in halves[0::2]} == {"Français"}
     assert {half.get("data-column") for half in halves[1::2]} == {"Español"}
@@ -505,7 +505,8 @@ def test_a_preview_gives_each_passage_left_to_do_its_po_file_and_line(config):
      "of this paper is translated. Passages still in English are marked."),
     ({"A sample paper: every kind of block", "Why this paper", "A list"}, {"A list"},
      "of this paper is translated. Passages still in English and translations out of date are marked."),
-    (None, {"A list"}, "of this paper is translated and up to date. Passages whose translation is out of date are marked."),
+    (None, {"A list"},
+     "of this paper is translated and up to date. Passages whose translation is out of date are marked."),
 ], ids=["missing", "both", "outdated-only"])
 def test_the_banner_says_what_the_page_marks(config, translated, fuzzy, banner):
     translate_catalogs(config, "fr", prefixed("FR ", translated), domains=("sample",), fuzzy=frozenset(fuzzy))

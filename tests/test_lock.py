@@ -39,10 +39,9 @@ def test_a_second_writer_is_refused_or_waits_naming_the_first(tmp_path: Path):
     path = tmp_path / "build" / ".lock"
     first = _holder(path)
     try:
-        with pytest.raises(Busy, match=rf"build/ is being written by another library command "
-                                       rf"\(pid {first.pid}: library build html\)"):
-            with hold_lock(path, "build", "library build pdf", wait=False):
-                pass
+        refused = rf"build/ is being written by another library command \(pid {first.pid}: library build html\)"
+        with pytest.raises(Busy, match=refused), hold_lock(path, "build", "library build pdf", wait=False):
+            pass
         said: list[str] = []
         threading.Timer(0.5, first.terminate).start()
         with hold_lock(path, "build", "library build pdf", on_wait=said.append):
@@ -98,6 +97,7 @@ def _read_pages(base: Path, urls: list[str], stop: threading.Event, failures: li
     return done
 
 
+@pytest.mark.slow
 def test_two_writers_take_turns_while_readers_are_served(project: Path):
     config = load_config(project / "setup.cfg")
     for command in (("extract",), ("update",), ("build", "html")):

@@ -81,8 +81,9 @@ def test_a_second_series_page_is_refused(tmp_path: Path):
     with pytest.raises(SourceError) as raised:
         load_papers(tmp_path / "papers")
     kind_line = text.splitlines().index("kind: series") + 1
-    assert str(raised.value) == (f"{tmp_path / 'papers' / 'the-series.md'}:{kind_line}: a second series page; series.md "
-                                 "is the series page already (give this one kind: paper and a number, or merge the two)")
+    assert str(raised.value) == (f"{tmp_path / 'papers' / 'the-series.md'}:{kind_line}: a second series page; "
+                                 "series.md is the series page already (give this one kind: paper and a number, "
+                                 "or merge the two)")
 
 
 def test_a_decomposed_paper_is_read_composed(tmp_path: Path):

@@ -29,17 +29,16 @@ from pypdf import PdfReader
 
 from library.core.config import load_config
 from library.core.errors import LibraryError
+from library.core.paths import VOLUME, catalog_path, pdf_folder
 from library.model.manifest import read_pdf_manifest
-from library.sources.papers import load_papers
-from library.core.paths import catalog_path, pdf_folder
+from library.model.project import Project
+from library.model.translation import percent_label
 from library.outputs.pdf.plan import build_pdfs, plan_pdfs
 from library.outputs.pdf.typeset import FONT_FILES, ProjectFetcher, font_paths, job_html, project_uri, running_head
 from library.sources.markup import plain_text
-from library.core.paths import VOLUME
+from library.sources.papers import load_papers
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
-from library.model.project import Project
-from library.model.translation import percent_label
 
 FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
           "A quoted paragraph."}
@@ -75,6 +74,7 @@ def _outline_titles(items) -> list[str]:
     return titles
 
 
+@pytest.mark.slow
 def test_metadata_come_from_the_translated_front_matter(built):
     reader = _pdf(built, "fr", "sample")
     info = reader.metadata
@@ -86,6 +86,7 @@ def test_metadata_come_from_the_translated_front_matter(built):
     assert info["/CreationDate"].startswith("D:20220301000000")
 
 
+@pytest.mark.slow
 def test_one_bookmark_per_heading(built):
     job = next(j for j in plan_pdfs(Project(built), ("fr",), ("sample",)).jobs)
     headings = _headings(job_html(Project(built), job))
@@ -93,6 +94,7 @@ def test_one_bookmark_per_heading(built):
     assert _outline_titles(_pdf(built, "fr", "sample").outline) == headings
 
 
+@pytest.mark.slow
 def test_internal_links_reach_their_headings(built):
     reader = _pdf(built, "en", "sample")
     contents_page = reader.pages[1]
@@ -102,6 +104,7 @@ def test_internal_links_reach_their_headings(built):
     assert targets <= set(reader.named_destinations)
 
 
+@pytest.mark.slow
 def test_the_page_map_places_every_segment_on_a_page(built):
     pages = read_pdf_manifest(built)["fr/sample"].pages
     count = len(_pdf(built, "fr", "sample").pages)
@@ -109,6 +112,7 @@ def test_the_page_map_places_every_segment_on_a_page(built):
     assert all(1 <= page <= count for page in pages.values())
 
 
+@pytest.mark.slow
 def test_fonts_are_the_projects_own_embedded_and_subset(built):
     reader = _pdf(built, "es", "volume")
     fonts = {}
@@ -124,7 +128,7 @@ def test_fonts_are_the_projects_own_embedded_and_subset(built):
 def test_every_character_of_every_catalog_has_a_glyph():
     """The body stack is Source Serif Pro, then Source Sans Pro (which has U+202F); headings are sans."""
     faces = {(family, style): TTFont(path).getBestCmap()
-             for (family, _weight, style, *_), path in zip(FONT_FILES, font_paths()) if _weight == 400}
+             for (family, _weight, style, *_), path in zip(FONT_FILES, font_paths(), strict=True) if _weight == 400}
     serif_stack = [faces["Source Serif Pro", "normal"], faces["Source Sans Pro", "normal"]]
     sans = faces["Source Sans Pro", "normal"]
     characters = set()
@@ -141,6 +145,7 @@ def _texts(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value or "",)
 
 
+@pytest.mark.slow
 def test_a_volume_holds_every_paper_with_its_own_anchors(built):
     reader = _pdf(built, "en", "volume")
     text = " ".join(page.extract_text() for page in reader.pages)
@@ -153,6 +158,7 @@ def test_a_volume_holds_every_paper_with_its_own_anchors(built):
 # The design: one cover, contents on the first text page, a volume without empty pages ------------
 
 
+@pytest.mark.slow
 def test_the_cover_carries_the_series_identity_and_no_page_number(built):
     cover = _pdf(built, "fr", "sample").pages[0].extract_text()
     for identity in ("FR A test series", "BRIEFING PAPER 1", "FR A sample paper: every kind of block", "1 mars 2022",
@@ -161,11 +167,13 @@ def test_the_cover_carries_the_series_identity_and_no_page_number(built):
     assert "Page" not in cover and "Contents" not in cover
 
 
+@pytest.mark.slow
 def test_a_paper_starts_its_text_on_the_page_of_its_contents(built):
     second = _pdf(built, "en", "sample").pages[1].extract_text()
     assert "Contents" in second and "The Global Compact for Safe, Orderly and Regular Migration" in second
 
 
+@pytest.mark.slow
 def test_a_volume_has_one_cover_one_contents_and_papers_that_follow_on(built):
     reader = _pdf(built, "en", "volume")
     texts = [page.extract_text() for page in reader.pages]
@@ -197,6 +205,7 @@ def _top_line(page) -> list[tuple[str, float, float]]:
     return fragments
 
 
+@pytest.mark.slow
 def test_a_long_running_head_is_cut_on_one_line_clear_of_the_draft_mark(run, project):
     config = _config_of(project)
     long_title = "FR " + "Un titre très long pour la tête de page, qui ne tiendrait pas sur une ligne " * 2
@@ -215,6 +224,7 @@ def test_a_long_running_head_is_cut_on_one_line_clear_of_the_draft_mark(run, pro
     assert min(x for _, x, _ in mark) > head_box_right
 
 
+@pytest.mark.slow
 def test_each_page_but_the_cover_says_page_x_of_y(built):
     reader = _pdf(built, "en", "sample")
     total = len(reader.pages)
@@ -223,6 +233,7 @@ def test_each_page_but_the_cover_says_page_x_of_y(built):
         assert f"Page {number} of {total}" in page.extract_text()
 
 
+@pytest.mark.slow
 def test_a_tagged_pdf_ua_file(built):
     reader = _pdf(built, "fr", "sample")
     root = reader.trailer["/Root"]
@@ -240,6 +251,7 @@ def _french_sample_percent(config) -> str:
     return percent_label(Project(config).figure(paper.slug, "fr").percent)
 
 
+@pytest.mark.slow
 def test_a_paper_below_the_threshold_is_held_back_with_its_figure(run, project):
     translate_catalogs(_config_of(project), "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
     result = run("build", "pdf", "--lang", "fr", "--paper", "sample")
@@ -257,6 +269,7 @@ def _config_of(project: Path):
     return load_config(project / "setup.cfg")
 
 
+@pytest.mark.slow
 def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
     config = _config_of(project)
     translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
@@ -271,6 +284,7 @@ def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
     assert not (pdf_folder(config) / "fr" / "sample.pdf").exists()  # a draft is never the published PDF
 
 
+@pytest.mark.slow
 def test_draft_leaves_papers_above_the_threshold_published_and_unmarked(run, project):
     result = run("build", "pdf", "--paper", "sample", "--draft")
     assert result.exit_code == 0, result.output
@@ -284,6 +298,7 @@ def test_draft_leaves_papers_above_the_threshold_published_and_unmarked(run, pro
     assert "no paper is below the threshold of 80%: nothing to draft, every PDF is published\n" in english_only.output
 
 
+@pytest.mark.slow
 def test_the_french_pdf_of_the_real_library_is_french(tmp_path):
     config = dataclasses.replace(load_config(REPOSITORY / "setup.cfg"), build_dir=tmp_path / "build")
     build_pdfs(Project(config), ("fr",), ("what-is-the-imrf",), workers=1)
@@ -317,7 +332,7 @@ def spy_server():
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):  # noqa: N802 (http.server calls the handler by this name)
             requests.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -333,6 +348,7 @@ def spy_server():
     server.server_close()
 
 
+@pytest.mark.slow
 def test_urls_in_a_catalog_are_never_fetched_or_attached(config, spy_server):
     base, requests = spy_server
     hostile = [f"![x]({base}/image.png)", f"[x]({base}/link)", "![y](file:///etc/passwd)",
@@ -348,6 +364,7 @@ def test_urls_in_a_catalog_are_never_fetched_or_attached(config, spy_server):
     assert all("/FileAttachment" not in str(page.get("/Annots", "")) for page in reader.pages)
 
 
+@pytest.mark.slow
 def test_a_template_asking_for_a_foreign_url_fails_the_build(config, spy_server):
     base, requests = spy_server
     paper = config.templates_dir / "pdf" / "paper.html"
@@ -362,6 +379,7 @@ def test_a_template_asking_for_a_foreign_url_fails_the_build(config, spy_server)
 # Reproducible and incremental -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_builds_in_separate_processes_are_byte_identical(project, tmp_path):
     outputs = []
     for seed in ("1", "2"):
@@ -384,11 +402,12 @@ build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 """
 
 
+@pytest.mark.slow
 def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, monkeypatch):
     shutil.copytree(built.root, tmp_path / "copy")  # a moved project keeps its PDFs up to date
-    config = dataclasses.replace(built, root=tmp_path / "copy", papers_dir=tmp_path / "copy" / "papers",
-                                 locales_dir=tmp_path / "copy" / "locales", templates_dir=tmp_path / "copy" / "templates",
-                                 build_dir=tmp_path / "copy" / "build")
+    copy = tmp_path / "copy"
+    config = dataclasses.replace(built, root=copy, papers_dir=copy / "papers", locales_dir=copy / "locales",
+                                 templates_dir=copy / "templates", build_dir=copy / "build")
     again = build_pdfs(Project(config), workers=1)
     assert again.written == [] and len(again.unchanged) == 9
     translate_catalogs(config, "es", prefixed("ES ", {"A table"}), domains=("sample",))
@@ -403,6 +422,7 @@ def test_only_what_a_changed_catalog_feeds_is_rendered_again(built, tmp_path, mo
         "es/sample.pdf", "es/volume.pdf"]
 
 
+@pytest.mark.slow
 def test_search_results_link_to_the_pdf_page_of_their_passage(built):
     from library.outputs.search.engine import SearchEngine
     from library.outputs.search.index import build_index
@@ -413,12 +433,14 @@ def test_search_results_link_to_the_pdf_page_of_their_passage(built):
     assert passage.pdf_path == f"en/sample.pdf#page={pages[passage.anchor]}"
 
 
+@pytest.mark.slow
 def test_a_missing_image_fails_its_pdf_with_a_clear_message(config):
     (config.papers_dir / "images" / "map.png").unlink()
     with pytest.raises(LibraryError, match=r"en/sample.pdf: Failed to load image at '.*/papers/images/map.png'"):
         build_pdfs(Project(config), ("en",), ("sample",), workers=1)
 
 
+@pytest.mark.slow
 def test_every_passage_carries_its_language_for_hyphenation(built):
     job = next(j for j in plan_pdfs(Project(built), ("fr",), ("sample",)).jobs)
     page = tinyhtml5.parse(job_html(Project(built), job), namespace_html_elements=False)
@@ -429,6 +451,7 @@ def test_every_passage_carries_its_language_for_hyphenation(built):
     assert translated.get("lang") is None  # French, as the document
 
 
+@pytest.mark.slow
 def test_an_outdated_passage_that_barely_changed_keeps_its_translation_marked_in_the_pdf(config):
     translate_then_edit_english(config)
     job = next(j for j in plan_pdfs(Project(config), ("fr",), ("sample",), draft=True).jobs)
@@ -440,6 +463,7 @@ def test_an_outdated_passage_that_barely_changed_keeps_its_translation_marked_in
     assert not list(kept[0].iter("a"))  # a PDF has no side-by-side view to link to
 
 
+@pytest.mark.slow
 def test_a_broken_pdf_template_is_reported_from_a_worker_without_a_traceback(run, project):
     paper = project / "templates" / "pdf" / "paper.html"
     paper.write_text(paper.read_text("utf-8").replace("{% block document %}", "{% block document %}{{ nowhere }}"),
@@ -471,6 +495,7 @@ A paragraph only in English.
 """
 
 
+@pytest.mark.slow
 def test_a_volume_holds_the_papers_that_pass_and_names_the_others(tmp_path):
     project = make_project(tmp_path)
     (project / "papers" / "second.md").write_text(SECOND_PAPER, "utf-8")
@@ -490,6 +515,7 @@ def test_a_volume_holds_the_papers_that_pass_and_names_the_others(tmp_path):
     assert (drafted.omitted, drafted.draft) == ((), True)
 
 
+@pytest.mark.slow
 def test_workers_end_with_a_build_killed_mid_render(project):
     """kill -9 of `library build pdf` while its workers render: none of them outlives it by long."""
     import signal
@@ -536,6 +562,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_a_pdf_that_lays_out_too_long_fails_with_its_name(config, monkeypatch):
     import weasyprint
 
@@ -579,9 +606,10 @@ def _titles(project: Project, language: str) -> set[str]:
     return {plain_text(project.translation(paper.slug, language).by_id()["title"].text) for paper in project.papers}
 
 
+@pytest.mark.slow
 def test_running_heads_are_cut_after_a_whole_word_never_inside_one(real_library, real_pdfs):
     project, heads = Project(real_library), set()
-    for (language, slug), path in real_pdfs.items():
+    for (language, _slug), path in real_pdfs.items():
         titles = _titles(project, language)
         for number, page in enumerate(PdfReader(path).pages[1:], start=2):
             head = _running_head(page)
@@ -606,6 +634,7 @@ def test_a_running_head_keeps_whole_words_and_fits_its_line():
     assert running_head("Anticonstitutionnellement" * 8) == "…"  # no word fits: no piece of one either
 
 
+@pytest.mark.slow
 def test_the_volume_opens_with_the_series_introduction(real_library, real_pdfs):
     project = Project(real_library)
     for language in real_library.all_languages:
@@ -621,6 +650,7 @@ def _text_lines(path: Path) -> list[str]:
             if line.strip()]
 
 
+@pytest.mark.slow
 def test_copied_text_has_the_hyphens_readers_type(real_pdfs):
     for path in real_pdfs.values():
         text = "\n".join(_text_lines(path))
@@ -629,6 +659,7 @@ def test_copied_text_has_the_hyphens_readers_type(real_pdfs):
     assert "change-t-il" in french  # a hyphen of the text, searchable as typed
 
 
+@pytest.mark.slow
 def test_hyphenation_is_limited_on_the_real_pdfs(real_pdfs):
     """At most about one line in ten ends cut, in each language's PDFs together (a two-page PDF alone is
     too few lines to say), and never three lines in a row anywhere."""

@@ -13,10 +13,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from library.core.errors import LibraryError
 from library.core.paths import pdf_path
-from library.outputs.pdf.plan import build_pdfs, plan_pdfs
-from library.outputs.pdf.typeset import job_html, render_job
-from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.model.project import Project
+from library.outputs.pdf.plan import build_pdfs, plan_pdfs
+from library.outputs.pdf.tags import repair_weasyprint_tagging
+from library.outputs.pdf.typeset import job_html, render_job
 
 FRENCH = {"A sample paper: every kind of block", "Why this paper", "A list", "First item, with *emphasis*.",
           "A quoted paragraph."}
@@ -80,20 +80,24 @@ def _marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
     """The text of each marked-content sequence, by (page index, MCID)."""
     texts: dict[tuple[int, int], str] = defaultdict(str)
     for index, page in enumerate(reader.pages):
-        current: list[int | None] = [None]
-
-        def operand(operator, operands, *_):
-            if operator == b"BDC" and isinstance(operands[-1], DictionaryObject) and "/MCID" in operands[-1]:
-                current[0] = int(operands[-1]["/MCID"])
-            elif operator == b"EMC":
-                current[0] = None
-
-        def text(value, *_):
-            if current[0] is not None:
-                texts[index, current[0]] += value
-
-        page.extract_text(visitor_operand_before=operand, visitor_text=text)
+        _read_marked_text(page, index, texts)
     return texts
+
+
+def _read_marked_text(page, index: int, texts: dict[tuple[int, int], str]) -> None:
+    current: list[int | None] = [None]
+
+    def operand(operator, operands, *_):
+        if operator == b"BDC" and isinstance(operands[-1], DictionaryObject) and "/MCID" in operands[-1]:
+            current[0] = int(operands[-1]["/MCID"])
+        elif operator == b"EMC":
+            current[0] = None
+
+    def text(value, *_):
+        if current[0] is not None:
+            texts[index, current[0]] += value
+
+    page.extract_text(visitor_operand_before=operand, visitor_text=text)
 
 
 def _structure(reader: PdfReader) -> Node:
@@ -129,6 +133,7 @@ def _depth(node: Node) -> int:
     return 0 if node.parent is None else 1 + _depth(node.parent)
 
 
+@pytest.mark.slow
 def test_english_passages_of_a_french_pdf_carry_their_language(french):
     tree = _structure(french)
     assert french.trailer["/Root"]["/Lang"] == "fr"
@@ -148,6 +153,7 @@ def test_english_passages_of_a_french_pdf_carry_their_language(french):
     assert langs[:3] == ["en", "fr", "en"], chain  # its words, the marker, the English passage
 
 
+@pytest.mark.slow
 def test_only_elements_in_another_language_carry_one(french):
     tree = _structure(french)
     tagged = [node for node in tree.walk() if node.lang]
@@ -155,6 +161,7 @@ def test_only_elements_in_another_language_carry_one(french):
     assert all(node.language != node.parent.language for node in tagged if node.parent)
 
 
+@pytest.mark.slow
 def test_a_list_item_holds_only_its_label_and_body(french):
     items = [node for node in _structure(french).walk() if node.kind == "/LI"]
     assert len(items) >= 5
@@ -163,6 +170,7 @@ def test_a_list_item_holds_only_its_label_and_body(french):
     assert any("Second item, with a" in body.all_text for body in bodies)
 
 
+@pytest.mark.slow
 def test_every_link_annotation_belongs_to_a_link_element(french):
     root = french.trailer["/Root"]["/StructTreeRoot"]
     parents = dict(zip(root["/ParentTree"]["/Nums"][::2], root["/ParentTree"]["/Nums"][1::2], strict=True))
@@ -172,6 +180,7 @@ def test_every_link_annotation_belongs_to_a_link_element(french):
     assert all(parents[link["/StructParent"]].get_object()["/S"] == "/Link" for link in links)
 
 
+@pytest.mark.slow
 def test_a_list_says_how_its_items_are_marked(french):
     lists = [node for node in _structure(french).walk() if node.kind == "/L"]
     numbering = {str(node.attributes.get("/ListNumbering")) for node in lists}
@@ -180,6 +189,7 @@ def test_a_list_says_how_its_items_are_marked(french):
     assert labelled and all(node.attributes["/ListNumbering"] != "/None" for node in labelled)
 
 
+@pytest.mark.slow
 def test_a_code_block_is_a_paragraph_of_code(french):
     code = _holding(_structure(french), "code is not translated")
     kinds = []
@@ -189,6 +199,7 @@ def test_a_code_block_is_a_paragraph_of_code(french):
     assert kinds[kinds.index("/Code") + 1] == "/P" and "/NonStruct" not in kinds
 
 
+@pytest.mark.slow
 def test_an_image_and_its_caption_stand_together_in_a_section(french):
     caption = next(node for node in _structure(french).walk() if node.kind == "/Caption")
     assert caption.parent.kind == "/Sect" and caption.parent.kids[-1] is caption
@@ -203,6 +214,7 @@ def _outline_items(item):
         item = item.get("/Next")
 
 
+@pytest.mark.slow
 def test_links_and_bookmarks_of_a_pdf_2_lead_to_structure_elements(french_pdf_2):
     root = french_pdf_2.trailer["/Root"]
     links = [annotation.get_object() for page in french_pdf_2.pages for annotation in page.get("/Annots", [])
@@ -218,6 +230,7 @@ def test_links_and_bookmarks_of_a_pdf_2_lead_to_structure_elements(french_pdf_2)
     assert all(item["/A"]["/SD"][0].get_object()["/S"] in ("/H1", "/H2", "/H3", "/H4") for item in bookmarks)
 
 
+@pytest.mark.slow
 def test_a_pdf_1_7_keeps_plain_destinations(french):
     links = [annotation.get_object() for page in french.pages for annotation in page.get("/Annots", [])]
     assert any("/Dest" in link for link in links) and not any("/SD" in link.get("/A", {}) for link in links)

@@ -26,6 +26,7 @@ def _lines(run, *args: str) -> list[str]:
     return result.output.splitlines()
 
 
+@pytest.mark.slow
 def test_a_catalog_edit_rebuilds_its_language_and_names_the_catalog(run, built):
     translate_catalogs(built, "fr", prefixed("FR2 ", {"A table"}), domains=("sample",))
     first, *rest = _lines(run)
@@ -35,6 +36,7 @@ def test_a_catalog_edit_rebuilds_its_language_and_names_the_catalog(run, built):
     assert not any(line.startswith(("en:", "es:")) for line in rest)
 
 
+@pytest.mark.slow
 def test_a_template_edit_names_the_template(run, built):
     template = built.templates_dir / "paper.html"
     template.write_text(template.read_text("utf-8").replace('<article class="paper">',
@@ -43,6 +45,7 @@ def test_a_template_edit_names_the_template(run, built):
     assert re.fullmatch(r"\d+ pages \(templates/paper\.html changed\)", first), first
 
 
+@pytest.mark.slow
 def test_a_settings_edit_names_the_setting(run, built, project):
     setup = project / "setup.cfg"
     setup.write_text(setup.read_text("utf-8").replace("threshold = 80", "threshold = 90"), "utf-8")
@@ -50,6 +53,7 @@ def test_a_settings_edit_names_the_setting(run, built, project):
     assert first.endswith("(settings changed: threshold)"), first
 
 
+@pytest.mark.slow
 def test_nothing_changed_says_so_and_verbose_lists_every_output(run, built):
     lines = _lines(run, "-v")
     assert lines[0].startswith("nothing to do: every output is up to date (")
@@ -61,6 +65,7 @@ def test_nothing_changed_says_so_and_verbose_lists_every_output(run, built):
     assert "wrote build/epub/es/sample.epub" in lines and "wrote build/epub/es/volume.epub" in lines
 
 
+@pytest.mark.slow
 def test_json_gives_tools_the_same(run, built):
     translate_catalogs(built, "es", prefixed("ES2 ", {"A table"}), domains=("sample",))
     stages = json.loads(run("build", "--json").output)

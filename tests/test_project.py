@@ -13,12 +13,12 @@ from conftest import snapshot
 from pages import Page, text
 from projects import REPOSITORY, prefixed, translate_catalogs
 
-from library.model.manifest import read_pdf_manifest
 from library.core.paths import VOLUME, site_folder
+from library.model.manifest import read_pdf_manifest
 from library.model.project import Project
-from library.quality.reports import catalog_status
 from library.model.stamps import code_files
 from library.model.translation import percent_label, shown_percent
+from library.quality.reports import catalog_status
 
 LIBRARY = REPOSITORY / "library"
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
@@ -55,6 +55,7 @@ def test_a_stale_template_names_extract_too(run, project, config):
     assert catalog_status(Project(config), "fr", "sample").stale == "library extract && library update"
 
 
+@pytest.mark.slow
 def test_status_the_page_the_dashboard_and_the_gate_show_one_figure(run, project, config):
     translate_catalogs(config, "fr", prefixed("FR ", SAMPLE_TRANSLATED), fuzzy=frozenset({"A table"}))
     status = catalog_status(Project(config), "fr", "sample")
@@ -93,9 +94,8 @@ COMMANDS = [("update", "--lang"), ("compile", "--lang"), ("status", "--lang"), (
 
 @pytest.mark.parametrize("code", ["de", "fr_FR"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command[:2]))
-def test_every_command_refuses_an_unknown_language_alike(run, project, command, code):
-    run("extract")
-    run("update")
+def test_every_command_refuses_an_unknown_language_alike(run, updated, command, code):
+    project = updated
     before = snapshot(project)
     result = run(*command, code)
     assert result.exit_code == 2
@@ -125,6 +125,7 @@ def test_each_output_hashes_only_the_code_of_its_stage():
     assert not {"outputs/pdf/plan.py", "outputs/search/engine.py", "quality/reports.py"} & site
 
 
+@pytest.mark.slow
 def test_the_site_links_what_the_manifest_publishes_and_a_refused_pdf_goes(run, project, config):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series", "ui"))
     assert run("build", "pdf", "--lang", "fr", "--paper", "sample").exit_code == 0
@@ -176,6 +177,7 @@ def built_once(run, project, config):
     return project
 
 
+@pytest.mark.slow
 def test_a_build_with_nothing_changed_writes_nothing_and_imports_no_heavy_library(built_once, config):
     before = _times(config.build_dir)
     again = _build(built_once)
@@ -186,6 +188,7 @@ def test_a_build_with_nothing_changed_writes_nothing_and_imports_no_heavy_librar
     assert re.search(r"^0 written, \d+ unchanged, 0 removed; 0 held back, 0 withdrawn$", again.stdout, re.M)
 
 
+@pytest.mark.slow
 def test_one_changed_catalog_rebuilds_only_what_holds_it(built_once, config):
     translate_catalogs(config, "es", prefixed("ES2 ", {"A table"}), domains=("sample",))
     before = _times(config.build_dir)

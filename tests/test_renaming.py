@@ -33,7 +33,7 @@ def test_rename_carries_a_papers_translations_and_ids(run, project):
         row["translated"] for row in before if row["paper"] == "sample"] != []
     assert {row["percent_translated"] for row in status if row["paper"] == "renamed-sample"} == {100.0}
     catalog = catalog_of(config, "fr", "renamed-sample")
-    assert all("papers/renamed-sample.md" == name for m in catalog if m.id for name, _ in m.locations)
+    assert all(name == "papers/renamed-sample.md" for m in catalog if m.id for name, _ in m.locations)
     assert msgfmt_check(catalog_path(config, "fr", "renamed-sample")).returncode == 0
 
 

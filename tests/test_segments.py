@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from library.translations.catalogs import paper_template
 from library.sources.papers import load_paper, parse_paper
 from library.sources.powriter import render_catalog
 from library.sources.segments import segment_paper, slugify
+from library.translations.catalogs import paper_template
 
 DATA = Path(__file__).parent / "data"
 
@@ -14,7 +14,7 @@ DATA = Path(__file__).parent / "data"
 def test_sample_paper_gives_the_expected_pot_whole(config):
     paper = load_paper(config.papers_dir / "sample.md")
     catalog = paper_template(paper, config.root)
-    catalog.creation_date = dt.datetime(2022, 3, 1, tzinfo=dt.timezone.utc)
+    catalog.creation_date = dt.datetime(2022, 3, 1, tzinfo=dt.UTC)
     rendered = render_catalog(catalog, keep_python_format=False).decode("utf-8")
     assert rendered == (DATA / "expected" / "sample.pot").read_text("utf-8")
 

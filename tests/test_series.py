@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import msgfmt_check, snapshot
 
-from library.translations.catalogs import extract_catalogs, update_catalogs
 from library.core.config import load_config
-from library.sources.papers import load_papers
 from library.core.paths import catalog_path, template_path
-from library.sources.pofiles import read_catalog
 from library.model.project import Project
+from library.sources.papers import load_papers
+from library.sources.pofiles import read_catalog
+from library.translations.catalogs import extract_catalogs, update_catalogs
 
 ROOT = Path(__file__).parent.parent
 CONFIG = load_config(ROOT / "setup.cfg")
@@ -27,17 +27,21 @@ TITLES = {
     },
     2: {
         "en": "Why does the IMRF matter for migration justice?",
-        "fr": "Pourquoi le Forum d’examen des migrations internationales est-il important pour la justice en matière de migration\u202f?",
+        "fr": ("Pourquoi le Forum d’examen des migrations internationales est-il "
+               "important pour la justice en matière de migration\u202f?"),
         "es": "¿Por qué es importante el Foro de Examen de la Migración Internacional para la justicia migratoria?",
     },
     3: {
         "en": "Using the IMRF to further migration justice: key points on the roadmap",
-        "fr": "Mettre le Forum d’examen des migrations internationales au service de la justice en matière de migration\u00a0: étapes clés de la feuille de route",
-        "es": "Aprovechar el Foro de Examen de la Migración Internacional para impulsar la justicia migratoria: puntos clave de la hoja de ruta",
+        "fr": ("Mettre le Forum d’examen des migrations internationales au service de la "
+               "justice en matière de migration\u00a0: étapes clés de la feuille de route"),
+        "es": ("Aprovechar el Foro de Examen de la Migración Internacional para "
+               "impulsar la justicia migratoria: puntos clave de la hoja de ruta"),
     },
     4: {
         "en": "Meaningful participation: centering migrant expertise and experience",
-        "fr": "Pour une participation véritable\u00a0: placer l’expertise et l’expérience des migrants au cœur des décisions",
+        "fr": ("Pour une participation véritable\u00a0: placer l’expertise "
+               "et l’expérience des migrants au cœur des décisions"),
         "es": "Participación significativa: situar en el centro los conocimientos y la experiencia de los migrantes",
     },
 }

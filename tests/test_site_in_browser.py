@@ -6,10 +6,10 @@ from checkers import axe_violations, vnu_errors
 from projects import live_server, make_project, prefixed, translate_catalogs
 
 from library.core.config import load_config
-from library.outputs.site.html import build_html
 from library.core.paths import site_folder
 from library.model.project import Project
 from library.outputs.search.index import build_index
+from library.outputs.site.html import build_html
 
 SAMPLE_TRANSLATED = {"A sample paper: every kind of block", "Why this paper", "A list", "A table", "Meaning"}
 
@@ -196,11 +196,11 @@ def test_a_phone_first_screen_shows_the_title_not_the_search_box(real_site, brow
                          f"{language}/what-is-the-imrf/{'fr' if language != 'fr' else 'es'}.html"):
                 page.goto(f"{base}/{path}")
                 h1 = page.locator("h1").bounding_box()
-                assert 0 <= h1["y"] and h1["y"] + h1["height"] <= 844, path
+                assert h1["y"] >= 0 and h1["y"] + h1["height"] <= 844, path
                 assert page.locator("#search_query").bounding_box()["y"] > 844, path
                 page.locator(".search-link").click()  # the way to the search box, at the end of the page
                 box = page.locator("#search_query").bounding_box()
-                assert 0 <= box["y"] and box["y"] + box["height"] <= 844, path
+                assert box["y"] >= 0 and box["y"] + box["height"] <= 844, path
     context.close()
 
 
@@ -256,8 +256,9 @@ def test_the_static_front_door_without_javascript_offers_every_language(real_sit
 
 
 # One page of each type, as readers and translators meet them.
-PAGE_TYPES = {"home": "fr/index.html", "paper": "fr/what-is-the-imrf.html", "side by side": "fr/what-is-the-imrf/es.html",
-              "results": "fr/search.html?q=examen+r%C3%A9gional", "no result": "fr/search.html?q=zzqxwv",
+PAGE_TYPES = {"home": "fr/index.html", "paper": "fr/what-is-the-imrf.html",
+              "side by side": "fr/what-is-the-imrf/es.html", "results": "fr/search.html?q=examen+r%C3%A9gional",
+              "no result": "fr/search.html?q=zzqxwv",
               "404": "fr/no-such-page.html", "dashboard": "dashboard/index.html",
               "preview": "dashboard/es/what-is-the-imrf.html"}
 WIDTHS = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1366, 900)}
@@ -270,7 +271,7 @@ _LEFT_EDGES = """() => ({
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_type_starts_at_the_headers_left_edge(real_site, browser, width):
-    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page = context.new_page()
     edges = {}
     with live_server(real_site) as base:
@@ -313,5 +314,5 @@ def test_on_a_phone_the_results_page_shows_the_search_box_on_its_first_screen(re
         for path in (PAGE_TYPES["results"], PAGE_TYPES["no result"], "en/search.html"):
             page.goto(f"{base}/{path}")
             box, h1 = page.locator("#search_query").bounding_box(), page.locator("main h1").bounding_box()
-            assert 0 <= box["y"] and box["y"] + box["height"] <= 844 and box["y"] < h1["y"], path
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 844 and box["y"] < h1["y"], path
     context.close()

@@ -3,15 +3,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from projects import make_project
 from pypdf import PdfReader
 
-from library.pipeline import BUILD_ORDER
-from library.model import stamps
 from library.cli import main
+from library.model import stamps
 from library.model.stamps import Digest
 from library.outputs.static_search.pagefind import FOLDER
+from library.pipeline import BUILD_ORDER
 
 
 def _package_file(site_packages: Path) -> Path:
@@ -27,7 +28,7 @@ def test_a_package_file_hashes_alike_from_a_venv_inside_or_outside_the_project(t
     outside = tmp_path / "elsewhere" / "venv" / "lib" / "python3.11" / "site-packages"
     fonts = [_package_file(inside), _package_file(outside)]
     digests = []
-    for site_packages, font in zip((inside, outside), fonts):
+    for site_packages, font in zip((inside, outside), fonts, strict=False):
         monkeypatch.setattr(stamps, "_package_folders", lambda site_packages=site_packages: (site_packages,))
         digests.append(Digest().files([font], project).hexdigest())
     assert digests[0] == digests[1]
@@ -68,11 +69,16 @@ def _pdf_id(path: Path) -> bytes:
     return PdfReader(path).trailer["/ID"][0].original_bytes
 
 
+@pytest.mark.slow
 def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdfs(tmp_path: Path):
     first, second = _build(tmp_path / "here"), _build(tmp_path / "somewhere" / "else")
     stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
     # The PDFs' manifest, every other stage's record, and the ledger.
-    assert {name.stem for name in stamped} == {"manifest", "ledger", *(stage for stage in BUILD_ORDER if stage != "pdf")}
+    assert {name.stem for name in stamped} == {
+        "manifest",
+        "ledger",
+        *(stage for stage in BUILD_ORDER if stage != "pdf"),
+    }
     for name in stamped:
         assert _without_search_files(first / name) == _without_search_files(second / name), name
     # Pagefind names and orders its files differently at each run, even on the same passages; what

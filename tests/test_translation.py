@@ -3,13 +3,13 @@ from __future__ import annotations
 import pytest
 from babel.messages.catalog import Catalog
 
-from library.translations.catalogs import extract_catalogs, update_catalogs
-from library.sources.papers import load_paper
 from library.core.paths import catalog_path
-from library.sources.pofiles import read_catalog
-from library.sources.powriter import render_catalog
 from library.model.project import Project
 from library.model.translation import is_translated, keeps_previous_translation, translate_paper
+from library.sources.papers import load_paper
+from library.sources.pofiles import read_catalog
+from library.sources.powriter import render_catalog
+from library.translations.catalogs import extract_catalogs, update_catalogs
 
 
 def _catalog(entries: dict[str, tuple[str, bool]]) -> Catalog:
@@ -30,7 +30,8 @@ def test_fuzzy_and_missing_fall_back_to_english_and_say_so(config):
                         "About the series": ("À propos de la série", True)})
     result = translate_paper(paper, "fr", catalog)
     by_id = result.by_id()
-    assert (by_id["title"].text, by_id["title"].language, by_id["title"].status) == ("Une série de test", "fr", "translated")
+    title = by_id["title"]
+    assert (title.text, title.language, title.status) == ("Une série de test", "fr", "translated")
     heading = by_id["about-the-series"]
     assert (heading.text, heading.language, heading.status) == ("About the series", "en", "fuzzy")
     assert heading.is_fallback

@@ -10,21 +10,29 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import catalog_of, live_server, make_project, prefixed, translate_catalogs, waitress_server
+from projects import catalog_of, live_server, prefixed, translate_catalogs, waitress_server
 
 from library.cli import main
 from library.core.config import load_config
 from library.core.files import write_atomic
-from library.outputs.site.html import build_html
-from library.model.manifest import write_pdf_manifest
 from library.core.paths import catalog_path, pdf_manifest_path, site_folder
-from library.outputs.pdf.plan import plan_pdfs
-from library.sources.powriter import render_catalog
+from library.model.manifest import write_pdf_manifest
 from library.model.project import Project
+from library.outputs.pdf.plan import plan_pdfs
+from library.outputs.site.html import build_html
 from library.outputs.static_search.pagefind import FOLDER as SEARCH_FOLDER
-from library.serving.watch import (WATCH_CHANNELS, BuildStatus, Preview, _Watcher, plan_rebuild, stale_pdfs, unrendered_pdfs,
-                           watch_project)
+from library.serving.watch import (
+    WATCH_CHANNELS,
+    BuildStatus,
+    Preview,
+    _Watcher,
+    plan_rebuild,
+    stale_pdfs,
+    unrendered_pdfs,
+    watch_project,
+)
 from library.serving.web import create_app
+from library.sources.powriter import render_catalog
 
 PARAGRAPH = "The first review takes place on 17-20 May 2022. Did it go well? *We hope so!*"
 TRANSLATED = {"A sample paper: every kind of block", "Why this paper", PARAGRAPH}
@@ -32,10 +40,11 @@ FRENCH_PAGE = "fr/sample.html"
 
 
 @pytest.fixture
-def watched(tmp_path):
+def watched(project, prepare):
     """The test papers, partly in French, watched in a thread: (config, preview, what the watcher said)."""
-    config = load_config(make_project(tmp_path) / "setup.cfg")
-    translate_catalogs(config, "fr", prefixed("FR ", TRANSLATED), domains=("sample", "series"))
+    prepare(project, "watched", lambda config: translate_catalogs(config, "fr", prefixed("FR ", TRANSLATED),
+                                                                  domains=("sample", "series")))
+    config = load_config(project / "setup.cfg")
     preview, ready, said = Preview(), threading.Event(), []
     thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, said.append),
                               kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
@@ -208,7 +217,7 @@ def test_many_open_tabs_hold_a_bounded_number_of_threads_and_pages_are_still_ser
             assert time.monotonic() - started < 2
             # The tabs beyond the bounded number got the status and when to ask again, and their answer ended.
             assert sum(b"retry: " in answer for answer in answers) == 45 - WATCH_CHANNELS
-            for channel, answer in zip(channels, answers):
+            for channel, answer in zip(channels, answers, strict=False):
                 if b"retry: " in answer and not answer.endswith(b"\r\n0\r\n\r\n"):
                     answer += _read_until(channel, b"\r\n0\r\n\r\n")
                 assert answer.endswith(b"\r\n0\r\n\r\n") == (b"retry: " in answer)
@@ -352,7 +361,8 @@ def open_page(watched, browser):
     context = browser.new_context(viewport={"width": 1000, "height": 600})
     page = context.new_page()
     refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on("console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     with live_server(config, preview) as base:
         page.goto(f"{base}/{FRENCH_PAGE}")
         paragraph = page.locator("main p", has_text="FR The first review")

@@ -11,12 +11,12 @@ import urllib.request
 import brotli
 import pytest
 import tinyhtml5
+from conftest import site_built_once
 from projects import waitress_server
 
-from library.serving import connections
-from library.outputs.site.html import build_html
+from library.core.config import Config
 from library.model.project import Project
-from library.outputs.search.index import build_index
+from library.serving import connections
 from library.serving.web import SERVER_LIMITS, create_app, negotiate_language
 
 
@@ -36,10 +36,15 @@ class _Client:
         return request
 
 
-@pytest.fixture
-def client(config):
-    build_html(Project(config))
-    return _Client(create_app(Project(config)))
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Config:
+    """The site built without a search index, shared by the tests that only request its pages."""
+    return site_built_once(tmp_path_factory, "site")
+
+
+@pytest.fixture(scope="module")
+def client(site):
+    return _Client(create_app(Project(site)))
 
 
 @pytest.mark.parametrize("header, language", [
@@ -54,8 +59,8 @@ def client(config):
     ("ES", "es"),
     ("Fr-CH, en;q=0.5", "fr"),
 ])
-def test_accept_language_picks_the_best_language(config, header, language):
-    assert negotiate_language(header, config) == language
+def test_accept_language_picks_the_best_language(site, header, language):
+    assert negotiate_language(header, site) == language
 
 
 def test_the_root_redirects_to_the_readers_language(client):
@@ -159,9 +164,13 @@ def test_hostile_paths_get_404(client, path):
     assert b"[library]" not in response.data and b"root:" not in response.data
 
 
-def test_a_symlink_out_of_the_site_is_not_followed(client, config):
-    (config.build_dir / "html" / "fr" / "leak.html").symlink_to(config.root / "setup.cfg")
-    assert client.get("/fr/leak.html").status_code == 404
+def test_a_symlink_out_of_the_site_is_not_followed(client, site):
+    leak = site.build_dir / "html" / "fr" / "leak.html"
+    leak.symlink_to(site.root / "setup.cfg")
+    try:
+        assert client.get("/fr/leak.html").status_code == 404
+    finally:
+        leak.unlink()  # the site is shared with the module's other tests
 
 
 def test_only_reading_is_allowed(client):
@@ -175,12 +184,11 @@ def test_serve_refuses_an_unbuilt_site(run):
     assert result.output == "Error: build/html: no site built yet; run `library build html` first\n"
 
 
-def test_library_serve_answers_on_the_given_port(config):
-    build_html(Project(config))
+def test_library_serve_answers_on_the_given_port(site):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "library", "--config", str(config.root / "setup.cfg"), "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "library", "--config", str(site.root / "setup.cfg"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         response = _first_response(f"http://127.0.0.1:{port}/", {"Accept-Language": "fr"})
@@ -217,11 +225,10 @@ def test_serve_rejects_a_bad_port(run):
     assert result.exit_code == 2 and "70000 is not in the range 0<=x<=65535" in result.output
 
 
-@pytest.fixture
-def search_client(config):
-    build_html(Project(config))
-    build_index(Project(config))
-    return _Client(create_app(Project(config)))
+@pytest.fixture(scope="module")
+def search_client(tmp_path_factory):
+    """The site and its search index, built once, shared by the tests that only search it."""
+    return _Client(create_app(Project(site_built_once(tmp_path_factory, "searched", index=True))))
 
 
 def test_the_search_page_shows_highlighted_passages_linked_to_their_paragraph(search_client):
@@ -267,9 +274,8 @@ def test_search_in_an_unknown_language_is_a_404(search_client):
     assert search_client.get("/de/search.html?q=x").status_code == 404
 
 
-def test_every_static_page_has_a_search_box_for_its_language(config):
-    build_html(Project(config))
-    for path in (config.build_dir / "html" / "fr").rglob("*.html"):
+def test_every_static_page_has_a_search_box_for_its_language(site):
+    for path in (site.build_dir / "html" / "fr").rglob("*.html"):
         form = [line for line in path.read_text("utf-8").splitlines() if 'role="search"' in line]
         assert len(form) == 1 and "fr/search" in form[0], path
 
@@ -282,8 +288,8 @@ def test_other_methods_are_refused_with_the_allowed_ones_named(client, method):
 
 
 @pytest.mark.parametrize("encoding, decompress", [("gzip", gzip.decompress), ("br", brotli.decompress)])
-def test_text_is_sent_compressed_to_readers_who_accept_it(client, config, encoding, decompress):
-    page = (config.build_dir / "html" / "fr" / "sample.html").read_bytes()
+def test_text_is_sent_compressed_to_readers_who_accept_it(client, site, encoding, decompress):
+    page = (site.build_dir / "html" / "fr" / "sample.html").read_bytes()
     response = client.get("/fr/sample.html", headers={"Accept-Encoding": encoding})
     assert response.headers["Content-Encoding"] == encoding and "Accept-Encoding" in response.vary
     assert decompress(response.data) == page and len(response.data) < len(page) / 2
@@ -294,8 +300,8 @@ def test_text_is_sent_compressed_to_readers_who_accept_it(client, config, encodi
     assert "Content-Encoding" not in plain.headers and plain.data == page
 
 
-def test_a_range_of_a_compressed_page_is_the_whole_page(client, config):
-    page = (config.build_dir / "html" / "fr" / "sample.html").read_bytes()
+def test_a_range_of_a_compressed_page_is_the_whole_page(client, site):
+    page = (site.build_dir / "html" / "fr" / "sample.html").read_bytes()
     response = client.get("/fr/sample.html", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
     assert response.status_code == 200 and gzip.decompress(response.data) == page
 
@@ -329,29 +335,27 @@ def _serve(config, *args: str) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_a_port_in_use_is_one_clear_line(config):
-    build_html(Project(config))
+def test_a_port_in_use_is_one_clear_line(site):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = _serve(config, "--port", str(port))
+        server = _serve(site, "--port", str(port))
         stdout, stderr = server.communicate(timeout=30)
     assert server.returncode == 1 and stdout == ""
-    assert stderr == f"Error: cannot listen on 127.0.0.1:{port}: the port is already in use (is another server running?)\n"
+    assert stderr == (f"Error: cannot listen on 127.0.0.1:{port}: the port is already in use "
+                      "(is another server running?)\n")
 
 
-def test_an_address_that_is_not_this_machines_is_one_clear_line(config):
-    build_html(Project(config))
-    server = _serve(config, "--host", "192.0.2.1", "--port", "0")  # TEST-NET-1: binding fails, nothing is sent
+def test_an_address_that_is_not_this_machines_is_one_clear_line(site):
+    server = _serve(site, "--host", "192.0.2.1", "--port", "0")  # TEST-NET-1: binding fails, nothing is sent
     stdout, stderr = server.communicate(timeout=30)
     assert server.returncode == 1 and stdout == ""
     assert stderr == "Error: cannot listen on 192.0.2.1:0: this machine has no such address\n"
 
 
-def test_a_reader_is_served_while_slow_clients_hold_connections(config):
-    build_html(Project(config))
-    server = _serve(config, "--port", "0")
+def test_a_reader_is_served_while_slow_clients_hold_connections(site):
+    server = _serve(site, "--port", "0")
     idle: list[socket.socket] = []
     try:
         address = server.stdout.readline().split(" on ")[1].split()[0]
@@ -398,12 +402,11 @@ def _read_promptly(url: str) -> float:
     return time.monotonic() - started
 
 
-def test_one_client_cannot_take_every_connection(config, monkeypatch):
+def test_one_client_cannot_take_every_connection(site, monkeypatch):
     # 1,010 slow connections from one machine locked every reader out; here the server's limit is lowered
     # to 150 so that 200 connections (from 127.0.0.2; the reader is 127.0.0.1) show it.
     monkeypatch.setitem(SERVER_LIMITS, "connection_limit", 150)
-    build_html(Project(config))
-    with waitress_server(config) as address:
+    with waitress_server(site) as address:
         slow = _slow_clients(int(address.split(":")[-1].strip("/")), 200, ["127.0.0.2"])
         try:
             assert _read_promptly(f"{address}fr/sample.html") < 2
@@ -413,13 +416,12 @@ def test_one_client_cannot_take_every_connection(config, monkeypatch):
                 connection.close()
 
 
-def test_a_request_must_arrive_within_its_deadline(config, monkeypatch):
+def test_a_request_must_arrive_within_its_deadline(site, monkeypatch):
     # Clients from many addresses, each sending its headers a byte at a time, fill the server: the deadline
     # closes them, so a reader waits seconds, not for as long as they like.
     monkeypatch.setitem(SERVER_LIMITS, "connection_limit", 60)
     monkeypatch.setattr(connections, "REQUEST_DEADLINE", 1.0)
-    build_html(Project(config))
-    with waitress_server(config) as address:
+    with waitress_server(site) as address:
         port = int(address.split(":")[-1].strip("/"))
         slow = _slow_clients(port, 60, [f"127.0.0.{n}" for n in range(2, 12)])
         try:

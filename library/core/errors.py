@@ -42,7 +42,7 @@ class _LocatedError(LibraryError):
         where = f"{self.path}:{line}" if line else f"{self.path}"
         super().__init__(f"{where}: {message}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[_LocatedError], tuple[Path, int | None, str]]:
         # Rebuilt from its three parts, so it survives the trip back from a PDF worker process.
         return type(self), (self.path, self.line, self.message)
 

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from library.core.errors import EditedMeanwhile, _LocatedError
@@ -196,7 +196,7 @@ def _writer_alive(name: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def _remove_leftovers_once(folder: Path) -> None:
     # Once per folder and process: a build writes hundreds of files into one folder.
     remove_leftovers(folder)

@@ -30,7 +30,7 @@ def hold_lock(path: Path, folder: str, holder: str, *, wait: bool = True,
     try:
         _acquire(descriptor, folder, wait, on_wait)
         os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()} {holder}\n".encode("utf-8"), 0)
+        os.pwrite(descriptor, f"{os.getpid()} {holder}\n".encode(), 0)
         yield
     finally:
         os.close(descriptor)  # closing the last descriptor releases the lock

@@ -18,6 +18,7 @@ __all__ = [
     "RESERVED_SLUGS",
     "SiteMap",
     "shown",
+    "shown_at",
     "template_path",
     "template_paths",
     "paper_paths",
@@ -66,6 +67,11 @@ RESERVED_SLUGS = {
 def shown(path: Path, root: Path) -> str:
     """path as the library prints it: from the project's folder (root) when it is inside it."""
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def shown_at(path: Path, line: int | None, root: Path) -> str:
+    """'path:line' as the library prints a place in a file, or the path alone when the line is not known."""
+    return f"{shown(path, root)}:{line}" if line else shown(path, root)
 
 
 def template_path(config: Config, domain: str) -> Path:

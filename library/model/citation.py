@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from library.core.paths import SiteMap
 from library.model.manifest import published_pdfs
 from library.model.project import Project
 from library.model.publication import published_languages
-from library.core.paths import SiteMap
 from library.sources.interface import REPORT_TYPE
 from library.sources.markup import plain_text
 

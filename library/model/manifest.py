@@ -52,7 +52,10 @@ class DamagedManifest(LibraryError):
 
 
 def read_manifest(config: Config, kind: Kind) -> dict[str, Entry]:
-    """A manifest's entries by 'language/slug' ({} before the first build of its kind); DamagedManifest if unreadable."""
+    """A manifest's entries by 'language/slug' ({} before the first build of its kind).
+
+    DamagedManifest if it cannot be read.
+    """
     path = _MANIFESTS[kind][0](config)
     try:
         stamp = path.stat().st_mtime_ns

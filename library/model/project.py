@@ -9,17 +9,23 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
 from library.core.config import Config, find_config, known_language, load_config
 from library.core.errors import GlossaryError, SelectionError, SourceError
 from library.core.files import checked_file, read_checked
-from library.sources.glossary import Glossary, read_glossary
-from library.sources.papers import Paper, load_papers
-from library.core.paths import (UI_DOMAIN, VOLUME, anchor_record_path, anchor_record_paths, catalog_path, catalog_paths,
-                    glossary_path, paper_paths, template_path, template_paths)
-from library.sources.pofiles import read_catalog
-from library.sources.segments import Segment, segment_paper
+from library.core.paths import (
+    UI_DOMAIN,
+    VOLUME,
+    anchor_record_path,
+    anchor_record_paths,
+    catalog_path,
+    catalog_paths,
+    glossary_path,
+    paper_paths,
+    template_path,
+    template_paths,
+)
 from library.model.translation import (
     EscapingTranslations,
     Figure,
@@ -30,6 +36,14 @@ from library.model.translation import (
     translate_paper,
     ui_translations,
 )
+from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
+from library.sources.glossary import Glossary, read_glossary
+from library.sources.papers import Paper, load_papers
+from library.sources.pofiles import read_catalog
+from library.sources.segments import Segment, segment_paper
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 __all__ = ["Project", "load_project"]
 
@@ -52,7 +66,7 @@ class Project:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._translations: dict[tuple[str, str], TranslatedPaper] = {}
-        self._catalogs: dict[tuple[str, str], object] = {}
+        self._catalogs: dict[tuple[str, str], Catalog | None] = {}
         self._ui: dict[str, EscapingTranslations] = {}
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
         self._anchor_files: dict[str, bytes | None] = {}
@@ -145,14 +159,15 @@ class Project:
 
     # --- translations and figures ---------------------------------------------------------
 
-    def catalog(self, domain: str, language: str):
+    def catalog(self, domain: str, language: str) -> Catalog | None:
         """The PO file of domain in language, read strictly once (None: there is none yet)."""
         key = (domain, language)
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
             self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
             present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
-            self._catalogs[key] = read_catalog(path, language=language, domain=domain, root=self.config.locales_dir) if present else None
+            self._catalogs[key] = (read_catalog(path, language=language, domain=domain, root=self.config.locales_dir)
+                                   if present else None)
         return self._catalogs[key]
 
     def adopt_catalogs(self, earlier: Project) -> None:
@@ -163,7 +178,8 @@ class Project:
         if earlier.config != self.config:
             return
         for key, stamp in earlier._catalog_stamps.items():
-            if key not in self._catalogs and stamp is not None and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
+            if key not in self._catalogs and stamp is not None \
+                    and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
                 self._catalog_stamps[key] = stamp
                 self._catalogs[key] = earlier._catalogs[key]
 
@@ -172,12 +188,13 @@ class Project:
         """The official terms in every language (locales/glossary.csv), read strictly once."""
         return read_glossary(glossary_path(self.config), self.config.source_language, self.config.locales_dir)
 
-    def template(self, domain: str):
+    def template(self, domain: str) -> Catalog | None:
         """The POT file of domain, read strictly once (None: not extracted yet)."""
         key = (domain, "")
         if key not in self._catalogs:
             path = template_path(self.config, domain)
-            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if path.exists() else None
+            present = path.exists()
+            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if present else None
         return self._catalogs[key]
 
     def translation(self, slug: str, language: str) -> TranslatedPaper:

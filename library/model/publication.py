@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 from library.core.paths import SiteMap
 from library.model.project import Project
 
-__all__ = ["Alternates", "published_languages", "site_languages", "language_alternates", "front_door_alternates",
-           "paper_alternates", "bilingual_alternates", "AnnouncedPage", "announced_pages", "version_time", "feed_languages"]
+__all__ = [
+    "Alternates",
+    "published_languages",
+    "site_languages",
+    "language_alternates",
+    "front_door_alternates",
+    "paper_alternates",
+    "bilingual_alternates",
+    "AnnouncedPage",
+    "announced_pages",
+    "version_time",
+    "feed_languages",
+]
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,9 @@ def bilingual_alternates(project: Project, language: str, slug: str, other: str)
     codes = published_languages(project, slug)
     if language not in codes or other not in codes:
         return Alternates()
-    return Alternates({language: SiteMap.bilingual(language, slug, other), other: SiteMap.bilingual(other, slug, language)})
+    return Alternates(
+        {language: SiteMap.bilingual(language, slug, other), other: SiteMap.bilingual(other, slug, language)}
+    )
 
 
 @dataclass(frozen=True)
@@ -117,10 +130,10 @@ def version_time(project: Project, slug: str, language: str) -> dt.datetime:
     it is an input of the build like the text itself: the same catalogs give the same dates.
     """
     written = project.paper(slug).meta.date
-    english = dt.datetime(written.year, written.month, written.day, tzinfo=dt.timezone.utc)
+    english = dt.datetime(written.year, written.month, written.day, tzinfo=dt.UTC)
     catalog = None if language == project.config.source_language else project.catalog(slug, language)
     revised = getattr(catalog, "revision_date", None)
     if not isinstance(revised, dt.datetime):
         return english
-    revised = (revised if revised.tzinfo else revised.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    revised = (revised if revised.tzinfo else revised.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     return max(english, revised)

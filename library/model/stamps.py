@@ -12,9 +12,11 @@ import json
 import os
 import re
 import sysconfig
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from library.core.config import Config
 from library.core.files import write_if_changed
@@ -39,7 +41,7 @@ class Digest:
             self._hash.update(repr(part).encode("utf-8") + b"\0")
         return self
 
-    def files(self, paths, root: Path) -> Digest:
+    def files(self, paths: Iterable[Path], root: Path) -> Digest:
         """Each file's name and bytes; a missing file counts as missing.
 
         A name never holds the folder the project or the packages sit in, so the same
@@ -67,7 +69,7 @@ def _portable_name(path: Path, root: Path) -> str:
     return path.name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_folders() -> tuple[Path, ...]:
     """Where this interpreter installs packages (site-packages), the longest first."""
     paths = sysconfig.get_paths()
@@ -82,7 +84,7 @@ def _file_hash(path: Path) -> bytes:
         return b"-"
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_files(module: str) -> tuple[Path, ...]:
     """The library's source files a module runs (dotted name): itself and what it imports, transitively.
 
@@ -120,7 +122,7 @@ def distribution_version(name: str) -> str:
 def source_date() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a time, for reproducible outputs (None when it is not set)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else None
 
 
 def settings_text(config: Config) -> str:
@@ -128,7 +130,7 @@ def settings_text(config: Config) -> str:
     return f"{config.source_language} {' '.join(config.languages)} {config.threshold}"
 
 
-def read_state(config: Config, stage: str) -> dict:
+def read_state(config: Config, stage: str) -> dict[str, Any]:
     """What the stage recorded at its last build ({} when nothing, or something unreadable, is there)."""
     try:
         data = json.loads(state_path(config, stage).read_text("utf-8"))
@@ -137,5 +139,5 @@ def read_state(config: Config, stage: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def write_state(config: Config, stage: str, state: dict) -> None:
+def write_state(config: Config, stage: str, state: dict[str, Any]) -> None:
     write_if_changed(state_path(config, stage), json.dumps(state, sort_keys=True, indent=1).encode("utf-8"))

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from library.sources.papers import Paper
 from library.core.paths import UI_DOMAIN
+from library.sources.papers import Paper
 from library.sources.segments import Segment, segment_paper
 
 if TYPE_CHECKING:
+    import gettext
+
+    from babel import Locale
     from babel.messages.catalog import Catalog, Message
+    from markupsafe import Markup
 
 __all__ = [
     "singular",
@@ -96,7 +100,7 @@ def shown_percent(percent: float) -> float:
     return math.floor(percent * 10 + 1e-9) / 10
 
 
-def percent_label(percent: float, locale="en") -> str:
+def percent_label(percent: float, locale: Locale | str = "en") -> str:
     """The shown percentage in a locale's own format: "65.5%", "65,5 %", "100 %"."""
     from decimal import Decimal
 
@@ -150,7 +154,8 @@ class TranslatedPaper:
 
     def count(self, status: Status) -> int:
         """Distinct messages in status, as the figure counts them."""
-        return getattr(self.figure, status).messages
+        tally: Tally = getattr(self.figure, status)
+        return tally.messages
 
     @cached_property  # every page's key asks for it: counted once, not hundreds of times a build
     def figure(self) -> Figure:
@@ -176,7 +181,7 @@ def translations_of(message: Message) -> tuple[str, ...]:
     """A message's translations: one, or one per plural form (Babel keeps a plural's as a tuple)."""
     if message.pluralizable:
         return tuple(message.string or ())
-    return (message.string or "",)
+    return (str(message.string or ""),)
 
 
 def is_translated(message: Message) -> bool:
@@ -211,16 +216,18 @@ def translate_paper(paper: Paper, language: str, catalog: Catalog | None, source
 def _translate(segment: Segment, catalog: Catalog | None, language: str, source_language: str) -> TranslatedSegment:
     message = catalog.get(segment.msgid) if catalog is not None else None
     status = passage_state(message)
+    if message is None:
+        return TranslatedSegment(segment, segment.msgid, source_language, status)
     if status == "translated":
-        return TranslatedSegment(segment, _composed(message.string), language, status)
+        return TranslatedSegment(segment, _composed(message), language, status)
     if status == "fuzzy" and message.previous_id and keeps_previous_translation(message.previous_id[0], segment.msgid):
-        return TranslatedSegment(segment, _composed(message.string), language, status, current_source=segment.msgid)
+        return TranslatedSegment(segment, _composed(message), language, status, current_source=segment.msgid)
     return TranslatedSegment(segment, segment.msgid, source_language, status)
 
 
-def _composed(text):
-    """text with each accented letter in one code point (NFC), however the translator's editor saved it."""
-    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
+def _composed(message: Message) -> str:
+    """The translation with each accented letter in one code point (NFC), however the translator's editor saved it."""
+    return unicodedata.normalize("NFC", translations_of(message)[0])
 
 
 # How alike the previous and the current English must be, in words, for the previous translation
@@ -263,17 +270,18 @@ class EscapingTranslations:
     it through `striptags`.
     """
 
-    def __init__(self, translations, translated: frozenset[str] | None = None, fallback_language: str = "",
+    def __init__(self, translations: gettext.NullTranslations, translated: frozenset[str] | None = None,
+                 fallback_language: str = "",
                  page_direction: str = "ltr") -> None:
         self._translations = translations
         self._translated = translated  # None: the source language, where nothing falls back
         self._fallback_language = fallback_language
         self._page_direction = page_direction
 
-    def gettext(self, message: str):
+    def gettext(self, message: str) -> Markup:
         return self._marked(message, self._translations.gettext(message))
 
-    def ngettext(self, singular: str, plural: str, n: int):
+    def ngettext(self, singular: str, plural: str, n: int) -> Markup:
         return self._marked(singular, self._translations.ngettext(singular, plural, n))
 
     def plain(self, message: str) -> tuple[str, str | None]:
@@ -308,7 +316,7 @@ def ui_translations(catalog: Catalog | None, language: str, source_language: str
 
     if language == source_language:
         return EscapingTranslations(gettext.NullTranslations())
-    translations, translated = gettext.NullTranslations(), frozenset()
+    translations, translated = gettext.NullTranslations(), frozenset[str]()
     if catalog is not None:
         buffer = io.BytesIO()
         write_mo(buffer, catalog)  # fuzzy entries left out, as everywhere

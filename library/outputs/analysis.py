@@ -8,10 +8,12 @@ here get folded tables, and stem folded words exactly as Snowball stems accented
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterable, Iterator
+from functools import cache, lru_cache
+from typing import Any
 
-__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words", "stem",
-           "stop_words", "word_spans", "words"]
+__all__ = ["OPERATORS", "FoldedStemFilter", "analyzer", "analysis_name", "fold", "is_question_word", "question_words",
+           "stem", "stop_words", "word_spans", "words"]
 
 # Whoosh's word pattern, with apostrophes as separators: "l’examen" gives "l" and "examen".
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")
@@ -66,7 +68,7 @@ def question_words(language: str) -> frozenset[str]:
     return _folded_question_words(base_language(language))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folded_question_words(code: str) -> frozenset[str]:
     return frozenset(fold(word) for word in _QUESTION_WORDS.get(code, ()))
 
@@ -75,7 +77,7 @@ def base_language(language: str) -> str:
     return language.split("_")[0].lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(language: str) -> frozenset[str]:
     """Stop words of language, each both as written and folded."""
     from whoosh.lang import has_stopwords, stopwords_for_language
@@ -86,15 +88,15 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(words_ | {fold(word) for word in words_})
 
 
-@lru_cache(maxsize=None)
-def _folded_stemmer(language: str):
+@cache
+def _folded_stemmer(language: str) -> Any:  # a Whoosh Snowball stemmer (Whoosh is untyped)
     """Whoosh's Snowball stemmer for language, its suffix tables and vowels folded."""
     from whoosh.lang.snowball import classes
 
     stemmer_class = classes.get(base_language(language))
     if stemmer_class is None:
         return None
-    folded = {}
+    folded: dict[str, object] = {}
     for klass in stemmer_class.__mro__:
         for attribute, value in vars(klass).items():
             if ("suffixes" in attribute or "vowels" in attribute) and attribute not in folded:
@@ -102,7 +104,7 @@ def _folded_stemmer(language: str):
     return type(f"Folded{stemmer_class.__name__}", (stemmer_class,), folded)()
 
 
-def _fold_table(value):
+def _fold_table(value: object) -> object:
     if isinstance(value, str):
         return fold(value)
     if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
@@ -125,18 +127,18 @@ class FoldedStemFilter:
     def __init__(self, language: str) -> None:
         self.language = language
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.language == self.language
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:  # Whoosh's tokens
         for token in tokens:
             if not token.stopped:
                 token.text = stem(self.language, token.text)
             yield token
 
 
-@lru_cache(maxsize=None)
-def analyzer(language: str):
+@cache
+def analyzer(language: str) -> Any:  # a Whoosh analyzer (Whoosh is untyped)
     """The Whoosh analyzer of language: words, lowercase, stop words out, folded, stemmed."""
     from whoosh.analysis import (
         CharsetFilter,

@@ -30,7 +30,9 @@ def write_owned_folder(config: Config, stage: str, folder: Path, inputs: str,
     """
     state = read_state(config, stage)
     present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get("files"):
+    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get(
+        "files"
+    ):
         return Changes(unchanged=present), []
     planned = plan()
     changes = write_all(planned)

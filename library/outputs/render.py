@@ -11,19 +11,30 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from library.core.config import Config
 from library.core.errors import TemplateError
+from library.core.paths import SiteMap, site_address
+from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
 from library.outputs.headers import META_POLICY
+from library.outputs.results import MAX_QUERY_LENGTH
 from library.sources.markup import plain_text, render_inline
 from library.sources.papers import Block, Container
-from library.core.paths import SiteMap, site_address
-from library.outputs.results import MAX_QUERY_LENGTH
-from library.model.translation import TranslatedPaper, TranslatedSegment, percent_label, text_direction
+
+# The styles of list Babel joins (babel.lists.format_list).
+ListStyle = Literal["standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"]
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import jinja2
+    import jinja2.bccache
+    from markupsafe import Markup
+
     from library.model.project import Project
+    from library.model.translation import EscapingTranslations
+    from library.sources.papers import PaperMeta
 
 __all__ = ["Environments", "Leaf", "Node", "PaperView", "body_tree", "table_of_contents", "paper_view", "render_page",
            "make_environment", "render_template", "template_files", "volume_prefix", "prefixed_translation",
@@ -59,7 +70,7 @@ class PaperView:
     contents: tuple[tuple[int, TranslatedSegment], ...]
 
     @property
-    def meta(self):
+    def meta(self) -> PaperMeta:
         return self.translation.paper.meta
 
 
@@ -70,13 +81,13 @@ def paper_view(translation: TranslatedPaper) -> PaperView:
 def body_tree(translation: TranslatedPaper) -> tuple[Node | Leaf, ...]:
     """The body's blocks nested in their containers again, for the templates to walk."""
     by_block = {s.segment.block: s for s in translation.segments if s.segment.block is not None}
-    root: list = []
-    open_nodes: list[tuple[Container, list]] = []
+    root: list[Any] = []
+    open_nodes: list[tuple[Container, list[Any]]] = []
     for index, block in enumerate(translation.paper.blocks):
         shared = _shared_depth([c for c, _ in open_nodes], block.path)
         del open_nodes[shared:]
         for container in block.path[shared:]:
-            children: list = []
+            children: list[Any] = []
             (open_nodes[-1][1] if open_nodes else root).append((container, children))
             open_nodes.append((container, children))
         (open_nodes[-1][1] if open_nodes else root).append(Leaf(block, by_block.get(index)))
@@ -90,14 +101,15 @@ def _shared_depth(open_containers: list[Container], path: tuple[Container, ...])
     return depth
 
 
-def _freeze(items: list) -> tuple[Node | Leaf, ...]:
+def _freeze(items: list[Any]) -> tuple[Node | Leaf, ...]:
     return tuple(item if isinstance(item, Leaf) else Node(item[0], _freeze(item[1])) for item in items)
 
 
 def table_of_contents(translation: TranslatedPaper) -> tuple[tuple[int, TranslatedSegment], ...]:
     """The headings of levels 2 and 3, with their level, for the table of contents."""
     blocks = translation.paper.blocks
-    headings = [(blocks[s.segment.block].level, s) for s in translation.segments if s.segment.role == "heading"]
+    headings = [(blocks[s.segment.block].level, s) for s in translation.segments
+                if s.segment.role == "heading" and s.segment.block is not None]
     return tuple((level, segment) for level, segment in headings if level in (2, 3))
 
 
@@ -109,7 +121,9 @@ def volume_prefix(slug: str) -> str:
 def prefixed_translation(translation: TranslatedPaper, prefix: str) -> TranslatedPaper:
     """The translation with prefix on every anchor id, as a volume holds it."""
     def rename(segment: TranslatedSegment) -> TranslatedSegment:
-        return dataclasses.replace(segment, segment=dataclasses.replace(segment.segment, id=prefix + segment.segment.id))
+        return dataclasses.replace(
+            segment, segment=dataclasses.replace(segment.segment, id=prefix + segment.segment.id)
+        )
 
     return dataclasses.replace(translation, segments=tuple(rename(s) for s in translation.segments))
 
@@ -133,16 +147,16 @@ class Environments:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._made: dict[str, object] = {}
+        self._made: dict[str, jinja2.Environment] = {}
 
-    def __getitem__(self, language: str):
+    def __getitem__(self, language: str) -> jinja2.Environment:
         if language not in self._made:
             self._made[language] = make_environment(self.project.config, language,
                                                     self.project.ui_translations(language))
         return self._made[language]
 
 
-def make_environment(config: Config, language: str, translations):
+def make_environment(config: Config, language: str, translations: EscapingTranslations) -> jinja2.Environment:
     """A Jinja2 environment for language: autoescape everywhere, the interface catalog, Babel formats."""
     import jinja2
 
@@ -155,7 +169,8 @@ def make_environment(config: Config, language: str, translations):
         lstrip_blocks=True,
         bytecode_cache=_compiled_templates(),
     )
-    environment.install_gettext_translations(translations, newstyle=False)
+    # A method the i18n extension adds to the environment, which Jinja2's types cannot know.
+    environment.install_gettext_translations(translations, newstyle=False)  # type: ignore[attr-defined]
     environment.filters.update(_filters(language))
     environment.globals.update(site=SiteMap, languages=config.all_languages, source_language=config.source_language,
                                threshold=config.threshold, max_query_length=MAX_QUERY_LENGTH,
@@ -164,7 +179,7 @@ def make_environment(config: Config, language: str, translations):
 
 
 @lru_cache(maxsize=1)
-def _compiled_templates():
+def _compiled_templates() -> jinja2.BytecodeCache:
     """One store of compiled templates for the process; Jinja2 compiles a template again when its source changes."""
     # Each language's environment, and each build of a long-lived server (`library serve --watch`),
     # would otherwise compile every template again: 0.3 s of a site build.
@@ -174,17 +189,17 @@ def _compiled_templates():
         def __init__(self) -> None:
             self.code: dict[str, bytes] = {}
 
-        def load_bytecode(self, bucket) -> None:
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             if bucket.key in self.code:
                 bucket.bytecode_from_string(self.code[bucket.key])
 
-        def dump_bytecode(self, bucket) -> None:
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             self.code[bucket.key] = bucket.bytecode_to_string()
 
     return CompiledTemplates()
 
 
-def _filters(language: str) -> dict:
+def _filters(language: str) -> dict[str, Any]:
     from babel import Locale
     from babel.dates import format_date
     from babel.lists import format_list
@@ -202,13 +217,13 @@ def _filters(language: str) -> dict:
         """The language's name in the page's language, for running text: "espagnol", "Spanish"."""
         return Locale.parse(code).get_display_name(locale) or code
 
-    def list_of(items, style: str = "standard"):
+    def list_of(entries: Iterable[str], style: ListStyle = "standard") -> Markup:
         """Items (text, or HTML such as links) joined as the page's language joins a list: "A, B and C"."""
-        items = [escape(item) for item in items]
+        items = [escape(item) for item in entries]
         # Babel joins placeholders; its words are escaped, then each placeholder becomes its item.
         tokens = [f"\0{index}\0" for index in range(len(items))]
         joined = escape(format_list(tokens, style, locale=locale)) if items else escape("")
-        for token, item in zip(tokens, items):
+        for token, item in zip(tokens, items, strict=True):
             joined = joined.replace(token, item)
         return joined
 
@@ -229,10 +244,10 @@ def _filters(language: str) -> dict:
     }
 
 
-def render_template(config: Config, environment, template: str, context: dict) -> str:
+def render_template(config: Config, environment: jinja2.Environment, template: str, context: dict[str, Any]) -> str:
     """template rendered with context; any failure becomes a TemplateError naming the template."""
     try:
-        return environment.get_template(template).render(context)
+        return str(environment.get_template(template).render(context))
     except Exception as error:
         raise _template_error(config, template, error) from None
 
@@ -243,7 +258,7 @@ def _template_error(config: Config, template: str, error: Exception) -> Template
     if isinstance(error, jinja2.TemplateSyntaxError):
         return TemplateError(error.filename or config.templates_dir / template, error.lineno, error.message or "")
     if isinstance(error, jinja2.TemplateNotFound):
-        return TemplateError(config.templates_dir / error.name, None, "template not found")
+        return TemplateError(config.templates_dir / str(error.name), None, "template not found")
     return TemplateError(config.templates_dir / template, None, f"{type(error).__name__}: {error}")
 
 

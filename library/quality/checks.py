@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from library.core.words import counted
 from library.core.paths import catalog_path, shown
+from library.core.words import counted
+from library.model.project import Project
+from library.model.translation import is_translated
 from library.quality.findings import Check, Context, Finding, Problem, Severity
 from library.quality.terminology import avoided_term, glossary
 from library.sources.glossary import Term
 from library.sources.markup import inline_tokens, prose
 from library.sources.pofiles import IGNORE_COMMENT, IGNORE_FLAG, read_catalog, silenced_checks
-from library.model.project import Project
-from library.model.translation import is_translated
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -65,7 +65,8 @@ def _markup(source: str, target: str, context: Context) -> Iterable[str]:
         if counts[0][kind] != counts[1][kind]:
             yield f"{name}: {counts[0][kind]} in the English, {counts[1][kind]} in the translation"
     if counts[0]["code_inline"] == counts[1]["code_inline"]:
-        codes = [Counter(t.content for t in inline_tokens(text) if t.type == "code_inline") for text in (source, target)]
+        codes = [Counter(t.content for t in inline_tokens(text) if t.type == "code_inline")
+                 for text in (source, target)]
         for code in sorted(codes[0] - codes[1]):
             yield f"code span `{code}` must be kept as it is"
 
@@ -78,7 +79,7 @@ def _foreign_italics(source: str, target: str) -> int:
 
 def _emphasised(text: str) -> list[str]:
     """The text inside each *emphasis* span."""
-    spans, depth, current = [], 0, []
+    spans, depth, current = list[str](), 0, list[str]()
     for token in inline_tokens(text):
         if token.type == "em_open":
             depth, current = depth + 1, []
@@ -125,7 +126,7 @@ def _numbers(source: str, target: str, context: Context) -> Iterable[str]:
 
 
 @lru_cache(maxsize=8)
-def _number_pattern(language: str) -> re.Pattern:
+def _number_pattern(language: str) -> re.Pattern[str]:
     from babel.numbers import get_decimal_symbol, get_group_symbol
 
     decimal, group = get_decimal_symbol(language), get_group_symbol(language)
@@ -161,7 +162,7 @@ def _whitespace(source: str, target: str, context: Context) -> Iterable[str]:
             yield f"the English {where} with {_describe(before)}, the translation with {_describe(after)}"
 
 
-def _edge(text: str, strip, where: str) -> str:
+def _edge(text: str, strip: Callable[[str], str], where: str) -> str:
     rest = strip(text)
     return text[: len(text) - len(rest)] if where == "starts" else text[len(rest):]
 
@@ -215,15 +216,14 @@ def _french_spacing(source: str, target: str, context: Context) -> Iterable[str]
             yield "after “«”, use a no-break space"
 
 
-def _needs_space(text: str, match: re.Match) -> bool:
+def _needs_space(text: str, match: re.Match[str]) -> bool:
     if match["space"]:
         return match["space"] not in _NO_BREAK
     previous = text[match.start() - 1] if match.start() else ""
     if not previous:
         return False
-    if match["mark"] in "!?" and (previous in "!?…" or _glued(text, match.end())):
-        return False  # "?!" and "…?" take no space; a "!" inside a word is not punctuation
-    return True
+    # "?!" and "…?" take no space; a "!" inside a word is not punctuation.
+    return not (match["mark"] in "!?" and (previous in "!?…" or _glued(text, match.end())))
 
 
 def _glued(text: str, end: int) -> bool:
@@ -236,9 +236,13 @@ def _glued(text: str, end: int) -> bool:
 _LABELS = ("alinéa", "annexe", "article", "chapitre", "cible", "objectif", "paragraphe", "résolution")
 _LABEL_THEN_NUMBER = re.compile(rf"(?<!\w)(?P<label>(?i:{'|'.join(_LABELS)})s?) (?P<number>\d+(?:[./]\d+)*)")
 _NUMBER_THEN_WORD = re.compile(r"(?<![\w/.,-])(?P<number>\d+(?:[.,]\d+)?) (?P<word>[a-zà-öø-ÿœæ][^\W\d_]*)")
-_SMALL_WORDS = frozenset("""a à après au aux avant avec car ce ces cette chez comme contre d dans de depuis des
-    donc dont du elle elles en entre est et il ils jusqu l la le les leur leurs lors mais n ne ni on ont ou où
-    par pour puis qu que qui s sa sans se selon ses son sont sous sur un une vers y""".split())
+_SMALL_WORDS = frozenset({
+    "a", "à", "après", "au", "aux", "avant", "avec", "car", "ce", "ces", "cette", "chez", "comme", "contre", "d",
+    "dans", "de", "depuis", "des", "donc", "dont", "du", "elle", "elles", "en", "entre", "est", "et", "il", "ils",
+    "jusqu", "l", "la", "le", "les", "leur", "leurs", "lors", "mais", "n", "ne", "ni", "on", "ont", "ou", "où", "par",
+    "pour", "puis", "qu", "que", "qui", "s", "sa", "sans", "se", "selon", "ses", "son", "sont", "sous", "sur", "un",
+    "une", "vers", "y",
+})
 
 
 def _french_number_spacing(source: str, target: str, context: Context) -> Iterable[str]:
@@ -365,10 +369,10 @@ def check_text(source: str, target: str, language: str, *, terms: tuple[Term, ..
 
 def _pairs(message: Message) -> list[tuple[str, str]]:
     """(English, translation) for each form: msgid with msgstr[0], msgid_plural with the others."""
-    if message.pluralizable:
-        singular, plural = message.id
-        return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string)]
-    return [(message.id, message.string)]
+    if isinstance(message.id, (list, tuple)):
+        singular, plural = message.id[0], message.id[1]
+        return [(singular if index == 0 else plural, text) for index, text in enumerate(message.string or ())]
+    return [(message.id, str(message.string))]
 
 
 def _ignored(message: Message) -> tuple[frozenset[str], list[str]]:
@@ -397,7 +401,7 @@ def check_messages(catalog: Catalog, path: Path, language: str, domain: str,
                    terms: tuple[Term, ...] = ()) -> tuple[Problem, ...]:
     """Check every translated entry of catalog, read from path (fuzzy and empty entries are skipped)."""
     return tuple(
-        Problem(path, message.lineno, language, domain, finding.check, finding.severity, finding.message)
+        Problem(path, message.lineno or 0, language, domain, finding.check, finding.severity, finding.message)
         for message in catalog
         if message.id and is_translated(message)
         for finding in _check_message(message, language, terms)

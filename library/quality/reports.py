@@ -1,17 +1,24 @@
 """How complete each catalog is, counted as Translate Toolkit's pocount counts, and what is missing."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from library.core.errors import IncompleteTranslation
 from library.core.paths import UI_DOMAIN, catalog_path, shown
 from library.model.project import Project
-from library.model.translation import Figure, Tally, count_words, passage_state, percent_label, singular, translations_of
+from library.model.translation import (
+    Figure,
+    Tally,
+    count_words,
+    passage_state,
+    percent_label,
+    singular,
+    translations_of,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -37,7 +44,7 @@ __all__ = [
 TOTAL = "TOTAL"  # the domain of a language's total row; never a slug, which is lowercase
 # pocount's names for the states: a missing passage is an untranslated message.
 State = Literal["translated", "fuzzy", "untranslated"]
-_POCOUNT_NAMES = {"translated": "translated", "fuzzy": "fuzzy", "missing": "untranslated"}
+_POCOUNT_NAMES: dict[str, State] = {"translated": "translated", "fuzzy": "fuzzy", "missing": "untranslated"}
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
     if domain == UI_DOMAIN:
         figure, sources = _ui_figure(project, language), _template_ids(project.template(domain))
     else:
-        figure, sources = project.figure(domain, language), {s.segment.msgid for s in project.translation(domain, language).segments}
+        segments = project.translation(domain, language).segments
+        figure, sources = project.figure(domain, language), {s.segment.msgid for s in segments}
     obsolete, target_words = Tally(), 0
     for message in catalog.obsolete.values() if catalog is not None else ():
         obsolete += Tally(1, _source_words(message))
@@ -154,7 +162,7 @@ def catalog_status(project: Project, language: str, domain: str) -> CatalogStatu
                          _stale(project, domain, catalog, sources))
 
 
-def _template_ids(template: Catalog) -> set[str]:
+def _template_ids(template: Catalog | None) -> set[str]:
     return {singular(message.id) for message in template or () if message.id}
 
 
@@ -163,7 +171,7 @@ def _ui_figure(project: Project, language: str) -> Figure:
     return project.figure(UI_DOMAIN, language)
 
 
-def _stale(project: Project, domain: str, catalog: Catalog, sources: set[str]) -> str | None:
+def _stale(project: Project, domain: str, catalog: Catalog | None, sources: set[str]) -> str | None:
     """The command that brings the PO file in line with the English, or None when it is."""
     if catalog is not None and {singular(m.id) for m in catalog if m.id} == sources:
         return None
@@ -258,7 +266,7 @@ class _Source:
     context: str | None = None
 
 
-def _sources(project: Project, domain: str, catalog: Catalog):
+def _sources(project: Project, domain: str, catalog: Catalog | None) -> Iterator[_Source]:
     """Each distinct text of domain, in reading order: the paper's segments, or the UI template's messages."""
     if domain != UI_DOMAIN:
         yield from _paper_sources(project, domain)
@@ -267,10 +275,17 @@ def _sources(project: Project, domain: str, catalog: Catalog):
     for message in template if template is not None else catalog or ():
         if message.id:
             name, line = message.locations[0] if message.locations else (None, None)
-            yield _Source(message.id, project.config.root / name if name else None, line, message.context)
+            yield _Source(_msgid(message), project.config.root / name if name else None, line, message.context)
 
 
-def _paper_sources(project: Project, slug: str):
+def _msgid(message: Message) -> str | tuple[str, str]:
+    """A message's English: its msgid, or its singular and plural."""
+    if isinstance(message.id, str):
+        return message.id
+    return message.id[0], message.id[1]
+
+
+def _paper_sources(project: Project, slug: str) -> Iterator[_Source]:
     paper = project.paper(slug)
     seen: set[str] = set()
     for translated in project.translation(slug, project.config.source_language).segments:
@@ -378,7 +393,7 @@ def _group_title(title: str, widths: list[int]) -> str:
 
 def _aligned(cells: list[str], widths: list[int]) -> str:
     parts = [cell.ljust(width) if index < 2 else cell.rjust(width) for index, (cell, width) in
-             enumerate(zip(cells, widths))]
+             enumerate(zip(cells, widths, strict=True))]
     return "  ".join(parts)
 
 

@@ -48,7 +48,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _phrase(phrase: str) -> re.Pattern:
+def _phrase(phrase: str) -> re.Pattern[str]:
     """The pattern of phrase as whole words, perhaps plural."""
     return re.compile(rf"(?<!\w){re.escape(phrase)}(e?s)?(?!\w)")
 
@@ -63,10 +63,7 @@ def _has_term(words: list[str], official: str) -> bool:
     """The term's words in order, inflected (examen régional: examens régionaux) and a few words apart."""
     term = _loose_words(official)
     stems = [word[: max(4, len(word) - 2)] for word in term if len(word) >= 4] or term
-    for start, word in enumerate(words):
-        if word.startswith(stems[0]) and _rest_follows(words, start, stems[1:]):
-            return True
-    return False
+    return any(word.startswith(stems[0]) and _rest_follows(words, start, stems[1:]) for start, word in enumerate(words))
 
 
 def _rest_follows(words: list[str], position: int, stems: list[str]) -> bool:
@@ -117,7 +114,7 @@ def _spans(text: str, forms: list[str]) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1024)
-def _form_pattern(form: str) -> re.Pattern:
+def _form_pattern(form: str) -> re.Pattern[str]:
     words = (rf"{re.escape(word)}(?:e?s|x)?" for word in form.split())
     return re.compile(rf"(?<!\w){' '.join(words)}(?!\w)")
 

@@ -10,12 +10,17 @@ connection that waits for a request, so a reader behind the same address still g
 """
 from __future__ import annotations
 
+import socket
 import time
+from typing import TYPE_CHECKING, Any
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["CONNECTIONS_PER_CLIENT", "REQUEST_DEADLINE", "create_guarded_server"]
 
@@ -25,7 +30,7 @@ _TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Leng
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n"
 
 
-class _Channel(HTTPChannel):
+class _Channel(HTTPChannel):  # type: ignore[misc]  # waitress is untyped
     """A connection that knows since when its current request has been arriving."""
 
     request_began: float | None = None
@@ -35,7 +40,7 @@ class _Channel(HTTPChannel):
         handled = super().received(data)
         # A request still partial after this: it began now, unless it had begun before.
         self.request_began = (began or time.time()) if self.request is not None else None
-        return handled
+        return bool(handled)
 
     def time_out(self) -> None:
         """Answer 408 and close once it is sent (or once the channel times out, if the client never reads)."""
@@ -46,10 +51,11 @@ class _Channel(HTTPChannel):
         self.close_when_flushed = True
 
 
-class _GuardedServer(TcpWSGIServer):
+class _GuardedServer(TcpWSGIServer):  # type: ignore[misc]  # waitress is untyped
     """Waitress's server with the request deadline and the per-client share."""
 
-    def channel_class(self, _server, connection, address, adjustments, map=None) -> None:  # noqa: A002
+    def channel_class(self, _server: object, connection: socket.socket, address: object, adjustments: object,
+                      map: dict[int, object] | None = None) -> None:  # noqa: A002 (waitress names it so)
         """A channel for a new connection, the client's oldest waiting one closed if it has its share already."""
         client = _client(address)
         mine = [channel for channel in self.active_channels.values()
@@ -72,10 +78,10 @@ class _GuardedServer(TcpWSGIServer):
                 channel.time_out()
 
 
-def create_guarded_server(application, host: str, port: int, **limits):
+def create_guarded_server(application: WSGIApplication, host: str, port: int, **limits: Any) -> Any:
     """Waitress's create_server for host and port, each listening socket guarded; OSError if it cannot listen."""
     adjustments = Adjustments(host=host, port=port, **limits)
-    socket_map: dict = {}
+    socket_map: dict[int, socket.socket] = {}
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adjustments.threads)
     servers = [_GuardedServer(application, socket_map, dispatcher=dispatcher, adj=adjustments, sockinfo=info)
@@ -86,11 +92,11 @@ def create_guarded_server(application, host: str, port: int, **limits):
     return MultiSocketServer(socket_map, adjustments, listening, dispatcher, servers[-1].log_info)
 
 
-def _client(address) -> str:
+def _client(address: object) -> str:
     return address[0] if isinstance(address, tuple) and address else str(address)
 
 
-def _refuse(connection) -> None:
+def _refuse(connection: socket.socket) -> None:
     """Say 503 (a new connection's send buffer is empty: it cannot block) and close."""
     try:
         connection.setblocking(False)

@@ -16,9 +16,9 @@ package, and added to HTML answers by the server only in watch mode.
 from __future__ import annotations
 
 import json
-import re
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,14 +27,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from library.core.words import counted
 from library.core.config import known_language
 from library.core.errors import LibraryError, error_line
 from library.core.lock import hold_lock
 from library.core.paths import SiteMap, lock_path, pdf_manifest_path, shown
-from library.pipeline import Selection, StageReport, report_lines, run_stages
+from library.core.words import counted
 from library.model.project import Project
+from library.pipeline import Selection, StageReport, report_lines, run_stages
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from library.core.config import Config
 
 __all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
            "stale_pdfs", "unrendered_pdfs"]
@@ -84,7 +90,7 @@ class Preview:
     def status(self) -> BuildStatus:
         return self._status
 
-    def update(self, **changes) -> BuildStatus:
+    def update(self, **changes: Any) -> BuildStatus:
         with self._changed:
             status = replace(self._status, **changes)
             if status != self._status:
@@ -104,7 +110,7 @@ class Preview:
         With WATCH_CHANNELS streams open already, the status now and when to ask again, then the end.
         """
         if not self._channels.acquire(blocking=False):
-            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode("utf-8")
+            yield f"retry: {RETRY_MS}\nevent: status\ndata: {self._status.as_json()}\n\n".encode()
             return
         try:
             seen = None
@@ -114,7 +120,7 @@ class Preview:
                     yield b": still watching\n\n"
                     continue
                 seen = status
-                yield f"event: status\ndata: {status.as_json()}\n\n".encode("utf-8")
+                yield f"event: status\ndata: {status.as_json()}\n\n".encode()
         finally:  # the page went away (or the preview closed): its place is free
             self._channels.release()
 
@@ -194,7 +200,7 @@ class _Watcher:
     def __init__(self, config_path: Path, preview: Preview, report: Callable[[str], None],
                  pdf_pause: float | None) -> None:
         self.config_path, self.preview, self.report, self.pdf_pause = config_path, preview, report, pdf_pause
-        self._pdf_process: subprocess.Popen | None = None
+        self._pdf_process: subprocess.Popen[bytes] | None = None
         self._last_save = time.monotonic()
         self._own: dict[Path, bytes | None] = {}
         self._last_project: Project | None = None
@@ -202,7 +208,7 @@ class _Watcher:
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
 
     def project(self) -> Project:
-        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs are not parsed again."""
+        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs not parsed again."""
         from library.core.config import load_config
 
         project = Project(load_config(self.config_path))
@@ -278,7 +284,7 @@ class _Watcher:
             reports = run_stages(project, ("compile", "html"), Selection(languages=languages))
         return reports, project
 
-    def _locks(self, config, locales: bool):
+    def _locks(self, config: Config, locales: bool) -> ExitStack:
         """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
         from contextlib import ExitStack
 
@@ -295,7 +301,8 @@ class _Watcher:
             stale, unrendered = pdfs_behind(project)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:
-                when = "" if self.pdf_pause is None else f"in the background once the saves pause for {self.pdf_pause:g} s, "
+                pause = self.pdf_pause
+                when = "" if pause is None else f"in the background once the saves pause for {pause:g} s, "
                 self.report(f"PDFs: {counted(len(unrendered), 'PDF')} not rendered yet; they follow {when}"
                             "or at once with `library build pdf`")
             self._unrendered_pdfs = unrendered
@@ -333,7 +340,7 @@ class _Watcher:
 
     def stop_pdfs(self) -> None:
         """A save comes first: stop the background PDF build (its files are written whole or not at all)."""
-        if self._pdf_running():
+        if self._pdf_running() and self._pdf_process is not None:
             os.killpg(self._pdf_process.pid, signal.SIGTERM)
             self._pdf_process.wait()
             self._pdf_process = None
@@ -392,7 +399,7 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
 
 
 def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched: list[str],
-                                   settings: tuple) -> tuple[list[str], tuple]:
+                                   settings: tuple[Any, ...]) -> tuple[list[str], tuple[Any, ...]]:
     """Rebuild after each batch of saves until preview closes or setup.cfg is a new file.
 
     The system watches a file, not a name: once a save renames a new setup.cfg over the old

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config, known_language
-from library.outputs.headers import SECURITY_HEADERS
 from library.core.paths import SiteMap, site_folder
 from library.model.project import Project
+from library.outputs.headers import SECURITY_HEADERS
 from library.outputs.render import Environments, render_page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from flask import Flask, Response
+    from flask.typing import ResponseReturnValue
+
+    from library.outputs.results import SearchResults
+    from library.outputs.search.engine import SearchEngine
+    from library.serving.watch import Preview
 
 __all__ = ["create_app", "make_server", "negotiate_language", "resolve", "serve", "SERVER_LIMITS"]
 
@@ -41,7 +52,7 @@ def negotiate_language(accept_language: str | None, config: Config) -> str:
     preferred = [value.replace("-", "_") for value, _quality in tags]
     # Babel compares without regard to case but answers with the tag as the reader's browser wrote it.
     chosen = negotiate_locale(preferred, config.all_languages, sep="_")
-    return known_language(chosen, config.all_languages) if chosen else config.source_language
+    return (known_language(chosen, config.all_languages) if chosen else None) or config.source_language
 
 
 def resolve(site: Path, url_path: str) -> Path | None:
@@ -67,7 +78,7 @@ def resolve(site: Path, url_path: str) -> Path | None:
     return resolved
 
 
-def create_app(project: Project, *, preview=None, engine=None):
+def create_app(project: Project, *, preview: Preview | None = None, engine: SearchEngine | None = None) -> Flask:
     """The Flask app for the project's built site; with preview (watch mode), its reload channel too.
 
     engine: the SearchEngine that answers its searches (a new one by default), which keeps what it
@@ -79,8 +90,7 @@ def create_app(project: Project, *, preview=None, engine=None):
     from flask_compress import Compress
 
     from library.core.errors import LibraryError
-    from library.outputs.results import MAX_QUERY_LENGTH
-    from library.outputs.results import SearchResults
+    from library.outputs.results import MAX_QUERY_LENGTH, SearchResults
     from library.outputs.search.engine import SearchEngine
 
     # Python knows EPUB's type only from the system's /etc/mime.types, which a slim Debian lacks.
@@ -96,7 +106,7 @@ def create_app(project: Project, *, preview=None, engine=None):
     reading = {"provide_automatic_options": False}  # OPTIONS is refused like any method but GET and HEAD
 
     @app.get("/", **reading)
-    def front_door():
+    def front_door() -> ResponseReturnValue:
         language = negotiate_language(request.headers.get("Accept-Language"), config)
         response = redirect(f"/{language}/", code=302)
         response.vary.add("Accept-Language")
@@ -105,7 +115,7 @@ def create_app(project: Project, *, preview=None, engine=None):
     search_pages: dict[str, SearchPage] = {}
 
     @app.before_request
-    def canonical_language():
+    def canonical_language() -> ResponseReturnValue | None:
         # Language tags are compared without regard to case: /FR/… is /fr/…, said once with a 301.
         first, slash, rest = request.path.lstrip("/").partition("/")
         code = known_language(first, config.all_languages)
@@ -115,7 +125,7 @@ def create_app(project: Project, *, preview=None, engine=None):
         return None
 
     @app.get("/<language>/search", **reading)
-    def old_search_address(language: str):
+    def old_search_address(language: str) -> ResponseReturnValue:
         # The search page was once served without its .html; links to it keep working.
         if language not in config.all_languages:
             return _not_found(language)
@@ -123,7 +133,7 @@ def create_app(project: Project, *, preview=None, engine=None):
         return redirect(f"/{SiteMap.search(language)}" + (f"?{query}" if query else ""), code=301)
 
     @app.get("/<language>/search.html", **reading)
-    def search_page(language: str):
+    def search_page(language: str) -> ResponseReturnValue:
         if language not in config.all_languages:
             return _not_found(language)
         query = request.args.get("q", "")
@@ -137,7 +147,7 @@ def create_app(project: Project, *, preview=None, engine=None):
         return body, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
     @app.get("/<path:url_path>", **reading)
-    def page(url_path: str):
+    def page(url_path: str) -> ResponseReturnValue:
         if url_path in config.all_languages:
             return redirect(f"/{url_path}/", code=301)
         path = resolve(site, url_path) if url_path != SiteMap.headers_file() else None
@@ -163,27 +173,27 @@ def create_app(project: Project, *, preview=None, engine=None):
             request.headers.get("Accept-Language"), config
         )
 
-    def _site_page(page: str, status: int, fallback: bytes, language: str):
+    def _site_page(page: str, status: int, fallback: bytes, language: str) -> tuple[bytes, int, dict[str, str]]:
         path = site / page
         body = path.read_bytes() if path.is_file() else fallback
         content_type = "text/html; charset=utf-8" if path.is_file() else "text/plain; charset=utf-8"
         return body, status, {"Content-Type": content_type, "Content-Language": language}
 
-    def _not_found(url_path: str):
+    def _not_found(url_path: str) -> tuple[bytes, int, dict[str, str]]:
         language = _reader_language(url_path)
         return _site_page(SiteMap.not_found(language), 404, b"Not found\n", language)
 
     @app.errorhandler(404)
-    def any_not_found(_error):
+    def any_not_found(_error: Exception) -> ResponseReturnValue:
         return _not_found(request.path.lstrip("/"))
 
     @app.errorhandler(405)
-    def not_allowed(_error):
+    def not_allowed(_error: Exception) -> ResponseReturnValue:
         return ("Only GET and HEAD are served here.\n", 405,
                 {"Content-Type": "text/plain; charset=utf-8", "Allow": ", ".join(READ_METHODS)})
 
     @app.errorhandler(500)
-    def server_error(_error):
+    def server_error(_error: Exception) -> ResponseReturnValue:
         # The failure itself is logged by Flask; the reader gets the site's page, in their language.
         language = _reader_language(request.path.lstrip("/"))
         body, status, headers = _site_page(SiteMap.server_error(language), 500, b"Server error\n", language)
@@ -195,7 +205,7 @@ def create_app(project: Project, *, preview=None, engine=None):
         app.register_blueprint(preview_blueprint(preview))
 
     @app.after_request
-    def secure(response):
+    def secure(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
         return response
 
@@ -222,7 +232,8 @@ def _compressible(path: Path) -> bool:
     return (mimetypes.guess_type(path.name)[0] or "") in COMPRESSED_TYPES
 
 
-def serve(project: Project, host: str, port: int, *, on_ready=None, preview=None) -> None:
+def serve(project: Project, host: str, port: int, *, on_ready: Callable[[str], object] | None = None,
+          preview: Preview | None = None) -> None:
     """Serve the built site with waitress until interrupted; on_ready(url) once it listens."""
     server = make_server(project, host, port, preview=preview)
     if on_ready is not None:
@@ -236,14 +247,14 @@ def serve(project: Project, host: str, port: int, *, on_ready=None, preview=None
         server.close()
 
 
-def make_server(project: Project, host: str, port: int, *, preview=None):
+def make_server(project: Project, host: str, port: int, *, preview: Preview | None = None) -> Any:
     """The waitress server of the built site, listening, its connections bounded; server.run() serves.
 
     An address that cannot be listened on (no such host, a port in use or not ours to
     take) is a LibraryError saying so, raised before anything is served.
     """
-    from library.serving.connections import create_guarded_server
     from library.core.errors import LibraryError
+    from library.serving.connections import create_guarded_server
 
     try:
         return create_guarded_server(create_app(project, preview=preview), host, port, ident="briefing-library",
@@ -252,7 +263,7 @@ def make_server(project: Project, host: str, port: int, *, preview=None):
         raise LibraryError(f"cannot listen on {host}:{port}: {_socket_problem(error)}") from None
 
 
-def _limits(preview) -> dict:
+def _limits(preview: Preview | None) -> dict[str, Any]:
     """SERVER_LIMITS, with more threads in watch mode: each open page's reload channel holds one."""
     if preview is None:
         return SERVER_LIMITS
@@ -282,7 +293,7 @@ class SearchPage:
         self.project, self.language = project, language
         self.environment = Environments(project)[language]
 
-    def render(self, query: str, results) -> str:
+    def render(self, query: str, results: SearchResults) -> str:
         from urllib.parse import urlencode
 
         context = {

@@ -24,18 +24,18 @@ def preview_blueprint(preview: Preview) -> Blueprint:
     blueprint = Blueprint("preview", __name__, url_prefix=f"/{WATCH_PREFIX}")
 
     @blueprint.get("/events", provide_automatic_options=False)
-    def watch_events():
+    def watch_events() -> Response:
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         return Response(preview.events(), mimetype="text/event-stream", headers=headers)
 
     @blueprint.get("/<name>", provide_automatic_options=False)
-    def watch_client(name: str):
+    def watch_client(name: str) -> tuple[str | bytes, int, dict[str, str]]:
         if name not in CLIENT_FILES:
             return "Not found\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
         return (CLIENT_FOLDER / name).read_bytes(), 200, {"Content-Type": CLIENT_FILES[name]}
 
     @blueprint.after_app_request
-    def with_reload(response):
+    def with_reload(response: Response) -> Response:
         if response.is_streamed:
             return response
         if response.mimetype != "text/html":
@@ -55,6 +55,6 @@ def inject_client(page: bytes, generation: int) -> bytes:
     """page with the watch script, its stylesheet and the build it shows, at the end of its head."""
     tags = (f'<meta name="library-watch-build" content="{generation}">\n'
             f'<link rel="stylesheet" href="/{WATCH_PREFIX}/watch.css">\n'
-            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode("utf-8")
+            f'<script src="/{WATCH_PREFIX}/watch.js" defer></script>\n').encode()
     head_end = page.find(b"</head>")
     return page[:head_end] + tags + page[head_end:] if head_end >= 0 else page

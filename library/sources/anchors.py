@@ -9,6 +9,7 @@ with no record yet gets the ids its text gives (a heading's words, a hash of a p
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def read_anchor_record(path: Path, data: bytes | None) -> AnchorRecord:
 
 def render_anchor_record(record: AnchorRecord) -> bytes:
     """The record as stable JSON with one passage a line, so a diff shows what moved."""
-    def line(value) -> str:
+    def line(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     passages = ",\n".join("  " + line({"id": p.id, "heading": p.heading, "section": p.section, "text": p.text})
@@ -91,7 +92,7 @@ def assign_anchors(segments: tuple[Segment, ...], record: AnchorRecord) -> tuple
     return result, _new_record(result, record, set(matched.values()))
 
 
-def _match(segments, body: list[int], record: AnchorRecord) -> dict[int, str]:
+def _match(segments: tuple[Segment, ...], body: list[int], record: AnchorRecord) -> dict[int, str]:
     """Segment index -> recorded id: the same text first, then the most alike above the threshold."""
     by_text: dict[str, list[RecordedPassage]] = {}
     for passage in record.passages:
@@ -108,7 +109,8 @@ def _match(segments, body: list[int], record: AnchorRecord) -> dict[int, str]:
     return matched
 
 
-def _most_alike(indexes: list[int], segments, passages: list[RecordedPassage]):
+def _most_alike(indexes: list[int], segments: tuple[Segment, ...],
+                passages: list[RecordedPassage]) -> Iterator[tuple[int, RecordedPassage]]:
     """Pairs of an unmatched segment and an unused passage of its kind, best first, each used once."""
     from rapidfuzz.distance import Levenshtein
 
@@ -148,7 +150,8 @@ def _new_record(segments: tuple[Segment, ...], old: AnchorRecord, kept: set[str]
             section = segment.id
     live = {p.id for p in passages}
     retired = {**old.retired, **{p.id: p.section for p in old.passages if p.id not in kept}}
-    retired = {anchor: _live_section(section, retired, live) for anchor, section in retired.items() if anchor not in live}
+    retired = {anchor: _live_section(section, retired, live)
+               for anchor, section in retired.items() if anchor not in live}
     return AnchorRecord(tuple(passages), retired)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from library.core.errors import GlossaryError
 from library.core.files import read_checked
@@ -106,12 +108,13 @@ def _header(row: list[str], path: Path, source_language: str) -> list[str]:
     return names
 
 
-def _terms(rows: list[tuple[int, list[str]]], header: list[str], path: Path, source_language: str):
+def _terms(rows: list[tuple[int, list[str]]], header: list[str], path: Path,
+           source_language: str) -> Iterator[Term]:
     seen: dict[str, int] = {}
     for line, row in rows:
         if len(row) != len(header):
             raise GlossaryError(path, line, f"{len(row)} fields, but the first line names {len(header)} columns")
-        cells = dict(zip(header, (cell.strip() for cell in row)))
+        cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         english = cells.pop(source_language)
         note = cells.pop(NOTE)
         if not english:
@@ -136,7 +139,7 @@ def _variants(cells: dict[str, str], kind: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def search_forms(terms: tuple[Term, ...], source_language: str, language: str) -> list[dict]:
+def search_forms(terms: tuple[Term, ...], source_language: str, language: str) -> list[dict[str, Any]]:
     """Each term with an official form in language, and the other forms a reader may type for it.
 
     Those are its official forms in the other languages and the accepted variants of every
@@ -146,9 +149,9 @@ def search_forms(terms: tuple[Term, ...], source_language: str, language: str) -
     table = []
     for term in terms:
         official = term.english if language == source_language else term.translation(language)
-        forms = {(source_language, term.english), *term.translations.items(),
-                 *((code, form) for code in term.accepted for form in term.accepted_variants(code))}
-        forms = sorted((code, form) for code, form in forms if form and form != official)
+        every_form = {(source_language, term.english), *term.translations.items(),
+                      *((code, form) for code in term.accepted for form in term.accepted_variants(code))}
+        forms = sorted((code, form) for code, form in every_form if form and form != official)
         if official and forms:
             table.append({"official": official, "english": term.english, "forms": forms})
     return table

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-__all__ = ["render_inline", "plain_text", "prose", "inline_tokens", "is_allowed_link", "link_targets", "markdown_reader"]
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = ["render_inline", "plain_text", "prose", "inline_tokens", "is_allowed_link", "link_targets",
+           "markdown_reader"]
 
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -35,17 +41,17 @@ def is_allowed_link(url: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def markdown_reader():
+def markdown_reader() -> MarkdownIt:
     """The one Markdown reader of translated text (CommonMark, no raw HTML, only allowed links)."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = is_allowed_link
+    md.validateLink = is_allowed_link  # type: ignore[method-assign]  # markdown-it-py's documented hook
     return md
 
 
 @lru_cache(maxsize=4096)
-def inline_tokens(text: str) -> tuple:
+def inline_tokens(text: str) -> tuple[Token, ...]:
     """text's inline Markdown tokens, read once: links exactly as the site renders them."""
     tokens = markdown_reader().parseInline(text)
     return tuple(tokens[0].children or ()) if tokens else ()
@@ -55,8 +61,7 @@ def inline_tokens(text: str) -> tuple:
 def prose(text: str) -> str:
     """The running text a reader sees: no markup, no link addresses, no code."""
     kept = {"text": None, "softbreak": " ", "hardbreak": " ", "image": None}
-    return "".join(token.content if kept[token.type] is None else kept[token.type]
-                   for token in inline_tokens(text) if token.type in kept)
+    return "".join(kept[token.type] or token.content for token in inline_tokens(text) if token.type in kept)
 
 
 def render_inline(text: str, *, links: bool = True) -> Markup:
@@ -67,7 +72,7 @@ def render_inline(text: str, *, links: bool = True) -> Markup:
     return Markup("".join(parts))
 
 
-def _render_token(token, links: bool) -> str:
+def _render_token(token: Token, links: bool) -> str:
     if token.type in _SIMPLE_TAGS:
         return _SIMPLE_TAGS[token.type]
     if token.type == "code_inline":
@@ -82,7 +87,7 @@ def _render_token(token, links: bool) -> str:
     return str(escape(token.content))
 
 
-def _link_open(token) -> str:
+def _link_open(token: Token) -> str:
     href = token.attrGet("href") or ""
     title = token.attrGet("title")
     title_attr = f' title="{escape(title)}"' if title else ""
@@ -98,4 +103,4 @@ def plain_text(text: str) -> str:
 
 def link_targets(text: str) -> list[str]:
     """The addresses of the links in text, as written."""
-    return [t.attrGet("href") or "" for t in inline_tokens(text) if t.type == "link_open"]
+    return [str(t.attrGet("href") or "") for t in inline_tokens(text) if t.type == "link_open"]

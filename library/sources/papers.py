@@ -6,13 +6,17 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from library.core.errors import SourceError
 from library.core.files import CONTROL_CHARACTERS, checked_file
 from library.core.paths import RESERVED_SLUGS
+
+if TYPE_CHECKING:
+    import yaml
+    from markdown_it.token import Token
 
 __all__ = ["Block", "Container", "Paper", "PaperMeta", "SLUG", "load_paper", "load_papers", "parse_paper",
            "normalise_space"]
@@ -29,7 +33,7 @@ SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # a paper's slug, its file's name
 _TRANSLATORS_NOTE = re.compile(r"<!--\s*translators?:\s*((?:(?!-->).)*?)\s*-->\s*", re.S | re.I)
 _HTML_COMMENT = re.compile(r"(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
 _LONE_IMAGE = re.compile(r'!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\((?P<src>[^\s)]+)(?:\s+"(?P<title>[^"]*)")?\)')
-_CONTAINER_TOKENS = {
+_CONTAINER_TOKENS: dict[str, ContainerKind] = {
     "bullet_list_open": "bullet_list",
     "ordered_list_open": "ordered_list",
     "list_item_open": "list_item",
@@ -169,18 +173,19 @@ def _parse_meta(path: Path, front: str) -> PaperMeta:
         raise SourceError(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}") from None
     if not isinstance(data, dict):
         raise SourceError(path, 2, "the front matter must be a mapping of fields")
+    assert isinstance(node, yaml.MappingNode)  # a mapping, as data is
     _check_fields_once(path, node)
     lines = _field_lines(node)
     return _MetaReader(path, data, lines).read()
 
 
-@lru_cache(maxsize=None)
-def _front_matter_loader():
+@cache
+def _front_matter_loader() -> type[yaml.SafeLoader]:
     """YAML's safe loader, but an impossible date (2022-02-30) stays text, for the date check to name."""
     import yaml
 
     class Loader(yaml.SafeLoader):
-        def construct_yaml_timestamp(self, node):
+        def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | str:  # type: ignore[override]
             try:
                 return super().construct_yaml_timestamp(node)
             except ValueError:
@@ -190,7 +195,7 @@ def _front_matter_loader():
     return Loader
 
 
-def _check_fields_once(path: Path, node) -> None:
+def _check_fields_once(path: Path, node: yaml.MappingNode) -> None:
     """Refuse a field given twice: YAML would keep the last silently, and the first would seem to count."""
     first: dict[str, int] = {}
     for key_node, _value_node in node.value:
@@ -200,7 +205,7 @@ def _check_fields_once(path: Path, node) -> None:
         first[name] = line
 
 
-def _field_lines(node) -> dict[str, int]:
+def _field_lines(node: yaml.MappingNode) -> dict[str, int]:
     """Source line of each front-matter value (keywords get keyword.0, keyword.1, ...)."""
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -214,7 +219,7 @@ def _field_lines(node) -> dict[str, int]:
 class _MetaReader:
     """Validate front-matter fields one by one, each error naming its line."""
 
-    def __init__(self, path: Path, data: dict, lines: dict[str, int]) -> None:
+    def __init__(self, path: Path, data: dict[str, object], lines: dict[str, int]) -> None:
         self.path, self.data, self.lines = path, data, lines
 
     def read(self) -> PaperMeta:
@@ -247,7 +252,7 @@ class _MetaReader:
             isbn=self._identifier("isbn", _ISBN, "an ISBN-13 like 978-0-306-40615-7", _isbn_checks),
         )
 
-    def _fail(self, key: str, message: str):
+    def _fail(self, key: str, message: str) -> NoReturn:
         raise SourceError(self.path, self.lines.get(key, 2), message)
 
     def _text(self, key: str) -> str:
@@ -336,10 +341,10 @@ class _BodyWalker:
         self.stack: list[Container] = []
         self.opened = 0
         self.pending_comment = ""
-        self.current: dict = {}
+        self.current: dict[str, Any] = {}  # a Block's fields, as keywords
         self.line = offset
 
-    def visit(self, token) -> None:
+    def visit(self, token: Token) -> None:
         if token.map:
             self.line = token.map[0] + 1 + self.offset
         kind = token.type
@@ -350,7 +355,7 @@ class _BodyWalker:
         elif kind == "heading_open":
             self.current = {"kind": "heading", "level": int(token.tag[1])}
         elif kind in ("th_open", "td_open"):
-            style = token.attrs.get("style", "")
+            style = str(token.attrs.get("style", ""))
             self.current = {"kind": "cell", "header": kind == "th_open", "align": style.partition(":")[2]}
         elif kind == "paragraph_open":
             self.current = {"kind": "paragraph", "tight": token.hidden}
@@ -363,12 +368,12 @@ class _BodyWalker:
         elif kind == "hr":
             self._add(Block(kind="rule", text="", line=self.line, path=tuple(self.stack)))
 
-    def _open(self, token, kind: ContainerKind) -> None:
+    def _open(self, token: Token, kind: ContainerKind) -> None:
         self.opened += 1
         start = int(token.attrs.get("start", 1)) if kind == "ordered_list" else 1
         self.stack.append(Container(kind=kind, index=self.opened, start=start))
 
-    def _leaf(self, token) -> None:
+    def _leaf(self, token: Token) -> None:
         for child in token.children or ():
             if child.type == "html_inline":
                 raise SourceError(self.path, self.line, f"raw HTML {child.content!r} is not allowed; write Markdown")
@@ -380,13 +385,15 @@ class _BodyWalker:
             details = {"kind": "image", "src": image["src"], "tight": details.get("tight", False)}
             text = normalise_space(image["alt"])
             if not text:
-                raise SourceError(self.path, self.line, f"the image {image['src']} has no description: say what it "
-                                  f"shows between the brackets, ![…]({image['src']}), for screen readers and translators")
+                raise SourceError(self.path, self.line, f"the image {image['src']} has no description: say what "
+                                  f"it shows between the brackets, ![…]({image['src']}), for screen readers and "
+                                  "translators")
         if details["kind"] == "heading" and not text:
-            raise SourceError(self.path, self.line, "a heading with no text; write it after the '#', or delete the line")
+            raise SourceError(self.path, self.line,
+                              "a heading with no text; write it after the '#', or delete the line")
         self._add(Block(text=text, line=self.line, path=tuple(self.stack), **details))
 
-    def _html_block(self, token) -> None:
+    def _html_block(self, token: Token) -> None:
         note = _TRANSLATORS_NOTE.fullmatch(token.content.strip())
         if note:
             self.pending_comment = normalise_space(note[1])

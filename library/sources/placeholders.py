@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = ["FORMAT_FLAGS", "Placeholders", "FormatError", "parse_format", "compare_formats", "often_used_forms",
@@ -113,17 +114,17 @@ def _take_c(found: Placeholders, position: str, kind: str, unnumbered: int, numb
     return unnumbered, numbered
 
 
-def _directives(pattern: re.Pattern, text: str):
+def _directives(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     position = text.find("%")
     while position != -1:
         match = pattern.match(text, position)
-        if not match["conversion"]:
+        if match is None or not match["conversion"]:
             raise FormatError("it ends in the middle of a placeholder (write %% for a percent sign)")
         yield match
         position = text.find("%", match.end())
 
 
-def _bad_conversion(match: re.Match) -> str:
+def _bad_conversion(match: re.Match[str]) -> str:
     return (f"{match[0]!r} is not a placeholder; write %% for a percent sign, "
             "or a placeholder such as %(name)s")
 

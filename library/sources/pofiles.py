@@ -9,17 +9,24 @@ Babel ``Catalog``. Writing them is powriter's job.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import gettext
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from library.core.errors import CatalogError
 from library.core.files import CONTROL_CHARACTERS, read_checked
-from library.sources.placeholders import FORMAT_FLAGS, PLURAL_SAMPLE, FormatError, compare_formats, often_used_forms, parse_format
+from library.sources.placeholders import (
+    FORMAT_FLAGS,
+    PLURAL_SAMPLE,
+    FormatError,
+    compare_formats,
+    often_used_forms,
+    parse_format,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -80,7 +87,8 @@ class _Entry:
         return "fuzzy" in self.flags
 
 
-def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None, root: Path | None = None):
+def read_catalog(path: Path, *, language: str | None = None, domain: str | None = None,
+                 root: Path | None = None) -> Catalog:
     """Read a PO or POT file strictly into a Babel Catalog, or raise CatalogError.
 
     With root (the locales folder), anything but a regular file inside it (a link out of it,
@@ -96,7 +104,7 @@ def read_catalog(path: Path, *, language: str | None = None, domain: str | None 
     return parse_catalog(data, path, language=language, domain=domain)
 
 
-def parse_catalog(data: bytes, path: Path, *, language: str | None = None, domain: str | None = None):
+def parse_catalog(data: bytes, path: Path, *, language: str | None = None, domain: str | None = None) -> Catalog:
     """Parse the bytes of a PO or POT file; path and language are for messages and checks."""
     lines = _decode_lines(data, path)
     entries = _Parser(path).parse(lines)
@@ -142,7 +150,7 @@ class _Parser:
         self.entry = _Entry(line=1)
         self.current: _Field | None = None
 
-    def fail(self, line: int, message: str):
+    def fail(self, line: int, message: str) -> NoReturn:
         raise CatalogError(self.path, line, message)
 
     def parse(self, lines: list[str]) -> list[_Entry]:
@@ -209,7 +217,7 @@ class _Parser:
             self.current.chunks.append(_string(self, number, text))
             return
         match = _KEYWORD.match(text)
-        if not match:
+        if match is None:
             self.fail(number, f"unexpected text {text[:40]!r}: expected a comment, msgid, msgstr or a quoted string")
         keyword, index, rest = match[1], match[2], match[3]
         if keyword in ("msgctxt", "msgid") and "msgid" in self.entry.fields:
@@ -237,7 +245,7 @@ class _Parser:
             expected = sum(name.startswith("msgstr[") for name in fields)
             if "msgid_plural" not in fields:
                 self.fail(number, "msgstr[N] needs a msgid_plural")
-            if int(index) != expected:
+            if int(index or -1) != expected:
                 self.fail(number, f"expected msgstr[{expected}] here, found msgstr[{index}]")
 
     def _finish(self, last_line: int) -> None:
@@ -256,7 +264,8 @@ def _string(parser: _Parser, number: int, text: str) -> str:
     """Decode one quoted PO string, refusing what Babel or msgfmt would misread."""
     if not text.startswith('"'):
         parser.fail(number, "expected a quoted string")
-    out, position = [], 1
+    out: list[str] = []
+    position = 1
     while position < len(text):
         char = text[position]
         if char == '"':
@@ -308,7 +317,8 @@ def _check_duplicates(entries: list[_Entry], path: Path) -> None:
     for entry in entries:
         line = entry.fields["msgid"].line
         if entry.key in seen:
-            raise CatalogError(path, line, f"duplicate message: the same msgid is already defined at line {seen[entry.key]}")
+            raise CatalogError(path, line,
+                               f"duplicate message: the same msgid is already defined at line {seen[entry.key]}")
         seen[entry.key] = line
 
 
@@ -340,7 +350,8 @@ def _check_header(header: _Entry, path: Path, language: str | None) -> _PluralFo
     if language and "language" in fields:
         declared, line = fields["language"]
         if declared.replace("-", "_").split("_")[0].lower() != language.split("_")[0]:
-            raise CatalogError(path, line, f"the header says Language: {declared}, but this is the {language!r} catalog")
+            raise CatalogError(path, line,
+                               f"the header says Language: {declared}, but this is the {language!r} catalog")
     if "plural-forms" in fields:
         return _check_plural_forms(*fields["plural-forms"], path)
     return None
@@ -360,7 +371,7 @@ def _check_header_date(name: str, value: str, line: int, path: Path) -> None:
         raise CatalogError(path, line, f"bad {name} {value!r}: no such date or time") from None
 
 
-def _header_lines(text: _Field):
+def _header_lines(text: _Field) -> Iterator[tuple[str, int]]:
     """Each 'Name: value' line of the header with the file line where it starts."""
     starts, offset = [], 0
     for chunk in text.chunks:  # chunk i sits on file line text.line + i
@@ -463,7 +474,7 @@ def _check_newlines(msgid: str, msgstr: _Field, path: Path) -> None:
             raise CatalogError(path, msgstr.line, f"msgid and msgstr must both {where} with a newline, or neither")
 
 
-def _build_catalog(entries: list[_Entry], path: Path, language: str | None, domain: str | None):
+def _build_catalog(entries: list[_Entry], path: Path, language: str | None, domain: str | None) -> Catalog:
     from babel.messages.catalog import Catalog
 
     catalog = Catalog(locale=language, domain=domain, fuzzy=False)
@@ -478,13 +489,14 @@ def _build_catalog(entries: list[_Entry], path: Path, language: str | None, doma
     return catalog
 
 
-def _message(entry: _Entry):
+def _message(entry: _Entry) -> Message:
     from babel.messages.catalog import Message
 
     fields = entry.fields
-    msgid = fields["msgid"].text
+    msgid: str | tuple[str, str] = fields["msgid"].text
+    string: str | tuple[str, ...]
     if "msgid_plural" in fields:
-        msgid = (msgid, fields["msgid_plural"].text)
+        msgid = (fields["msgid"].text, fields["msgid_plural"].text)
         string = tuple(entry.translations)
     else:
         string = fields["msgstr"].text
@@ -492,7 +504,7 @@ def _message(entry: _Entry):
     message = Message(
         msgid,
         string,
-        locations=entry.locations,
+        locations=entry.locations,  # type: ignore[arg-type]  # Babel writes a location without a line as its name
         flags=entry.flags,
         auto_comments=entry.auto_comments,
         user_comments=entry.user_comments,

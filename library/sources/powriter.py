@@ -5,9 +5,9 @@ each save would then rewrite lines nobody touched. This lays entries out as msgc
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from library.sources.pofiles import IGNORE_COMMENT, IGNORE_FLAG, silenced_checks
 
@@ -94,7 +94,7 @@ def _entry_text(message: Message, plurals: int, *, obsolete: bool = False) -> st
         lines.append("#, " + ", ".join(flags))
     mark = "#~ " if obsolete else ""
     previous = "#~| " if obsolete else "#| "
-    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
+    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or (), strict=False):
         lines += _keyword_lines(previous, keyword, text)
     if message.context is not None:
         lines += _keyword_lines(mark, "msgctxt", message.context)
@@ -105,8 +105,9 @@ def _entry_text(message: Message, plurals: int, *, obsolete: bool = False) -> st
         for index in range(max(len(strings), plurals)):
             lines += _keyword_lines(mark, f"msgstr[{index}]", strings[index] if index < len(strings) else "")
     else:
+        assert isinstance(message.id, str) and isinstance(message.string or "", str)  # one form, not plural
         lines += _keyword_lines(mark, "msgid", message.id)
-        lines += _keyword_lines(mark, "msgstr", message.string or "")
+        lines += _keyword_lines(mark, "msgstr", str(message.string or ""))
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +132,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _reference_lines(locations) -> list[str]:
+def _reference_lines(locations: Iterable[tuple[str, int | None]]) -> list[str]:
     words = [f"{name}:{line}" if line else name for name, line in sorted(set(locations), key=_location_key)]
     lines, current = [], "#:"
     for word in words:
@@ -142,7 +143,7 @@ def _reference_lines(locations) -> list[str]:
     return lines + ([current] if current != "#:" else [])
 
 
-def _location_key(location):
+def _location_key(location: tuple[str, int | None]) -> tuple[str, int]:
     name, line = location
     return name, line or 0
 

@@ -74,7 +74,8 @@ def _body_segments(blocks: tuple[Block, ...]) -> list[Segment]:
             continue
         notes = tuple(note for note in (_ROLE_NOTES.get(block.kind), block.comment) if note)
         segments.append(
-            Segment(id=_anchor(block), msgid=block.text, line=block.line, role=_role(block), comments=notes, block=index)
+            Segment(id=_anchor(block), msgid=block.text, line=block.line, role=_role(block), comments=notes,
+                    block=index)
         )
     return segments
 

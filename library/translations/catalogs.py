@@ -7,33 +7,34 @@ import functools
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from library.core.config import Config
 from library.core.errors import CatalogError, EditedMeanwhile, LibraryError
 from library.core.files import Changes, read_checked, write_all, write_if_unchanged
-from library.translations.memory import Memory, build_memory
-from library.sources.papers import Paper
-from library.sources.anchors import render_anchor_record
 from library.core.paths import (
     UI_DOMAIN,
     anchor_record_path,
-    catalog_paths,
     catalog_path,
+    catalog_paths,
     mo_path,
     shown,
+    shown_at,
     template_path,
     template_paths,
 )
-from library.sources.pofiles import parse_catalog, read_catalog
-from library.sources.powriter import render_catalog
 from library.model.project import Project
-from library.sources.segments import segment_paper
 from library.model.stamps import source_date
 from library.model.translation import singular
+from library.sources.anchors import render_anchor_record
+from library.sources.papers import Paper
+from library.sources.pofiles import parse_catalog, read_catalog
+from library.sources.powriter import render_catalog
+from library.sources.segments import segment_paper
+from library.translations.memory import Memory, build_memory
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -51,13 +52,15 @@ __all__ = [
 
 UI_PROJECT = "briefing-library-ui"
 PUBLISHER = "Quaker United Nations Office"
+# A message's key in a catalog: its msgid, with its context when it has one.
+_MessageKey: TypeAlias = object
 UI_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
 
 
 # --- extract -------------------------------------------------------------------------------
 
 
-def paper_template(paper: Paper, root: Path):
+def paper_template(paper: Paper, root: Path) -> Catalog:
     """The POT catalog of one paper: one message per distinct segment text."""
     from babel.messages.catalog import Catalog
 
@@ -77,7 +80,7 @@ def paper_template(paper: Paper, root: Path):
     return catalog
 
 
-def ui_template(config: Config):
+def ui_template(config: Config) -> Catalog:
     """The POT catalog of strings in the templates and in the code, through Babel's extractors."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_file
@@ -92,6 +95,8 @@ def ui_template(config: Config):
     )
     for folder, pattern, method, base in _ui_sources(config):
         for path in sorted(folder.glob(pattern)):
+            if method == "python" and not _may_mark_strings(path):
+                continue
             found = extract_from_file(method, str(path), keywords=UI_KEYWORDS, comment_tags=("Translators:",),
                                       options={"trimmed": "true"}, strip_comment_tags=True)
             for line, message, comments, context in found:
@@ -100,7 +105,16 @@ def ui_template(config: Config):
     return catalog
 
 
-def _ui_sources(config: Config):
+# A call of one of UI_KEYWORDS, as Babel's Python extractor finds them: the name, then "(".
+_KEYWORD_CALL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, UI_KEYWORDS)) + r")\s*\(")
+
+
+def _may_mark_strings(path: Path) -> bool:
+    """Whether a module calls a gettext keyword at all; most do not, and tokenising them all took most of an extract."""
+    return _KEYWORD_CALL.search(path.read_text("utf-8")) is not None
+
+
+def _ui_sources(config: Config) -> Iterator[tuple[Path, str, str, Path]]:
     """(folder, pattern, Babel method, the folder locations are named from) of every interface string.
 
     The code's strings come from this package wherever it is installed, so a project folder
@@ -157,7 +171,7 @@ def _render_without_date_churn(path: Path, catalog: Catalog, keep_format: bool) 
 
 def _now() -> dt.datetime:
     """The current time, or SOURCE_DATE_EPOCH for reproducible builds."""
-    return source_date() or dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    return source_date() or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 # --- update --------------------------------------------------------------------------------
@@ -265,7 +279,8 @@ def language_memory(project: Project, language: str) -> Memory:
                         outside_memory(project.config, language))
 
 
-def merge_catalog(catalog: Catalog, template: Catalog, language: str, domain: str, update: CatalogUpdate | None = None):
+def merge_catalog(catalog: Catalog | None, template: Catalog, language: str, domain: str,
+                  update: CatalogUpdate | None = None) -> Catalog:
     """Bring catalog (None for a new one) in line with template, keeping every translation.
 
     Babel's update does most of it; around it we revive obsolete entries whose English came
@@ -305,27 +320,28 @@ def _keep_original_english(message: Message, made_from: dict[str, list[str]]) ->
         message.previous_id = made_from[matched]
 
 
-def _key(message: Message):
+def _key(message: Message) -> _MessageKey:
     return message.id if message.context is None else (message.id, message.context)
 
 
-def _known_ids(catalog: Catalog | None) -> set:
+def _known_ids(catalog: Catalog | None) -> set[_MessageKey]:
     """The entries catalog (None: a new file) has, in use or obsolete."""
     if catalog is None:
         return set()
     return {_key(m) for m in catalog if m.id} | set(catalog.obsolete)
 
 
-def _new_ids(known: set, merged: Catalog) -> set:
+def _new_ids(known: set[_MessageKey], merged: Catalog) -> set[_MessageKey]:
     """The entries merged has that were not known before the merge."""
     return {_key(m) for m in merged if m.id and _key(m) not in known}
 
 
-def _prefill(catalog: Catalog, new_ids: set, memory: Callable[[], Memory], domain: str, root: Path) -> int:
+def _prefill(catalog: Catalog, new_ids: set[_MessageKey], memory: Callable[[], Memory], domain: str,
+             root: Path) -> int:
     """Fill the new entries that have no translation from the memory, fuzzy, saying where from."""
     filled = 0
     for message in catalog:
-        if _key(message) not in new_ids or message.pluralizable or message.string or message.fuzzy:
+        if _key(message) not in new_ids or not isinstance(message.id, str) or message.string or message.fuzzy:
             continue
         match = memory().best(message.id, interface=domain == UI_DOMAIN)
         if match is None:
@@ -333,18 +349,18 @@ def _prefill(catalog: Catalog, new_ids: set, memory: Callable[[], Memory], domai
         source = match.recollection
         message.string = source.translation
         message.flags.add("fuzzy")
-        where = f"{shown(source.path.resolve(), root)}:{source.line}" if source.line else shown(source.path.resolve(), root)
+        where = shown_at(source.path.resolve(), source.line, root)
         alike = "the same English" if match.exact else f"{math.floor(match.similarity * 100)}% alike"
         message.user_comments.append(f"memory: {where} ({alike}); review, then remove the fuzzy flag")
         filled += 1
     return filled
 
 
-def _new_catalog(template: Catalog, language: str, domain: str):
+def _new_catalog(template: Catalog, language: str, domain: str) -> Catalog:
     from babel import Locale
     from babel.messages.catalog import Catalog
 
-    name = Locale.parse(language).english_name
+    name = str(Locale.parse(language).english_name)
     return Catalog(
         locale=language,
         domain=domain,
@@ -373,7 +389,13 @@ def _templates(project: Project, domains: tuple[str, ...] = ()) -> dict[str, Cat
     paths = template_paths(project.config)
     if not paths:
         raise LibraryError(f"no templates in {project.config.locales_dir}: run `library extract` first")
-    return {path.stem: project.template(path.stem) for path in paths if not domains or path.stem in domains}
+    return {path.stem: _template(project, path) for path in paths if not domains or path.stem in domains}
+
+
+def _template(project: Project, path: Path) -> Catalog:
+    template = project.template(path.stem)
+    assert template is not None  # its file is there: template_paths lists it
+    return template
 
 
 # --- compile -------------------------------------------------------------------------------

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 
 from library.core.errors import CatalogError
+
+if TYPE_CHECKING:
+    from xml.sax.xmlreader import AttributesNSImpl, Locator
+
+    from defusedxml.expatreader import DefusedExpatParser
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = ["ExchangeError", "Element", "Code", "MAX_BYTES", "iter_records", "root_of", "inline_pieces",
            "native", "aligned",
@@ -72,14 +80,14 @@ class _Handler(ContentHandler):
         self.stack: list[Element] = []  # open elements; below a record, they are built
         self.record_depth: int | None = None
         self.done: list[tuple[Element, tuple[Element, ...]]] = []
-        self.locator = None
+        self.locator: Locator | None = None
 
-    def setDocumentLocator(self, locator) -> None:
+    def setDocumentLocator(self, locator: Locator) -> None:
         self.locator = locator
 
-    def startElementNS(self, name, qname, attrs) -> None:
+    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl) -> None:
         namespace, tag = name
-        line = self.locator.getLineNumber() if self.locator else 0
+        line = (self.locator.getLineNumber() if self.locator else 0) or 0
         if len(self.stack) >= MAX_DEPTH:
             raise ExchangeError(self.path, line, f"elements nested more than {MAX_DEPTH} deep; refused")
         values = {("xml:" if uri == XML_NS else "") + local: value for (uri, local), value in attrs.items()}
@@ -92,7 +100,7 @@ class _Handler(ContentHandler):
         if len(self.stack) == 1:
             self.done.append((element, ()))
 
-    def endElementNS(self, name, qname) -> None:
+    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
         element = self.stack.pop()
         if self.record_depth == len(self.stack):
             self.record_depth = None
@@ -143,7 +151,7 @@ def iter_records(path: Path, records: set[str]) -> Iterator[tuple[Element, tuple
     yield from _take(handler)
 
 
-def _parser():
+def _parser() -> DefusedExpatParser:
     """defusedxml's expat reader: entity declarations and external references refused, and the
     external DTD a DOCTYPE names (tmx14.dtd, as CAT tools write) never fetched, not even asked for."""
     from xml.parsers import expat
@@ -153,7 +161,8 @@ def _parser():
     class Parser(DefusedExpatParser):
         def reset(self) -> None:
             super().reset()
-            self._parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+            # The expat parser the reader keeps (its stubs leave it out).
+            self._parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)  # type: ignore[attr-defined]
 
     return Parser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
 
@@ -179,14 +188,14 @@ def _check_size(path: Path) -> None:
         raise ExchangeError(path, None, f"{size:,} bytes: larger than {MAX_BYTES // 2**20} MiB, refused unread")
 
 
-def _line(parser) -> int | None:
+def _line(parser: DefusedExpatParser) -> int | None:
     try:
-        return parser.getLineNumber()
+        return int(parser.getLineNumber())
     except Exception:  # noqa: BLE001 - the parser may already be closed
         return None
 
 
-def _forbidden(error) -> str:
+def _forbidden(error: Exception) -> str:
     from defusedxml import EntitiesForbidden
 
     if isinstance(error, EntitiesForbidden):
@@ -251,14 +260,18 @@ _HARDBREAK = re.compile(r"(?: {2,}|\\)\n[ \t]*")
 _PYTHON_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?[diouxXeEfFgGcrsa%]")
 
 
+# Before numbering: plain text, or a code as (role, native, kind).
+_RawPiece = str | tuple[str, str, str]
+
+
 @lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     from library.sources.markup import is_allowed_link
 
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = is_allowed_link  # links exactly as the site reads them
+    md.validateLink = is_allowed_link  # type: ignore[method-assign]  # links exactly as the site reads them
     return md
 
 
@@ -270,6 +283,7 @@ def inline_pieces(text: str, python_format: bool = False) -> tuple[str | Code, .
     becomes codes, and so do python-format placeholders when python_format; anything the
     walk cannot line up with the text stays plain text (never lost, only unprotected).
     """
+    pieces: list[_RawPiece]
     try:
         pieces = _Walk(text).pieces()
     except _Mismatch:
@@ -279,12 +293,12 @@ def inline_pieces(text: str, python_format: bool = False) -> tuple[str | Code, .
     return tuple(_numbered(pieces))
 
 
-def native(pieces) -> str:
+def native(pieces: Iterable[str | Code]) -> str:
     """The text the pieces stand for."""
     return "".join(piece if isinstance(piece, str) else piece.native for piece in pieces)
 
 
-def _placeholders(piece):
+def _placeholders(piece: _RawPiece) -> Iterator[_RawPiece]:
     if not isinstance(piece, str):
         yield piece
         return
@@ -298,13 +312,13 @@ def _placeholders(piece):
         yield piece[position:]
 
 
-def _numbered(pieces):
+def _numbered(pieces: Iterable[_RawPiece]) -> list[str | Code]:
     """Codes from (role, native, kind) tuples, numbered in order; a pair shares its opening's number."""
-    number, open_pairs, merged = 0, [], []
+    number, open_pairs, merged = 0, list[int](), list[str | Code]()
     for piece in pieces:
         if isinstance(piece, str):
             if merged and isinstance(merged[-1], str):
-                merged[-1] += piece
+                merged[-1] = merged[-1] + piece
             elif piece:
                 merged.append(piece)
             continue
@@ -323,16 +337,17 @@ class _Walk:
     """Lines markdown-it's inline tokens up with the text, cutting it into plain pieces and codes."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.position, self.out = text, 0, []
+        self.text, self.position = text, 0
+        self.out: list[_RawPiece] = []
         self.kinds: list[str] = []
 
-    def pieces(self) -> list:
+    def pieces(self) -> list[_RawPiece]:
         parsed = _markdown().parseInline(self.text)
         self.walk(parsed[0].children or () if parsed else ())
         self.plain(len(self.text))  # trailing spaces the parser trimmed
         return self.out
 
-    def walk(self, tokens) -> None:
+    def walk(self, tokens: Iterable[Token]) -> None:
         tokens = list(tokens)
         index = 0
         while index < len(tokens):
@@ -348,7 +363,7 @@ class _Walk:
                 self.token(token)
             index += 1
 
-    def token(self, token) -> None:
+    def token(self, token: Token) -> None:
         kind = token.type
         if kind == "text":
             self.literal(token.content)
@@ -401,7 +416,7 @@ class _Walk:
         self.out.append(rest)
         self.position = end
 
-    def match(self, pattern: re.Pattern, kind: str | None) -> None:
+    def match(self, pattern: re.Pattern[str], kind: str | None) -> None:
         found = pattern.match(self.text, self.position)
         if not found:
             raise _Mismatch
@@ -470,12 +485,12 @@ class _Walk:
         raise _Mismatch
 
 
-def aligned(pieces, english) -> list:
+def aligned(pieces: Iterable[str | Code], english: Iterable[str | Code]) -> list[str | Code]:
     """The translation's codes numbered as the English's same codes; one the English lacks stays plain text."""
     available = [code for code in english if isinstance(code, Code) and code.role != "ept"]
     used: set[int] = set()
     pairs: dict[int, int] = {}
-    out: list = []
+    out: list[str | Code] = []
     for piece in pieces:
         if isinstance(piece, str):
             out.append(piece)

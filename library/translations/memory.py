@@ -6,11 +6,16 @@ paper. The memory offers it, always as a fuzzy entry that a translator reviews.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library.core.paths import UI_DOMAIN
 from library.model.translation import is_translated
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 __all__ = ["MEMORY_SIMILARITY", "MIN_FUZZY_WORDS", "Match", "Memory", "Recollection", "build_memory"]
 
@@ -78,15 +83,16 @@ class Memory:
         return [Match(pool[index], score / 100) for _, score, index in found]
 
 
-def build_memory(catalogs, outside: list[Recollection] = ()) -> Memory:
+def build_memory(catalogs: Iterable[tuple[str, Path, Catalog | None]],
+                 outside: Sequence[Recollection] = ()) -> Memory:
     """The memory of (domain, path, catalog) triples: every non-plural entry translated and not fuzzy.
 
     outside (an imported TMX's pairs) comes after, so the catalogs' own translation of an English wins.
     """
     recollections = []
     for domain, path, catalog in catalogs:
-        for message in catalog:
-            if message.id and not message.pluralizable and is_translated(message):
-                recollections.append(Recollection(message.id, message.string, path, message.lineno,
+        for message in catalog or ():
+            if isinstance(message.id, str) and message.id and is_translated(message):
+                recollections.append(Recollection(message.id, str(message.string), path, message.lineno,
                                                   domain == UI_DOMAIN))
     return Memory([*recollections, *outside])

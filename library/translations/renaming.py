@@ -15,11 +15,11 @@ from pathlib import Path
 
 from library.core.errors import CatalogError, LibraryError, SelectionError, SourceError
 from library.core.files import read_checked, write_if_unchanged
-from library.sources.papers import SLUG
 from library.core.paths import RESERVED_SLUGS, anchor_record_path, catalog_path
-from library.sources.pofiles import parse_catalog
 from library.model.project import Project
 from library.model.translation import is_translated
+from library.sources.papers import SLUG
+from library.sources.pofiles import parse_catalog
 
 __all__ = ["rename_paper"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from library import __version__
-from library.translations.exchange import escape_text
-from library.sources.glossary import Glossary, Term, read_glossary
 from library.core.paths import glossary_path
 from library.model.project import Project
+from library.sources.glossary import Glossary, Term, read_glossary
+from library.translations.exchange import escape_text
 
 __all__ = ["STATUSES", "export_tbx", "render_tbx"]
 

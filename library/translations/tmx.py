@@ -18,11 +18,19 @@ from pathlib import Path
 from library import __version__
 from library.core.config import Config
 from library.core.files import CONTROL_CHARACTERS
-from library.translations.exchange import ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
-from library.translations.memory import Recollection
 from library.core.paths import catalog_paths, memory_folder, memory_paths
 from library.model.project import Project
 from library.model.translation import is_translated
+from library.translations.exchange import (
+    Code,
+    ExchangeError,
+    aligned,
+    escape_attribute,
+    escape_text,
+    inline_pieces,
+    iter_records,
+)
+from library.translations.memory import Recollection
 
 __all__ = ["TmxImport", "export_tmx", "render_tmx", "plan_tmx_import", "outside_memory"]
 
@@ -58,9 +66,9 @@ def export_tmx(project: Project, languages: tuple[str, ...], output: Path) -> li
 def _catalog_pairs(project: Project, language: str) -> Iterator[_Pair]:
     for path in catalog_paths(project.config, language):
         catalog = project.catalog(path.stem, language)
-        for message in catalog:
+        for message in catalog or ():
             if message.id and isinstance(message.id, str) and is_translated(message):
-                yield _Pair(message.id, message.string, f"{language}/LC_MESSAGES/{path.name}",
+                yield _Pair(message.id, str(message.string), f"{language}/LC_MESSAGES/{path.name}",
                             "python-format" in message.flags)
 
 
@@ -84,7 +92,7 @@ def render_tmx(pairs: list[_Pair], source: str, language: str) -> bytes:
     return text.encode("utf-8")
 
 
-def _segment(pieces, english) -> str:
+def _segment(pieces: tuple[str | Code, ...], english: tuple[str | Code, ...]) -> str:
     """A seg's content: TMX pairs bpt and ept by i, and matches a code to the English's by x."""
     out = []
     for piece in aligned(pieces, english) if pieces is not english else pieces:
@@ -124,7 +132,7 @@ def plan_tmx_import(config: Config, path: Path) -> tuple[TmxImport, bytes]:
     kept.write(('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
                 f'  <header creationtool="{TOOL}" creationtoolversion="{__version__}" datatype="unknown" '
                 f'segtype="paragraph" adminlang="en" srclang="{source}" o-tmf="{escape_attribute(path.name)}"/>\n'
-                "  <body>\n").encode("utf-8"))
+                "  <body>\n").encode())
     counts = dict.fromkeys(config.languages, 0)
     for english, targets, line in _units(path, source):
         taken = {language: text for language, text in targets.items()
@@ -138,7 +146,7 @@ def plan_tmx_import(config: Config, path: Path) -> tuple[TmxImport, bytes]:
                            for language, text in taken.items())
         kept.write((f'    <tu srclang="{source}">\n      <prop type="x-origin">{escape_text(path.name)}:{line}</prop>\n'
                     f'      <tuv xml:lang="{source}"><seg>{escape_text(english)}</seg></tuv>\n{variants}    </tu>\n')
-                   .encode("utf-8"))
+                   .encode())
     report.kept = {language: count for language, count in counts.items() if count}
     if not report.kept:
         raise ExchangeError(path, None, "no unit pairs English with a language of this library "

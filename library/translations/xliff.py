@@ -10,21 +10,30 @@ context groups, the previous English of an outdated entry as an ``alt-trans``, p
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library import __version__
-from library.quality.checks import CHECKS, check_text
 from library.core.errors import CatalogError
 from library.core.files import read_checked
-from library.translations.exchange import Code, Element, ExchangeError, aligned, escape_attribute, escape_text, inline_pieces, iter_records
 from library.core.paths import catalog_path, template_path
+from library.model.project import Project
+from library.model.translation import singular
+from library.quality.checks import CHECKS, check_text
 from library.sources.pofiles import parse_catalog, silenced_checks
 from library.sources.powriter import render_catalog
-from library.model.project import Project
+from library.translations.exchange import (
+    Code,
+    Element,
+    ExchangeError,
+    aligned,
+    escape_attribute,
+    escape_text,
+    inline_pieces,
+    iter_records,
+)
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
@@ -53,8 +62,9 @@ def _is_python_format(message: Message) -> bool:
 # --- export --------------------------------------------------------------------------------
 
 
-def export_xliff(project: Project, languages: tuple[str, ...], papers: tuple[str, ...], output: Path) -> list[tuple[Path, dict[str, int]]]:
-    """Write <output>/<paper>.<lang>.xlf for each catalog asked for; return each file with its count of units by state."""
+def export_xliff(project: Project, languages: tuple[str, ...], papers: tuple[str, ...],
+                 output: Path) -> list[tuple[Path, dict[str, int]]]:
+    """Write <output>/<paper>.<lang>.xlf for each catalog asked; return each file and its count of units by state."""
     from library.core.files import write_atomic
 
     written = []
@@ -107,24 +117,25 @@ def _state(message: Message) -> str:
 
 
 def _unit(message: Message, state: str, language: str) -> str:
+    english, translation = singular(message.id), str(message.string or "")  # one form: not a plural
     lines = [f'      <trans-unit id="{unit_id(message)}" approved="{_approved(state)}" xml:space="preserve">',
-             f"        <source>{_inline(message.id, message)}</source>",
-             _target_element(message.string or "", message.id, message, state, language),
+             f"        <source>{_inline(english, message)}</source>",
+             _target_element(translation, english, message, state, language),
              *_context(message), *_notes(message)]
     if message.fuzzy and message.previous_id:
-        lines.append(_alt_trans(message.previous_id[0], message.string or "", message, language))
+        lines.append(_alt_trans(message.previous_id[0], translation, message, language))
     lines.append("      </trans-unit>")
     return "\n".join(line for line in lines if line) + "\n"
 
 
 def _plural_group(message: Message, state: str, language: str) -> str:
     group = unit_id(message)
-    singular, plural = message.id
+    one, plural = message.id[0], message.id[1]
     strings = tuple(message.string or ())
     previous = list(message.previous_id or ())
     lines = [f'      <group id="{group}" restype="x-gettext-plurals">', *_context(message), *_notes(message)]
     for index, text in enumerate(strings or ("",)):
-        english = singular if index == 0 else plural
+        english = one if index == 0 else plural
         lines += [f'        <trans-unit id="{group}[{index}]" approved="{_approved(state)}" xml:space="preserve">',
                   f"          <source>{_inline(english, message)}</source>",
                   "  " + _target_element(text, english, message, state, language)]
@@ -152,8 +163,8 @@ def _alt_trans(previous: str, text: str, message: Message, language: str) -> str
 def _context(message: Message) -> list[str]:
     lines = []
     if message.context is not None:
-        lines.append('        <context-group name="po-entry" purpose="information"><context context-type="x-po-msgctxt">'
-                     f"{escape_text(message.context)}</context></context-group>")
+        lines.append('        <context-group name="po-entry" purpose="information">'
+                     f'<context context-type="x-po-msgctxt">{escape_text(message.context)}</context></context-group>')
     for name, line in message.locations:
         number = f'<context context-type="linenumber">{line}</context>' if line else ""
         lines.append('        <context-group name="po-reference" purpose="location">'
@@ -171,7 +182,7 @@ def _inline(text: str, message: Message, *, english: str | None = None) -> str:
     """text with its Markdown as tags; a translation's tags take the ids of the English's same tags."""
     pieces = inline_pieces(text, _is_python_format(message))
     if english is not None:
-        pieces = aligned(pieces, inline_pieces(english, _is_python_format(message)))
+        pieces = tuple(aligned(pieces, inline_pieces(english, _is_python_format(message))))
     return "".join(escape_text(piece) if isinstance(piece, str) else _tag(piece) for piece in pieces)
 
 
@@ -201,9 +212,9 @@ class _Catalog:
     language: str
     domain: str
     data: bytes  # the PO file's bytes as read: it must still hold them when written
-    catalog: object
+    catalog: Catalog
     report: CatalogImport
-    by_id: dict[str, object] = field(default_factory=dict)
+    by_id: dict[str, Message] = field(default_factory=dict)
     lines: dict[str, tuple[Path, int]] = field(default_factory=dict)  # unit id -> where it was in the XLIFF
 
 
@@ -230,12 +241,13 @@ def plan_xliff_import(project: Project, paths: list[Path]) -> XliffPlan:
 
 
 def _read_file(project: Project, path: Path, catalogs: dict[tuple[str, str], _Catalog]) -> None:
-    files: dict[tuple, _Catalog] = {}
+    files: dict[tuple[object, ...], _Catalog] = {}
     records = iter_records(path, {"trans-unit", "group"})
     root, _ = next(records)
     if root.tag != "xliff" or root.namespace != XLIFF_NS or root.attrs.get("version") != "1.2":
         raise ExchangeError(path, root.line, f"not an XLIFF 1.2 file (the root is <{root.tag}> "
-                                             f"version {root.attrs.get('version', 'none')!r}, in {root.namespace or 'no namespace'!r})")
+                                             f"version {root.attrs.get('version', 'none')!r}, "
+                                             f"in {root.namespace or 'no namespace'!r})")
     for record, ancestors in records:
         file = next((element for element in reversed(ancestors) if element.tag == "file"), None)
         if file is None:
@@ -259,7 +271,8 @@ def _take(entry: _Catalog, path: Path, element: Element) -> None:
                 _take(entry, path, child)
 
 
-def _open_catalog(project: Project, path: Path, file: Element, catalogs) -> _Catalog:
+def _open_catalog(project: Project, path: Path, file: Element,
+                  catalogs: dict[tuple[str, str], _Catalog]) -> _Catalog:
     config = project.config
     source = file.attrs.get("source-language", "")
     language = file.attrs.get("target-language", "")
@@ -321,10 +334,11 @@ def _take_plural(entry: _Catalog, path: Path, group: Element, forms: list[Elemen
     _apply(entry, path, forms[0], message, tuple(texts), all(finals))
 
 
-def _message(entry: _Catalog, path: Path, element: Element, identifier: str):
+def _message(entry: _Catalog, path: Path, element: Element, identifier: str) -> Message:
     if identifier in entry.lines:
         first = entry.lines[identifier]
-        raise ExchangeError(path, element.line, f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
+        raise ExchangeError(path, element.line,
+                            f"unit {identifier!r} appears twice (first at {first[0].name}:{first[1]})")
     message = entry.by_id.get(identifier)
     if message is None:
         raise ExchangeError(path, element.line, f"unit {identifier!r}: the English changed since the export "
@@ -343,7 +357,8 @@ def _check_source(entry: _Catalog, path: Path, unit: Element, english: str, mess
                                                "export; export again")
 
 
-def _target(entry: _Catalog, path: Path, unit: Element, message: Message, english: str | None = None) -> tuple[str, bool]:
+def _target(entry: _Catalog, path: Path, unit: Element, message: Message,
+            english: str | None = None) -> tuple[str, bool]:
     """The unit's target text ("" when none) and whether its state says translated or final."""
     target = unit.first("target")
     if target is None:
@@ -351,7 +366,7 @@ def _target(entry: _Catalog, path: Path, unit: Element, message: Message, englis
     lang = target.attrs.get("xml:lang")
     if lang is not None and _primary(lang) != _primary(entry.language):
         raise ExchangeError(path, target.line, f"a target in {lang!r} in the file for {entry.language!r}")
-    text = _flatten(path, target, codes=_codes(english if english is not None else message.id, message))
+    text = _flatten(path, target, codes=_codes(english if english is not None else singular(message.id), message))
     state = target.attrs.get("state")
     final = state in FINAL_STATES if state is not None else unit.attrs.get("approved") == "yes"
     return text, final
@@ -388,10 +403,10 @@ def _flatten(path: Path, element: Element, codes: dict[tuple[str, str], str] | N
 
 def _apply(entry: _Catalog, path: Path, unit: Element, message: Message, texts: tuple[str, ...], final: bool) -> None:
     plural = isinstance(message.id, (list, tuple))
-    old = tuple(message.string or ()) if plural else (message.string or "",)
-    new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts)))
+    old = tuple(message.string or ()) if plural else (str(message.string or ""),)
+    new = tuple(text or before for text, before in zip(texts, old + ("",) * len(texts), strict=False))
     new = new + old[len(new):]
-    entry.report.kept += sum(1 for text, before in zip(texts, old) if before and not text)
+    entry.report.kept += sum(1 for text, before in zip(texts, old, strict=False) if before and not text)
     if new != old:
         _check_markup(entry, path, unit, message, new)
         message.string = new if plural else new[0]
@@ -414,7 +429,8 @@ def _unfuzzy(message: Message) -> None:
 
 def _check_markup(entry: _Catalog, path: Path, unit: Element, message: Message, strings: tuple[str, ...]) -> None:
     """Refuse a translation whose tags or links `library check` would call an error."""
-    ignore = frozenset(check.id for check in CHECKS if check.id not in IMPORT_CHECKS) | frozenset(silenced_checks(message))
+    ignore = (frozenset(check.id for check in CHECKS if check.id not in IMPORT_CHECKS)
+              | frozenset(silenced_checks(message)))
     ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
     for index, text in enumerate(strings):
         if not text:

@@ -139,7 +139,10 @@ class _Painter:
         return font.getlength(text, direction=self.direction, language=self.language)
 
     def line(self, text: str, face: str, size: int, top: int, colour: str, room: int, *, end: bool = False) -> None:
-        """One line at top, smaller (to three quarters) or shortened with an ellipsis to fit room; at the end side when end."""
+        """One line at top, smaller (to three quarters) or shortened with an ellipsis to fit room.
+
+        With end, the line sits at the end side (the right in a left-to-right language).
+        """
         for smaller in range(size, round(size * 0.75) - 1, -2):
             font = self.font(face, smaller)
             if self.width(text, font) <= room:

@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 
 from library.core.files import Changes
-from library.core.paths import SiteMap, site_address, \
-    site_folder
+from library.core.paths import SiteMap, site_address, site_folder
 from library.model.citation import Citation, citation_of, csl_item, language_tag
 from library.model.project import Project
 from library.model.publication import published_languages
-from library.outputs.folders import project_texts, write_owned_folder
 from library.model.stamps import Digest, settings_text
+from library.outputs.folders import project_texts, write_owned_folder
 
 __all__ = ["build_citations", "bibtex", "ris", "csl_json"]
 

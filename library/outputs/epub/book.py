@@ -21,8 +21,14 @@ from library.outputs.epub.package import MEDIA_TYPES, Item, Metadata, zip_book
 from library.outputs.epub.pages import page_list
 from library.outputs.epub.xhtml import Document, page_break_id
 from library.outputs.gate import Job
-from library.outputs.render import Environments, body_tree, prefixed_translation, render_template, \
-    table_of_contents, volume_prefix
+from library.outputs.render import (
+    Environments,
+    body_tree,
+    prefixed_translation,
+    render_template,
+    table_of_contents,
+    volume_prefix,
+)
 from library.sources.interface import EPUB_SUMMARY, EPUB_SUMMARY_FALLBACK, EPUB_SUMMARY_PAGES
 from library.sources.markup import plain_text
 from library.sources.papers import Paper
@@ -125,7 +131,7 @@ class _Book:
         return Metadata(key=f"{job.language}/{job.slug}", title=title, language=self.language,
                         direction=self.environment.globals["direction"], publisher=publisher,
                         description=plain_text(fields["summary"].text), date=date,
-                        modified=source_date() or dt.datetime.combine(date, dt.time(), dt.timezone.utc),
+                        modified=source_date() or dt.datetime.combine(date, dt.time(), dt.UTC),
                         keywords=tuple(plain_text(s.text) for s in self.cover.segments if s.segment.role == "keyword"),
                         summary=summary, images=images,
                         print_source=f"{title} (PDF, {publisher}, {date.isoformat()})" if paged else "")

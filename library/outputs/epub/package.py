@@ -80,7 +80,7 @@ def package_document(meta: Metadata, items: list[Item]) -> bytes:
             ET.SubElement(spine, "itemref", {"idref": attributes["id"]})
     ET.indent(package, space=" ")
     text = ET.tostring(package, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n'.encode("utf-8")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n'.encode()
 
 
 def _item_id(number: int, item: Item) -> str:
@@ -139,12 +139,12 @@ def container() -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
             f' <rootfiles>\n  <rootfile full-path="{PACKAGE}" media-type="application/oebps-package+xml"/>\n'
-            ' </rootfiles>\n</container>\n').encode("utf-8")
+            ' </rootfiles>\n</container>\n').encode()
 
 
 def zip_book(meta: Metadata, items: list[Item]) -> bytes:
     """The EPUB file: mimetype first and stored, then the container, the package and the items, deflated."""
-    moment = max(meta.modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # a zip cannot say earlier
+    moment = max(meta.modified, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))  # a zip cannot say earlier
     stamp = moment.timetuple()[:6]
     entries = [("mimetype", b"application/epub+zip"), ("META-INF/container.xml", container()),
                (PACKAGE, package_document(meta, items)), *((f"EPUB/{item.name}", item.data) for item in items)]

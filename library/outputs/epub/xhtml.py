@@ -65,7 +65,7 @@ class Document:
         ids = {element.get("id") for element in root.iter() if element.get("id")}
         _keep_reachable_links(root, ids, elsewhere, prefix)
         text = ET.tostring(root, encoding="unicode")
-        return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n{text}\n'.encode("utf-8")
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n{text}\n'.encode()
 
 
 def _marker(number: int) -> ET.Element:

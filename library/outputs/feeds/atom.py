@@ -13,13 +13,12 @@ from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape, quoteattr
 
 from library.core.files import Changes
-from library.core.paths import SiteMap, site_address, \
-    site_folder
+from library.core.paths import SiteMap, site_address, site_folder
 from library.model.citation import Citation, citation_of, language_tag
 from library.model.project import Project
 from library.model.publication import feed_languages, published_languages, version_time
-from library.outputs.folders import project_texts, write_owned_folder
 from library.model.stamps import Digest, settings_text
+from library.outputs.folders import project_texts, write_owned_folder
 from library.sources.markup import plain_text
 
 __all__ = ["build_feeds", "atom_feed", "entry_id"]
@@ -51,21 +50,28 @@ def atom_feed(project: Project, language: str) -> str:
     path = SiteMap.feed(language)
     series = project.translation(project.series_slug, language).by_id()
     # Newest first: by the version's time, then the paper's date and number.
-    versions = sorted(((version_time(project, paper.slug, language), paper.meta.date, paper.meta.number or 0, paper.slug)
-                       for paper in project.briefings if language in published_languages(project, paper.slug)),
-                      reverse=True)
+    versions = sorted(
+        (
+            (version_time(project, paper.slug, language), paper.meta.date, paper.meta.number or 0, paper.slug)
+            for paper in project.briefings
+            if language in published_languages(project, paper.slug)
+        ),
+        reverse=True,
+    )
     citations = [citation_of(project, version[-1], language) for version in versions]
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(language_tag(language))}>',
-             f"  <id>{entry_id(project.series_slug, language)}</id>",
-             f"  <title>{escape(plain_text(series['title'].text))}</title>",
-             f"  <subtitle>{escape(plain_text(series['subtitle'].text))}</subtitle>",
-             f'  <link rel="self" type="application/atom+xml" href={quoteattr(_address(config, path, path))}/>',
-             f'  <link rel="alternate" type="text/html" href={quoteattr(_address(config, path, SiteMap.home(language)))}/>',
-             f"  <updated>{_time(versions[0][0] if versions else None)}</updated>",
-             f"  <author><name>{escape(plain_text(series['publisher'].text))}</name></author>",
-             f'  <icon>{escape(_address(config, path, SiteMap.asset("icon.svg")))}</icon>']
-    for version, citation in zip(versions, citations):
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(language_tag(language))}>',
+        f"  <id>{entry_id(project.series_slug, language)}</id>",
+        f"  <title>{escape(plain_text(series['title'].text))}</title>",
+        f"  <subtitle>{escape(plain_text(series['subtitle'].text))}</subtitle>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(_address(config, path, path))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(_address(config, path, SiteMap.home(language)))}/>',
+        f"  <updated>{_time(versions[0][0] if versions else None)}</updated>",
+        f"  <author><name>{escape(plain_text(series['publisher'].text))}</name></author>",
+        f"  <icon>{escape(_address(config, path, SiteMap.asset('icon.svg')))}</icon>",
+    ]
+    for version, citation in zip(versions, citations, strict=True):
         lines += _entry(config, path, citation, version[0])
     return "\n".join([*lines, "</feed>", ""])
 

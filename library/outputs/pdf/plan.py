@@ -9,19 +9,27 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from library.core.config import Config
 from library.core.files import write_atomic
-from library.model.manifest import write_pdf_manifest
 from library.core.paths import VOLUME, pdf_path
-from library.outputs.gate import Plan, Refusal, Report, Withdrawal, plan_documents, previous_entries, retire, \
-    source_files
-from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
+from library.model.manifest import write_pdf_manifest
 from library.model.project import Project
-from library.outputs.render import Environments, template_files
 from library.model.stamps import Digest, distribution_version, settings_text
+from library.outputs.gate import (
+    Plan,
+    Refusal,
+    Report,
+    Withdrawal,
+    plan_documents,
+    previous_entries,
+    retire,
+    source_files,
+)
+from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
+from library.outputs.render import Environments, template_files
 
 __all__ = ["PdfJob", "PdfPlan", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs"]
 
@@ -90,7 +98,7 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
     return report
 
 
-def _render_all(project: Project, jobs: list[PdfJob], workers: int | None):
+def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, dict[str, int]]]:
     """Render jobs (their HTML made here, WeasyPrint in worker processes); yield each with its pages."""
     config, environments = project.config, Environments(project)
     # The volumes take longest: started first, they do not leave one core busy at the end.

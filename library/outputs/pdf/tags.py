@@ -27,6 +27,9 @@ WeasyPrint versions setup.cfg allows, and refuse any other.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from library.core.errors import LibraryError
 
 __all__ = ["SUPPORTED_WEASYPRINT", "repair_weasyprint_tagging"]
@@ -52,10 +55,11 @@ def repair_weasyprint_tagging() -> None:
     add_tags = getattr(weasyprint.pdf.add_tags, "original", weasyprint.pdf.add_tags)  # never wrapped twice
     # The HTML elements of the boxes being built, outermost first: the builder runs depth first,
     # each call consumed whole by its caller, so the last one is the enclosing box's element.
-    elements: list = []
+    elements: list[Any] = []
     targets = _Targets()
 
-    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tagged):
+    def build_box_tree(box: Any, parent: Any, pdf: Any, page_number: int, nums: Any, annotations: Any,
+                       tagged: Any) -> Iterator[Any]:
         enclosing = elements[-1] if elements else None
         elements.append(box.element)
         try:
@@ -76,14 +80,15 @@ def repair_weasyprint_tagging() -> None:
         finally:
             elements.pop()
 
-    def add_tags_and_destinations(pdf, document, pdf_version, page_streams):
+    def add_tags_and_destinations(pdf: Any, document: Any, pdf_version: Any, page_streams: Any) -> None:
         nonlocal targets
         targets = _Targets()  # those of this document only
         add_tags(pdf, document, pdf_version, page_streams)
         if str(pdf_version) >= "2.0":
             _add_structure_destinations(pdf, targets)
 
-    build_box_tree.original, add_tags_and_destinations.original = build, add_tags
+    # The functions replaced, kept on the replacements so that a second install never wraps twice.
+    build_box_tree.original, add_tags_and_destinations.original = build, add_tags  # type: ignore[attr-defined]
     tags._build_box_tree, weasyprint.pdf.add_tags = build_box_tree, add_tags_and_destinations
 
 
@@ -99,10 +104,10 @@ class _Targets:
     """The structure elements links and bookmarks lead to: by anchor id, and by page and heading text."""
 
     def __init__(self) -> None:
-        self.anchors: dict[str, object] = {}
-        self.headings: dict[tuple[int, str], list] = {}
+        self.anchors: dict[str, Any] = {}
+        self.headings: dict[tuple[int | None, str], list[Any]] = {}
 
-    def note(self, box, element, page_number: int) -> None:
+    def note(self, box: Any, element: Any, page_number: int) -> None:
         anchor = box.element.get("id") if box.element is not None else None
         if anchor:
             self.anchors.setdefault(anchor, element)
@@ -110,7 +115,7 @@ class _Targets:
             self.headings.setdefault((page_number, box.bookmark_label), []).append(element)
 
 
-def _add_structure_destinations(pdf, targets: _Targets) -> None:
+def _add_structure_destinations(pdf: Any, targets: _Targets) -> None:
     """Lead every internal link and bookmark to the structure element of its target too."""
     import pydyf
 
@@ -132,7 +137,7 @@ def _add_structure_destinations(pdf, targets: _Targets) -> None:
                                          "SD": pydyf.Array([element.reference, "/XYZ", "null", "null", "null"])})
 
 
-def _tag_language(box, element) -> None:
+def _tag_language(box: Any, element: Any) -> None:
     """Give element the language its box's HTML element states, if it states one itself.
 
     The root's language is the document's (/Lang of the catalog); the page and margin boxes
@@ -150,7 +155,7 @@ def _tag_language(box, element) -> None:
         element["Lang"] = pydyf.String(language)
 
 
-def _wrap_list_item_body(item, pdf) -> None:
+def _wrap_list_item_body(item: Any, pdf: Any) -> None:
     """Put the kids of a list item other than its label (Lbl) into one LBody, as PDF/UA asks."""
     import pydyf
 
@@ -176,7 +181,7 @@ _LIST_NUMBERING = {"disc": "Disc", "circle": "Circle", "square": "Square", "deci
                    "upper-latin": "UpperAlpha", "none": "None"}
 
 
-def _number_list(box, element) -> None:
+def _number_list(box: Any, element: Any) -> None:
     """Say how a list's items are numbered or marked, as PDF/UA-2 asks of a list whose items have labels."""
     import pydyf
 
@@ -186,21 +191,21 @@ def _number_list(box, element) -> None:
     element["A"] = pydyf.Dictionary({"O": "/List", "ListNumbering": f"/{numbering}"})
 
 
-def _holds_annotation(pdf, element) -> bool:
+def _holds_annotation(pdf: Any, element: Any) -> bool:
     return any(_type(pdf, reference) == "/OBJR" for reference in element["K"])
 
 
-def _structure_type(pdf, reference) -> str | None:
+def _structure_type(pdf: Any, reference: Any) -> str | None:
     """The structure type (/P, /Lbl…) of a kid, None for anything but a structure element."""
     return _object(pdf, reference).get("S") if _type(pdf, reference) == "/StructElem" else None
 
 
-def _type(pdf, reference) -> str | None:
+def _type(pdf: Any, reference: Any) -> str | None:
     kid = _object(pdf, reference)
     return kid.get("Type") if isinstance(kid, dict) else None
 
 
-def _object(pdf, reference):
+def _object(pdf: Any, reference: Any) -> Any:
     """The object a reference (b"12 0 R") names, or the reference itself when it is a marked-content id."""
     if isinstance(reference, bytes) and reference.endswith(b" R"):
         return pdf.objects[int(reference.split()[0])]

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from library.core.config import Config
 from library.core.errors import LibraryError
@@ -17,14 +18,20 @@ from library.core.paths import VOLUME
 from library.model.project import Project
 from library.model.stamps import source_date
 from library.outputs.fonts import font_file
+from library.outputs.gate import Job
 from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.outputs.pdf.xmp import add_dublin_core
-from library.outputs.gate import Job
 from library.outputs.render import Environments, paper_view, prefixed_translation, render_template, volume_prefix
 from library.sources.interface import PAGE_LABEL
 
-__all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri", "render_job",
-           "running_head", "font_paths"]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from types import FrameType
+
+    from markupsafe import Markup
+
+__all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri",
+           "render_job", "running_head", "font_paths"]
 
 PdfJob = Job  # one PDF to render: the gate's job, a paper (or the volume) in one language
 
@@ -90,7 +97,7 @@ RENDER_SECONDS = 900
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: int, name: str):
+def _time_limit(seconds: int, name: str) -> Iterator[None]:
     """Fail with name after seconds, where a signal can interrupt (a worker's or the command's main thread)."""
     import signal
     import threading
@@ -99,7 +106,7 @@ def _time_limit(seconds: int, name: str):
         yield
         return
 
-    def expire(_signal, _frame):
+    def expire(_signal: int, _frame: FrameType | None) -> NoReturn:
         raise LibraryError(f"{name}: laying out took more than {seconds} s; look for a runaway passage")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -112,7 +119,7 @@ def _time_limit(seconds: int, name: str):
 
 
 @contextlib.contextmanager
-def _weasyprint_errors():
+def _weasyprint_errors() -> Iterator[list[str]]:
     """The errors WeasyPrint logs while rendering (an image it cannot load, say): each fails the PDF."""
     import logging
 
@@ -178,10 +185,10 @@ def font_paths() -> list[Path]:
     return [font_file(module, name) for *_, module, name in FONT_FILES]
 
 
-def _weasyprint_fetcher_class():
+def _weasyprint_fetcher_class() -> type[Any]:
     from weasyprint.urls import URLFetcher
 
-    class Fetcher(URLFetcher):
+    class Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
         """WeasyPrint's fetcher, limited to files under the project's own folders."""
 
         def __init__(self, roots: tuple[Path, ...], project_root: Path | None = None) -> None:
@@ -189,7 +196,7 @@ def _weasyprint_fetcher_class():
             self.roots, self.project_root = roots, project_root
             self.refused: list[str] = []
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             from urllib.parse import unquote, urlsplit
 
             parts = urlsplit(url)
@@ -205,7 +212,7 @@ def _weasyprint_fetcher_class():
     return Fetcher
 
 
-def ProjectFetcher(roots: tuple[Path, ...], project_root: Path | None = None):  # noqa: N802 (a class, built late)
+def ProjectFetcher(roots: tuple[Path, ...], project_root: Path | None = None) -> Any:  # noqa: N802 (a class, built late)
     return _weasyprint_fetcher_class()(roots, project_root)
 
 
@@ -248,7 +255,7 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
         omitted = [project.translation(paper.slug, language) for paper in project.briefings
                    if paper.slug in job.omitted]
         main, template = series, "pdf/volume.html"
-        extra = {"parts": parts, "prefixes": prefixes, "omitted": omitted}
+        extra: dict[str, Any] = {"parts": parts, "prefixes": prefixes, "omitted": omitted}
         date = project.series.meta.date
     else:
         view = paper_view(project.translation(job.slug, language))
@@ -281,14 +288,14 @@ def _page_label(environment) -> tuple[str, str, str]:
     The words go into the HTML, escaped, and the numbers come from CSS counters, so a
     translation never reaches the stylesheet.
     """
-    gettext = environment.globals["gettext"]
+    gettext: Callable[[str], Markup] = environment.globals["gettext"]  # type: ignore[assignment]  # i18n's
     label = gettext(PAGE_LABEL).striptags()  # striptags drops the mark of an English fallback
     before, _, rest = label.partition("%(page)s")
     between, _, after = rest.partition("%(pages)s")
     return before, between, after
 
 
-def _font_faces():
+def _font_faces() -> Markup:
     """@font-face rules for the project's fonts, from the files the font packages install.
 
     Marked safe for the template: the rules are the library's own text, built from file paths.
@@ -307,6 +314,6 @@ def _created(date: dt.date) -> str:
 
     Either way two builds of the same inputs give the same bytes.
     """
-    moment = source_date() or dt.datetime.combine(date, dt.time(), dt.timezone.utc)
+    moment = source_date() or dt.datetime.combine(date, dt.time(), dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 

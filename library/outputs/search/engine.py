@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from library.core.config import Config
 from library.core.errors import LibraryError
@@ -37,7 +38,7 @@ class SearchEngine:
         # A server has one generation per language open; tests open many small projects.
         self._max_results, self._max_generations = results, generations
         self._opened: dict[Path, tuple[Path, Generation]] = {}  # link -> (the generation it points to, opened)
-        self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
         self._vocabularies: dict[tuple[Path, ...], frozenset[str]] = {}
         self._lock = threading.Lock()
 
@@ -69,7 +70,8 @@ class SearchEngine:
 
     # --- what it keeps ------------------------------------------------------------------------
 
-    def _cached(self, config: Config, language: str, query: str, limit: int, generations: dict) -> SearchResults:
+    def _cached(self, config: Config, language: str, query: str, limit: int,
+                generations: dict[str, Any]) -> SearchResults:
         """The results of query: the same for as long as the index generations and the PDF manifest stay the same."""
         key = (config, language, query, limit, tuple(generations.items()), _manifest_stamp(config))
         with self._lock:
@@ -113,13 +115,14 @@ class SearchEngine:
 
     # --- answering ----------------------------------------------------------------------------
 
-    def _answer(self, config: Config, language: str, query: str, limit: int, folders: dict) -> SearchResults:
+    def _answer(self, config: Config, language: str, query: str, limit: int, folders: dict[str, Any]) -> SearchResults:
         own = self._generation(config, language, folders[language])
         parsed = own.parse(query)
         if parsed is None:
             return SearchResults(query=query, language=language, notices=("no-words",))
         pdfs = _pdf_pages(config, language)
-        hits, matched, partial, missing = own.hits(parsed, limit, pdfs), None, False, ()
+        hits, matched, partial = own.hits(parsed, limit, pdfs), None, False
+        missing: tuple[str, ...] = ()
         if not hits:
             hits, matched = self._elsewhere(config, folders, own, query, limit, pdfs)
         if not hits:
@@ -134,12 +137,13 @@ class SearchEngine:
         return SearchResults(query, language, papers, sum(len(p.passages) for p in papers), suggestion, matched,
                              (), partial, missing, showing_suggestion=corrected is not None)
 
-    def _elsewhere(self, config: Config, folders: dict, own: Generation, query: str, limit: int, pdfs: dict):
+    def _elsewhere(self, config: Config, folders: dict[str, Any], own: Generation, query: str, limit: int,
+                   pdfs: dict[str, Any]) -> tuple[list[_Hit], str | None]:
         """Hits from the first other language whose index holds every word, shown through the reader's segments."""
         for other, folder in folders.items():
             foreign = self._generation(config, other, folder) if other != own.language and folder is not None else None
             parsed = foreign.parse(query) if foreign is not None else None
-            found = foreign.hits(parsed, limit, {}) if parsed is not None else []
+            found = foreign.hits(parsed, limit, {}) if foreign is not None and parsed is not None else []
             if found:
                 return [own.counterpart(hit, pdfs) for hit in found], other
         return [], None
@@ -154,7 +158,7 @@ def _vanished(error: Exception) -> bool:
 
 def _generations_now(config: Config) -> dict[str, Path | None]:
     """The generation each language's index link points to now (None: no index)."""
-    folders = {}
+    folders: dict[str, Path | None] = {}
     for code in config.all_languages:
         try:
             folders[code] = (index_folder(config) / code).resolve(strict=True)
@@ -170,7 +174,7 @@ def _manifest_stamp(config: Config) -> int | None:
         return None
 
 
-def _pdf_pages(config: Config, language: str) -> dict:
+def _pdf_pages(config: Config, language: str) -> dict[str, Any]:
     """The PDF pages to link passages to; none while the manifest is damaged (the next build says so, and stops)."""
     try:
         return pdf_pages(config, language)
@@ -179,7 +183,7 @@ def _pdf_pages(config: Config, language: str) -> dict:
         return {}
 
 
-def _corrected(own: Generation, suggestion: str, limit: int, pdfs: dict):
+def _corrected(own: Generation, suggestion: str, limit: int, pdfs: dict[str, Any]) -> tuple[list[_Hit], bool] | None:
     """The passages the suggestion finds, all its words or most of them, when the query found none."""
     parsed = own.parse(suggestion)
     if parsed is None:
@@ -191,13 +195,17 @@ def _corrected(own: Generation, suggestion: str, limit: int, pdfs: dict):
     return (hits, True) if hits else None
 
 
+# A passage found: its paper, its paper's title, the passage.
+_Hit = tuple[str, str, Passage]
+
+
 def _group(passages: list[tuple[str, str, Passage]]) -> tuple[PaperHits, ...]:
     """Passages grouped by paper, papers in the order of their two best passages together.
 
     A paper that answers in two passages (its title and its summary, say) comes before a
     page that names the same words once, such as the series page listing every title.
     """
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Any]] = {}
     titles: dict[str, str] = {}
     for paper, title, passage in passages:
         groups.setdefault(paper, []).append(passage)

@@ -8,15 +8,27 @@ import threading
 import weakref
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from library.core.errors import LibraryError
 from library.core.paths import SiteMap
-from library.outputs.analysis import is_question_word, word_spans, fold
+from library.outputs.analysis import fold, is_question_word, word_spans
 from library.outputs.passages import pdf_page_path
 from library.outputs.results import Passage
 from library.outputs.search.index import FORMAT, VOCABULARY, lease
-from library.outputs.search.query import (FIELD_SYNTAX, MAX_TERMS, Clause, Parsed, either, make_parser, prune,
-                                          read_terminology, run_spelling, top_level, group_text)
+from library.outputs.search.query import (
+    FIELD_SYNTAX,
+    MAX_TERMS,
+    Clause,
+    Parsed,
+    either,
+    group_text,
+    make_parser,
+    prune,
+    read_terminology,
+    run_spelling,
+    top_level,
+)
 from library.outputs.search.scoring import Bm25f, best
 from library.outputs.search.snippets import closest, snippet
 
@@ -76,7 +88,7 @@ class Generation:
             return None
         return Parsed(tuple(required), tuple(c for c in asking if c not in required), tuple(excluded))
 
-    def _clause(self, node) -> Clause | None:
+    def _clause(self, node: Any) -> Clause | None:
         query = self._field_queries(node)
         if query is None:
             return None
@@ -86,7 +98,7 @@ class Generation:
         stems = {code: tuple(stem_ for _s, _e, stem_ in word_spans(typed, code)) for code in self.terminology.languages}
         return Clause(f'"{typed}"' if type(node).__name__ == "PhraseNode" else typed, query, stems)
 
-    def _field_queries(self, node, negative: bool = False):
+    def _field_queries(self, node: Any, negative: bool = False) -> Any:
         """node's query over every text field, or None when the reader's language leaves it out."""
         from whoosh.query import Not, NullQuery
 
@@ -122,7 +134,7 @@ class Generation:
                     return [*clauses[:first], Clause(typed, found), *self._with_terminology(clauses[first + run:])]
         return clauses
 
-    def _phrase(self, text: str, name: str):
+    def _phrase(self, text: str, name: str) -> Any:
         """The phrase text in field name, or None (no such field, or nothing but stop words)."""
         parser = self.parsers.get(name)
         query = parser.parse(f'"{text.replace(chr(34), " ")}"') if parser is not None else None
@@ -130,17 +142,18 @@ class Generation:
 
     # Finding
 
-    def hits(self, parsed: Parsed, limit: int, pdfs: dict) -> list[tuple[str, str, Passage]]:
+    def hits(self, parsed: Parsed, limit: int, pdfs: dict[str, Any]) -> list[tuple[str, str, Passage]]:
         """The passages that hold every required clause, best first."""
         with self.lock:
             scores = self.scoring.scores(parsed.all_of())
             return [self._passage(doc, score, parsed, pdfs) for doc, score in best(scores, limit)]
 
-    def most_words(self, parsed: Parsed, limit: int, pdfs: dict):
+    def most_words(self, parsed: Parsed, limit: int,
+                   pdfs: dict[str, Any]) -> tuple[list[tuple[str, str, Passage]], tuple[str, ...]]:
         """The passages that hold the most of the required clauses, best first, and the clauses none holds."""
         with self.lock:
             found = [self.scoring.scores(clause.query) for clause in parsed.required]
-            missing = tuple(clause.text for clause, scores in zip(parsed.required, found) if not scores)
+            missing = tuple(clause.text for clause, scores in zip(parsed.required, found, strict=True) if not scores)
             if len(parsed.required) < 2:
                 return [], missing
             excluded = self.scoring.scores(either(list(parsed.excluded))) if parsed.excluded else {}
@@ -157,7 +170,7 @@ class Generation:
             best = heapq.nsmallest(limit, totals, key=lambda doc: (-counts[doc], -totals[doc], doc))
             return [self._passage(doc, totals[doc], parsed, pdfs) for doc in best], missing
 
-    def _passage(self, doc: int, score: float, parsed: Parsed, pdfs: dict) -> tuple[str, str, Passage]:
+    def _passage(self, doc: int, score: float, parsed: Parsed, pdfs: dict[str, Any]) -> tuple[str, str, Passage]:
         stored = self.searcher.stored_fields(doc)
         name = "text" if "text" in stored else "text_source"
         stems = frozenset(term for clause in (*parsed.required, *parsed.optional)
@@ -174,7 +187,7 @@ class Generation:
         )
         return stored["paper"], stored["paper_title"], passage
 
-    def counterpart(self, foreign_hit: tuple[str, str, Passage], pdfs: dict) -> tuple[str, str, Passage]:
+    def counterpart(self, foreign_hit: tuple[str, str, Passage], pdfs: dict[str, Any]) -> tuple[str, str, Passage]:
         """The reader's-language version of a passage that matched in another language."""
         paper, _title, passage = foreign_hit
         with self.lock:
@@ -207,7 +220,7 @@ class Generation:
         changed = False
         parts = re.split(r"(\W+)", query)
         corrected = []
-        for token, after in zip(parts, [*parts[1:], ""]):
+        for token, after in zip(parts, [*parts[1:], ""], strict=True):
             folded = fold(token.lower())
             if not re.match(r"\w", token) or token.isupper() or len(folded) < 4 or folded in known_elsewhere \
                     or after.startswith(":") or self._indexed(token):

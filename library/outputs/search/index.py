@@ -11,8 +11,10 @@ import shutil
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from library import __version__
 from library.core.paths import anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths
@@ -79,7 +81,7 @@ def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[Index
     return reports
 
 
-def _withdraw_languages(project: Project, state: dict) -> list[IndexReport]:
+def _withdraw_languages(project: Project, state: dict[str, Any]) -> list[IndexReport]:
     """Delete the indexes of languages no longer in setup.cfg, so search stops offering them."""
     config, folder, reports = project.config, index_folder(project.config), []
     for link in sorted(folder.glob("*")) if folder.is_dir() else ():
@@ -101,8 +103,8 @@ def _withdraw_languages(project: Project, state: dict) -> list[IndexReport]:
 def _index_inputs(project: Project, language: str) -> str:
     """'code:files': the indexing code and tools, then the bytes of the sources and catalogs read."""
     config = project.config
-    code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language, language)
-    code = code.code(__name__).hexdigest()
+    code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language,
+                  language).code(__name__).hexdigest()
     sources = paper_paths(config)
     files = [*sources, *(anchor_record_path(config, path.stem) for path in sources)]  # the passages' ids
     if language != config.source_language:
@@ -111,7 +113,8 @@ def _index_inputs(project: Project, language: str) -> str:
     return f"{code}:{Digest().files(files, config.root).hexdigest()}"
 
 
-def write_index(folder: Path, language: str, source_language: str, documents, terminology: list[dict] = ()) -> int:
+def write_index(folder: Path, language: str, source_language: str, documents: Iterable[dict[str, Any]],
+                terminology: Sequence[dict[str, Any]] = ()) -> int:
     """Write a new generation of language's index under folder and point folder/<language> at it.
 
     terminology: the glossary's terms as `_terminology` gives them, kept with the generation.
@@ -141,7 +144,7 @@ def write_index(folder: Path, language: str, source_language: str, documents, te
     return count
 
 
-def _fields(document: dict, language: str) -> dict:
+def _fields(document: dict[str, Any], language: str) -> dict[str, Any]:
     """The document as Whoosh fields: its text goes to the field analysed in its own language."""
     if document["language"] == language:
         return document
@@ -150,13 +153,13 @@ def _fields(document: dict, language: str) -> dict:
     return fields
 
 
-def _terminology(project: Project, language: str) -> list[dict]:
+def _terminology(project: Project, language: str) -> list[dict[str, Any]]:
     """Each glossary term with an official form in language, and the other forms a reader may type for it."""
     config = project.config
     return search_forms(project.glossary.terms, config.source_language, language)
 
 
-def _schema(language: str, source_language: str):
+def _schema(language: str, source_language: str) -> Any:  # a Whoosh schema
     from whoosh.fields import ID, STORED, TEXT, Schema
 
     fields = {
@@ -174,9 +177,9 @@ def _schema(language: str, source_language: str):
     return Schema(**fields)
 
 
-def _vocabulary_table(vocabulary: Counter[str]) -> dict[str, list]:
+def _vocabulary_table(vocabulary: Counter[str]) -> dict[str, list[Any]]:
     """Folded word -> [frequency, the most frequent way it is written], for did-you-mean."""
-    table: dict[str, list] = {}
+    table: dict[str, list[Any]] = {}
     for word, count in vocabulary.most_common():
         entry = table.setdefault(fold(word), [0, word])
         entry[0] += count
@@ -199,7 +202,7 @@ def _swap_in(folder: Path, language: str, generation: Path) -> None:
             _remove_unread(old)
 
 
-def lease(generation: Path):
+def lease(generation: Path) -> TextIO:
     """A shared lock on generation for as long as the returned file stays open: a reader's claim.
 
     Any process that opens a generation takes one; the kernel lets it go when the process ends,

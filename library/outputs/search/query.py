@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from library.outputs.analysis import OPERATORS, word_spans
 from library.outputs.results import MAX_QUERY_LENGTH
@@ -49,7 +50,7 @@ class Clause:
     """One thing the reader asked for: a word, a "phrase" or a group, as a query over the text fields."""
 
     text: str  # as the reader typed it
-    query: object
+    query: Any  # a Whoosh query (Whoosh is untyped)
     stems: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by language, for the glossary's forms
 
 
@@ -59,9 +60,9 @@ class Parsed:
 
     required: tuple[Clause, ...]
     optional: tuple[Clause, ...] = ()
-    excluded: tuple[object, ...] = ()
+    excluded: tuple[Any, ...] = ()
 
-    def all_of(self):
+    def all_of(self) -> Any:
         """Passages holding every required clause, the optional ones ranking them."""
         from whoosh.query import And, AndMaybe
 
@@ -70,17 +71,17 @@ class Parsed:
             query = AndMaybe(query, either([clause.query for clause in self.optional]))
         return self.without_excluded(query)
 
-    def any_of(self):
+    def any_of(self) -> Any:
         """Passages holding any clause, for ranking those that hold most of them."""
         return self.without_excluded(either([clause.query for clause in (*self.required, *self.optional)]))
 
-    def without_excluded(self, query):
+    def without_excluded(self, query: Any) -> Any:
         from whoosh.query import AndNot
 
         return AndNot(query, either(list(self.excluded))) if self.excluded else query
 
 
-def either(queries: list, kind=None):
+def either(queries: list[Any], kind: Any = None) -> Any:
     """One query for several: kind (Or by default) of them, or the query itself when there is one."""
     from whoosh.query import Or
 
@@ -89,7 +90,7 @@ def either(queries: list, kind=None):
     return (kind or Or)(queries)
 
 
-def top_level(tree) -> tuple[list, list]:
+def top_level(tree: Any) -> tuple[list[Any], list[Any]]:
     """The positive and the negative nodes at the top of a parsed query."""
     kind = type(tree).__name__
     if kind == "AndNotGroup":
@@ -100,7 +101,7 @@ def top_level(tree) -> tuple[list, list]:
     return ([n for n in nodes if type(n).__name__ != "NotGroup"], [n for n in nodes if type(n).__name__ == "NotGroup"])
 
 
-def prune(node):
+def prune(node: Any) -> Any:
     """node without what an operator with nothing to act on leaves in Whoosh's tree, or None if nothing is left.
 
     "NOT NOT NOT" leaves a NOT with nothing under it, "( -forum )" a minus that Whoosh only reads
@@ -135,7 +136,7 @@ def prune(node):
     return pruned
 
 
-def _pruned_pair(node):
+def _pruned_pair(node: Any) -> Any:
     """A binary group (a AND NOT b, a ANDMAYBE b) pruned; with one side gone, the other as it meant."""
     from whoosh.qparser import syntax
 
@@ -149,14 +150,14 @@ def _pruned_pair(node):
     return first if first is not None else second
 
 
-def group_text(node) -> str:
+def group_text(node: Any) -> str:
     """What the reader typed for a group node, as well as it can be told."""
     words = [getattr(child, "text", None) or group_text(child) for child in getattr(node, "nodes", ())]
     joiner = " OR " if type(node).__name__ == "OrGroup" else " "
     return f"({joiner.join(words)})" if len(words) > 1 else "".join(words)
 
 
-def make_parser(field_name: str, schema, language: str):
+def make_parser(field_name: str, schema: Any, language: str) -> Any:
     """A Whoosh parser with only what readers type: words, "phrases", (groups), AND/OR/NOT, -word."""
     from whoosh import qparser
 

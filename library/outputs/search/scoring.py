@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 __all__ = ["Bm25f", "best", "intersection", "union"]
 
@@ -10,7 +12,7 @@ __all__ = ["Bm25f", "best", "intersection", "union"]
 class Bm25f:
     """The scores of queries over one open generation; its postings never change, so a term is scored once."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher: Any) -> None:  # a Whoosh searcher (Whoosh is untyped, as are its queries)
         self.searcher = searcher
         self.term_scores = lru_cache(maxsize=1024)(self._term_scores)
         self.term_positions = lru_cache(maxsize=256)(self._term_positions)
@@ -22,7 +24,7 @@ class Bm25f:
         self.term_positions.cache_clear()
         self.norms.clear()
 
-    def scores(self, query) -> dict[int, float]:
+    def scores(self, query: Any) -> dict[int, float]:
         """Document -> score of every passage query matches, as Whoosh's BM25F scores it.
 
         Whoosh walks its matchers passage by passage; summing whole posting lists of cached
@@ -51,11 +53,11 @@ class Bm25f:
             return self._phrase_scores(query.fieldname, tuple(query.words), query.slop)
         return {hit.docnum: hit.score for hit in self.searcher.search(query, limit=None, optimize=False)}
 
-    def _size(self, query) -> float:
+    def _size(self, query: Any) -> float:
         """About how many passages query matches, from the document frequencies of its terms."""
         kind = type(query).__name__
         if kind == "Term":
-            return self.searcher.doc_frequency(query.fieldname, query.text)
+            return float(self.searcher.doc_frequency(query.fieldname, query.text))
         if kind in ("Or", "And") and query.subqueries:
             sizes = [self._size(sub) for sub in query.subqueries]
             return sum(sizes) if kind == "Or" else min(sizes)
@@ -115,7 +117,7 @@ def intersection(parts: list[dict[int, float]]) -> dict[int, float]:
     return total
 
 
-def weights(postings):
+def weights(postings: Any) -> Iterator[tuple[int, float]]:
     """(document, weight) of each posting: whole blocks at a time from Whoosh's own codec, else one by one."""
     if not all(hasattr(postings, name) for name in ("_read_ids", "_read_weights", "_next_block")):
         yield from postings.items_as("weight")
@@ -125,7 +127,7 @@ def weights(postings):
     while postings.is_active():
         postings._read_ids()
         postings._read_weights()
-        yield from zip(postings._ids, postings._weights)
+        yield from zip(postings._ids, postings._weights, strict=False)
         postings._next_block()
 
 

@@ -1,6 +1,8 @@
 """What a result shows: a snippet cut around the matched words; and the closest known word, for did-you-mean."""
 from __future__ import annotations
 
+from typing import Any
+
 from library.outputs.analysis import word_spans
 from library.outputs.results import Snippet
 
@@ -38,7 +40,7 @@ def window(text: str, marks: list[tuple[int, int]]) -> int:
     return space + 1 if space >= 0 else marks[best][0]
 
 
-def closest(vocabulary: dict[str, list], folded: str) -> str | None:
+def closest(vocabulary: dict[str, list[Any]], folded: str) -> str | None:
     """The most frequent indexed word within one or two edits of folded, as it is written."""
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
@@ -48,4 +50,4 @@ def closest(vocabulary: dict[str, list], folded: str) -> str | None:
     if not found:
         return None
     best = min(found, key=lambda match: (match[1], -vocabulary[match[0]][0]))
-    return vocabulary[best[0]][1]
+    return str(vocabulary[best[0]][1])

@@ -9,23 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
 from library.core.files import Changes, remove_stale, write_all
-from library.outputs.headers import headers_file
-from library.model.manifest import published, published_pdfs
-from library.sources.markup import plain_text
-from library.sources.papers import Block, Paper
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
     VOLUME,
     SiteMap,
     anchor_record_paths,
-    catalog_paths,
     catalog_path,
+    catalog_paths,
     epub_manifest_path,
     epub_path,
     pdf_manifest_path,
@@ -33,17 +30,28 @@ from library.core.paths import (
     site_address,
     site_folder,
 )
+from library.model.citation import citation_of, cited_language, csl_item
+from library.model.manifest import published, published_pdfs
 from library.model.project import Project
-from library.model.publication import (Alternates, bilingual_alternates, feed_languages, front_door_alternates,
-                                       language_alternates, paper_alternates, site_languages)
-from library.outputs.render import Environments, page_address, paper_view, render_page, template_files
-from library.model.citation import cited_language, citation_of, csl_item
+from library.model.publication import (
+    Alternates,
+    bilingual_alternates,
+    feed_languages,
+    front_door_alternates,
+    language_alternates,
+    paper_alternates,
+    site_languages,
+)
 from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
-from library.model.translation import TranslatedPaper
+from library.model.translation import TranslatedPaper, TranslatedSegment
+from library.outputs.headers import headers_file
+from library.outputs.render import Environments, page_address, paper_view, render_page, template_files
 from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
 from library.outputs.site.social import social_tags
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+from library.sources.markup import plain_text
+from library.sources.papers import Block, Paper, PaperMeta
 
 __all__ = ["build_html"]
 
@@ -74,7 +82,7 @@ class Entry:
     availability: tuple[Availability, ...]
 
     @property
-    def meta(self):
+    def meta(self) -> PaperMeta:
         return self.translation.paper.meta
 
 
@@ -203,14 +211,14 @@ class _Site:
                         self.site_languages, self.feed_languages, *parts)
         return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
 
-    def _text_key(self, slug: str, language: str) -> tuple:
+    def _text_key(self, slug: str, language: str) -> tuple[Any, ...]:
         translation = self.project.translation(slug, language)
         meta = translation.paper.meta  # what the page shows besides the texts: its date, number, identifiers
         shown = (meta.number, meta.date.isoformat(), meta.authors, meta.doi, meta.issn, meta.isbn)
         return shown + tuple((s.segment.id, s.text, s.language, s.status, s.current_source)
                              for s in translation.segments)
 
-    def _figures_key(self, slug: str) -> tuple:
+    def _figures_key(self, slug: str) -> tuple[Any, ...]:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
                      for language in self.config.all_languages)
 
@@ -280,23 +288,37 @@ class _Site:
                                                                   "alternates": {source: path}})
         return _Page(path, key, render)
 
-    def _cell(self, paper: Paper, language: str) -> dict:
+    def _cell(self, paper: Paper, language: str) -> dict[str, Any]:
         figure = self.project.figure(paper.slug, language)
         return {"language": language, "percent": figure.percent, "missing": figure.missing.messages,
                 "fuzzy": figure.fuzzy.messages, "published": self.project.published(paper.slug, language),
                 "url": SiteMap.preview(language, paper.slug)}
 
     def _paper_key(self, language: str, paper: Paper, *parts: object) -> str:
-        return self._key(language, "paper", paper.slug, self._text_key(paper.slug, language),
-                         self._figures_key(paper.slug), self._pdf(language, paper.slug), self._epub(language, paper.slug),
-                         sorted(self.project.anchor_record(paper.slug).aliases().items()), *parts)
+        return self._key(
+            language,
+            "paper",
+            paper.slug,
+            self._text_key(paper.slug, language),
+            self._figures_key(paper.slug),
+            self._pdf(language, paper.slug),
+            self._epub(language, paper.slug),
+            sorted(self.project.anchor_record(paper.slug).aliases().items()),
+            *parts,
+        )
 
     def _paper(self, language: str, paper: Paper) -> _Page:
         path = SiteMap.paper(language, paper.slug)
         cited = cited_language(self.project, paper.slug, language) if paper.meta.kind == "paper" else None
         # The cited version's texts, the series' and the PDF it links, when a page cites the original.
-        key = self._paper_key(language, paper, cited, cited and self._text_key(paper.slug, cited),
-                              cited and self._text_key(self.project.series_slug, cited), cited and self._pdf(cited, paper.slug))
+        key = self._paper_key(
+            language,
+            paper,
+            cited,
+            cited and self._text_key(paper.slug, cited),
+            cited and self._text_key(self.project.series_slug, cited),
+            cited and self._pdf(cited, paper.slug),
+        )
         return _Page(path, key, lambda: self._render(
             language, "paper.html", path, {**self._paper_context(language, paper),
                                            **self._citation_context(language, paper, path, cited)}))
@@ -324,7 +346,8 @@ class _Site:
             theirs = self.project.translation(paper.slug, other)
             alternates = {code: SiteMap.bilingual(code, paper.slug, language if code == other else other)
                           for code in self.config.all_languages}
-            rows = sorted(zip(mine.segments, theirs.segments), key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
+            rows = sorted(zip(mine.segments, theirs.segments, strict=False),
+                          key=lambda pair: pair[0].segment.role in _TRAILING_ROLES)
             context = {**self._paper_context(language, paper), "other_language": other, "rows": tuple(rows),
                        "alternates": alternates, "announce": bilingual_alternates(self.project, language, paper.slug,
                                                                                   other)}
@@ -345,7 +368,7 @@ class _Site:
             return self._render(language, "paper.html", path, context)
         return _Page(path, self._paper_key(language, paper, "preview"), render)
 
-    def _po_place(self, slug: str, language: str, segment) -> str:
+    def _po_place(self, slug: str, language: str, segment: TranslatedSegment) -> str:
         """'locales/fr/LC_MESSAGES/x.po:212': where a translator finds the passage (the file alone if absent)."""
         path = catalog_path(self.config, language, slug).relative_to(self.config.root).as_posix()
         catalog = self.project.catalog(slug, language)
@@ -354,7 +377,7 @@ class _Site:
 
     # --- contexts -------------------------------------------------------------------------
 
-    def _paper_context(self, language: str, paper: Paper) -> dict:
+    def _paper_context(self, language: str, paper: Paper) -> dict[str, Any]:
         view = paper_view(self.project.translation(paper.slug, language))
         return {
             "paper": view.translation,
@@ -371,8 +394,8 @@ class _Site:
     def _entry(self, paper: Paper, language: str) -> Entry:
         translation = self.project.translation(paper.slug, language)
         availability = tuple(
-            Availability(code, figure.percent, SiteMap.paper(code, paper.slug), self.project.published(paper.slug, code),
-                         figure.missing.messages, figure.fuzzy.messages)
+            Availability(code, figure.percent, SiteMap.paper(code, paper.slug),
+                         self.project.published(paper.slug, code), figure.missing.messages, figure.fuzzy.messages)
             for code, figure in ((code, self.project.figure(paper.slug, code)) for code in self.config.all_languages)
         )
         return Entry(translation, _reading_minutes(translation), availability)
@@ -416,7 +439,7 @@ class _Site:
                            {"feed": feed, "social": self._social(language, path, context), **context})
 
 
-def static_search_context(language: str, alternates: dict[str, str]) -> dict:
+def static_search_context(language: str, alternates: dict[str, str]) -> dict[str, Any]:
     """The search page before any query, for the reader's browser to search in: the page says so."""
     from babel import Locale
 
@@ -465,7 +488,8 @@ def _image(config: Config, paper: Paper, block: Block) -> bytes:
     source = (config.papers_dir / block.src).resolve()
     outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
     if outside or not source.is_relative_to(config.papers_dir.resolve()):
-        raise SourceError(paper.path, block.line, f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
+        raise SourceError(paper.path, block.line,
+                          f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
     if not source.is_file():
         raise SourceError(paper.path, block.line, f"image {block.src!r} not found in {config.papers_dir.name}/")
     return source.read_bytes()

@@ -13,8 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library.outputs.fonts import font_file
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 __all__ = ["FONT_FOLDER", "SANS", "SERIF", "WEB_FONTS", "Family", "WebFont", "file_names", "font_characters",
            "source_paths", "subset_fonts"]
@@ -121,7 +125,7 @@ def _subset(source: Path, characters: frozenset[int], reserved: str, own: str) -
     return output.getvalue()
 
 
-def _add_narrow_space(font) -> None:
+def _add_narrow_space(font: TTFont) -> None:
     """Draw U+202F, French's space before ; ! ? and inside « », where the font lacks it (Source Serif Pro).
 
     Without it each narrow space of a French page would be taken from another font on the
@@ -143,7 +147,7 @@ def _add_narrow_space(font) -> None:
             table.cmap[NARROW_SPACE] = name
 
 
-def _rename(font, reserved: str, own: str) -> None:
+def _rename(font: TTFont, reserved: str, own: str) -> None:
     """Give the subset its own family name, as the licence asks of a modified version."""
     for record in font["name"].names:
         if record.nameID in _NAME_IDS:

@@ -15,8 +15,8 @@ from library.core.files import Changes, write_all
 from library.core.paths import SiteMap, site_address, site_folder
 from library.model.project import Project
 from library.model.publication import AnnouncedPage, announced_pages, version_time
-from library.outputs.folders import project_texts
 from library.model.stamps import Digest, read_state, settings_text, write_state
+from library.outputs.folders import project_texts
 
 __all__ = ["build_sitemap", "sitemap_xml", "robots_txt", "NEEDS_SITE_URL"]
 

@@ -20,16 +20,17 @@ import tempfile
 from collections import Counter
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from library.outputs.folders import project_texts
-from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
 from library.core.errors import LibraryError
 from library.core.files import Changes, remove_stale, write_all
-from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
-from library.sources.glossary import search_forms
 from library.core.paths import SiteMap, scratch_folder, site_folder
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
+from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
+from library.outputs.folders import project_texts
+from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
+from library.sources.glossary import search_forms
 
 __all__ = ["FOLDER", "build_static_search", "static_search_files"]
 
@@ -59,12 +60,13 @@ def build_static_search(project: Project) -> Changes:
     files, key = static_search_files(project, site_folder(config), state.get("key"))
     if files is None:  # the inputs' bytes changed, not what the index holds
         changes = Changes(unchanged=present)
-        files = dict.fromkeys(present)
+        kept = present
     else:
         changes = write_all(files)
         changes.removed.extend(remove_stale(folder, set(files)))
+        kept = list(files)
     write_state(config, STAGE, {"inputs": inputs, "key": key,
-                                "files": sorted(path.relative_to(folder).as_posix() for path in files)})
+                                "files": sorted(path.relative_to(folder).as_posix() for path in kept)})
     return changes
 
 
@@ -98,7 +100,7 @@ def static_search_files(project: Project, site: Path, last_key: str | None) -> t
         lengths = [len(word_spans(r["text"], r["language"])) for r in records[language]]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], _stored_length(length)]
-                             for r, length in zip(records[language], lengths)]
+                             for r, length in zip(records[language], lengths, strict=True)]
         table["average_length"] = sum(lengths) / max(1, len(lengths))
         written[table_name(language)] = _json(table)
         written[words_name(language)] = _json(vocabulary)
@@ -125,11 +127,11 @@ def words_name(language: str) -> str:
     return f"search-words.{language}.json"
 
 
-def _json(value) -> bytes:
+def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _records(project: Project, language: str) -> list[dict]:
+def _records(project: Project, language: str) -> list[dict[str, Any]]:
     """Language's passages, each with what its result shows: its paper, its section, its links."""
     pdfs = pdf_pages(project.config, language)
     translations = [project.translation(paper.slug, language) for paper in project.papers]
@@ -144,7 +146,8 @@ def _records(project: Project, language: str) -> list[dict]:
     } for passage in searchable_passages(translations)]
 
 
-def _table(project: Project, language: str, records: dict[str, list[dict]]) -> tuple[dict, dict]:
+def _table(project: Project, language: str,
+           records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
     local, config = OPERATORS.get(language, {}), project.config
     mine = records[language]
@@ -186,12 +189,12 @@ def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
             for code, stems in sorted(groups.items())}
 
 
-def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list]:
+def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
     """Folded word -> [how often, as most often written], as the server's index keeps it for did-you-mean."""
     counts: Counter[str] = Counter()
     for text, code in texts:
         counts.update(words(text, code))
-    table: dict[str, list] = {}
+    table: dict[str, list[Any]] = {}
     for word, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         entry = table.setdefault(fold(word), [0, word])
         entry[0] += count
@@ -210,7 +213,7 @@ def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
     return found
 
 
-def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes]:
+def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
     """Write one page per passage under work, index them with Pagefind, and return the engine's files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
@@ -234,7 +237,7 @@ def _run_pagefind(work: Path, records: dict[str, list[dict]]) -> dict[str, bytes
     return files
 
 
-def _passage_page(language: str, record: dict) -> str:
+def _passage_page(language: str, record: dict[str, Any]) -> str:
     """One passage as Pagefind reads it: its text, in the index of language.
 
     Its page's address names its paper and anchor; what the result shows comes from the
