@@ -289,13 +289,14 @@ def build_html(ctx: click.Context, verbose: bool) -> None:
     _run_stages(ctx, SITE_STAGES, Selection(), verbose)
 
 
-def _gated(command):
+def _gated(command: _Command) -> _Command:
     """The options of a build the gate judges (PDFs, EPUBs): -l, -p, --draft, --strict, -v and -f."""
     draft = click.option("--draft", is_flag=True, help="Render papers below the threshold too, marked as drafts.")
+    decorated: Callable[..., Any] = command
     for option in (click.pass_context, _json_option, _verbose_option, _strict_option, draft, _paper_option(ui=False),
                    _lang_option):
-        command = option(command)
-    return command
+        decorated = option(decorated)
+    return cast(_Command, decorated)
 
 
 @build.command(name="pdf")
@@ -328,7 +329,7 @@ def build_pdf(ctx: click.Context, languages: tuple[str, ...] = (), papers: tuple
 
 @build.command(name="epub")
 @_gated
-def build_epub(ctx: click.Context, strict: bool, verbose: bool, **chosen) -> None:
+def build_epub(ctx: click.Context, strict: bool, verbose: bool, **chosen: Any) -> None:
     """Make an EPUB 3 of each paper and a volume per language into build/epub, after the PDFs whose pages they list."""
     from library.pipeline import Selection
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import configparser
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def _threshold(text: str, error: ConfigError) -> float:
     return value
 
 
-def _site_url(text: str, fail) -> str:
+def _site_url(text: str, fail: Callable[[str, str], ConfigError]) -> str:
     """The site's public address, folder-like (ending in '/'), or "" when unset."""
     from urllib.parse import urlsplit
 

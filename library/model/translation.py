@@ -289,7 +289,7 @@ class EscapingTranslations:
         translated = self._translated is None or message in self._translated
         return self._translations.gettext(message), None if translated else self._fallback_language
 
-    def _marked(self, message: str, text: str):
+    def _marked(self, message: str, text: str) -> Markup:
         from markupsafe import Markup, escape
 
         if self._translated is None or message in self._translated:

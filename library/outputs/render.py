@@ -267,7 +267,8 @@ def page_address(config: Config, page: str, target: str) -> str:
     return site_address(config, target) or "../" * (len(PurePosixPath(page).parts) - 1) + target
 
 
-def render_page(project: Project, environment, language: str, template: str, path: str, context: dict) -> str:
+def render_page(project: Project, environment: jinja2.Environment, language: str, template: str, path: str,
+                context: dict[str, Any]) -> str:
     """A site page: context plus what every page shows (the series, the language, links from here)."""
     # Links are relative, so the site also reads from a folder, offline; the 404 and 500
     # pages are only ever sent by the server, for any address, so their links start from the root.

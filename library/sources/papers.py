@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -290,7 +291,8 @@ class _MetaReader:
                                   "or an organisation's name")
         return tuple(normalise_space(name) for name in value)
 
-    def _identifier(self, key: str, pattern: re.Pattern, example: str, valid=lambda text: True) -> str:
+    def _identifier(self, key: str, pattern: re.Pattern[str], example: str,
+                    valid: Callable[[str], bool] = lambda text: True) -> str:
         value = self.data.get(key)
         if value is None:
             return ""

@@ -11,6 +11,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TypeAlias
 
 from library.core.config import Config
 from library.core.files import write_atomic
@@ -34,7 +35,8 @@ from library.outputs.render import Environments, template_files
 __all__ = ["PdfJob", "PdfPlan", "PdfReport", "Refusal", "Withdrawal", "build_pdfs", "plan_pdfs"]
 
 # The gate's names for what a PDF build plans and did (library.outputs.gate plans the EPUBs alike).
-PdfPlan, PdfReport = Plan, Report
+PdfPlan: TypeAlias = Plan
+PdfReport: TypeAlias = Report
 
 
 # Planning -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from types import FrameType
 
+    import jinja2
     from markupsafe import Markup
 
 __all__ = ["FONT_FILES", "PDF_PROFILE", "PDF_VARIANT", "PdfJob", "ProjectFetcher", "job_html", "project_uri",
@@ -282,7 +283,7 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
     return render_template(config, environment, template, context)
 
 
-def _page_label(environment) -> tuple[str, str, str]:
+def _page_label(environment: jinja2.Environment) -> tuple[str, str, str]:
     """"Page %(page)s of %(pages)s" in the interface language, cut around its two numbers.
 
     The words go into the HTML, escaped, and the numbers come from CSS counters, so a

@@ -323,7 +323,7 @@ class _Site:
             language, "paper.html", path, {**self._paper_context(language, paper),
                                            **self._citation_context(language, paper, path, cited)}))
 
-    def _citation_context(self, language: str, paper: Paper, path: str, cited: str | None) -> dict:
+    def _citation_context(self, language: str, paper: Paper, path: str, cited: str | None) -> dict[str, Any]:
         """The cite block, its downloads, and (on a page published in its language) the head's metadata."""
         if cited is None:
             return {}
@@ -417,7 +417,7 @@ class _Site:
     def _everywhere(self, page: Callable[[str], str]) -> dict[str, str]:
         return {code: page(code) for code in self.config.all_languages}
 
-    def _social(self, language: str, path: str, context: dict) -> tuple:
+    def _social(self, language: str, path: str, context: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         """The page's OpenGraph and Twitter tags: its paper's (or the series') title, summary and card."""
         if path.startswith(SiteMap.dashboard().split("/")[0]):
             return ()  # the translators' pages are shared with no one
@@ -433,7 +433,7 @@ class _Site:
                            alternates=context.get("announce"),
                            published=self.project.paper(slug).meta.date if is_paper else None)
 
-    def _render(self, language: str, template: str, path: str, context: dict) -> str:
+    def _render(self, language: str, template: str, path: str, context: dict[str, Any]) -> str:
         feed = SiteMap.feed(language) if language in self.feed_languages else None
         return render_page(self.project, self._environments[language], language, template, path,
                            {"feed": feed, "social": self._social(language, path, context), **context})

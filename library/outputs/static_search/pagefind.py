@@ -114,7 +114,7 @@ def _stored_length(length: int) -> int:
     """
     from whoosh.util.numeric import byte_to_length, length_to_byte
 
-    return byte_to_length(length_to_byte(length))
+    return int(byte_to_length(length_to_byte(length)))
 
 
 def table_name(language: str) -> str:
