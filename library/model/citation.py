@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -104,14 +105,14 @@ def _creator(name: str) -> Creator:
     return Creator(family=family.strip(), given=given.strip()) if comma else Creator(literal=name)
 
 
-def csl_item(citation: Citation, address: Callable[[str], str | None]) -> dict:
+def csl_item(citation: Citation, address: Callable[[str], str | None]) -> dict[str, Any]:
     """The citation as a CSL-JSON item, which citation processors and reference managers read.
 
     address gives a site path's public address (None: the site has none, and no URL is given).
     """
     authors = [{"literal": a.literal} if a.literal else {"family": a.family, "given": a.given}
                for a in citation.authors]
-    item = {
+    item: dict[str, Any] = {
         "id": citation.key, "type": "report", "title": citation.title, "author": authors,
         "publisher": citation.publisher, "genre": citation.genre, "number": str(citation.number),
         "collection-title": citation.series,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from library.core.config import Config
 from library.core.paths import UI_DOMAIN, VOLUME, anchor_record_path, catalog_path
-from library.model.manifest import DamagedManifest, Entry, Kind, read_manifest
+from library.model.manifest import DamagedManifest, Entry, Kind, Verdict, read_manifest
 from library.model.project import Project
 from library.model.translation import Figure, percent_label
 
@@ -42,7 +42,7 @@ class Job:
 
     @property
     def entry(self) -> Entry:
-        verdict = "draft" if self.draft else "published"
+        verdict: Verdict = "draft" if self.draft else "published"
         return Entry(self.language, self.slug, verdict, self.percent, self.inputs, omitted=list(self.omitted))
 
 

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -24,6 +25,9 @@ from library.model.publication import published_languages
 from library.model.stamps import Digest, distribution_version, read_state, write_state
 from library.model.translation import text_direction
 from library.sources.markup import plain_text
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 __all__ = ["WIDTH", "HEIGHT", "CardText", "build_cards", "card_text", "draw_card"]
 
@@ -125,17 +129,17 @@ def draw_card(text: CardText) -> bytes:
 class _Painter:
     """Lines of text in one language, set from the start side of its direction (right, for Arabic)."""
 
-    def __init__(self, draw, language: str) -> None:
+    def __init__(self, draw: ImageDraw.ImageDraw, language: str) -> None:
         self.draw, self.language = draw, language.replace("_", "-")
         self.direction = text_direction(language)
         self.fonts = _ARABIC if language.split("_")[0] in _ARABIC_SCRIPT else _LATIN
 
-    def font(self, face: str, size: int):
+    def font(self, face: str, size: int) -> ImageFont.FreeTypeFont:
         from PIL import ImageFont
 
         return ImageFont.truetype(str(_font_path(self.fonts[face])), size, layout_engine=ImageFont.Layout.RAQM)
 
-    def width(self, text: str, font) -> float:
+    def width(self, text: str, font: ImageFont.FreeTypeFont) -> float:
         return font.getlength(text, direction=self.direction, language=self.language)
 
     def line(self, text: str, face: str, size: int, top: int, colour: str, room: int, *, end: bool = False) -> None:
@@ -163,7 +167,7 @@ class _Painter:
         for index, line in enumerate(lines[:4]):
             self._put(line, font, top + index * leading, _TEXT, False)
 
-    def _wrapped(self, text: str, font, room: int) -> list[str]:
+    def _wrapped(self, text: str, font: ImageFont.FreeTypeFont, room: int) -> list[str]:
         lines: list[str] = []
         for word in text.split(" "):  # no-break spaces hold their words together
             if lines and self.width(f"{lines[-1]} {word}", font) <= room:
@@ -172,7 +176,7 @@ class _Painter:
                 lines.append(word)
         return lines
 
-    def _put(self, text: str, font, top: int, colour: str, end: bool) -> None:
+    def _put(self, text: str, font: ImageFont.FreeTypeFont, top: int, colour: str, end: bool) -> None:
         width = self.width(text, font)
         from_right = (self.direction == "rtl") != end
         x = WIDTH - _MARGIN - width if from_right else _MARGIN

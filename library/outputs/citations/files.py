@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+from library.core.config import Config
 from library.core.files import Changes
 from library.core.paths import SiteMap, site_address, site_folder
 from library.model.citation import Citation, citation_of, csl_item, language_tag
@@ -39,7 +40,7 @@ def build_citations(project: Project) -> tuple[Changes, list[Path]]:
 def citation_files(project: Project) -> dict[Path, bytes]:
     """Each file to write, by its path in the site."""
     site, config = site_folder(project.config), project.config
-    files = {}
+    files: dict[Path, bytes] = {}
     for paper in project.briefings:
         for language in published_languages(project, paper.slug):
             citation = citation_of(project, paper.slug, language)
@@ -49,13 +50,13 @@ def citation_files(project: Project) -> dict[Path, bytes]:
     return files
 
 
-def csl_json(citation: Citation, config) -> str:
+def csl_json(citation: Citation, config: Config) -> str:
     """CSL-JSON: a list of one item, as Zotero, Mendeley and citation processors import it."""
     item = csl_item(citation, lambda target: site_address(config, target))
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
-def bibtex(citation: Citation, config) -> str:
+def bibtex(citation: Citation, config: Config) -> str:
     """A @techreport entry (with BibLaTeX's langid and date), UTF-8."""
     authors = " and ".join("{" + _bib(a.literal) + "}" if a.literal else f"{_bib(a.family)}, {_bib(a.given)}"
                            for a in citation.authors)
@@ -81,10 +82,11 @@ def _babel_language(code: str) -> str:
     """The language as LaTeX's babel and BibLaTeX name it (french, spanish), from Babel's English name."""
     from babel import Locale
 
-    return Locale.parse(code).get_language_name("en").lower().replace(" ", "")
+    name = Locale.parse(code).get_language_name("en") or code  # the code itself for a language Babel cannot name
+    return name.lower().replace(" ", "")
 
 
-def ris(citation: Citation, config) -> str:
+def ris(citation: Citation, config: Config) -> str:
     """A RIS record of type RPRT, with the tags Zotero's and EndNote's importers read for a report."""
     tags = [("TY", "RPRT"), ("TI", citation.title), *(("AU", a.name) for a in citation.authors),
             ("PY", str(citation.date.year)), ("DA", citation.date.strftime("%Y/%m/%d")),

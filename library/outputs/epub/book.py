@@ -8,8 +8,10 @@ site's and the PDFs' partials, and written as XHTML (library.outputs.epub.xhtml)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from library.core.errors import SourceError
 from library.core.paths import VOLUME
@@ -31,7 +33,10 @@ from library.outputs.render import (
 )
 from library.sources.interface import EPUB_SUMMARY, EPUB_SUMMARY_FALLBACK, EPUB_SUMMARY_PAGES
 from library.sources.markup import plain_text
-from library.sources.papers import Paper
+from library.sources.papers import Block, Paper
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["make_book", "COVER_PAGE", "CONTENTS_PAGE", "STYLESHEET", "COVER_IMAGE"]
 
@@ -41,6 +46,9 @@ COVER_PAGE, CONTENTS_PAGE, STYLESHEET, COVER_IMAGE = "cover_page.xhtml", "conten
     "cover_image.png"
 _CONTENTS_ANCHOR = "contents_title"  # the contents' heading, in the EPUB and in the PDF's page map
 _XHTML = "application/xhtml+xml"
+
+# A contents entry: (address, heading, the paper's number or "", subsections).
+_Entry = tuple[str, TranslatedSegment, int | str, list["_Entry"]]
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,12 @@ def make_book(project: Project, job: Job, pages: dict[str, int], environments: E
 class _Book:
     """The documents, metadata and files of one book."""
 
-    def __init__(self, project: Project, job: Job, environment) -> None:
+    def __init__(self, project: Project, job: Job, environment: jinja2.Environment) -> None:
         self.project, self.job, self.environment = project, job, environment
         self.language, self.volume = job.language, job.slug == VOLUME
+        direction = environment.globals["direction"]
+        assert isinstance(direction, str)  # make_environment sets it, from the language
+        self.direction = direction
         self.cover, self.parts = _contents_of(project, job)
         self.series = project.translation(project.series_slug, job.language)
 
@@ -94,7 +105,7 @@ class _Book:
                   Item(COVER_IMAGE, cover_image(self._cover_text()), "image/png", "cover-image"), *images]
         return zip_book(self._metadata(paged=bool(listed), images=bool(images)), items)
 
-    def _render(self, template: str, title: str, **more) -> str:
+    def _render(self, template: str, title: str, **more: Any) -> str:
         context = {"language": self.language, "series": self.series, "cover": self.cover, "volume": self.volume,
                    "draft": self.job.percent if self.job.draft else None, "image_base": "",
                    "prefixes": {part.translation.paper.slug: part.prefix for part in self.parts},
@@ -110,11 +121,13 @@ class _Book:
                                      page_list=[(number, f"{name}#{page_break_id(number)}")
                                                 for number, name, _ in listed]))
 
-    def _text(self, message: str, **values) -> str:
+    def _text(self, message: str, **values: object) -> str:
         """An interface string as plain text (escaped and marked by the environment's gettext)."""
         from markupsafe import Markup
 
-        return Markup(self.environment.globals["gettext"](message) % values).striptags()
+        gettext = self.environment.globals["gettext"]
+        assert callable(gettext)  # the i18n extension installs it (make_environment)
+        return Markup(gettext(message) % values).striptags()
 
     def _metadata(self, paged: bool, images: bool) -> Metadata:
         """What the package says of the book, its accessibility included."""
@@ -129,7 +142,7 @@ class _Book:
         interface = self.project.ui_translations(self.language)
         summary = tuple((text, language or self.language) for text, language in map(interface.plain, sentences))
         return Metadata(key=f"{job.language}/{job.slug}", title=title, language=self.language,
-                        direction=self.environment.globals["direction"], publisher=publisher,
+                        direction=self.direction, publisher=publisher,
                         description=plain_text(fields["summary"].text), date=date,
                         modified=source_date() or dt.datetime.combine(date, dt.time(), dt.UTC),
                         keywords=tuple(plain_text(s.text) for s in self.cover.segments if s.segment.role == "keyword"),
@@ -146,7 +159,7 @@ class _Book:
         return CoverText(band=plain_text(band), number=number, title=plain_text(fields["title"].text),
                          subtitle=plain_text(fields["subtitle"].text),
                          foot=(str(filters["date"](meta.date)), filters["language_name"](self.language)),
-                         language=self.language, direction=self.environment.globals["direction"])
+                         language=self.language, direction=self.direction)
 
 
 def _contents_of(project: Project, job: Job) -> tuple[TranslatedPaper, list[_Part]]:
@@ -176,7 +189,7 @@ def _breaks_in(name: str, listed: list[tuple[int, str, str]]) -> dict[str, list[
     return breaks
 
 
-def _toc(parts: list[_Part], volume: bool) -> list[tuple]:
+def _toc(parts: list[_Part], volume: bool) -> list[_Entry]:
     """The contents, nested: a paper's sections with their subsections; in a volume, each paper with its sections."""
     if not volume:
         return _sections(parts[0].name, table_of_contents(parts[0].translation), levels=(2, 3))
@@ -184,13 +197,13 @@ def _toc(parts: list[_Part], volume: bool) -> list[tuple]:
              _sections(part.name, table_of_contents(part.translation), levels=(2,))) for part in parts]
 
 
-def _sections(name: str, contents, levels: tuple[int, ...]) -> list[tuple]:
+def _sections(name: str, contents: Iterable[tuple[int, TranslatedSegment]], levels: tuple[int, ...]) -> list[_Entry]:
     """(address, heading, number, subsections) for each heading of levels, a level 3 under the level 2 before it."""
-    entries: list[tuple] = []
+    entries: list[_Entry] = []
     for level, heading in contents:
         if level not in levels:
             continue
-        entry = (f"{name}#{heading.segment.id}", heading, "", [])
+        entry: _Entry = (f"{name}#{heading.segment.id}", heading, "", [])
         if level == 3 and entries:
             entries[-1][3].append(entry)
         else:
@@ -209,7 +222,7 @@ def _images(project: Project, parts: list[_Part]) -> list[Item]:
     return list(items.values())
 
 
-def _image(project: Project, paper: Paper, block) -> bytes:
+def _image(project: Project, paper: Paper, block: Block) -> bytes:
     folder = project.config.papers_dir
     source = (folder / block.src).resolve()
     outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
@@ -220,7 +233,7 @@ def _image(project: Project, paper: Paper, block) -> bytes:
     return source.read_bytes()
 
 
-def _media_type(paper: Paper, block) -> str:
+def _media_type(paper: Paper, block: Block) -> str:
     media_type = MEDIA_TYPES.get(Path(block.src).suffix.lower())
     if media_type is None:
         kinds = ", ".join(sorted({suffix[1:].upper() for suffix in MEDIA_TYPES}))

@@ -8,11 +8,16 @@ the book where a picture is expected, and its words are those of the package's t
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from library.outputs.fonts import font_file
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 __all__ = ["CoverText", "cover_image", "cover_font_paths"]
 
@@ -73,7 +78,7 @@ def cover_image(text: CoverText) -> bytes:
 class _Writer:
     """Lines of text set flush to the start edge, wrapped at spaces to the width between the margins."""
 
-    def __init__(self, draw, direction: str, language: str) -> None:
+    def __init__(self, draw: ImageDraw.ImageDraw, direction: str, language: str) -> None:
         self.draw, self.rtl, self.language = draw, direction == "rtl", language
 
     def block(self, text: str, weight: str, size: int, colour: tuple[int, int, int], top: int, lines: int = 3) -> int:
@@ -90,14 +95,14 @@ class _Writer:
                 self.draw.text((MARGIN, y), line, font=font, fill=colour)
         return top + len(wrapped) * step
 
-    def _width(self, font, line: str) -> float:
+    def _width(self, font: ImageFont.FreeTypeFont, line: str) -> float:
         if self.rtl:
             return font.getlength(line, direction="rtl", language=self.language)
         return font.getlength(line)
 
 
 @cache
-def _font(weight: str, size: int, rtl: bool):
+def _font(weight: str, size: int, rtl: bool) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
     # Basic layout for left-to-right text gives the same bytes with or without libraqm; right to
@@ -106,7 +111,7 @@ def _font(weight: str, size: int, rtl: bool):
     return ImageFont.truetype(str(font_file(*_FACES[weight][rtl])), size, layout_engine=layout)
 
 
-def _wrap(text: str, width, limit: float, lines: int) -> list[str]:
+def _wrap(text: str, width: Callable[[str], float], limit: float, lines: int) -> list[str]:
     """text in lines no wider than limit, cut at spaces; past lines lines, the last ends in an ellipsis."""
     wrapped: list[str] = []
     for word in text.split(" "):  # only at plain spaces: a no-break space keeps « 16 mai » together

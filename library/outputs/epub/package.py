@@ -12,6 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from typing import Protocol
 
 __all__ = ["Item", "Metadata", "package_document", "container", "zip_book", "MEDIA_TYPES", "CONFORMANCE"]
 
@@ -117,7 +118,13 @@ def _metadata(metadata: ET.Element, meta: Metadata) -> None:
     ET.SubElement(metadata, "meta", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
 
 
-def _accessibility(meta: Metadata, property_) -> None:
+class _Property(Protocol):
+    """Writes one <meta property> of the package, with its language if not the book's."""
+
+    def __call__(self, name: str, text: str, language: str = "") -> None: ...
+
+
+def _accessibility(meta: Metadata, property_: _Property) -> None:
     """EPUB Accessibility 1.1's discovery and conformance metadata (schema.org's terms)."""
     property_("schema:accessMode", "textual")
     if meta.images:

@@ -25,11 +25,12 @@ def page_list(pages: dict[str, int], places: list[tuple[str, str]]) -> list[tupl
         if anchor in order:
             first[page] = min(first.get(page, order[anchor]), order[anchor])
             last[page] = max(last.get(page, order[anchor]), order[anchor])
-    listed, running = [], None  # running: the latest place started so far, which runs onto the next pages
+    listed: list[tuple[int, str, str]] = []
+    running: int | None = None  # running: the latest place started so far, which runs onto the next pages
     for number in range(1, max(first, default=0) + 1):
-        index = first.get(number, running)
-        if index is not None:
-            listed.append((number, *places[index]))
+        start = first.get(number, running)
+        if start is not None:
+            listed.append((number, *places[start]))
         if number in last:
             running = max(last[number], running if running is not None else last[number])
     return listed

@@ -28,13 +28,13 @@ class Document:
     """One content document, parsed: its ids in reading order and the images it shows, then its XHTML."""
 
     def __init__(self, html_text: str) -> None:
-        import tinyhtml5
+        import tinyhtml5  # type: ignore[import-untyped]  # tinyhtml5 ships no type information
 
         # Names kept as the HTML has them (p, epub:type), the namespaces declared once on the root:
         # ElementTree would otherwise invent prefixes of its own.
-        self.root = tinyhtml5.parse(html_text, namespace_html_elements=False)
+        self.root: ET.Element = tinyhtml5.parse(html_text, namespace_html_elements=False)
         elements = list(self.root.iter())
-        self.ids = tuple(element.get("id") for element in elements if element.get("id"))
+        self.ids = tuple(id_ for element in elements if (id_ := element.get("id")))
         self.images = tuple(image.get("src", "") for image in self.root.iter("img"))
 
     def mark_pages(self, breaks: dict[str, list[int]]) -> None:
@@ -60,9 +60,9 @@ class Document:
             for name in [name for name in element.attrib if name == "xmlns" or name.startswith("xmlns:")]:
                 del element.attrib[name]
             if "lang" in element.attrib:
-                element.set("xml:lang", element.get("lang"))
+                element.set("xml:lang", element.attrib["lang"])
         root.attrib = {"xmlns": XHTML, "xmlns:epub": OPS, **root.attrib}
-        ids = {element.get("id") for element in root.iter() if element.get("id")}
+        ids = {id_ for element in root.iter() if (id_ := element.get("id"))}
         _keep_reachable_links(root, ids, elsewhere, prefix)
         text = ET.tostring(root, encoding="unicode")
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n{text}\n'.encode()

@@ -8,10 +8,12 @@ moves. Links are absolute with site_url, else relative to the feed, as feed read
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape, quoteattr
 
+from library.core.config import Config
 from library.core.files import Changes
 from library.core.paths import SiteMap, site_address, site_folder
 from library.model.citation import Citation, citation_of, language_tag
@@ -76,7 +78,7 @@ def atom_feed(project: Project, language: str) -> str:
     return "\n".join([*lines, "</feed>", ""])
 
 
-def _entry(config, path: str, citation: Citation, time) -> list[str]:
+def _entry(config: Config, path: str, citation: Citation, time: dt.datetime) -> list[str]:
     lines = ["  <entry>", f"    <id>{entry_id(citation.slug, citation.language)}</id>",
              f"    <title>{escape(citation.title)}</title>",
              f'    <link rel="alternate" type="text/html" hreflang={quoteattr(language_tag(citation.language))} '
@@ -94,7 +96,7 @@ def _entry(config, path: str, citation: Citation, time) -> list[str]:
     return lines
 
 
-def _address(config, feed: str, target: str) -> str:
+def _address(config: Config, feed: str, target: str) -> str:
     """target as the feed links it: absolute with site_url, else relative to the feed's own folder."""
     absolute = site_address(config, target)
     if absolute:
@@ -102,5 +104,5 @@ def _address(config, feed: str, target: str) -> str:
     return "../" * (len(PurePosixPath(feed).parts) - 1) + target
 
 
-def _time(time) -> str:
+def _time(time: dt.datetime | None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ") if time else "1970-01-01T00:00:00Z"

@@ -15,11 +15,15 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from library.core.config import Config
 from library.core.errors import TemplateError
+
+if TYPE_CHECKING:
+    from citeproc import CitationStylesStyle  # type: ignore[import-untyped]  # citeproc-py: no type information
 
 __all__ = ["STYLE", "formatted_citation", "csl_locale"]
 
@@ -29,7 +33,7 @@ _FALLBACK_LOCALE = "en-US"
 _PREFERRED = {"en": "en-GB"}
 
 
-def _tag(name: str, attributes: str = ""):
+def _tag(name: str, attributes: str = "") -> type[str]:
     return type(name, (str,), {"__new__": lambda cls, text: str.__new__(cls, f"<{name}{attributes}>{text}</{name}>")})
 
 
@@ -39,14 +43,14 @@ _HTML = SimpleNamespace(preformat=str, Italic=_tag("i"), Oblique=_tag("i"),
                         Subscript=_tag("sub"), SmallCaps=_tag("span", ' class="small-caps"'))
 
 
-def formatted_citation(config: Config, item: dict, language: str) -> Markup:
+def formatted_citation(config: Config, item: dict[str, Any], language: str) -> Markup:
     """The paper's entry in a reference list, as HTML in the CSL locale of language.
 
     APA names no publisher that is the author already: the papers' corporate author is their publisher.
     The original's title is left to the files: the style's words around it exist only in English.
     """
     from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
+    from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]  # citeproc-py: no type information
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py names the CSL-JSON fields it does not use (abstract, keyword)
@@ -67,7 +71,7 @@ _SHIELDS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
 _TAG = re.compile(r"(</?(?:i|b|u|sup|sub|span)(?: class=\"small-caps\")?>)")
 
 
-def _shielded(value):
+def _shielded(value: Any) -> Any:
     """value with every text's < > & replaced by its shield (and any shield character it held dropped)."""
     if isinstance(value, str):
         value = value.translate({ord(shield): None for shield in _SHIELDS.values()})
@@ -98,9 +102,9 @@ def _typography(html: str, language: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _style(path: Path, locale: str):
+def _style(path: Path, locale: str) -> CitationStylesStyle:
     from citeproc import CitationStylesStyle
-    from lxml.etree import XMLSyntaxError
+    from lxml.etree import XMLSyntaxError  # type: ignore[import-untyped]  # lxml: none without lxml-stubs
 
     if not path.is_file():
         raise TemplateError(path, None, "the citation style is missing (a CSL file, such as APA's)")

@@ -7,8 +7,9 @@ engines the JSON-LD, which also links each language version to the original
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -34,7 +35,7 @@ def page_metadata(citation: Citation, address: Callable[[str], str]) -> PageMeta
                         _script_text(_json_ld(citation, address)))
 
 
-def _highwire(citation: Citation, address: Callable[[str], str]):
+def _highwire(citation: Citation, address: Callable[[str], str]) -> Iterator[tuple[str, str]]:
     yield "citation_title", citation.title
     for author in citation.authors:
         yield "citation_author", author.name
@@ -55,7 +56,7 @@ def _highwire(citation: Citation, address: Callable[[str], str]):
             yield name, value
 
 
-def _dublin_core(citation: Citation, address: Callable[[str], str]):
+def _dublin_core(citation: Citation, address: Callable[[str], str]) -> Iterator[tuple[str, str]]:
     yield "DC.title", citation.title
     for author in citation.authors:
         yield "DC.creator", author.name
@@ -72,12 +73,12 @@ def _dublin_core(citation: Citation, address: Callable[[str], str]):
         yield "DCTERMS.isVersionOf", address(dict(citation.versions).get(citation.original, citation.page))
 
 
-def _json_ld(citation: Citation, address: Callable[[str], str]) -> dict:
+def _json_ld(citation: Citation, address: Callable[[str], str]) -> dict[str, Any]:
     own = address(citation.page)
     authors = [{"@type": "Organization", "name": a.literal} if a.literal else
                {"@type": "Person", "familyName": a.family, "givenName": a.given, "name": f"{a.given} {a.family}"}
                for a in citation.authors]
-    report = {
+    report: dict[str, Any] = {
         "@context": _SCHEMA_ORG, "@type": "Report", "@id": own, "url": own, "name": citation.title,
         "headline": citation.title, "alternativeHeadline": citation.subtitle, "abstract": citation.abstract,
         "inLanguage": language_tag(citation.language), "datePublished": citation.date.isoformat(),
@@ -97,9 +98,9 @@ def _json_ld(citation: Citation, address: Callable[[str], str]) -> dict:
     return report
 
 
-def _translations(citation: Citation, address: Callable[[str], str]) -> dict:
+def _translations(citation: Citation, address: Callable[[str], str]) -> dict[str, Any]:
     """The original names its published translations; a translation names the original."""
-    def version(code: str, page: str) -> dict:
+    def version(code: str, page: str) -> dict[str, str]:
         return {"@type": "Report", "@id": address(page), "url": address(page), "inLanguage": language_tag(code)}
 
     if citation.language == citation.original:
@@ -110,7 +111,7 @@ def _translations(citation: Citation, address: Callable[[str], str]) -> dict:
         if original else {}
 
 
-def _script_text(data: dict) -> Markup:
+def _script_text(data: dict[str, Any]) -> Markup:
     """JSON for a <script type="application/ld+json">: no '<', '>' or '&' that could end the script early."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -62,15 +62,22 @@ def sitemap_xml(project: Project) -> str:
 
 def _url(project: Project, page: AnnouncedPage) -> list[str]:
     alternates = page.alternates
-    lines = ["<url>", f"  <loc>{_text(site_address(project.config, page.path))}</loc>"]
+    lines = ["<url>", f"  <loc>{_text(_absolute(project, page.path))}</loc>"]
     if page.slug:  # a paper's page changed last when its text in the languages it shows did
         modified = max(version_time(project, page.slug, code) for code in page.languages)
         lines.append(f"  <lastmod>{modified.date().isoformat()}</lastmod>")
     links = [*alternates.languages.items(), *([("x-default", alternates.default)] if alternates.default else [])]
     for code, target in links:
         lines.append(f'  <xhtml:link rel="alternate" hreflang={quoteattr(_tag(code))} '
-                     f'href={quoteattr(site_address(project.config, target))}/>')
+                     f'href={quoteattr(_absolute(project, target))}/>')
     return [*lines, "</url>"]
+
+
+def _absolute(project: Project, path: str) -> str:
+    """A page's public address: the sitemap is written only with site_url (build_sitemap), so there is one."""
+    address = site_address(project.config, path)
+    assert address is not None
+    return address
 
 
 def _tag(code: str) -> str:
