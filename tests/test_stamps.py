@@ -48,7 +48,8 @@ def test_a_project_file_hashes_alike_from_any_clone(tmp_path: Path):
 def _build(folder: Path) -> Path:
     make_project(folder)
     config = ["--config", str(folder / "setup.cfg")]
-    for command in (["extract"], ["update"], ["compile"], ["build", "pdf", "--lang", "en", "--paper", "sample"],
+    sample = ["--lang", "en", "--paper", "sample"]
+    for command in (["extract"], ["update"], ["compile"], ["build", "pdf", *sample], ["build", "epub", *sample],
                     ["build", "html"], ["build", "index"]):
         result = CliRunner().invoke(main, [*config, *command], catch_exceptions=False)
         assert result.exit_code == 0, result.output
@@ -72,19 +73,19 @@ def _pdf_id(path: Path) -> bytes:
 @pytest.mark.slow
 def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdfs(tmp_path: Path):
     first, second = _build(tmp_path / "here"), _build(tmp_path / "somewhere" / "else")
-    stamped = [Path("pdf/manifest.json"), *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
-    # The PDFs' manifest, every other stage's record, and the ledger.
-    assert {name.stem for name in stamped} == {
-        "manifest",
-        "ledger",
-        *(stage for stage in BUILD_ORDER if stage != "pdf"),
-    }
+    manifests = [Path("pdf/manifest.json"), Path("epub/manifest.json")]
+    stamped = [*manifests, *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
+    # The PDFs' and EPUBs' manifests, every other stage's record, and the ledger.
+    assert {name.stem for name in stamped} == {"manifest", "ledger",
+                                               *(stage for stage in BUILD_ORDER if stage not in ("pdf", "epub"))}
     for name in stamped:
         assert _without_search_files(first / name) == _without_search_files(second / name), name
     # Pagefind names and orders its files differently at each run, even on the same passages; what
     # they index is checked in test_static_search.py. Everything else is the same, byte for byte.
     pages = sorted(path.relative_to(first) for path in (first / "html").rglob("*")
                    if path.is_file() and path.relative_to(first).parts[1] != FOLDER)
+    pages += sorted(path.relative_to(first) for path in (first / "epub").rglob("*.epub"))
+    assert any(name.suffix == ".epub" for name in pages)
     assert any(name.suffix == ".pdf" for name in pages)  # with the sample's image in it
     for name in pages:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
