@@ -441,17 +441,11 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool) -> None:
 
 def _start_watching(ctx: click.Context) -> Preview:
     """Build what changed, then keep watching in a thread; each rebuild is one line on the terminal."""
-    import threading
-
     from library.core.config import find_config
-    from library.serving.watch import Preview, watch_project
+    from library.serving.watch import start_watching
 
     config_path = ctx.obj.get("config_path") or find_config()
-    preview, ready = Preview(), threading.Event()
-    thread = threading.Thread(target=watch_project, name="watch", daemon=True,
-                              args=(config_path, preview, click.echo), kwargs={"ready": ready})
-    thread.start()
-    ready.wait()
+    preview = start_watching(config_path, click.echo)
     config, root = _project(ctx).config, _root(ctx)
     folders = ", ".join(f"{shown(f, root)}/" for f in (config.papers_dir, config.locales_dir, config.templates_dir))
     click.echo(f"Watching {folders} and {shown(Path(config_path).resolve(), root)}")
@@ -586,30 +580,18 @@ def import_(ctx: click.Context, files: tuple[Path, ...]) -> None:
     says translated or final); nothing is written if any file is refused. TMX: kept in
     locales/memory/, which `library update` pre-fills new entries from, always fuzzy.
     """
-    from library.translations.exchange import ExchangeError, root_of, write_unchanged_since
-    from library.translations.tmx import plan_tmx_import
-    from library.translations.xliff import plan_xliff_import
+    from library.translations.importing import import_files
 
     _writing(ctx, "locales")
     project = _project(ctx)
     config = project.config
-    roots = {path: root_of(path) for path in files}
-    kinds = {path: root.tag for path, root in roots.items()}
-    for path, root in roots.items():
-        if root.tag not in ("xliff", "tmx"):
-            raise ExchangeError(path, root.line, f"neither XLIFF nor TMX (its root element is <{root.tag}>)")
-    plan = plan_xliff_import(project, [path for path in files if kinds[path] == "xliff"])
-    memories = [plan_tmx_import(config, path) for path in files if kinds[path] == "tmx"]
-    writes: dict[Path, tuple[bytes | None, bytes]] = dict(plan.writes)
-    for report, data in memories:
-        writes[report.target] = (report.target.read_bytes() if report.target.is_file() else None, data)
-    write_unchanged_since(writes)
+    plan, memories = import_files(project, files)
     for item in plan.reports:
         details = (f"{item.translated} translated, {item.fuzzy} fuzzy (to review), {item.reviewed} reviewed"
                    + (f", {item.kept} left empty in the file and kept" if item.kept else ""))
         verb = "wrote" if item.path in plan.writes else "unchanged"
         click.echo(f"{verb} {shown(item.path, config.root)}: {details} ({counted(item.units, 'unit')} read)")
-    for report, _ in memories:
+    for report in memories:
         kept = ", ".join(f"{count} {language}" for language, count in report.kept.items())
         click.echo(f"wrote {shown(report.target, config.root)}: {kept} pairs kept, {report.skipped} skipped; "
                    "`library update` pre-fills new entries from it (fuzzy)")

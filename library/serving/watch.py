@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
     from library.core.config import Config
 
-__all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "watch_project",
-           "stale_pdfs", "unrendered_pdfs"]
+__all__ = ["WATCH_CHANNELS", "WATCH_THREADS", "BuildStatus", "Preview", "Rebuild", "plan_rebuild", "start_watching",
+           "watch_project", "stale_pdfs", "unrendered_pdfs"]
 
 log = logging.getLogger(__name__)
 
@@ -374,6 +374,18 @@ def pdfs_behind(project: Project) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _shown(paths: tuple[Path, ...], root: Path) -> str:
     names = [shown(path, root) for path in paths]
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def start_watching(config_path: Path, report: Callable[[str], None]) -> Preview:
+    """Build what changed, then keep watching in a thread of its own; the preview the server serves."""
+    import threading
+
+    preview, ready = Preview(), threading.Event()
+    thread = threading.Thread(target=watch_project, name="watch", daemon=True,
+                              args=(config_path, preview, report), kwargs={"ready": ready})
+    thread.start()
+    ready.wait()
+    return preview
 
 
 def watch_project(config_path: Path, preview: Preview, report: Callable[[str], None], *,
