@@ -28,6 +28,9 @@ from library.sources.markup import plain_text
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
 
+# Every book is made after the PDFs whose pages it lists: WeasyPrint runs in each of these tests.
+pytestmark = pytest.mark.slow
+
 X, OPS, OPF, DC = (
     "{http://www.w3.org/1999/xhtml}",
     "{http://www.idpf.org/2007/ops}",
