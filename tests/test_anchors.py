@@ -104,6 +104,7 @@ def test_a_damaged_record_is_a_located_error(config, content, line):
     assert (raised.value.path, raised.value.line) == (path, line)
 
 
+@pytest.mark.slow  # builds the site after each of several edits
 def test_links_made_before_edits_land_in_every_language(config):
     """An edited passage keeps its id on every page; a removed one's id leads to its section."""
     extract_catalogs(Project(config))

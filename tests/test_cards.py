@@ -16,6 +16,9 @@ from library.model.project import Project
 from library.outputs.cards.card import HEIGHT, WIDTH, CardText, build_cards, draw_card
 from library.outputs.site.html import build_html
 
+# Each test builds a site and draws every card of it with Pillow.
+pytestmark = pytest.mark.slow
+
 SITE_URL = "https://example.org/migration-justice/"
 BACKGROUND = (0xFB, 0xFA, 0xF6)
 

@@ -159,6 +159,7 @@ def test_a_page_not_yet_published_cites_the_original_and_claims_nothing(project,
                                                                                     "sample.ris"]
 
 
+@pytest.mark.slow  # builds the site twice
 def test_a_translation_the_gate_holds_back_loses_its_citation_files(project, config, run):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("sample", "series"))
     assert run("build", "html").exit_code == 0
@@ -210,6 +211,7 @@ def test_a_bad_citation_field_is_refused_with_its_line(project, config, field, v
     assert raised.value.line == 11  # where the field was written
 
 
+@pytest.mark.slow  # renders a PDF
 def test_a_pdfs_xmp_says_what_its_page_says_in_dublin_core(project, config, run):
     from pypdf import PdfReader
 

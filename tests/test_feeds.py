@@ -65,6 +65,7 @@ def test_every_page_links_its_languages_feed(real_feeds):
         assert links == [SITE_URL + f"feeds/{language}.xml"], path
 
 
+@pytest.mark.slow  # builds the site
 def test_without_site_url_the_links_are_relative_and_resolve_from_the_feed(project, config, run):
     translate_catalogs(config, "fr", prefixed("FR "), domains=("sample",))
     assert run("build", "html").exit_code == 0
@@ -80,6 +81,7 @@ def test_without_site_url_the_links_are_relative_and_resolve_from_the_feed(proje
                 if link.get("type") == "application/atom+xml"]
 
 
+@pytest.mark.slow  # builds the site three times
 def test_a_newly_published_translation_is_a_new_entry_and_a_withdrawn_one_goes(project, config, run):
     run("extract"), run("update"), run("build", "html")
     feeds = site_folder(config) / "feeds"

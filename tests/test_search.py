@@ -557,6 +557,7 @@ _WORDS = ["forum", "migrants", "déclaration", "Declaración", "migración", "he
           "\U0001f30d", "\u00a0", "x" * 40]
 
 
+@pytest.mark.slow  # a property test: 150 queries of operators, words and odd characters
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(language=st.sampled_from(["en", "fr", "es"]),
        tokens=st.lists(st.one_of(st.sampled_from(_OPERATORS), st.sampled_from(_WORDS), st.text(max_size=3)),

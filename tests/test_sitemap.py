@@ -79,6 +79,7 @@ def test_with_site_url_links_are_absolute_and_only_published_languages_are_annou
         "User-agent: *\nDisallow: /migration-justice/dashboard/\n\nSitemap: " + SITE_URL + "sitemap.xml\n")
 
 
+@pytest.mark.slow  # builds a site in two states
 def test_alternates_are_reciprocal_with_one_default_per_cluster(french, run):
     config = _with_site_url(french)
     run("build", "html")
@@ -101,6 +102,7 @@ def test_without_site_url_links_stay_relative_and_the_build_says_what_needs_it(f
     assert canonical == ["../fr/sample.html"] and alternates["en"] == "../en/sample.html"
 
 
+@pytest.mark.slow  # builds the site twice
 def test_setting_then_unsetting_site_url_withdraws_the_sitemap(french, run):
     setup = french / "setup.cfg"
     plain = setup.read_text("utf-8")
@@ -140,6 +142,7 @@ def test_site_url_gets_its_trailing_slash(project):
     assert _with_site_url(project, "https://example.org/mj").site_url == "https://example.org/mj/"
 
 
+@pytest.mark.slow  # builds the real library's site
 def test_the_real_library_with_site_url_passes_the_sitemap_schema(tmp_path):
     config = dataclasses.replace(load_config(copy_real_library(tmp_path) / "setup.cfg"), site_url=SITE_URL)
     project = Project(config)

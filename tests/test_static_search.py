@@ -77,6 +77,7 @@ def test_a_passage_page_escapes_the_translation_and_parts_elided_words():
         "fr", {"text": "l’enfant qu’est-ce d'examen, migrants’ rights"})
 
 
+@pytest.mark.slow  # runs Pagefind over the real library twice
 def test_two_builds_of_the_same_inputs_write_the_same_index_byte_for_byte(real_library, tmp_path):
     """Pagefind writes its filters in another order on each run: the index carries none."""
     import dataclasses
