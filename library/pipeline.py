@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config
+from library.core.files import Changes
 from library.core.paths import epub_manifest_path, pdf_manifest_path, shown
 from library.core.words import counted
 from library.model.project import Project
@@ -87,8 +88,7 @@ class CompileStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.translations.catalogs import compile_catalogs
 
-        changes = compile_catalogs(project, selection.languages)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
+        return _report(self, compile_catalogs(project, selection.languages))
 
 
 class PdfStage:
@@ -144,8 +144,7 @@ class SiteStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.site.html import build_html
 
-        changes = build_html(project)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
+        return _report(self, build_html(project))
 
 
 class StaticSearchStage:
@@ -157,8 +156,7 @@ class StaticSearchStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.static_search.pagefind import build_static_search
 
-        changes = build_static_search(project)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged, changes.removed)
+        return _report(self, build_static_search(project))
 
 
 class SitemapStage:
@@ -169,9 +167,7 @@ class SitemapStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.sitemap.sitemap import NEEDS_SITE_URL, build_sitemap
 
-        changes, gone = build_sitemap(project)
-        report = StageReport(self.name, self.noun, changes.written, changes.unchanged,
-                             withdrawn=[(path, "site_url is not set in setup.cfg") for path in gone])
+        report = _report(self, *build_sitemap(project), why="site_url is not set in setup.cfg")
         if not project.config.site_url:
             report.notes.append(NEEDS_SITE_URL)
         return report
@@ -185,9 +181,7 @@ class CitationsStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.citations.files import build_citations
 
-        changes, gone = build_citations(project)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
-                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+        return _report(self, *build_citations(project), why="its paper is no longer published in that language")
 
 
 class FeedsStage:
@@ -198,9 +192,7 @@ class FeedsStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.feeds.atom import build_feeds
 
-        changes, gone = build_feeds(project)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
-                           withdrawn=[(path, "no paper is published in that language any more") for path in gone])
+        return _report(self, *build_feeds(project), why="no paper is published in that language any more")
 
 
 class CardsStage:
@@ -211,9 +203,7 @@ class CardsStage:
     def run(self, project: Project, selection: Selection) -> StageReport:
         from library.outputs.cards.card import build_cards
 
-        changes, gone = build_cards(project)
-        return StageReport(self.name, self.noun, changes.written, changes.unchanged,
-                           withdrawn=[(path, "its paper is no longer published in that language") for path in gone])
+        return _report(self, *build_cards(project), why="its paper is no longer published in that language")
 
 
 class IndexStage:
@@ -234,6 +224,12 @@ class IndexStage:
             report.details.append(f"{index.path.relative_to(root).as_posix()}: {index.documents} passages {done} "
                                   f"({index.analysis})")
         return report
+
+
+def _report(stage: Stage, changes: Changes, withdrawn: Iterable[Path] = (), why: str = "") -> StageReport:
+    """A stage's report from what its writer changed, and the files it withdrew, all for one reason."""
+    return StageReport(stage.name, stage.noun, changes.written, changes.unchanged, changes.removed,
+                       withdrawn=[(path, why) for path in withdrawn])
 
 
 # Any of the stages: each has its name, noun, module, tool, reads and run().
