@@ -11,7 +11,7 @@ import pytest
 from checkers import launch_chromium
 from click.testing import CliRunner
 from playwright.sync_api import Browser, sync_playwright
-from projects import make_project, prefixed, translate_catalogs
+from projects import REAL_SITE_URL, make_project, prefixed, translate_catalogs
 
 from library.cli import main
 from library.core.config import Config, load_config
@@ -126,6 +126,33 @@ def real_library(tmp_path_factory) -> Config:
     build_html(project)
     build_static_search(project)
     build_index(project)
+    return config
+
+
+@pytest.fixture(scope="session")
+def real_site_at_url(tmp_path_factory) -> Config:
+    """A copy of the real library published at REAL_SITE_URL: its site, citation files, feeds and sitemap built once.
+
+    Its English "What is the IMRF?" PDF is recorded as published (no PDF rendered), so the
+    pages and files that link a PDF have one. For the tests that only read these outputs.
+    """
+    import dataclasses
+
+    from projects import copy_real_library
+
+    from library.model.manifest import PdfEntry, write_pdf_manifest
+    from library.model.project import Project
+    from library.outputs.citations.files import build_citations
+    from library.outputs.feeds.atom import build_feeds
+    from library.outputs.site.html import build_html
+    from library.outputs.sitemap.sitemap import build_sitemap
+
+    folder = copy_real_library(tmp_path_factory.mktemp("real-at-url"))
+    config = dataclasses.replace(load_config(folder / "setup.cfg"), site_url=REAL_SITE_URL)
+    write_pdf_manifest(config, {"en/what-is-the-imrf": PdfEntry("en", "what-is-the-imrf", "published", 100.0, "x")})
+    project = Project(config)
+    for build in (build_html, build_citations, build_feeds, build_sitemap):
+        build(project)
     return config
 
 

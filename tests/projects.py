@@ -25,6 +25,10 @@ threshold = 80
 """
 
 
+# Where the tests publish a copy of the real library (conftest's real_site_at_url).
+REAL_SITE_URL = "https://example.org/migration-justice/"
+
+
 def make_project(folder: Path) -> Path:
     """A project in folder: the test papers, the real templates and a setup.cfg."""
     shutil.copytree(DATA / "papers", folder / "papers")

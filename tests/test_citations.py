@@ -13,32 +13,24 @@ from citeproc import Citation as CiteprocCitation
 from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from pages import Page, text
-from projects import copy_real_library, prefixed, translate_catalogs
+from projects import REAL_SITE_URL as SITE_URL
+from projects import prefixed, translate_catalogs
 
-from library.core.config import load_config
 from library.core.errors import SourceError
 from library.core.paths import site_folder
-from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
 from library.outputs.citations.files import build_citations
 from library.outputs.site.html import build_html
 from library.sources.papers import load_paper
 
-SITE_URL = "https://example.org/migration-justice/"
 LANGUAGES = ("en", "fr", "es")
 
 
 @pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    """The real library with site_url set, its site and citation files built, its English PDFs published."""
-    folder = copy_real_library(tmp_path_factory.mktemp("cite"))
-    config = dataclasses.replace(load_config(folder / "setup.cfg"), site_url=SITE_URL)
-    write_pdf_manifest(config, {f"en/{slug}": PdfEntry("en", slug, "published", 100.0, "x")
-                                for slug in ("what-is-the-imrf",)})
-    project = Project(config)
-    build_html(project)
-    build_citations(project)
-    return config, [paper.slug for paper in project.briefings], project
+def real_site(real_site_at_url):
+    """The real library with site_url set, its site and citation files built, its English IMRF paper's PDF published."""
+    project = Project(real_site_at_url)
+    return real_site_at_url, [paper.slug for paper in project.briefings], project
 
 
 def _extracted(config, language: str, slug: str) -> dict:

@@ -1,20 +1,15 @@
 """Atom feeds per language, read back by feedparser as a feed reader would."""
 from __future__ import annotations
 
-import dataclasses
-
 import feedparser
 import pytest
 from pages import Page
-from projects import copy_real_library, prefixed, translate_catalogs
+from projects import REAL_SITE_URL as SITE_URL
+from projects import prefixed, translate_catalogs
 
-from library.core.config import load_config
 from library.core.paths import site_folder
 from library.model.project import Project
 from library.outputs.feeds.atom import build_feeds, entry_id
-from library.outputs.site.html import build_html
-
-SITE_URL = "https://example.org/migration-justice/"
 
 
 def _parsed(path, base: str | None = None):
@@ -26,13 +21,8 @@ def _parsed(path, base: str | None = None):
 
 
 @pytest.fixture(scope="module")
-def real_feeds(tmp_path_factory):
-    config = dataclasses.replace(load_config(copy_real_library(tmp_path_factory.mktemp("feeds")) / "setup.cfg"),
-                                 site_url=SITE_URL)
-    project = Project(config)
-    build_html(project)
-    build_feeds(project)
-    return config, project
+def real_feeds(real_site_at_url):
+    return real_site_at_url, Project(real_site_at_url)
 
 
 def test_each_language_has_a_feed_of_its_papers(real_feeds):

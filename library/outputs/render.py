@@ -186,15 +186,24 @@ def _compiled_templates() -> jinja2.BytecodeCache:
     import jinja2
 
     class CompiledTemplates(jinja2.BytecodeCache):
+        """Compiled code by template name and source checksum, whichever folder the template was read from.
+
+        Jinja2 keys its cache by file path too: each project a process builds (the tests build
+        hundreds) would compile the same templates again.
+        """
+
         def __init__(self) -> None:
-            self.code: dict[str, bytes] = {}
+            self.code: dict[tuple[str, str], bytes] = {}
+
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return name
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            if bucket.key in self.code:
-                bucket.bytecode_from_string(self.code[bucket.key])
+            if (bucket.key, bucket.checksum) in self.code:
+                bucket.bytecode_from_string(self.code[bucket.key, bucket.checksum])
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            self.code[bucket.key] = bucket.bytecode_to_string()
+            self.code[bucket.key, bucket.checksum] = bucket.bytecode_to_string()
 
     return CompiledTemplates()
 
