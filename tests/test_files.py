@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from projects import make_project
 
 from library.cli import main
-from library.core.files import remove_leftovers, write_all, write_atomic
+from library.core.files import remove_leftovers, write_all, write_atomic, write_outputs
 
 # Runs `library`, killing itself with SIGKILL at the Nth rename of a finished temporary file.
 KILLED_AT_RENAME = """
@@ -76,6 +76,30 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch):
     with pytest.raises(OSError):
         write_atomic(tmp_path / "fr.po", b"data")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_reach_the_disk_with_one_sync_for_the_batch_not_an_fsync_each(tmp_path: Path, monkeypatch):
+    syncs = []
+    monkeypatch.setattr(os, "fsync", lambda fd: pytest.fail("an output was fsynced on its own"))
+    monkeypatch.setattr(os, "sync", lambda: syncs.append(sorted(p.name for p in tmp_path.rglob("*") if p.is_file())))
+    (tmp_path / "same.html").write_bytes(b"same")
+    planned = {tmp_path / "same.html": b"same", **{tmp_path / "fr" / f"page-{n}.html": b"new" for n in range(3)}}
+    changes = write_outputs(planned)
+    assert changes.unchanged == [tmp_path / "same.html"] and changes.written == list(planned)[1:]
+    # At the one sync the new pages were still temporary files: nothing had replaced anything yet.
+    (at_sync,) = syncs
+    assert [name for name in at_sync if not name.endswith(".tmp")] == ["same.html"] and len(at_sync) == 4
+    assert all(path.read_bytes() == data for path, data in planned.items()) and _temporary_files(tmp_path) == []
+    assert write_outputs(planned).written == [] and len(syncs) == 1  # nothing changed: no sync either
+
+
+def test_a_batch_of_outputs_that_fails_replaces_nothing_and_names_the_file(tmp_path: Path):
+    (tmp_path / "index.html").write_bytes(b"old")
+    (tmp_path / "fr").write_bytes(b"a file where a folder should be")
+    with pytest.raises(OSError) as raised:
+        write_outputs({tmp_path / "index.html": b"new", tmp_path / "fr" / "index.html": b"new"})
+    assert str(tmp_path / "fr") in str(raised.value)
+    assert (tmp_path / "index.html").read_bytes() == b"old" and _temporary_files(tmp_path) == []
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from library.core.config import Config
-from library.core.files import Changes, remove_stale, write_all
+from library.core.files import Changes, remove_stale, write_outputs
 from library.core.paths import anchor_record_paths, catalog_paths, glossary_path, pdf_manifest_path
 from library.model.stamps import read_state, write_state
 
@@ -35,7 +35,7 @@ def write_owned_folder(config: Config, stage: str, folder: Path, inputs: str,
     ):
         return Changes(unchanged=present), []
     planned = plan()
-    changes = write_all(planned)
+    changes = write_outputs(planned)
     withdrawn = remove_stale(folder, set(planned))
     write_state(config, stage, {"inputs": inputs, "files": sorted(path.relative_to(folder).as_posix()
                                                                   for path in planned)})

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from library.core.files import Changes, remove_stale, write_all
+from library.core.files import Changes, remove_stale, write_outputs
 from library.core.paths import SiteMap, site_folder
 from library.model.project import Project
 from library.model.publication import published_languages
@@ -71,7 +71,7 @@ def build_cards(project: Project) -> tuple[Changes, list[Path]]:
                 unchanged.append(path)
             else:
                 planned[path] = draw_card(text)
-    changes = write_all(planned)
+    changes = write_outputs(planned)
     changes.unchanged.extend(unchanged)
     withdrawn = remove_stale(folder, {*planned, *unchanged}) if folder.is_dir() else []
     write_state(config, STAGE, {"cards": keys})
@@ -122,7 +122,9 @@ def draw_card(text: CardText) -> bytes:
     painter.line(text.publisher, "sans", 26, 566, _MUTED, WIDTH - 2 * _MARGIN - 260)
     painter.line(text.language_name, "sans-bold", 26, 566, _ACCENT, 240, end=True)
     output = io.BytesIO()
-    image.save(output, "PNG", optimize=True)  # no time or other varying chunk: the bytes follow the pixels
+    # No time or other varying chunk: the bytes follow the pixels. zlib's default level, not
+    # optimize: a card in 0.02 CPU-seconds instead of 0.06 (600 cards at 200 papers), 5 % larger.
+    image.save(output, "PNG", compress_level=6)
     return output.getvalue()
 
 

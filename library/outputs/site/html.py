@@ -14,7 +14,7 @@ from typing import Any
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
-from library.core.files import Changes, remove_stale, write_all
+from library.core.files import Changes, remove_stale, write_outputs
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
@@ -117,7 +117,7 @@ def build_html(project: Project) -> Changes:
             planned[target] = page.render().encode("utf-8")
     fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
     static = {**_static_files(project, site), **fonts}
-    changes = write_all({**planned, **static})
+    changes = write_outputs({**planned, **static})
     changes.unchanged.extend(skipped)
     changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *_other_stages_files(site)}))
     files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))

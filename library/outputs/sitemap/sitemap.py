@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
-from library.core.files import Changes, write_all
+from library.core.files import Changes, write_outputs
 from library.core.paths import SiteMap, site_address, site_folder
 from library.model.project import Project
 from library.model.publication import AnnouncedPage, announced_pages, version_time
@@ -39,7 +39,8 @@ def build_sitemap(project: Project) -> tuple[Changes, list[Path]]:
     state, inputs = read_state(config, STAGE), _stage_inputs(project)
     if state.get("inputs") == inputs and all(path.is_file() for path in targets):
         return Changes(unchanged=targets), []
-    changes = write_all({targets[0]: sitemap_xml(project).encode("utf-8"), targets[1]: robots_txt(project).encode()})
+    changes = write_outputs({targets[0]: sitemap_xml(project).encode("utf-8"),
+                             targets[1]: robots_txt(project).encode("utf-8")})
     write_state(config, STAGE, {"inputs": inputs})
     return changes, []
 

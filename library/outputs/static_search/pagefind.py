@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from library.core.errors import LibraryError
-from library.core.files import Changes, remove_stale, write_all
+from library.core.files import Changes, remove_stale, write_outputs
 from library.core.paths import SiteMap, scratch_folder, site_folder
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
@@ -62,7 +62,7 @@ def build_static_search(project: Project) -> Changes:
         changes = Changes(unchanged=present)
         kept = present
     else:
-        changes = write_all(files)
+        changes = write_outputs(files)
         changes.removed.extend(remove_stale(folder, set(files)))
         kept = list(files)
     write_state(config, STAGE, {"inputs": inputs, "key": key,
