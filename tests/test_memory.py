@@ -196,3 +196,21 @@ def test_the_best_match_among_copies_of_an_english_is_the_first_and_all_are_list
     assert best.recollection == copies[0]
     listed = memory.matches("The Forum meets every four years at UN Headquarters!", limit=5)
     assert [match.recollection for match in listed][:3] == copies  # the memory command still shows every copy
+
+
+def test_close_matches_answers_as_babels_search_on_short_texts_full_of_ties():
+    """Texts over a few letters tie often, equal each other and are sometimes empty: the pruning's edge cases."""
+    import random
+
+    from babel.messages.catalog import get_close_matches
+
+    chosen = random.Random(36)
+
+    def text(letters: str) -> str:
+        return "".join(chosen.choice(letters) for _ in range(chosen.randint(0, 10)))
+
+    for number in range(3000):
+        letters = "ab " if number % 2 else "abcdefg "
+        candidates, word = [text(letters) for _ in range(chosen.randint(0, 10))], text(letters)
+        n, cutoff = chosen.choice([1, 2, 3]), chosen.choice([0.0, 0.4, 0.6, 0.9])
+        assert close_matches(word, candidates, n, cutoff) == get_close_matches(word, candidates, n, cutoff)

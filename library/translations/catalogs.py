@@ -334,22 +334,25 @@ def _close_matching() -> Iterator[None]:
 def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
     """Babel's get_close_matches (difflib's, without autojunk): the n best above cutoff, the same answers.
 
-    Babel computes the full ratio of the new English with every translated entry of the catalog,
-    quadratic in the texts' length; here the entries are taken by their quick ratio (an upper
-    bound of the ratio), best first, and the search stops once no bound can reach the n-th best.
+    Babel computes difflib's ratio of the new English with every translated entry of the catalog,
+    in Python and quadratic in the texts' length. The blocks difflib matches are a common
+    subsequence of the two texts, so the longest one (rapidfuzz computes it in C) bounds the ratio
+    from above: entries are taken best bound first, and the search stops once no bound can reach
+    the n-th best ratio.
     """
     from difflib import SequenceMatcher
 
-    matcher = SequenceMatcher(autojunk=False)
-    matcher.set_seq2(word)
+    from rapidfuzz.distance import LCSseq
+
     bounded = []
     for text in possibilities:
-        matcher.set_seq1(text)
-        if matcher.real_quick_ratio() >= cutoff:
-            bound = matcher.quick_ratio()
-            if bound >= cutoff:
-                bounded.append((bound, text))
+        total = len(word) + len(text)
+        bound = 2.0 * LCSseq.similarity(word, text) / total if total else 1.0  # difflib's own arithmetic
+        if bound >= cutoff:
+            bounded.append((bound, text))
     bounded.sort(key=lambda pair: pair[0], reverse=True)
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(word)
     best: list[tuple[float, str]] = []  # (ratio, text), as Babel ranks them: ties go to the greater text
     for bound, text in bounded:
         if len(best) >= n and bound < best[-1][0]:
