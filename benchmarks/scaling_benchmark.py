@@ -28,8 +28,10 @@ is the command's memory. Commands:
 
 Each row says whether it meets issue 36's targets: at most 400 MB; a watch save at most 0.5 s
 (p95); a one-catalog build at most twice the 4-paper one; a first search at most 150 kB. The
-"exponent" column is log(time ratio) / log(papers ratio) between the two largest sizes: about 1
-is linear, 2 quadratic. A failing command prints its stderr's tail and the benchmark goes on.
+"exponent" column is log(ratio) / log(papers ratio) between the two largest sizes, of the CPU
+seconds of the process tree (user + system, which a shared machine's load inflates least) or of
+the watch p50: about 1 is linear, 2 quadratic (fixed costs such as Python's start pull it below 1).
+A failing command prints its stderr's tail and the benchmark goes on.
 
     .venv/bin/python benchmarks/scaling_benchmark.py --sizes 4,20 [--commands check,update] \
         [--settings volume_size=20] [--work /tmp/scaling] [--saves 10]
@@ -74,6 +76,7 @@ class Result:
 
     seconds: float | None = None
     peak_mb: float | None = None
+    cpu: float | None = None  # user + system seconds of the process tree: what the load inflates least
     note: str = ""
     p50: float | None = None  # watch: save to rebuild line
     p95: float | None = None
@@ -136,7 +139,7 @@ class PeakSampler:
 
 def run(arguments: list[str], folder: Path, timeout: float = 3600) -> Result:
     """Run `library ARGUMENTS` in folder; its time and the peak memory of its process tree."""
-    started = time.perf_counter()
+    started, used = time.perf_counter(), _children_cpu()
     process = subprocess.Popen([*LIBRARY, *arguments], cwd=folder, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     sampler = PeakSampler(process.pid)
@@ -146,12 +149,20 @@ def run(arguments: list[str], folder: Path, timeout: float = 3600) -> Result:
         process.kill()
         out, err = process.communicate()
         err += f"\n(killed after {timeout:.0f} s)"
-    seconds, peak = time.perf_counter() - started, sampler.stop()
+    seconds, peak, cpu = time.perf_counter() - started, sampler.stop(), _children_cpu() - used
     if process.returncode != 0:
         tail = "\n    ".join((err or out).strip().splitlines()[-8:])
         print(f"  ! library {' '.join(arguments)} exited with {process.returncode}:\n    {tail}", file=sys.stderr)
-        return Result(seconds, peak, f"exit {process.returncode}", failed=True)
-    return Result(seconds, peak, _summary(out))
+        return Result(seconds, peak, cpu, f"exit {process.returncode}", failed=True)
+    return Result(seconds, peak, cpu, _summary(out))
+
+
+def _children_cpu() -> float:
+    """User and system seconds of every finished child process and the descendants each waited for."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _summary(out: str) -> str:
@@ -356,7 +367,7 @@ def measure_watch(size: Size, saves: int, pause: float = 1.5) -> Result:
             process.kill()
     ordered = sorted(times)
     p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return Result(sum(times), sampler.stop(), f"{saves} saves, worst {max(times):.2f} s", p50=p50, p95=p95)
+    return Result(sum(times), sampler.stop(), None, f"{saves} saves, worst {max(times):.2f} s", p50=p50, p95=p95)
 
 
 def _wait_for(lines: list[tuple[float, str]], arrived: threading.Condition, wanted: Callable[[str], bool],
@@ -380,7 +391,7 @@ def _watch_failed(process: subprocess.Popen, sampler: PeakSampler, lines: list[t
                   why: str) -> Result:
     tail = "\n    ".join(text for _, text in lines[-8:])
     print(f"  ! library serve --watch: {why}:\n    {tail}", file=sys.stderr)
-    return Result(None, sampler.stop(), why, failed=True)
+    return Result(None, sampler.stop(), None, why, failed=True)
 
 
 def measure_search(size: Size) -> Result:
@@ -445,7 +456,8 @@ def _figure(result: Result) -> str:
         return f"{result.kilobytes:.0f} kB"
     if result.p50 is not None:
         return f"p50 {result.p50:.2f} / p95 {result.p95:.2f} s, {result.peak_mb:.0f} MB"
-    return f"{result.seconds:.2f} s, {result.peak_mb:.0f} MB" + (" (failed)" if result.failed else "")
+    cpu = f" (cpu {result.cpu:.1f})" if result.cpu is not None else ""
+    return f"{result.seconds:.2f} s{cpu}, {result.peak_mb:.0f} MB" + (" (failed)" if result.failed else "")
 
 
 def _growth(result: Result, first: Result | None) -> str:
@@ -461,12 +473,20 @@ def _growth(result: Result, first: Result | None) -> str:
 
 
 def exponent(results: dict[int, Result]) -> str:
-    """log(time ratio) / log(papers ratio) between the two largest sizes measured: 1 linear, 2 quadratic."""
+    """log(ratio) / log(papers ratio) between the two largest sizes: 1 linear, 2 quadratic.
+
+    Of CPU seconds where there are (a shared machine's load inflates them least), else of the time.
+    """
     sizes = [n for n in sorted(results) if not results[n].failed and (results[n].p50 or results[n].seconds)]
     if len(sizes) < 2:
         return ""
     small, large = results[sizes[-2]], results[sizes[-1]]
-    before, after = (small.p50, large.p50) if large.p50 is not None else (small.seconds, large.seconds)
+    if large.p50 is not None:
+        before, after = small.p50, large.p50
+    elif large.cpu and small.cpu:
+        before, after = small.cpu, large.cpu
+    else:
+        before, after = small.seconds, large.seconds
     if not before or not after:
         return ""
     return f"{math.log(after / before) / math.log(sizes[-1] / sizes[-2]):.2f}"
