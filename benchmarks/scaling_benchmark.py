@@ -68,6 +68,9 @@ CATALOG_BUILD_FACTOR = 2
 ALL = ("build", "noop", "catalog", "volume", "html", "extract", "update", "check", "status", "compile",
        "xliff-export", "xliff-import", "tmx-export", "watch", "search")
 NEEDS_BUILD = {"noop", "catalog", "volume", "html", "watch", "search"}
+# The copy each command works in (under the size's folder), removed once no later command needs it.
+FOLDER = {"extract": "sources-changed", "update": "sources-changed", "xliff-export": "xliff",
+          "xliff-import": "xliff", "tmx-export": "tmx"}
 
 
 @dataclasses.dataclass
@@ -558,6 +561,10 @@ def measure_size(papers: int, commands: list[str], settings: dict[str, str],
             result = Result(note=str(error), failed=True)
         print(f"  {command:13} {_figure(result):40} {result.note}  ({started})", flush=True)
         yield command, result
+        folder = FOLDER.get(command, command)
+        later = {FOLDER.get(name, name) for name in commands[commands.index(command) + 1 :]}
+        if not args.keep and command not in ("build", "search") and folder not in later:
+            shutil.rmtree(work / folder, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
