@@ -6,11 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from click.testing import CliRunner
-from projects import DATA, catalog_of, copy_real_library
+from projects import DATA, REPOSITORY, catalog_of, copy_real_library
 
 from library.cli import main
 from library.core.config import load_config
+from library.translations.catalogs import close_matches, merge_catalog
 from library.translations.memory import Memory, Recollection
 
 PAPER = "looking-back"
@@ -128,3 +130,87 @@ def test_library_memory_shows_the_closest_translations(library_with_a_repeating_
     unknown = CliRunner().invoke(main, ["--config", str(library_with_a_repeating_paper / "setup.cfg"), "memory",
                                         "anything", "--lang", "en"])
     assert unknown.exit_code == 2 and "source language" in unknown.output
+
+
+# --- at the scale of a long series: the same answers, with less work ------------------------------
+
+
+def _real_english() -> list[str]:
+    """Every English text of the real papers' templates, the candidates a merge searches."""
+    from library.sources.pofiles import read_catalog
+
+    texts = []
+    for path in sorted((REPOSITORY / "locales").glob("*.pot")):
+        texts += [message.id for message in read_catalog(path) if isinstance(message.id, str) and message.id]
+    return texts
+
+
+def _edited(text: str, number: int) -> str:
+    """text as an editor might change it: words added, dropped or swapped, depending on number."""
+    words = text.split()
+    if number % 3 == 0:
+        return " ".join(["In this revised edition,", *words])
+    if number % 3 == 1:
+        return " ".join(words[: len(words) // 2] + words[len(words) // 2 + 1 :])
+    return " ".join(reversed(words))
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_close_matches_answers_as_babels_search(n):
+    from babel.messages.catalog import get_close_matches
+
+    texts = _real_english()
+    candidates = texts[:60] + texts[:5]  # the same English twice: ties between equal texts
+    words = [_edited(text, number) for number, text in enumerate(texts[:60:3])] + texts[60:80] + ["Key points"]
+    for word in words:
+        assert close_matches(word, candidates, n) == get_close_matches(word, candidates, n), word
+
+
+def test_update_searches_with_close_matches_and_gives_babel_its_own_back(monkeypatch):
+    import babel.messages.catalog as babel_catalog
+
+    babels, searched = babel_catalog.get_close_matches, []
+
+    def counting(*args, **kwargs):
+        searched.append(args[0])
+        return close_matches(*args, **kwargs)
+
+    monkeypatch.setattr("library.translations.catalogs.close_matches", counting)
+    template = Catalog()
+    template.add("The Forum meets every four years at United Nations Headquarters in New York.")
+    catalog = Catalog(locale="fr")
+    catalog.add("The Forum meets every four years at UN Headquarters in New York.", "Le Forum se réunit…")
+    merged = merge_catalog(catalog, template, "fr", "x")
+    assert searched == ["the forum meets every four years at united nations headquarters in new york."]  # Babel's key
+    assert merged["The Forum meets every four years at United Nations Headquarters in New York."].fuzzy
+    assert babel_catalog.get_close_matches is babels
+
+
+def test_the_best_match_among_copies_of_an_english_is_the_first_and_all_are_listed():
+    english = "The Forum meets every four years at UN Headquarters."
+    copies = [Recollection(english, f"Le Forum… ({number})", Path(f"locales/fr/LC_MESSAGES/p{number}.po"), 3, False)
+              for number in range(1, 4)]
+    other = _recollection("The Forum meets every four years at the UN.", "Autre")
+    memory = Memory([other, *copies])
+    best = memory.best("The Forum meets every four years at UN Headquarters!", interface=False)
+    assert best.recollection == copies[0]
+    listed = memory.matches("The Forum meets every four years at UN Headquarters!", limit=5)
+    assert [match.recollection for match in listed][:3] == copies  # the memory command still shows every copy
+
+
+def test_close_matches_answers_as_babels_search_on_short_texts_full_of_ties():
+    """Texts over a few letters tie often, equal each other and are sometimes empty: the pruning's edge cases."""
+    import random
+
+    from babel.messages.catalog import get_close_matches
+
+    chosen = random.Random(36)
+
+    def text(letters: str) -> str:
+        return "".join(chosen.choice(letters) for _ in range(chosen.randint(0, 10)))
+
+    for number in range(3000):
+        letters = "ab " if number % 2 else "abcdefg "
+        candidates, word = [text(letters) for _ in range(chosen.randint(0, 10))], text(letters)
+        n, cutoff = chosen.choice([1, 2, 3]), chosen.choice([0.0, 0.4, 0.6, 0.9])
+        assert close_matches(word, candidates, n, cutoff) == get_close_matches(word, candidates, n, cutoff)

@@ -1,13 +1,15 @@
 """Gettext catalogs of the papers and the UI: extract (POT), update (PO), compile (MO)."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import functools
+import heapq
 import io
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
@@ -297,7 +299,8 @@ def merge_catalog(catalog: Catalog | None, template: Catalog, language: str, dom
             update.revived += 1
     # The English each outdated translation was made from, as msgmerge --previous keeps it.
     made_from = {singular(m.id): m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
-    catalog.update(template, update_header_comment=False, keep_user_comments=True, update_creation_date=True)
+    with _close_matching():
+        catalog.update(template, update_header_comment=False, keep_user_comments=True, update_creation_date=True)
     for message in catalog:
         if message.id and message.fuzzy:
             _keep_original_english(message, made_from)
@@ -307,6 +310,58 @@ def merge_catalog(catalog: Catalog | None, template: Catalog, language: str, dom
     update.new += sum(1 for m in arrived if not (m.fuzzy and m.previous_id))
     update.obsolete += len(set(catalog.obsolete) - was_obsolete)
     return catalog
+
+
+@contextlib.contextmanager
+def _close_matching() -> Iterator[None]:
+    """Babel's update with close_matches for its own search of the English an edited entry came from.
+
+    Only over Babel's own search (difflib's, autojunk off), whose answers close_matches gives.
+    """
+    import babel.messages.catalog as babel_catalog
+
+    babels = babel_catalog.get_close_matches
+    if babels.__module__ != babel_catalog.__name__:
+        yield
+        return
+    babel_catalog.get_close_matches = close_matches
+    try:
+        yield
+    finally:
+        babel_catalog.get_close_matches = babels
+
+
+def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Babel's get_close_matches (difflib's, without autojunk): the n best above cutoff, the same answers.
+
+    Babel computes difflib's ratio of the new English with every translated entry of the catalog,
+    in Python and quadratic in the texts' length. The blocks difflib matches are a common
+    subsequence of the two texts, so the longest one (rapidfuzz computes it in C) bounds the ratio
+    from above: entries are taken best bound first, and the search stops once no bound can reach
+    the n-th best ratio.
+    """
+    from difflib import SequenceMatcher
+
+    from rapidfuzz.distance import LCSseq
+
+    bounded = []
+    for text in possibilities:
+        total = len(word) + len(text)
+        bound = 2.0 * LCSseq.similarity(word, text) / total if total else 1.0  # difflib's own arithmetic
+        if bound >= cutoff:
+            bounded.append((bound, text))
+    bounded.sort(key=lambda pair: pair[0], reverse=True)
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(word)
+    best: list[tuple[float, str]] = []  # (ratio, text), as Babel ranks them: ties go to the greater text
+    for bound, text in bounded:
+        if len(best) >= n and bound < best[-1][0]:
+            break
+        matcher.set_seq1(text)
+        ratio = matcher.ratio()
+        if ratio >= cutoff:
+            best = heapq.nlargest(n, [*best, (ratio, text)])
+    return [text for _, text in best]
 
 
 def _keep_original_english(message: Message, made_from: dict[str, list[str]]) -> None:

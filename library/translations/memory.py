@@ -62,6 +62,7 @@ class Memory:
         self._exact: dict[str, Recollection] = {}
         for recollection in recollections:
             self._exact.setdefault(recollection.source, recollection)
+        self._pools: dict[tuple[bool | None, bool], tuple[list[Recollection], list[str]]] = {}
 
     def best(self, english: str, *, interface: bool) -> Match | None:
         """The best match for an entry: exact from any catalog, else the closest of its own kind."""
@@ -70,17 +71,38 @@ class Memory:
             return Match(exact, 1.0)
         if len(english.split()) < MIN_FUZZY_WORDS:
             return None
-        found = self.matches(english, limit=1, interface=interface)
+        # Each English once: the first of equal scores wins, so its copies further on can never be the best.
+        found = self._closest(english, 1, interface, distinct=True)
         return found[0] if found else None
 
     def matches(self, english: str, limit: int = 5, interface: bool | None = None) -> list[Match]:
         """The closest recollections above the threshold, best first (interface None: both kinds)."""
+        return self._closest(english, limit, interface, distinct=False)
+
+    def _closest(self, english: str, limit: int, interface: bool | None, *, distinct: bool) -> list[Match]:
         from rapidfuzz import fuzz, process
 
-        pool = [r for r in self.recollections if interface is None or r.interface == interface]
-        found = process.extract(english, [r.source for r in pool], scorer=fuzz.ratio, limit=limit,
+        pool, sources = self._pool(interface, distinct)
+        found = process.extract(english, sources, scorer=fuzz.ratio, limit=limit,
                                 score_cutoff=MEMORY_SIMILARITY * 100)
         return [Match(pool[index], score / 100) for _, score, index in found]
+
+    def _pool(self, interface: bool | None, distinct: bool) -> tuple[list[Recollection], list[str]]:
+        """The recollections of a kind (interface None: both) and their English, in order; made once.
+
+        A pool made for each new entry cost as much as the search itself, once per entry of every
+        catalog: the memory grows with the series, and so does the number of new entries.
+        """
+        key = (interface, distinct)
+        if key not in self._pools:
+            pool = [r for r in self.recollections if interface is None or r.interface == interface]
+            if distinct:
+                first: dict[str, Recollection] = {}
+                for recollection in pool:
+                    first.setdefault(recollection.source, recollection)
+                pool = list(first.values())
+            self._pools[key] = pool, [r.source for r in pool]
+        return self._pools[key]
 
 
 def build_memory(catalogs: Iterable[tuple[str, Path, Catalog | None]],
