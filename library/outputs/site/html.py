@@ -14,7 +14,7 @@ from typing import Any
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
-from library.core.files import Changes, remove_stale, write_all
+from library.core.files import Changes
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
@@ -27,10 +27,12 @@ from library.core.paths import (
     epub_path,
     pdf_manifest_path,
     pdf_path,
+    shown,
     site_address,
     site_folder,
 )
 from library.model.citation import citation_of, cited_language, csl_item
+from library.model.figures import KnownFigures
 from library.model.manifest import published, published_pdfs
 from library.model.project import Project
 from library.model.publication import (
@@ -50,6 +52,7 @@ from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
 from library.outputs.site.social import social_tags
 from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+from library.outputs.site.writing import Copy, SiteFiles, write_copies, write_file
 from library.sources.markup import plain_text
 from library.sources.papers import Block, Paper, PaperMeta
 
@@ -98,50 +101,41 @@ class _Page:
 def build_html(project: Project) -> Changes:
     """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed.
 
-    The static search's folder belongs to its own stage, which this one leaves alone.
+    Each file is written as soon as it is made. The static search's folder belongs to its own
+    stage, which this one leaves alone.
     """
     config = project.config
     site = site_folder(config)
     state = read_state(config, STAGE)
+    known = project.known_figures = project.known_figures or KnownFigures(config)
     site_key = _site_key(config)
-    inputs = _stage_inputs(config, site_key)
-    if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
+    inputs = _stage_inputs(config, site_key, known)
+    present = SiteFiles(site)
+    if state.get("inputs") == inputs and present.names == set(state.get("files", ())):
         return Changes(unchanged=[site / name for name in state["files"]])
-    keys, planned, skipped = {}, {}, []
+    copies = _copies(project)  # first: a paper's missing image stops the build before any page is written
+    changes, keys, last = Changes(), {}, state.get("pages", {})
     for page in _Site(project, site_key).pages():
         keys[page.path] = page.key
-        target = site / page.path
-        if state.get("pages", {}).get(page.path) == page.key and target.is_file():
-            skipped.append(target)
+        if last.get(page.path) == page.key and page.path in present.names:
+            changes.unchanged.append(site / page.path)
         else:
-            planned[target] = page.render().encode("utf-8")
-    fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
-    static = {**_static_files(project, site), **fonts}
-    changes = write_all({**planned, **static})
-    changes.unchanged.extend(skipped)
-    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *_other_stages_files(site)}))
-    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
-    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
+            write_file(changes, site / page.path, page.render().encode("utf-8"))
+    fonts, fonts_key = _web_fonts(config, site, state, known, present.names, changes)
+    write_file(changes, site / SiteMap.headers_file(), headers_file().encode("utf-8"))
+    copied = write_copies(site, copies, state.get("copies", {}), present.names, changes)
+    files = {*keys, *fonts, SiteMap.headers_file(), *copied}
+    changes.removed.extend(present.remove_except(files))
+    known.save()
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": sorted(files), "copies": copied,
+                                **fonts_key})
     return changes
 
 
-def _present(site: Path) -> set[str]:
-    """The site stage's files in the site folder now: a page deleted or added by hand means a real build."""
-    others = _other_stages_files(site)
-    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file() and path not in others}
-
-
-def _other_stages_files(site: Path) -> set[Path]:
-    """The files other stages wrote into the site's folder (the static search, the sitemap, …): not this stage's."""
-    places = [site / name for name in SiteMap.other_stages()]
-    return {path for place in places for path in ([place] if place.is_file() else place.rglob("*"))}
-
-
-def _stage_inputs(config: Config, site_key: str) -> str:
+def _stage_inputs(config: Config, site_key: str, known: KnownFigures) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
     files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config), epub_manifest_path(config)]
-    digest = Digest(site_key).files(sorted(files), config.root)
-    return digest.hexdigest()
+    return Digest(site_key, [(shown(path, config.root), known.file_hash(path)) for path in sorted(files)]).hexdigest()
 
 
 def _text_files(config: Config) -> list[Path]:
@@ -151,18 +145,30 @@ def _text_files(config: Config) -> list[Path]:
     return [*sources, *catalogs]
 
 
-def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[Path, bytes], str]:
-    """The fonts cut to the characters of the texts and templates; cut again only when those change."""
+def _web_fonts(config: Config, site: Path, state: dict[str, Any], known: KnownFigures, present: set[str],
+               changes: Changes) -> tuple[list[str], dict[str, str]]:
+    """The fonts cut to the characters of the texts and templates; cut again only when those change.
+
+    The texts' bytes are hashed first: only when they changed are they read for their characters.
+    """
     texts = [path for path in (*_text_files(config), *template_files(config, pdf=False))
              if path.suffix in (".md", ".po", ".html")]
+    code = [*source_paths(), Path(__file__).with_name("webfonts.py")]
+    texts_key = Digest([(shown(path, config.root), known.file_hash(path)) for path in texts]).files(
+        code, config.root).hexdigest()
+    folder = SiteMap.asset(FONT_FOLDER)
+    names = [f"{folder}/{name}" for name in sorted(file_names())]
+    if texts_key == state.get("fonts_texts") and all(name in present for name in names):
+        changes.unchanged.extend(site / name for name in names)
+        return names, {"fonts_texts": texts_key, "fonts": state.get("fonts", "")}
     characters = font_characters(texts)
-    key = Digest(sorted(characters)).files([*source_paths(), Path(__file__).with_name("webfonts.py")],
-                                           config.root).hexdigest()
-    folder = site / SiteMap.asset(FONT_FOLDER)
-    made = [folder / name for name in sorted(file_names())]
-    if key == last_key and all(path.is_file() for path in made):
-        return {path: path.read_bytes() for path in made}, key
-    return {folder / name: data for name, data in subset_fonts(characters).items()}, key
+    key = Digest(sorted(characters)).files(code, config.root).hexdigest()
+    if key == state.get("fonts") and all(name in present for name in names):
+        changes.unchanged.extend(site / name for name in names)
+    else:
+        for name, data in subset_fonts(characters).items():
+            write_file(changes, site / folder / name, data)
+    return names, {"fonts_texts": texts_key, "fonts": key}
 
 
 def _site_key(config: Config) -> str:
@@ -177,6 +183,7 @@ class _Site:
 
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
+        self.known = project.known_figures or KnownFigures(project.config)
         self.pdfs = published_pdfs(project.config)
         # Every page's head may name the homes announced and its language's feed.
         self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
@@ -207,16 +214,13 @@ class _Site:
         ui = catalog_path(self.config, language, UI_DOMAIN)
         series, source = self.project.series_slug, self.config.source_language
         # The series' text in the original too: a page whose language it is not published in shows that.
-        digest = Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
-                        self.site_languages, self.feed_languages, *parts)
-        return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
+        return Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
+                      self.site_languages, self.feed_languages, *parts,
+                      self.known.file_hash(ui) if language != source else "").hexdigest()
 
-    def _text_key(self, slug: str, language: str) -> tuple[Any, ...]:
-        translation = self.project.translation(slug, language)
-        meta = translation.paper.meta  # what the page shows besides the texts: its date, number, identifiers
-        shown = (meta.number, meta.date.isoformat(), meta.authors, meta.doi, meta.issn, meta.isbn)
-        return shown + tuple((s.segment.id, s.text, s.language, s.status, s.current_source)
-                             for s in translation.segments)
+    def _text_key(self, slug: str, language: str) -> str:
+        """What a paper's text in language is made from, as its files' bytes: no catalog is parsed for a key."""
+        return self.known.text_stamp(slug, language)
 
     def _figures_key(self, slug: str) -> tuple[Any, ...]:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
@@ -460,31 +464,30 @@ def _reading_minutes(translation: TranslatedPaper) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
-    """The templates' assets, the papers' images and the published PDFs and EPUBs, copied into the site."""
+def _copies(project: Project) -> list[Copy]:
+    """The templates' assets, the papers' images and the published PDFs and EPUBs, to copy into the site."""
     config = project.config
-    files = {}
+    copies = []
     assets = config.templates_dir / ASSETS
     for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
         if path.is_file():
-            files[site / ASSETS / path.relative_to(assets)] = path.read_bytes()
+            copies.append(Copy(f"{ASSETS}/{path.relative_to(assets).as_posix()}", path))
     for paper in project.papers:
         for block in paper.blocks:
             if block.kind == "image":
-                files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
-    files[site / SiteMap.headers_file()] = headers_file().encode("utf-8")
+                copies.append(Copy(SiteMap.asset(block.src), _image(config, paper, block)))
     for language, slug in published_pdfs(config):
         source = pdf_path(config, language, slug)
         if source.is_file():
-            files[site / SiteMap.pdf(language, slug)] = source.read_bytes()
+            copies.append(Copy(SiteMap.pdf(language, slug), source))
     for language, slug in published(config, "epub"):
         source = epub_path(config, language, slug)
         if source.is_file():
-            files[site / SiteMap.epub(language, slug)] = source.read_bytes()
-    return files
+            copies.append(Copy(SiteMap.epub(language, slug), source))
+    return list({copy.name: copy for copy in copies}.values())  # a picture two papers show, copied once
 
 
-def _image(config: Config, paper: Paper, block: Block) -> bytes:
+def _image(config: Config, paper: Paper, block: Block) -> Path:
     source = (config.papers_dir / block.src).resolve()
     outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
     if outside or not source.is_relative_to(config.papers_dir.resolve()):
@@ -492,5 +495,5 @@ def _image(config: Config, paper: Paper, block: Block) -> bytes:
                           f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
     if not source.is_file():
         raise SourceError(paper.path, block.line, f"image {block.src!r} not found in {config.papers_dir.name}/")
-    return source.read_bytes()
+    return source
 
