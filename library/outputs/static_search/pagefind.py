@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from library.core.errors import LibraryError
-from library.core.files import Changes, remove_stale, write_all
-from library.core.paths import SiteMap, scratch_folder, site_folder
+from library.core.files import Changes, write_if_changed
+from library.core.paths import SiteMap, glossary_path, pdf_manifest_path, scratch_folder, shown, site_folder
+from library.model.figures import KnownFigures
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
 from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
@@ -32,7 +33,7 @@ from library.outputs.folders import project_texts
 from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
 from library.sources.glossary import search_forms
 
-__all__ = ["FOLDER", "build_static_search", "static_search_files"]
+__all__ = ["FOLDER", "build_static_search"]
 
 STAGE = "static_search"
 FOLDER = SiteMap.static_search_folder()  # under the site's root; the search page loads pagefind.js from here
@@ -41,6 +42,9 @@ FOLDER = SiteMap.static_search_folder()  # under the site's root; the search pag
 _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                      r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
 _SECONDS = 300
+# The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
+_OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 # An elided word and its apostrophe, before a letter: l’enfant, qu’est, d'examen (search.js has the same).
@@ -48,63 +52,139 @@ _ELISION = re.compile(r"(?<![^\W\d_])((?:qu|jusqu|lorsqu|puisqu|quoiqu|[^\W\d_]{
 
 
 def build_static_search(project: Project) -> Changes:
-    """Write the static search into build/html/pagefind: Pagefind runs again only when what it indexes changed."""
+    """Write the static search into build/html/pagefind: Pagefind runs again only for the languages whose
+    passages changed, each file written as it is ready; the other languages' files are left as they are."""
     config = project.config
     folder = site_folder(config) / FOLDER
     state = read_state(config, STAGE)
-    inputs = _stage_inputs(project)
-    present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and {path.relative_to(folder).as_posix() for path in present} == set(
-            state.get("files", ())):
-        return Changes(unchanged=present)
-    files, key = static_search_files(project, site_folder(config), state.get("key"))
-    if files is None:  # the inputs' bytes changed, not what the index holds
-        changes = Changes(unchanged=present)
-        kept = present
-    else:
-        changes = write_all(files)
-        changes.removed.extend(remove_stale(folder, set(files)))
-        kept = list(files)
-    write_state(config, STAGE, {"inputs": inputs, "key": key,
-                                "files": sorted(path.relative_to(folder).as_posix() for path in kept)})
+    known = project.known_figures = project.known_figures or KnownFigures(config)
+    inputs = _stage_inputs(project, known)
+    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    if state.get("inputs") == inputs and present == set(state.get("files", ())):
+        return Changes(unchanged=[folder / name for name in sorted(present)])
+    languages = project.select_languages(())
+    last: dict[str, dict[str, str]] = state.get("languages", {})
+    now = {language: {"files": _language_key(project, known, language)} for language in languages}
+    changes, records, tables = Changes(), {}, {}
+    for language in languages:
+        whole = _language_present(present, language)
+        if whole and last.get(language, {}).get("files") == now[language]["files"]:
+            now[language]["index"] = last[language]["index"]
+            continue
+        records[language] = _records(project, language)
+        table = _table(project, language, records[language])
+        key = Digest(distribution_version("pagefind-bin"), records[language], table).code(__name__).hexdigest()
+        now[language]["index"] = key
+        if not whole or key != last.get(language, {}).get("index"):
+            tables[language] = table
+    if tables:
+        _write_languages(project, folder, {language: records[language] for language in tables}, tables, changes)
+    _write_vocabularies(project, folder, records, changes)
+    made = {path.relative_to(folder).as_posix() for path in (*changes.written, *changes.unchanged)}
+    kept = made | {name for name in present if _owner(name) in (*languages, "unknown", None)
+                   and (_owner(name) not in tables) and (_ENGINE.fullmatch(name) or _owner(name))}
+    changes.unchanged.extend(folder / name for name in sorted(kept - made))
+    for name in sorted(present - kept):
+        (folder / name).unlink()
+        changes.removed.append(folder / name)
+    write_state(config, STAGE, {"inputs": inputs, "languages": now, "files": sorted(kept)})
     return changes
 
 
-def _stage_inputs(project: Project) -> str:
+def _stage_inputs(project: Project, known: KnownFigures) -> str:
     """The bytes of every file the index is made from: without parsing anything, has any changed?"""
     config = project.config
     files = project_texts(config, glossary=True)
-    return Digest(distribution_version("pagefind-bin"), config.languages).files(files, config.root).code(
-        __name__).hexdigest()
+    return Digest(distribution_version("pagefind-bin"), config.languages,
+                  [(shown(path, config.root), known.file_hash(path)) for path in files]).code(__name__).hexdigest()
 
 
-def static_search_files(project: Project, site: Path, last_key: str | None) -> tuple[dict[Path, bytes] | None, str]:
-    """Pagefind's files and the tables to write, by path under site, and the key of what they hold.
+def _language_key(project: Project, known: KnownFigures, language: str) -> str:
+    """What one language's index and table are made from, as files' bytes: its texts, the PDF pages, the glossary."""
+    config = project.config
+    return Digest(distribution_version("pagefind-bin"), config.languages, language,
+                  [(slug, known.text_stamp(slug, language)) for slug in project.source_slugs],
+                  known.file_hash(pdf_manifest_path(config)), known.file_hash(glossary_path(config))
+                  ).code(__name__).hexdigest()
 
-    Pagefind runs only when the passages, the PDF pages they link or the glossary changed since
-    last_key; otherwise the files are None: those on disk are current.
-    """
-    languages = project.select_languages(())
-    records = {language: _records(project, language) for language in languages}
-    tables = {language: _table(project, language, records) for language in languages}
-    key = Digest(distribution_version("pagefind-bin"), records, tables).code(__name__).hexdigest()
-    folder = site / FOLDER
-    if key == last_key and (folder / _ENTRY).is_file():
-        return None, key
+
+def _owner(name: str) -> str | None:
+    """The language a file of the folder belongs to (None: the files every language shares)."""
+    match = _OWNED.fullmatch(name)
+    return next((group for group in match.groups() if group), None) if match else None
+
+
+def _language_present(present: set[str], language: str) -> bool:
+    """Whether the language's index is on disk: its table, its words, its metadata."""
+    return {table_name(language), words_name(language)} <= present and any(
+        name.startswith(f"pagefind.{language}_") for name in present)
+
+
+def _read_entry(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / _ENTRY).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
+                     tables: dict[str, dict[str, Any]], changes: Changes) -> None:
+    """Index the languages given with Pagefind, and write their files and tables; the others' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
-        written = _run_pagefind(Path(work), records)
-    fragments = _fragments(written)
-    for language, (table, vocabulary) in tables.items():
-        lengths = [len(word_spans(r["text"], r["language"])) for r in records[language]]
+        output = _run_pagefind(Path(work), records)
+        entry = _read_entry(folder)
+        made = json.loads((output / _ENTRY).read_bytes())
+        languages = {**{code: value for code, value in entry.get("languages", {}).items()
+                        if code in project.config.all_languages}, **made["languages"]}
+        fragments: dict[tuple[str, str, str], str] = {}
+        for path in sorted(output.rglob("*")):
+            name = path.relative_to(output).as_posix()
+            if path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
+                data = path.read_bytes()
+                fragments.update(_fragment(name, data))
+                write_file(changes, folder / name, data)
+        # Pagefind lists the languages of its entry file in another order on each run.
+        write_file(changes, folder / _ENTRY, _json({**made, "languages": languages}))
+    for language, mine in records.items():
+        table = tables[language]
+        lengths = [len(word_spans(r["text"], r["language"])) for r in mine]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], _stored_length(length)]
-                             for r, length in zip(records[language], lengths, strict=True)]
+                             for r, length in zip(mine, lengths, strict=True)]
         table["average_length"] = sum(lengths) / max(1, len(lengths))
-        written[table_name(language)] = _json(table)
-        written[words_name(language)] = _json(vocabulary)
-    return {folder / name: data for name, data in written.items()}, key
+        write_file(changes, folder / table_name(language), _json(table))
+
+
+def _write_vocabularies(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
+                        changes: Changes) -> None:
+    """Each language's did-you-mean vocabulary and the words found only in the others': a language not
+    indexed again gives its words from its file."""
+    vocabularies = {}
+    for language in project.select_languages(()):
+        if language in records:
+            vocabularies[language] = _vocabulary([(r["text"], r["language"]) for r in records[language]])
+        else:
+            vocabularies[language] = json.loads((folder / words_name(language)).read_bytes())["words"]
+    for language, vocabulary in vocabularies.items():
+        elsewhere = {word for code, words in vocabularies.items() if code != language for word in words}
+        write_file(changes, folder / words_name(language),
+                   _json({"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}))
+
+
+def write_file(changes: Changes, path: Path, data: bytes) -> None:
+    (changes.written if write_if_changed(path, data) else changes.unchanged).append(path)
+
+
+def _fragment(name: str, data: bytes) -> dict[tuple[str, str, str], str]:
+    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name, from a fragment file."""
+    if not name.startswith("fragment/"):
+        return {}
+    fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
+    language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
+    return {(language, paper, anchor): name.removeprefix("fragment/").removesuffix(".pf_fragment")}
 
 
 def _stored_length(length: int) -> int:
@@ -146,11 +226,9 @@ def _records(project: Project, language: str) -> list[dict[str, Any]]:
     } for passage in searchable_passages(translations)]
 
 
-def _table(project: Project, language: str,
-           records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
+def _table(project: Project, language: str, mine: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the browser's search needs beside Pagefind's index, from the server's own lists."""
     local, config = OPERATORS.get(language, {}), project.config
-    mine = records[language]
     table = {
         "papers": {r["paper"]: [r["paper_title"], SiteMap.paper(language, r["paper"])] for r in mine},
         "stop": sorted(stop_words(language)),
@@ -166,10 +244,7 @@ def _table(project: Project, language: str,
     }
     if language != config.source_language:  # what the server leaves out of a passage's English field
         table["source_stop"] = sorted(stop_words(config.source_language))
-    vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
-    elsewhere = {word for code, passages in records.items() if code != language
-                 for word in _vocabulary([(r["text"], r["language"]) for r in passages])}
-    return table, {"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}
+    return table
 
 
 def _form(code: str, form: str) -> list[str]:
@@ -201,20 +276,8 @@ def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
     return table
 
 
-def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
-    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name."""
-    found = {}
-    for name, data in written.items():
-        if not name.startswith("fragment/"):
-            continue
-        fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-        language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
-        found[language, paper, anchor] = name.removeprefix("fragment/").removesuffix(".pf_fragment")
-    return found
-
-
-def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
-    """Write one page per passage under work, index them with Pagefind, and return the engine's files."""
+def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
+    """Write one page per passage under work, index them with Pagefind, and return the folder of its files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
         for record in passages:
@@ -229,12 +292,7 @@ def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[
     if finished.returncode != 0:
         last = (finished.stderr or finished.stdout).strip().splitlines()[-1:] or ["no message"]
         raise LibraryError(f"static search: Pagefind failed (exit code {finished.returncode}): {last[0]}")
-    files = {path.relative_to(output).as_posix(): path.read_bytes()
-             for path in sorted(output.rglob("*"))
-             if path.is_file() and _ENGINE.fullmatch(path.relative_to(output).as_posix())}
-    # Pagefind lists the languages of its entry file in another order on each run.
-    files[_ENTRY] = _json(json.loads(files[_ENTRY]))
-    return files
+    return output
 
 
 def _passage_page(language: str, record: dict[str, Any]) -> str:
