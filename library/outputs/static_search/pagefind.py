@@ -80,6 +80,10 @@ def build_static_search(project: Project) -> Changes:
     if tables:
         _write_languages(project, folder, {language: records[language] for language in tables}, tables, changes)
     _write_vocabularies(project, folder, records, changes)
+    # Each language's run writes the shared files (the entry, the script) again: each is counted once.
+    changes.written = list(dict.fromkeys(changes.written))
+    written = set(changes.written)
+    changes.unchanged = [path for path in dict.fromkeys(changes.unchanged) if path not in written]
     made = {path.relative_to(folder).as_posix() for path in (*changes.written, *changes.unchanged)}
     kept = made | {name for name in present if _owner(name) in (*languages, "unknown", None)
                    and (_owner(name) not in tables) and (_ENGINE.fullmatch(name) or _owner(name))}
@@ -130,25 +134,13 @@ def _read_entry(folder: Path) -> dict[str, Any]:
 
 def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
                      tables: dict[str, dict[str, Any]], changes: Changes) -> None:
-    """Index the languages given with Pagefind, and write their files and tables; the others' stay as they are."""
+    """Index the languages given with Pagefind, one run each (its memory is one language's), and write their
+    files and tables as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
-        output = _run_pagefind(Path(work), records)
-        entry = _read_entry(folder)
-        made = json.loads((output / _ENTRY).read_bytes())
-        languages = {**{code: value for code, value in entry.get("languages", {}).items()
-                        if code in project.config.all_languages}, **made["languages"]}
-        fragments: dict[tuple[str, str, str], str] = {}
-        for path in sorted(output.rglob("*")):
-            name = path.relative_to(output).as_posix()
-            if path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
-                data = path.read_bytes()
-                fragments.update(_fragment(name, data))
-                write_file(changes, folder / name, data)
-        # Pagefind lists the languages of its entry file in another order on each run.
-        write_file(changes, folder / _ENTRY, _json({**made, "languages": languages}))
     for language, mine in records.items():
+        with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
+            fragments = _write_index(project, folder, _run_pagefind(Path(work), {language: mine}), changes)
         table = tables[language]
         lengths = [len(word_spans(r["text"], r["language"])) for r in mine]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
@@ -156,6 +148,24 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
                              for r, length in zip(mine, lengths, strict=True)]
         table["average_length"] = sum(lengths) / max(1, len(lengths))
         write_file(changes, folder / table_name(language), _json(table))
+
+
+def _write_index(project: Project, folder: Path, output: Path, changes: Changes) -> dict[tuple[str, str, str], str]:
+    """Copy one Pagefind run's files into folder, one at a time, its languages added to the entry file there;
+    returns the ids of the passages it indexed."""
+    fragments: dict[tuple[str, str, str], str] = {}
+    for path in sorted(output.rglob("*")):
+        name = path.relative_to(output).as_posix()
+        if path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
+            data = path.read_bytes()
+            fragments.update(_fragment(name, data))
+            write_file(changes, folder / name, data)
+    entry, made = _read_entry(folder), json.loads((output / _ENTRY).read_bytes())
+    languages = {code: value for code, value in entry.get("languages", {}).items()
+                 if code in project.config.all_languages}
+    # Sorted: Pagefind lists the languages of its entry file in another order on each run.
+    write_file(changes, folder / _ENTRY, _json({**made, "languages": {**languages, **made["languages"]}}))
+    return fragments
 
 
 def _write_vocabularies(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
