@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import library.model.project as model
 from library.core.config import Config, load_config
 from library.core.paths import pdf_path, site_folder
 from library.model.manifest import PdfEntry, write_pdf_manifest
@@ -73,8 +74,6 @@ def _stats(folder: Path) -> dict[str, tuple[int, int]]:
 
 def test_a_french_edit_parses_no_other_languages_catalog_and_reads_no_unchanged_pdf(library, monkeypatch):
     _edit_french(library)
-    import library.model.project as model
-
     parsed, read = [], []
     real_read_catalog, real_read_bytes = model.read_catalog, Path.read_bytes
     monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
@@ -105,12 +104,16 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
     folder = site_folder(library) / FOLDER
     before = _stats(folder)
     _edit_french(library)
-    indexed = []
-    real = pagefind._run_pagefind
+    indexed, parsed = [], []
+    real, real_read_catalog = pagefind._run_pagefind, model.read_catalog
     monkeypatch.setattr(pagefind, "_run_pagefind", lambda work, records: indexed.append(sorted(records)) or
                         real(work, records))
+    monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
     changes = build_static_search(Project(library))
     assert indexed == [["fr"]]
+    # The other papers' passages are taken from the record: only the edited catalog is read.
+    assert [path.relative_to(library.locales_dir).as_posix() for path in parsed] == [
+        f"fr/LC_MESSAGES/{_slugs(library)[1]}.po"]
     after = _stats(folder)
     for name in before.keys() & after.keys():
         if name.startswith(("fragment/en", "index/en", "pagefind.en", "fragment/es", "index/es", "pagefind.es",

@@ -28,9 +28,10 @@ from library.core.paths import SiteMap, glossary_path, pdf_manifest_path, scratc
 from library.model.figures import KnownFigures
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
-from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
+from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans
 from library.outputs.folders import project_texts
 from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
+from library.outputs.static_search.papers import language_passages
 from library.sources.glossary import search_forms
 
 __all__ = ["FOLDER", "build_static_search"]
@@ -65,21 +66,23 @@ def build_static_search(project: Project) -> Changes:
     languages = project.select_languages(())
     last: dict[str, dict[str, str]] = state.get("languages", {})
     now = {language: {"files": _language_key(project, known, language)} for language in languages}
-    changes, records, tables = Changes(), {}, {}
+    changes, records, tables, analysed = Changes(), {}, {}, {}
     for language in languages:
         whole = _language_present(present, language)
         if whole and last.get(language, {}).get("files") == now[language]["files"]:
             now[language]["index"] = last[language]["index"]
             continue
-        records[language] = _records(project, language)
-        table = _table(project, language, records[language])
+        analysed[language] = language_passages(project, known, language)
+        records[language] = _with_pdf_pages(project, language, analysed[language].passages)
+        table = _table(project, language, records[language], analysed[language].stems)
         key = Digest(distribution_version("pagefind-bin"), records[language], table).code(__name__).hexdigest()
         now[language]["index"] = key
         if not whole or key != last.get(language, {}).get("index"):
             tables[language] = table
     if tables:
-        _write_languages(project, folder, {language: records[language] for language in tables}, tables, changes)
-    _write_vocabularies(project, folder, records, changes)
+        _write_languages(project, folder, {language: records[language] for language in tables}, tables,
+                         {language: analysed[language].lengths for language in tables}, changes)
+    _write_vocabularies(project, folder, {language: data.counts for language, data in analysed.items()}, changes)
     # Each language's run writes the shared files (the entry, the script) again: each is counted once.
     changes.written = list(dict.fromkeys(changes.written))
     written = set(changes.written)
@@ -133,7 +136,7 @@ def _read_entry(folder: Path) -> dict[str, Any]:
 
 
 def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
-                     tables: dict[str, dict[str, Any]], changes: Changes) -> None:
+                     tables: dict[str, dict[str, Any]], lengths: dict[str, list[int]], changes: Changes) -> None:
     """Index the languages given with Pagefind, one run each (its memory is one language's), and write their
     files and tables as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
@@ -141,12 +144,11 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
     for language, mine in records.items():
         with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
             fragments = _write_index(project, folder, _run_pagefind(Path(work), {language: mine}), changes)
-        table = tables[language]
-        lengths = [len(word_spans(r["text"], r["language"])) for r in mine]
+        table, counted = tables[language], lengths[language]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], _stored_length(length)]
-                             for r, length in zip(mine, lengths, strict=True)]
-        table["average_length"] = sum(lengths) / max(1, len(lengths))
+                             for r, length in zip(mine, counted, strict=True)]
+        table["average_length"] = sum(counted) / max(1, len(counted))
         write_file(changes, folder / table_name(language), _json(table))
 
 
@@ -168,18 +170,17 @@ def _write_index(project: Project, folder: Path, output: Path, changes: Changes)
     return fragments
 
 
-def _write_vocabularies(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
-                        changes: Changes) -> None:
+def _write_vocabularies(project: Project, folder: Path, counts: dict[str, Counter[str]], changes: Changes) -> None:
     """Each language's did-you-mean vocabulary and the words found only in the others': a language not
     indexed again gives its words from its file."""
     vocabularies = {}
     for language in project.select_languages(()):
-        if language in records:
-            vocabularies[language] = _vocabulary([(r["text"], r["language"]) for r in records[language]])
+        if language in counts:
+            vocabularies[language] = _vocabulary(counts[language])
         else:
             vocabularies[language] = json.loads((folder / words_name(language)).read_bytes())["words"]
     for language, vocabulary in vocabularies.items():
-        elsewhere = {word for code, words in vocabularies.items() if code != language for word in words}
+        elsewhere = {word for code, found in vocabularies.items() if code != language for word in found}
         write_file(changes, folder / words_name(language),
                    _json({"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}))
 
@@ -223,8 +224,13 @@ def _json(value: object) -> bytes:
 
 def _records(project: Project, language: str) -> list[dict[str, Any]]:
     """Language's passages, each with what its result shows: its paper, its section, its links."""
-    pdfs = pdf_pages(project.config, language)
     translations = [project.translation(paper.slug, language) for paper in project.papers]
+    return _with_pdf_pages(project, language, list(searchable_passages(translations)))
+
+
+def _with_pdf_pages(project: Project, language: str, passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages, each with the link to its page of the paper's published PDF ("" when there is none)."""
+    pdfs = pdf_pages(project.config, language)
     return [{
         "text": passage["text"],
         "paper": passage["paper"],
@@ -233,10 +239,11 @@ def _records(project: Project, language: str) -> list[dict[str, Any]]:
         "section": passage["section"],
         "paper_title": passage["paper_title"],
         "pdf_path": pdf_page_path(language, passage["paper"], passage["anchor"], pdfs) or "",
-    } for passage in searchable_passages(translations)]
+    } for passage in passages]
 
 
-def _table(project: Project, language: str, mine: list[dict[str, Any]]) -> dict[str, Any]:
+def _table(project: Project, language: str, mine: list[dict[str, Any]],
+           stems: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists."""
     local, config = OPERATORS.get(language, {}), project.config
     table = {
@@ -250,7 +257,7 @@ def _table(project: Project, language: str, mine: list[dict[str, Any]]) -> dict[
                   for term in search_forms(project.glossary.terms, config.source_language, language)],
         "source": config.source_language,
         "languages": list(config.all_languages),  # the order the server tries them in, for a word of another
-        "stems": _stems([(r["text"], r["language"]) for r in mine]),
+        "stems": _stems(stems),
     }
     if language != config.source_language:  # what the server leaves out of a passage's English field
         table["source_stop"] = sorted(stop_words(config.source_language))
@@ -264,21 +271,14 @@ def _form(code: str, form: str) -> list[str]:
             " ".join(sorted({fold(w.lower()) for w in _WORD.findall(form) if w.lower() in stops}))]
 
 
-def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
+def _stems(groups: dict[str, dict[str, set[str]]]) -> dict[str, dict[str, str]]:
     """Language -> stem -> the folded words of the passages with that stem, for highlighting whole words."""
-    groups: dict[str, dict[str, set[str]]] = {}
-    for text, code in texts:
-        for start, end, stem in word_spans(text, code):
-            groups.setdefault(code, {}).setdefault(stem, set()).add(fold(text[start:end].lower()))
     return {code: {stem: " ".join(sorted(forms)) for stem, forms in sorted(stems.items())}
             for code, stems in sorted(groups.items())}
 
 
-def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
+def _vocabulary(counts: Counter[str]) -> dict[str, list[Any]]:
     """Folded word -> [how often, as most often written], as the server's index keeps it for did-you-mean."""
-    counts: Counter[str] = Counter()
-    for text, code in texts:
-        counts.update(words(text, code))
     table: dict[str, list[Any]] = {}
     for word, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         entry = table.setdefault(fold(word), [0, word])
