@@ -79,10 +79,11 @@ def test_a_french_edit_parses_no_other_languages_catalog_and_reads_no_unchanged_
     monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
     monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path) or real_read_bytes(path))
     changes = build_html(Project(library))
-    # French catalogs, and the edited paper's others for its pages side by side with the French.
+    # The edited catalog, the edited paper's others for its pages side by side with the French, and the
+    # interface and the series page those pages show: the home page's other cards are kept from the last build.
     second = _slugs(library)[1]
-    others = [f"{path.parts[-3]}/{path.stem}" for path in parsed if path.parts[-3] != "fr"]
-    assert parsed and all(name.endswith((f"/{second}", "/ui", "/series")) for name in others), others
+    names = [f"{path.parts[-3]}/{path.stem}" for path in parsed]
+    assert "fr/" + second in names and all(name.endswith((f"/{second}", "/ui", "/series")) for name in names), names
     assert not [path for path in read if path.suffix == ".pdf"]
     site = site_folder(library)
     changed = {path.relative_to(site).as_posix() for path in changes.written}

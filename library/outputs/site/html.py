@@ -6,15 +6,18 @@ passages in its languages, the figures it shows, whether its PDF is published).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from markupsafe import Markup
+
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
-from library.core.files import Changes
+from library.core.files import Changes, write_if_changed
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
@@ -30,6 +33,7 @@ from library.core.paths import (
     shown,
     site_address,
     site_folder,
+    state_path,
 )
 from library.model.citation import citation_of, cited_language, csl_item
 from library.model.figures import KnownFigures
@@ -47,7 +51,14 @@ from library.model.publication import (
 from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.headers import headers_file
-from library.outputs.render import Environments, page_address, paper_view, render_page, template_files
+from library.outputs.render import (
+    Environments,
+    page_address,
+    paper_view,
+    render_page,
+    render_template,
+    template_files,
+)
 from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
 from library.outputs.site.social import social_tags
@@ -60,6 +71,7 @@ __all__ = ["build_html"]
 
 WORDS_PER_MINUTE = 200
 STAGE = "html"
+_CARDS = "html/cards"  # build/state/html/cards.json: the home pages' cards, beside the stage's record
 # Side by side, these front-matter fields read best after the body, as on the paper page.
 _TRAILING_ROLES = ("keyword", "publisher")
 
@@ -115,7 +127,8 @@ def build_html(project: Project) -> Changes:
         return Changes(unchanged=[site / name for name in state["files"]])
     copies = _copies(project)  # first: a paper's missing image stops the build before any page is written
     changes, keys, last = Changes(), {}, state.get("pages", {})
-    for page in _Site(project, site_key).pages():
+    pages = _Site(project, site_key)
+    for page in pages.pages():
         keys[page.path] = page.key
         if last.get(page.path) == page.key and page.path in present.names:
             changes.unchanged.append(site / page.path)
@@ -127,6 +140,7 @@ def build_html(project: Project) -> Changes:
     files = {*keys, *fonts, SiteMap.headers_file(), *copied}
     changes.removed.extend(present.remove_except(files))
     known.save()
+    pages.save_cards()
     write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": sorted(files), "copies": copied,
                                 **fonts_key})
     return changes
@@ -189,6 +203,16 @@ class _Site:
         self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
         self.epubs = published(project.config, "epub")
         self._environments = Environments(project)
+        # Language -> paper -> [key, HTML] of the home pages' cards, kept between builds.
+        self.cards: dict[str, dict[str, list[str]]] = read_state(self.config, _CARDS).get("cards", {})
+
+    def save_cards(self) -> None:
+        """Keep the cards of the papers there are (all of them when no home page was rendered)."""
+        slugs = set(self.project.slugs)
+        kept = {language: {slug: card for slug, card in sorted(cards.items()) if slug in slugs}
+                for language, cards in sorted(self.cards.items()) if language in self.config.all_languages}
+        data = json.dumps({"cards": kept}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"))
 
     def pages(self) -> Iterator[_Page]:
         source = self.config.source_language
@@ -237,13 +261,25 @@ class _Site:
         path = SiteMap.home(language)
 
         def render() -> str:
-            context = {"entries": [self._entry(paper, language) for paper in papers],
+            context = {"cards": [self._card(language, paper, path) for paper in papers],
                        "volume_pdf": self._pdf(language, VOLUME), "volume_epub": self._epub(language, VOLUME),
                        "alternates": self._everywhere(SiteMap.home),
                        "announce": language_alternates(self.project, language, SiteMap.home),
                        "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
+
+    def _card(self, language: str, paper: Paper, path: str) -> Markup:
+        """A paper's card on the home page: kept from the last build while what it shows is the same."""
+        key = Digest(self.site_key, language, paper.slug, self._text_key(paper.slug, language),
+                     self._figures_key(paper.slug)).hexdigest()
+        kept = self.cards.setdefault(language, {}).get(paper.slug)
+        if kept is None or kept[0] != key:
+            context = {"entry": self._entry(paper, language), "language": language, "page_path": path,
+                       "root": "../" * (len(PurePosixPath(path).parts) - 1)}
+            kept = self.cards[language][paper.slug] = [key, render_template(
+                self.config, self._environments[language], "_paper_card.html", context)]
+        return Markup(kept[1])
 
     def _not_found(self, language: str) -> _Page:
         path = SiteMap.not_found(language)
