@@ -62,7 +62,14 @@ from library.outputs.render import (
 from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
 from library.outputs.site.social import social_tags
-from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+from library.outputs.site.webfonts import (
+    FONT_FOLDER,
+    file_names,
+    font_characters,
+    source_paths,
+    subset_fonts,
+    text_characters,
+)
 from library.outputs.site.writing import Copy, SiteFiles, write_copies, write_file
 from library.sources.markup import plain_text
 from library.sources.papers import Block, Paper, PaperMeta
@@ -72,6 +79,7 @@ __all__ = ["build_html"]
 WORDS_PER_MINUTE = 200
 STAGE = "html"
 _CARDS = "html/cards"  # build/state/html/cards.json: the home pages' cards, beside the stage's record
+_FONT_TEXTS = "html/fonts"  # each text's characters, for the web fonts
 # Side by side, these front-matter fields read best after the body, as on the paper page.
 _TRAILING_ROLES = ("keyword", "publisher")
 
@@ -175,7 +183,7 @@ def _web_fonts(config: Config, site: Path, state: dict[str, Any], known: KnownFi
     if texts_key == state.get("fonts_texts") and all(name in present for name in names):
         changes.unchanged.extend(site / name for name in names)
         return names, {"fonts_texts": texts_key, "fonts": state.get("fonts", "")}
-    characters = font_characters(texts)
+    characters = _characters(config, texts, known)
     key = Digest(sorted(characters)).files(code, config.root).hexdigest()
     if key == state.get("fonts") and all(name in present for name in names):
         changes.unchanged.extend(site / name for name in names)
@@ -183,6 +191,19 @@ def _web_fonts(config: Config, site: Path, state: dict[str, Any], known: KnownFi
         for name, data in subset_fonts(characters).items():
             write_file(changes, site / folder / name, data)
     return names, {"fonts_texts": texts_key, "fonts": key}
+
+
+def _characters(config: Config, texts: list[Path], known: KnownFigures) -> frozenset[int]:
+    """The characters the fonts keep: each text's, read only when its bytes changed since the last build."""
+    kept = read_state(config, _FONT_TEXTS).get("texts", {})
+    now = {}
+    for path in texts:
+        name, stamp = shown(path, config.root), known.file_hash(path)
+        found = kept.get(name)
+        now[name] = found if found is not None and found[0] == stamp else [stamp, text_characters(path)]
+    data = json.dumps({"texts": now}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"))
+    return font_characters(characters for _stamp, characters in now.values())
 
 
 def _site_key(config: Config) -> str:
