@@ -103,12 +103,13 @@ def test_a_pdf_rewritten_by_its_stage_is_copied_again(library):
 
 def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouched(library, monkeypatch):
     folder = site_folder(library) / FOLDER
-    before = _stats(folder)
+    before, pages = _stats(folder), library.build_dir / ".static-search-pages" / "fr" / "fr"
+    pages_before = _stats(pages)
     _edit_french(library)
     indexed, parsed = [], []
-    real, real_read_catalog = pagefind._run_pagefind, model.read_catalog
-    monkeypatch.setattr(pagefind, "_run_pagefind", lambda work, records: indexed.append(sorted(records)) or
-                        real(work, records))
+    real, real_read_catalog = pagefind._pagefind, model.read_catalog
+    monkeypatch.setattr(pagefind, "_pagefind", lambda source, output: indexed.append(
+        sorted(path.name for path in source.iterdir())) or real(source, output))
     monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
     changes = build_static_search(Project(library))
     assert indexed == [["fr"]]
@@ -116,6 +117,9 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
     assert [path.relative_to(library.locales_dir).as_posix() for path in parsed] == [
         f"fr/LC_MESSAGES/{_slugs(library)[1]}.po"]
     after = _stats(folder)
+    # Pagefind reads the passages' pages kept from the last build: the edited paper's alone are written again.
+    rewritten = {name.split("/")[0] for name, stat in _stats(pages).items() if pages_before.get(name) != stat}
+    assert rewritten == {_slugs(library)[1]}
     for name in before.keys() & after.keys():
         if name.startswith(("fragment/en", "index/en", "pagefind.en", "fragment/es", "index/es", "pagefind.es",
                             "search.en", "search.es")):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ FOLDER = SiteMap.static_search_folder()  # under the site's root; the search pag
 _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                      r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
 _SECONDS = 300
+_PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
 # The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
 _OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
                     r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json")
@@ -141,9 +143,16 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
     files and tables as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
+    known = project.known_figures or KnownFigures(project.config)
+    code = Digest().code(__name__).hexdigest()  # the pages are written by this code, from the texts' files
     for language, mine in records.items():
+        source = scratch / _PAGES / language
+        _write_pages(source, language, mine, {slug: Digest(code, known.text_stamp(slug, language)).hexdigest()
+                                              for slug in project.slugs})
         with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
-            fragments = _write_index(project, folder, _run_pagefind(Path(work), {language: mine}), changes)
+            output = Path(work) / "output"
+            _pagefind(source, output)
+            fragments = _write_index(project, folder, output, changes)
         table, counted = tables[language], lengths[language]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], _stored_length(length)]
@@ -290,10 +299,39 @@ def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
     """Write one page per passage under work, index them with Pagefind, and return the folder of its files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
-        for record in passages:
-            page = source / language / record["paper"] / f"{record['anchor']}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(_passage_page(language, record), "utf-8")
+        _write_pages(source, language, passages, {})
+    _pagefind(source, output)
+    return output
+
+
+def _write_pages(source: Path, language: str, passages: list[dict[str, Any]], stamps: dict[str, str]) -> None:
+    """Write one page per passage under source/<language>/<paper>/, for Pagefind to index.
+
+    The pages stay between builds: a paper's folder is written again only when its text's stamp
+    (stamps) is not the one its `.stamp` file records; the folders of papers gone are removed.
+    """
+    by_paper: dict[str, list[dict[str, Any]]] = {}
+    for record in passages:
+        by_paper.setdefault(record["paper"], []).append(record)
+    papers = source / language
+    for slug, mine in by_paper.items():
+        place, stamp = papers / slug, stamps.get(slug)
+        marker = place / ".stamp"
+        if stamp is not None and marker.is_file() and marker.read_text("utf-8") == stamp:
+            continue
+        if place.exists():
+            shutil.rmtree(place)
+        place.mkdir(parents=True)
+        for record in mine:
+            (place / f"{record['anchor']}.html").write_text(_passage_page(language, record), "utf-8")
+        if stamp is not None:
+            marker.write_text(stamp, "utf-8")  # last: a paper half written is written again next time
+    for gone in (path for path in papers.iterdir() if path.name not in by_paper) if papers.is_dir() else ():
+        shutil.rmtree(gone)
+
+
+def _pagefind(source: Path, output: Path) -> None:
+    """Index the pages under source with Pagefind, its files into output."""
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output)]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=_SECONDS, check=False)
@@ -302,7 +340,6 @@ def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
     if finished.returncode != 0:
         last = (finished.stderr or finished.stdout).strip().splitlines()[-1:] or ["no message"]
         raise LibraryError(f"static search: Pagefind failed (exit code {finished.returncode}): {last[0]}")
-    return output
 
 
 def _passage_page(language: str, record: dict[str, Any]) -> str:
