@@ -27,6 +27,7 @@ class KnownFigures:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._hashes: dict[Path, str] = {}
+        self._stamps: dict[tuple[str, str], str] = {}
         # The code that counts: a change to it counts every figure again.
         self._code = Digest(config.source_language).code("library.model.project").hexdigest()
         state = read_state(config, _STATE)
@@ -44,7 +45,10 @@ class KnownFigures:
 
     def text_stamp(self, slug: str, language: str) -> str:
         """The hash of the files a paper's text in language comes from: source, anchor record, catalog."""
-        return Digest(*(self.file_hash(path) for path in self._files(slug, language))).hexdigest()
+        if (slug, language) not in self._stamps:  # every page's key asks, many times over
+            self._stamps[slug, language] = Digest(*(self.file_hash(path) for path in self._files(slug, language))
+                                                  ).hexdigest()
+        return self._stamps[slug, language]
 
     def _files(self, slug: str, language: str) -> list[Path]:
         config = self.config
@@ -63,6 +67,7 @@ class KnownFigures:
         figure = count()
         for path in self._files(slug, language):  # read again: a save while counting must not pair new bytes
             self._hashes.pop(path, None)          # with the old figure
+        self._stamps.pop((slug, language), None)
         if self.text_stamp(slug, language) == stamp:
             self._used[name] = [stamp, *_numbers(figure)]
         return figure
