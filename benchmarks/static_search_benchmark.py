@@ -14,6 +14,11 @@ Bytes are as sent by http.server; "gzip" adds what a host that compresses text (
 any CDN) would send instead, Pagefind's own files being compressed already.
 
     .venv/bin/python benchmarks/static_search_benchmark.py [--rounds 5]
+    .venv/bin/python benchmarks/static_search_benchmark.py --papers 200   # a synthetic series of 200
+    .venv/bin/python benchmarks/static_search_benchmark.py --project /tmp/lib200   # a project as it is
+
+With --papers or --project, the site is built (or brought up to date) in that project's own build
+folder, and the judged queries, which are about the real four papers, are not run.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from checkers import launch_chromium
 from playwright.sync_api import sync_playwright
@@ -92,16 +98,24 @@ def search_once(page, url: str) -> tuple[Transfer, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--papers", type=int, help="search a synthetic series of this many papers")
+    parser.add_argument("--project", type=Path, help="search this project's site (built or brought up to date)")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config = dataclasses.replace(load_config(ROOT / "setup.cfg"), build_dir=Path(folder) / "build")
+        if arguments.papers or arguments.project:
+            from synthetic import make_library
+
+            root = arguments.project or make_library(Path(folder) / "library", arguments.papers)
+            config = load_config(root / "setup.cfg")
         started = time.perf_counter()
         run_stages(Project(config), ("html", "static_search"))
         print(f"site built with its static search in {time.perf_counter() - started:.1f} s")
         index_bytes = sum(path.stat().st_size for path in (site_folder(config) / "pagefind").rglob("*")
                           if path.is_file())
         print(f"Pagefind bundle on disk: {index_bytes / 1000:.0f} kB for "
-              f"{len(FIRST)} languages (a reader downloads a small part of it)")
+              f"{len(FIRST)} languages (a reader downloads a small part of it), "
+              f"{len(Project(config).papers)} papers")
         print(f"{platform.python_implementation()} {platform.python_version()}, headless Chromium, "
               f"{arguments.rounds} rounds, python -m http.server\n")
         with _static_server(site_folder(config)) as base, sync_playwright() as playwright:
@@ -111,6 +125,9 @@ def main() -> None:
                   f"{'warm p50/max':>15}")
             for language in FIRST:
                 measure(browser, base, language, arguments.rounds)
+            if arguments.papers or arguments.project:
+                browser.close()
+                return
             page = browser.new_page()
             static = relevance(judge_static(page, base))
             browser.close()

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from library.core.errors import EditedMeanwhile, _LocatedError
 
-__all__ = ["Changes", "write_atomic", "write_if_changed", "write_if_unchanged", "write_all", "write_outputs",
-           "remove_stale", "remove_leftovers", "resolves_inside", "make_folder", "checked_file", "read_checked",
-           "read_current", "CONTROL_CHARACTERS"]
+__all__ = ["Changes", "OutputBatch", "write_atomic", "write_if_changed", "write_if_unchanged", "write_all",
+           "write_outputs", "remove_stale", "remove_leftovers", "resolves_inside", "make_folder", "checked_file",
+           "read_checked", "read_current", "CONTROL_CHARACTERS"]
 
 # What no person's text file (paper, catalog, memory) may hold: control characters, but tab and newline.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -139,31 +139,55 @@ def write_all(planned: dict[Path, bytes]) -> Changes:
 
 
 def write_outputs(planned: dict[Path, bytes]) -> Changes:
-    """write_all for what a build can make again at will (pages, indexes): one sync for the whole batch.
-
-    Each file still goes through a temporary file and a rename, so a reader never sees half of
-    one, and the data reach the disk before any rename; but with one os.sync() for the batch,
-    not an fsync per file: a site of 200 papers is some 30,000 files, and an fsync costs
-    about 6 ms on the project machine. A person's files (catalogs, memories) keep write_atomic.
-    """
-    changes, staged = Changes(), []
-    try:
+    """write_all for what a build can make again at will (pages, indexes): one sync for the whole batch."""
+    with OutputBatch() as batch:
         for path, data in planned.items():
-            if path.is_file() and path.read_bytes() == data:
-                changes.unchanged.append(path)
-            else:
-                staged.append((_staged(path, data, sync=False), path))
-        if staged:
-            os.sync()
-        while staged:
-            tmp_name, path = staged[0]
-            os.replace(tmp_name, path)
-            staged.pop(0)
-            changes.written.append(path)
-    finally:
-        for tmp_name, _ in staged:  # a failure: the files not yet replaced stay as they were
-            Path(tmp_name).unlink(missing_ok=True)
-    return changes
+            batch.write(path, data)
+    return batch
+
+
+@dataclass
+class OutputBatch(Changes):
+    """Outputs a build can make again at will (pages, indexes), written as they are made, shown together.
+
+    Each file goes to a temporary file beside it as soon as it is ready (the stage holds one at a
+    time, never the whole site); when the batch ends well, one os.sync() takes them all to the
+    disk and each is renamed over its file, so a reader never sees half of one. One sync for the
+    batch, not an fsync per file: a site of 200 papers is some 30,000 files, and an fsync costs
+    about 6 ms on the project machine. A batch that fails replaces nothing. A person's files
+    (catalogs, memories) keep write_atomic.
+    """
+
+    _staged: dict[Path, str] = field(default_factory=dict)
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Stage data for path, unless path holds it already (then it counts as unchanged)."""
+        if self._staged.get(path) is None and path.is_file() and path.read_bytes() == data:
+            self.unchanged.append(path)
+            return
+        if path in self._staged:  # written again in the same batch: the last data win
+            Path(self._staged.pop(path)).unlink(missing_ok=True)
+        self._staged[path] = _staged(path, data, sync=False)
+
+    def current(self, path: Path) -> bytes | None:
+        """What path will hold once the batch is done: its staged data, or the file as it is (None: absent)."""
+        return Path(self._staged[path]).read_bytes() if path in self._staged else read_current(path)
+
+    def __enter__(self) -> OutputBatch:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None and self._staged:
+                os.sync()
+                for path, tmp_name in list(self._staged.items()):
+                    os.replace(tmp_name, path)
+                    del self._staged[path]
+                    self.written.append(path)
+        finally:  # a failure: the files not yet replaced stay as they were
+            for tmp_name in self._staged.values():
+                Path(tmp_name).unlink(missing_ok=True)
+            self._staged.clear()
 
 
 def checked_file(path: Path, folder: Path, error: type[_LocatedError]) -> Path:

@@ -26,6 +26,7 @@ from library.core.paths import (
     template_path,
     template_paths,
 )
+from library.model.figures import KnownFigures
 from library.model.translation import (
     EscapingTranslations,
     Figure,
@@ -71,6 +72,7 @@ class Project:
         self._anchored: dict[str, tuple[tuple[Segment, ...], AnchorRecord]] = {}
         self._anchor_files: dict[str, bytes | None] = {}
         self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
+        self.known_figures: KnownFigures | None = None  # a build's figures remembered by their files' bytes
 
     def check_files(self) -> None:
         """Refuse, unread, any person's file that is not a regular file of the project (see checked_file).
@@ -220,6 +222,8 @@ class Project:
             return sum((self.figure(paper.slug, language) for paper in self.papers), Figure())
         if slug == UI_DOMAIN:
             return self._interface_figure(language)
+        if self.known_figures is not None and (slug, language) not in self._translations:
+            return self.known_figures.figure(slug, language, lambda: self.translation(slug, language).figure)
         return self.translation(slug, language).figure
 
     def _interface_figure(self, language: str) -> Figure:

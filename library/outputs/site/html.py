@@ -6,15 +6,18 @@ passages in its languages, the figures it shows, whether its PDF is published).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from markupsafe import Markup
+
 from library import __version__
 from library.core.config import Config
 from library.core.errors import SourceError
-from library.core.files import Changes, remove_stale, write_outputs
+from library.core.files import Changes, OutputBatch, write_if_changed
 from library.core.paths import (
     ASSETS,
     UI_DOMAIN,
@@ -27,10 +30,13 @@ from library.core.paths import (
     epub_path,
     pdf_manifest_path,
     pdf_path,
+    shown,
     site_address,
     site_folder,
+    state_path,
 )
 from library.model.citation import citation_of, cited_language, csl_item
+from library.model.figures import KnownFigures
 from library.model.manifest import published, published_pdfs
 from library.model.project import Project
 from library.model.publication import (
@@ -45,11 +51,26 @@ from library.model.publication import (
 from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper, TranslatedSegment
 from library.outputs.headers import headers_file
-from library.outputs.render import Environments, page_address, paper_view, render_page, template_files
+from library.outputs.render import (
+    Environments,
+    page_address,
+    paper_view,
+    render_page,
+    render_template,
+    template_files,
+)
 from library.outputs.site.cite import formatted_citation
 from library.outputs.site.metadata import page_metadata
 from library.outputs.site.social import social_tags
-from library.outputs.site.webfonts import FONT_FOLDER, file_names, font_characters, source_paths, subset_fonts
+from library.outputs.site.webfonts import (
+    FONT_FOLDER,
+    file_names,
+    font_characters,
+    source_paths,
+    subset_fonts,
+    text_characters,
+)
+from library.outputs.site.writing import Copy, SiteFiles, copy_stats, write_copies
 from library.sources.markup import plain_text
 from library.sources.papers import Block, Paper, PaperMeta
 
@@ -57,6 +78,8 @@ __all__ = ["build_html"]
 
 WORDS_PER_MINUTE = 200
 STAGE = "html"
+_CARDS = "html/cards"  # build/state/html/cards.json: the home pages' cards, beside the stage's record
+_FONT_TEXTS = "html/fonts"  # each text's characters, for the web fonts
 # Side by side, these front-matter fields read best after the body, as on the paper page.
 _TRAILING_ROLES = ("keyword", "publisher")
 
@@ -98,50 +121,45 @@ class _Page:
 def build_html(project: Project) -> Changes:
     """Render the site into build/html: changed pages only; unchanged files untouched, stale ones removed.
 
-    The static search's folder belongs to its own stage, which this one leaves alone.
+    Each file is written as soon as it is made. The static search's folder belongs to its own
+    stage, which this one leaves alone.
     """
     config = project.config
     site = site_folder(config)
     state = read_state(config, STAGE)
+    known = project.known_figures = project.known_figures or KnownFigures(config)
     site_key = _site_key(config)
-    inputs = _stage_inputs(config, site_key)
-    if state.get("inputs") == inputs and _present(site) == set(state.get("files", ())):
+    inputs = _stage_inputs(config, site_key, known)
+    present = SiteFiles(site)
+    if state.get("inputs") == inputs and present.names == set(state.get("files", ())):
         return Changes(unchanged=[site / name for name in state["files"]])
-    keys, planned, skipped = {}, {}, []
-    for page in _Site(project, site_key).pages():
-        keys[page.path] = page.key
-        target = site / page.path
-        if state.get("pages", {}).get(page.path) == page.key and target.is_file():
-            skipped.append(target)
-        else:
-            planned[target] = page.render().encode("utf-8")
-    fonts, fonts_key = _web_fonts(config, site, state.get("fonts"))
-    static = {**_static_files(project, site), **fonts}
-    changes = write_outputs({**planned, **static})
-    changes.unchanged.extend(skipped)
-    changes.removed.extend(remove_stale(site, {*planned, *static, *skipped, *_other_stages_files(site)}))
-    files = sorted(path.relative_to(site).as_posix() for path in (*planned, *static, *skipped))
-    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": files, "fonts": fonts_key})
+    copies = _copies(project)  # first: a paper's missing image stops the build before any page is written
+    keys, last = {}, state.get("pages", {})
+    pages = _Site(project, site_key)
+    with OutputBatch() as changes:
+        for page in pages.pages():
+            keys[page.path] = page.key
+            if last.get(page.path) == page.key and page.path in present.names:
+                changes.unchanged.append(site / page.path)
+            else:
+                changes.write(site / page.path, page.render().encode("utf-8"))
+        fonts, fonts_key = _web_fonts(config, site, state, known, present.names, changes)
+        changes.write(site / SiteMap.headers_file(), headers_file().encode("utf-8"))
+        sources = write_copies(site, copies, state.get("copies", {}), present.names, changes)
+    copied = copy_stats(site, sources)
+    files = {*keys, *fonts, SiteMap.headers_file(), *copied}
+    changes.removed.extend(present.remove_except(files))
+    known.save()
+    pages.save_cards()
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": sorted(files), "copies": copied,
+                                **fonts_key})
     return changes
 
 
-def _present(site: Path) -> set[str]:
-    """The site stage's files in the site folder now: a page deleted or added by hand means a real build."""
-    others = _other_stages_files(site)
-    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file() and path not in others}
-
-
-def _other_stages_files(site: Path) -> set[Path]:
-    """The files other stages wrote into the site's folder (the static search, the sitemap, …): not this stage's."""
-    places = [site / name for name in SiteMap.other_stages()]
-    return {path for place in places for path in ([place] if place.is_file() else place.rglob("*"))}
-
-
-def _stage_inputs(config: Config, site_key: str) -> str:
+def _stage_inputs(config: Config, site_key: str, known: KnownFigures) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
     files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config), epub_manifest_path(config)]
-    digest = Digest(site_key).files(sorted(files), config.root)
-    return digest.hexdigest()
+    return Digest(site_key, [(shown(path, config.root), known.file_hash(path)) for path in sorted(files)]).hexdigest()
 
 
 def _text_files(config: Config) -> list[Path]:
@@ -151,18 +169,43 @@ def _text_files(config: Config) -> list[Path]:
     return [*sources, *catalogs]
 
 
-def _web_fonts(config: Config, site: Path, last_key: str | None) -> tuple[dict[Path, bytes], str]:
-    """The fonts cut to the characters of the texts and templates; cut again only when those change."""
+def _web_fonts(config: Config, site: Path, state: dict[str, Any], known: KnownFigures, present: set[str],
+               changes: OutputBatch) -> tuple[list[str], dict[str, str]]:
+    """The fonts cut to the characters of the texts and templates; cut again only when those change.
+
+    The texts' bytes are hashed first: only when they changed are they read for their characters.
+    """
     texts = [path for path in (*_text_files(config), *template_files(config, pdf=False))
              if path.suffix in (".md", ".po", ".html")]
-    characters = font_characters(texts)
-    key = Digest(sorted(characters)).files([*source_paths(), Path(__file__).with_name("webfonts.py")],
-                                           config.root).hexdigest()
-    folder = site / SiteMap.asset(FONT_FOLDER)
-    made = [folder / name for name in sorted(file_names())]
-    if key == last_key and all(path.is_file() for path in made):
-        return {path: path.read_bytes() for path in made}, key
-    return {folder / name: data for name, data in subset_fonts(characters).items()}, key
+    code = [*source_paths(), Path(__file__).with_name("webfonts.py")]
+    texts_key = Digest([(shown(path, config.root), known.file_hash(path)) for path in texts]).files(
+        code, config.root).hexdigest()
+    folder = SiteMap.asset(FONT_FOLDER)
+    names = [f"{folder}/{name}" for name in sorted(file_names())]
+    if texts_key == state.get("fonts_texts") and all(name in present for name in names):
+        changes.unchanged.extend(site / name for name in names)
+        return names, {"fonts_texts": texts_key, "fonts": state.get("fonts", "")}
+    characters = _characters(config, texts, known)
+    key = Digest(sorted(characters)).files(code, config.root).hexdigest()
+    if key == state.get("fonts") and all(name in present for name in names):
+        changes.unchanged.extend(site / name for name in names)
+    else:
+        for name, data in subset_fonts(characters).items():
+            changes.write(site / folder / name, data)
+    return names, {"fonts_texts": texts_key, "fonts": key}
+
+
+def _characters(config: Config, texts: list[Path], known: KnownFigures) -> frozenset[int]:
+    """The characters the fonts keep: each text's, read only when its bytes changed since the last build."""
+    kept = read_state(config, _FONT_TEXTS).get("texts", {})
+    now = {}
+    for path in texts:
+        name, stamp = shown(path, config.root), known.file_hash(path)
+        found = kept.get(name)
+        now[name] = found if found is not None and found[0] == stamp else [stamp, text_characters(path)]
+    data = json.dumps({"texts": now}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"))
+    return font_characters(characters for _stamp, characters in now.values())
 
 
 def _site_key(config: Config) -> str:
@@ -177,11 +220,22 @@ class _Site:
 
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
+        self.known = project.known_figures or KnownFigures(project.config)
         self.pdfs = published_pdfs(project.config)
         # Every page's head may name the homes announced and its language's feed.
         self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)
         self.epubs = published(project.config, "epub")
         self._environments = Environments(project)
+        # Language -> paper -> [key, HTML] of the home pages' cards, kept between builds.
+        self.cards: dict[str, dict[str, list[str]]] = read_state(self.config, _CARDS).get("cards", {})
+
+    def save_cards(self) -> None:
+        """Keep the cards of the papers there are (all of them when no home page was rendered)."""
+        slugs = set(self.project.slugs)
+        kept = {language: {slug: card for slug, card in sorted(cards.items()) if slug in slugs}
+                for language, cards in sorted(self.cards.items()) if language in self.config.all_languages}
+        data = json.dumps({"cards": kept}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"))
 
     def pages(self) -> Iterator[_Page]:
         source = self.config.source_language
@@ -207,16 +261,13 @@ class _Site:
         ui = catalog_path(self.config, language, UI_DOMAIN)
         series, source = self.project.series_slug, self.config.source_language
         # The series' text in the original too: a page whose language it is not published in shows that.
-        digest = Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
-                        self.site_languages, self.feed_languages, *parts)
-        return digest.files([ui] if language != self.config.source_language else [], self.config.root).hexdigest()
+        return Digest(self.site_key, language, self._text_key(series, language), self._text_key(series, source),
+                      self.site_languages, self.feed_languages, *parts,
+                      self.known.file_hash(ui) if language != source else "").hexdigest()
 
-    def _text_key(self, slug: str, language: str) -> tuple[Any, ...]:
-        translation = self.project.translation(slug, language)
-        meta = translation.paper.meta  # what the page shows besides the texts: its date, number, identifiers
-        shown = (meta.number, meta.date.isoformat(), meta.authors, meta.doi, meta.issn, meta.isbn)
-        return shown + tuple((s.segment.id, s.text, s.language, s.status, s.current_source)
-                             for s in translation.segments)
+    def _text_key(self, slug: str, language: str) -> str:
+        """What a paper's text in language is made from, as its files' bytes: no catalog is parsed for a key."""
+        return self.known.text_stamp(slug, language)
 
     def _figures_key(self, slug: str) -> tuple[Any, ...]:
         return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
@@ -233,13 +284,25 @@ class _Site:
         path = SiteMap.home(language)
 
         def render() -> str:
-            context = {"entries": [self._entry(paper, language) for paper in papers],
+            context = {"cards": [self._card(language, paper, path) for paper in papers],
                        "volume_pdf": self._pdf(language, VOLUME), "volume_epub": self._epub(language, VOLUME),
                        "alternates": self._everywhere(SiteMap.home),
                        "announce": language_alternates(self.project, language, SiteMap.home),
                        "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
+
+    def _card(self, language: str, paper: Paper, path: str) -> Markup:
+        """A paper's card on the home page: kept from the last build while what it shows is the same."""
+        key = Digest(self.site_key, language, paper.slug, self._text_key(paper.slug, language),
+                     self._figures_key(paper.slug)).hexdigest()
+        kept = self.cards.setdefault(language, {}).get(paper.slug)
+        if kept is None or kept[0] != key:
+            context = {"entry": self._entry(paper, language), "language": language, "page_path": path,
+                       "root": "../" * (len(PurePosixPath(path).parts) - 1)}
+            kept = self.cards[language][paper.slug] = [key, render_template(
+                self.config, self._environments[language], "_paper_card.html", context)]
+        return Markup(kept[1])
 
     def _not_found(self, language: str) -> _Page:
         path = SiteMap.not_found(language)
@@ -460,31 +523,30 @@ def _reading_minutes(translation: TranslatedPaper) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def _static_files(project: Project, site: Path) -> dict[Path, bytes]:
-    """The templates' assets, the papers' images and the published PDFs and EPUBs, copied into the site."""
+def _copies(project: Project) -> list[Copy]:
+    """The templates' assets, the papers' images and the published PDFs and EPUBs, to copy into the site."""
     config = project.config
-    files = {}
+    copies = []
     assets = config.templates_dir / ASSETS
     for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
         if path.is_file():
-            files[site / ASSETS / path.relative_to(assets)] = path.read_bytes()
+            copies.append(Copy(f"{ASSETS}/{path.relative_to(assets).as_posix()}", path))
     for paper in project.papers:
         for block in paper.blocks:
             if block.kind == "image":
-                files[site / SiteMap.asset(block.src)] = _image(config, paper, block)
-    files[site / SiteMap.headers_file()] = headers_file().encode("utf-8")
+                copies.append(Copy(SiteMap.asset(block.src), _image(config, paper, block)))
     for language, slug in published_pdfs(config):
         source = pdf_path(config, language, slug)
         if source.is_file():
-            files[site / SiteMap.pdf(language, slug)] = source.read_bytes()
+            copies.append(Copy(SiteMap.pdf(language, slug), source))
     for language, slug in published(config, "epub"):
         source = epub_path(config, language, slug)
         if source.is_file():
-            files[site / SiteMap.epub(language, slug)] = source.read_bytes()
-    return files
+            copies.append(Copy(SiteMap.epub(language, slug), source))
+    return list({copy.name: copy for copy in copies}.values())  # a picture two papers show, copied once
 
 
-def _image(config: Config, paper: Paper, block: Block) -> bytes:
+def _image(config: Config, paper: Paper, block: Block) -> Path:
     source = (config.papers_dir / block.src).resolve()
     outside = ".." in PurePosixPath(block.src).parts or ":" in block.src or block.src.startswith(("/", "\\"))
     if outside or not source.is_relative_to(config.papers_dir.resolve()):
@@ -492,5 +554,5 @@ def _image(config: Config, paper: Paper, block: Block) -> bytes:
                           f"image {block.src!r} must be a file inside {config.papers_dir.name}/")
     if not source.is_file():
         raise SourceError(paper.path, block.line, f"image {block.src!r} not found in {config.papers_dir.name}/")
-    return source.read_bytes()
+    return source
 

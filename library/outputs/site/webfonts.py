@@ -91,12 +91,17 @@ def file_names() -> set[str]:
     return {*(font.name for font in WEB_FONTS), *(family.license_name for family in (SERIF, SANS))}
 
 
-def font_characters(paths: Iterable[Path]) -> frozenset[int]:
-    """The code points to keep: the Latin base and every character of the given text files."""
+def font_characters(texts: Iterable[str]) -> frozenset[int]:
+    """The code points to keep: the Latin base and every character of the given texts (see text_characters)."""
     used = set(_BASE)
-    for path in paths:
-        used.update(ord(character) for character in set(path.read_text("utf-8")) if character >= " ")
+    for text in texts:
+        used.update(ord(character) for character in text)
     return frozenset(used)
+
+
+def text_characters(path: Path) -> str:
+    """The characters a text file holds that a font may have to draw, each once, in order."""
+    return "".join(sorted(character for character in set(path.read_text("utf-8")) if character >= " "))
 
 
 def subset_fonts(characters: frozenset[int]) -> dict[str, bytes]:

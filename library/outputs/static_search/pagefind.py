@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,16 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from library.core.errors import LibraryError
-from library.core.files import Changes, remove_stale, write_outputs
-from library.core.paths import SiteMap, scratch_folder, site_folder
+from library.core.files import Changes, OutputBatch
+from library.core.paths import SiteMap, glossary_path, pdf_manifest_path, scratch_folder, shown, site_folder
+from library.model.figures import KnownFigures
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
-from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans, words
+from library.outputs.analysis import OPERATORS, fold, question_words, stop_words, word_spans
 from library.outputs.folders import project_texts
 from library.outputs.passages import pdf_page_path, pdf_pages, searchable_passages
+from library.outputs.static_search.papers import language_passages
 from library.sources.glossary import search_forms
 
-__all__ = ["FOLDER", "build_static_search", "static_search_files"]
+__all__ = ["FOLDER", "build_static_search"]
 
 STAGE = "static_search"
 FOLDER = SiteMap.static_search_folder()  # under the site's root; the search page loads pagefind.js from here
@@ -41,6 +44,10 @@ FOLDER = SiteMap.static_search_folder()  # under the site's root; the search pag
 _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                      r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
 _SECONDS = 300
+_PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
+# The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
+_OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 # An elided word and its apostrophe, before a letter: l’enfant, qu’est, d'examen (search.js has the same).
@@ -48,63 +55,157 @@ _ELISION = re.compile(r"(?<![^\W\d_])((?:qu|jusqu|lorsqu|puisqu|quoiqu|[^\W\d_]{
 
 
 def build_static_search(project: Project) -> Changes:
-    """Write the static search into build/html/pagefind: Pagefind runs again only when what it indexes changed."""
+    """Write the static search into build/html/pagefind: Pagefind runs again only for the languages whose
+    passages changed, each file written as it is ready; the other languages' files are left as they are."""
     config = project.config
     folder = site_folder(config) / FOLDER
     state = read_state(config, STAGE)
-    inputs = _stage_inputs(project)
-    present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and {path.relative_to(folder).as_posix() for path in present} == set(
-            state.get("files", ())):
-        return Changes(unchanged=present)
-    files, key = static_search_files(project, site_folder(config), state.get("key"))
-    if files is None:  # the inputs' bytes changed, not what the index holds
-        changes = Changes(unchanged=present)
-        kept = present
-    else:
-        changes = write_outputs(files)
-        changes.removed.extend(remove_stale(folder, set(files)))
-        kept = list(files)
-    write_state(config, STAGE, {"inputs": inputs, "key": key,
-                                "files": sorted(path.relative_to(folder).as_posix() for path in kept)})
+    known = project.known_figures = project.known_figures or KnownFigures(config)
+    inputs = _stage_inputs(project, known)
+    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    if state.get("inputs") == inputs and present == set(state.get("files", ())):
+        return Changes(unchanged=[folder / name for name in sorted(present)])
+    languages = project.select_languages(())
+    last: dict[str, dict[str, str]] = state.get("languages", {})
+    now = {language: {"files": _language_key(project, known, language)} for language in languages}
+    records, tables, analysed = {}, {}, {}
+    for language in languages:
+        whole = _language_present(present, language)
+        if whole and last.get(language, {}).get("files") == now[language]["files"]:
+            now[language]["index"] = last[language]["index"]
+            continue
+        analysed[language] = language_passages(project, known, language)
+        records[language] = _with_pdf_pages(project, language, analysed[language].passages)
+        table = _table(project, language, records[language], analysed[language].stems)
+        key = Digest(distribution_version("pagefind-bin"), records[language], table).code(__name__).hexdigest()
+        now[language]["index"] = key
+        if not whole or key != last.get(language, {}).get("index"):
+            tables[language] = table
+    with OutputBatch() as changes:
+        if tables:
+            _write_languages(project, folder, {language: records[language] for language in tables}, tables,
+                             {language: analysed[language].lengths for language in tables}, changes)
+        _write_vocabularies(project, folder, {language: data.counts for language, data in analysed.items()}, changes)
+    # Each language's run writes the shared files (the entry, the script) again: each is counted once.
+    changes.written = list(dict.fromkeys(changes.written))
+    written = set(changes.written)
+    changes.unchanged = [path for path in dict.fromkeys(changes.unchanged) if path not in written]
+    made = {path.relative_to(folder).as_posix() for path in (*changes.written, *changes.unchanged)}
+    kept = made | {name for name in present if _owner(name) in (*languages, "unknown", None)
+                   and (_owner(name) not in tables) and (_ENGINE.fullmatch(name) or _owner(name))}
+    changes.unchanged.extend(folder / name for name in sorted(kept - made))
+    for name in sorted(present - kept):
+        (folder / name).unlink()
+        changes.removed.append(folder / name)
+    write_state(config, STAGE, {"inputs": inputs, "languages": now, "files": sorted(kept)})
     return changes
 
 
-def _stage_inputs(project: Project) -> str:
+def _stage_inputs(project: Project, known: KnownFigures) -> str:
     """The bytes of every file the index is made from: without parsing anything, has any changed?"""
     config = project.config
     files = project_texts(config, glossary=True)
-    return Digest(distribution_version("pagefind-bin"), config.languages).files(files, config.root).code(
-        __name__).hexdigest()
+    return Digest(distribution_version("pagefind-bin"), config.languages,
+                  [(shown(path, config.root), known.file_hash(path)) for path in files]).code(__name__).hexdigest()
 
 
-def static_search_files(project: Project, site: Path, last_key: str | None) -> tuple[dict[Path, bytes] | None, str]:
-    """Pagefind's files and the tables to write, by path under site, and the key of what they hold.
+def _language_key(project: Project, known: KnownFigures, language: str) -> str:
+    """What one language's index and table are made from, as files' bytes: its texts, the PDF pages, the glossary."""
+    config = project.config
+    return Digest(distribution_version("pagefind-bin"), config.languages, language,
+                  [(slug, known.text_stamp(slug, language)) for slug in project.source_slugs],
+                  known.file_hash(pdf_manifest_path(config)), known.file_hash(glossary_path(config))
+                  ).code(__name__).hexdigest()
 
-    Pagefind runs only when the passages, the PDF pages they link or the glossary changed since
-    last_key; otherwise the files are None: those on disk are current.
-    """
-    languages = project.select_languages(())
-    records = {language: _records(project, language) for language in languages}
-    tables = {language: _table(project, language, records) for language in languages}
-    key = Digest(distribution_version("pagefind-bin"), records, tables).code(__name__).hexdigest()
-    folder = site / FOLDER
-    if key == last_key and (folder / _ENTRY).is_file():
-        return None, key
+
+def _owner(name: str) -> str | None:
+    """The language a file of the folder belongs to (None: the files every language shares)."""
+    match = _OWNED.fullmatch(name)
+    return next((group for group in match.groups() if group), None) if match else None
+
+
+def _language_present(present: set[str], language: str) -> bool:
+    """Whether the language's index is on disk: its table, its words, its metadata."""
+    return {table_name(language), words_name(language)} <= present and any(
+        name.startswith(f"pagefind.{language}_") for name in present)
+
+
+def _read_entry(folder: Path, changes: OutputBatch) -> dict[str, Any]:
+    """The entry file as the batch leaves it: another language's run may have staged it already."""
+    try:
+        found = json.loads(changes.current(folder / _ENTRY) or b"{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
+                     tables: dict[str, dict[str, Any]], lengths: dict[str, list[int]], changes: OutputBatch) -> None:
+    """Index the languages given with Pagefind, one run each (its memory is one language's), and write their
+    files and tables as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
-        written = _run_pagefind(Path(work), records)
-    fragments = _fragments(written)
-    for language, (table, vocabulary) in tables.items():
-        lengths = [len(word_spans(r["text"], r["language"])) for r in records[language]]
+    known = project.known_figures or KnownFigures(project.config)
+    code = Digest().code(__name__).hexdigest()  # the pages are written by this code, from the texts' files
+    for language, mine in records.items():
+        source = scratch / _PAGES / language
+        _write_pages(source, language, mine, {slug: Digest(code, known.text_stamp(slug, language)).hexdigest()
+                                              for slug in project.slugs})
+        with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
+            output = Path(work) / "output"
+            _pagefind(source, output)
+            fragments = _write_index(project, folder, output, changes)
+        table, counted = tables[language], lengths[language]
         table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
                               r["language"], r["pdf_path"], _stored_length(length)]
-                             for r, length in zip(records[language], lengths, strict=True)]
-        table["average_length"] = sum(lengths) / max(1, len(lengths))
-        written[table_name(language)] = _json(table)
-        written[words_name(language)] = _json(vocabulary)
-    return {folder / name: data for name, data in written.items()}, key
+                             for r, length in zip(mine, counted, strict=True)]
+        table["average_length"] = sum(counted) / max(1, len(counted))
+        changes.write(folder / table_name(language), _json(table))
+
+
+def _write_index(project: Project, folder: Path, output: Path, changes: OutputBatch) -> dict[tuple[str, str, str], str]:
+    """Copy one Pagefind run's files into folder, one at a time, its languages added to the entry file there;
+    returns the ids of the passages it indexed."""
+    fragments: dict[tuple[str, str, str], str] = {}
+    for path in sorted(output.rglob("*")):
+        name = path.relative_to(output).as_posix()
+        if path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
+            data = path.read_bytes()
+            fragments.update(_fragment(name, data))
+            changes.write(folder / name, data)
+    entry, made = _read_entry(folder, changes), json.loads((output / _ENTRY).read_bytes())
+    languages = {code: value for code, value in entry.get("languages", {}).items()
+                 if code in project.config.all_languages}
+    # Sorted: Pagefind lists the languages of its entry file in another order on each run.
+    changes.write(folder / _ENTRY, _json({**made, "languages": {**languages, **made["languages"]}}))
+    return fragments
+
+
+def _write_vocabularies(project: Project, folder: Path, counts: dict[str, Counter[str]],
+                        changes: OutputBatch) -> None:
+    """Each language's did-you-mean vocabulary and the words found only in the others': a language not
+    indexed again gives its words from its file."""
+    vocabularies = {}
+    for language in project.select_languages(()):
+        if language in counts:
+            vocabularies[language] = _vocabulary(counts[language])
+        else:
+            vocabularies[language] = json.loads((folder / words_name(language)).read_bytes())["words"]
+    for language, vocabulary in vocabularies.items():
+        elsewhere = {word for code, found in vocabularies.items() if code != language for word in found}
+        changes.write(folder / words_name(language),
+                   _json({"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}))
+
+
+
+
+def _fragment(name: str, data: bytes) -> dict[tuple[str, str, str], str]:
+    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name, from a fragment file."""
+    if not name.startswith("fragment/"):
+        return {}
+    fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
+    language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
+    return {(language, paper, anchor): name.removeprefix("fragment/").removesuffix(".pf_fragment")}
 
 
 def _stored_length(length: int) -> int:
@@ -133,8 +234,13 @@ def _json(value: object) -> bytes:
 
 def _records(project: Project, language: str) -> list[dict[str, Any]]:
     """Language's passages, each with what its result shows: its paper, its section, its links."""
-    pdfs = pdf_pages(project.config, language)
     translations = [project.translation(paper.slug, language) for paper in project.papers]
+    return _with_pdf_pages(project, language, list(searchable_passages(translations)))
+
+
+def _with_pdf_pages(project: Project, language: str, passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages, each with the link to its page of the paper's published PDF ("" when there is none)."""
+    pdfs = pdf_pages(project.config, language)
     return [{
         "text": passage["text"],
         "paper": passage["paper"],
@@ -143,14 +249,13 @@ def _records(project: Project, language: str) -> list[dict[str, Any]]:
         "section": passage["section"],
         "paper_title": passage["paper_title"],
         "pdf_path": pdf_page_path(language, passage["paper"], passage["anchor"], pdfs) or "",
-    } for passage in searchable_passages(translations)]
+    } for passage in passages]
 
 
-def _table(project: Project, language: str,
-           records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What the browser's search needs beside Pagefind's index, from the server's own lists; and its vocabulary."""
+def _table(project: Project, language: str, mine: list[dict[str, Any]],
+           stems: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
+    """What the browser's search needs beside Pagefind's index, from the server's own lists."""
     local, config = OPERATORS.get(language, {}), project.config
-    mine = records[language]
     table = {
         "papers": {r["paper"]: [r["paper_title"], SiteMap.paper(language, r["paper"])] for r in mine},
         "stop": sorted(stop_words(language)),
@@ -162,14 +267,11 @@ def _table(project: Project, language: str,
                   for term in search_forms(project.glossary.terms, config.source_language, language)],
         "source": config.source_language,
         "languages": list(config.all_languages),  # the order the server tries them in, for a word of another
-        "stems": _stems([(r["text"], r["language"]) for r in mine]),
+        "stems": _stems(stems),
     }
     if language != config.source_language:  # what the server leaves out of a passage's English field
         table["source_stop"] = sorted(stop_words(config.source_language))
-    vocabulary = _vocabulary([(r["text"], r["language"]) for r in mine])
-    elsewhere = {word for code, passages in records.items() if code != language
-                 for word in _vocabulary([(r["text"], r["language"]) for r in passages])}
-    return table, {"words": vocabulary, "elsewhere": sorted(elsewhere - set(vocabulary))}
+    return table
 
 
 def _form(code: str, form: str) -> list[str]:
@@ -179,21 +281,14 @@ def _form(code: str, form: str) -> list[str]:
             " ".join(sorted({fold(w.lower()) for w in _WORD.findall(form) if w.lower() in stops}))]
 
 
-def _stems(texts: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
+def _stems(groups: dict[str, dict[str, set[str]]]) -> dict[str, dict[str, str]]:
     """Language -> stem -> the folded words of the passages with that stem, for highlighting whole words."""
-    groups: dict[str, dict[str, set[str]]] = {}
-    for text, code in texts:
-        for start, end, stem in word_spans(text, code):
-            groups.setdefault(code, {}).setdefault(stem, set()).add(fold(text[start:end].lower()))
     return {code: {stem: " ".join(sorted(forms)) for stem, forms in sorted(stems.items())}
             for code, stems in sorted(groups.items())}
 
 
-def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
+def _vocabulary(counts: Counter[str]) -> dict[str, list[Any]]:
     """Folded word -> [how often, as most often written], as the server's index keeps it for did-you-mean."""
-    counts: Counter[str] = Counter()
-    for text, code in texts:
-        counts.update(words(text, code))
     table: dict[str, list[Any]] = {}
     for word, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         entry = table.setdefault(fold(word), [0, word])
@@ -201,26 +296,43 @@ def _vocabulary(texts: list[tuple[str, str]]) -> dict[str, list[Any]]:
     return table
 
 
-def _fragments(written: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
-    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name."""
-    found = {}
-    for name, data in written.items():
-        if not name.startswith("fragment/"):
-            continue
-        fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-        language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
-        found[language, paper, anchor] = name.removeprefix("fragment/").removesuffix(".pf_fragment")
-    return found
-
-
-def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
-    """Write one page per passage under work, index them with Pagefind, and return the engine's files."""
+def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
+    """Write one page per passage under work, index them with Pagefind, and return the folder of its files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
-        for record in passages:
-            page = source / language / record["paper"] / f"{record['anchor']}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(_passage_page(language, record), "utf-8")
+        _write_pages(source, language, passages, {})
+    _pagefind(source, output)
+    return output
+
+
+def _write_pages(source: Path, language: str, passages: list[dict[str, Any]], stamps: dict[str, str]) -> None:
+    """Write one page per passage under source/<language>/<paper>/, for Pagefind to index.
+
+    The pages stay between builds: a paper's folder is written again only when its text's stamp
+    (stamps) is not the one its `.stamp` file records; the folders of papers gone are removed.
+    """
+    by_paper: dict[str, list[dict[str, Any]]] = {}
+    for record in passages:
+        by_paper.setdefault(record["paper"], []).append(record)
+    papers = source / language
+    for slug, mine in by_paper.items():
+        place, stamp = papers / slug, stamps.get(slug)
+        marker = place / ".stamp"
+        if stamp is not None and marker.is_file() and marker.read_text("utf-8") == stamp:
+            continue
+        if place.exists():
+            shutil.rmtree(place)
+        place.mkdir(parents=True)
+        for record in mine:
+            (place / f"{record['anchor']}.html").write_text(_passage_page(language, record), "utf-8")
+        if stamp is not None:
+            marker.write_text(stamp, "utf-8")  # last: a paper half written is written again next time
+    for gone in (path for path in papers.iterdir() if path.name not in by_paper) if papers.is_dir() else ():
+        shutil.rmtree(gone)
+
+
+def _pagefind(source: Path, output: Path) -> None:
+    """Index the pages under source with Pagefind, its files into output."""
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output)]
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=_SECONDS, check=False)
@@ -229,12 +341,6 @@ def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> dict[
     if finished.returncode != 0:
         last = (finished.stderr or finished.stdout).strip().splitlines()[-1:] or ["no message"]
         raise LibraryError(f"static search: Pagefind failed (exit code {finished.returncode}): {last[0]}")
-    files = {path.relative_to(output).as_posix(): path.read_bytes()
-             for path in sorted(output.rglob("*"))
-             if path.is_file() and _ENGINE.fullmatch(path.relative_to(output).as_posix())}
-    # Pagefind lists the languages of its entry file in another order on each run.
-    files[_ENTRY] = _json(json.loads(files[_ENTRY]))
-    return files
 
 
 def _passage_page(language: str, record: dict[str, Any]) -> str:

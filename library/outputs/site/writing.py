@@ -1,0 +1,80 @@
+"""Writing the site as it is made: its folder walked once, copies taken only when their source changed.
+
+Each file goes to its temporary file the moment it is ready, so the stage holds one page or one
+PDF at a time, never the whole site; the batch shows them all at the end with one sync
+(core/files.OutputBatch), and a build that fails replaces nothing.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from library.core.files import OutputBatch
+from library.core.paths import SiteMap
+
+__all__ = ["SiteFiles", "Copy", "copy_stats", "write_copies"]
+
+
+class SiteFiles:
+    """The site stage's files in the site's folder now, from one walk that skips the other stages' places."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        others = set(SiteMap.other_stages())
+        self.names: set[str] = set()
+        self._folders: list[str] = []
+        for folder, subfolders, files in os.walk(site):
+            here = Path(folder).relative_to(site).as_posix()
+            prefix = "" if here == "." else f"{here}/"
+            subfolders[:] = sorted(name for name in subfolders if f"{prefix}{name}" not in others)
+            self._folders.extend(f"{prefix}{name}" for name in subfolders)
+            self.names.update(f"{prefix}{name}" for name in files if f"{prefix}{name}" not in others)
+
+    def remove_except(self, keep: set[str]) -> list[Path]:
+        """Delete this stage's files not in keep (names under the site), then the folders left empty."""
+        removed = [self.site / name for name in sorted(self.names - keep)]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        for name in sorted(self._folders, reverse=True):
+            folder = self.site / name
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return removed
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A file of the site copied from the project or the build: where to, and from where."""
+
+    name: str  # under the site's folder
+    source: Path
+
+
+def write_copies(site: Path, copies: list[Copy], last: dict[str, list[int]], present: set[str],
+                 batch: OutputBatch) -> dict[str, list[int]]:
+    """Copy each file, one at a time; one whose source and copy are as the last build left them is not read.
+
+    last holds, by name, the source's and the copy's size and modification time after the last
+    build's copy; returns the sources' (copy_stats adds the copies' once the batch is done).
+    """
+    sources = {}
+    for copy in copies:
+        target = site / copy.name
+        source = _stat(copy.source)  # before reading: a source rewritten meanwhile is copied again next time
+        if copy.name in present and last.get(copy.name) == source + _stat(target):
+            batch.unchanged.append(target)
+        else:
+            batch.write(target, copy.source.read_bytes())
+        sources[copy.name] = source
+    return sources
+
+
+def copy_stats(site: Path, sources: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Each copy's record for the next build: its source's size and time, then its own, as on disk now."""
+    return {name: source + _stat(site / name) for name, source in sources.items()}
+
+
+def _stat(path: Path) -> list[int]:
+    found = path.stat()
+    return [found.st_size, found.st_mtime_ns]
