@@ -206,15 +206,16 @@ class _Watcher:
         self._last_project: Project | None = None
         self._pdfs_started_after: float | None = None
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
+        self._hashes: dict[tuple[Any, ...], str] = {}  # the inputs' hashes by (path, size, time), from save to save
 
     def project(self) -> Project:
-        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs not parsed again."""
+        """A project read afresh, as every save may have changed any fact of it; unchanged files not parsed again."""
         from library.core.config import load_config
 
         project = Project(load_config(self.config_path))
         project.check_files()  # a pipe saved into the project must not hang the preview
         if self._last_project is not None:
-            project.adopt_catalogs(self._last_project)
+            project.adopt(self._last_project)
         self._last_project = project
         return project
 
@@ -281,8 +282,17 @@ class _Watcher:
                 project = self.project()
             languages = tuple(code for code in plan.chosen_languages if code in config.languages)
             # The server answers searches itself; the static host's index waits for `library build`.
-            reports = run_stages(project, ("compile", "html"), Selection(languages=languages))
+            reports = run_stages(project, ("compile", "html"), Selection(languages=languages), self._kept_hashes())
         return reports, project
+
+    def _kept_hashes(self) -> dict[tuple[Any, ...], str]:
+        """The input files' hashes the pipeline took before, each file's latest only: a save rehashes one file."""
+        latest: dict[Path, tuple[Any, ...]] = {}
+        for key in self._hashes:
+            if key[0] not in latest or key[-1] > latest[key[0]][-1]:  # the latest modification time
+                latest[key[0]] = key
+        self._hashes = {key: self._hashes[key] for key in latest.values()}
+        return self._hashes
 
     def _locks(self, config: Config, locales: bool) -> ExitStack:
         """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
@@ -297,7 +307,8 @@ class _Watcher:
         """Once the pages are shown: the search index of the languages touched, then which PDFs are behind."""
         try:
             with self._locks(project.config, False):
-                self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages)), project)
+                self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages),
+                                     self._kept_hashes()), project)
             stale, unrendered = pdfs_behind(project)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:

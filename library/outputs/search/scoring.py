@@ -119,6 +119,11 @@ def intersection(parts: list[dict[int, float]]) -> dict[int, float]:
 
 def weights(postings: Any) -> Iterator[tuple[int, float]]:
     """(document, weight) of each posting: whole blocks at a time from Whoosh's own codec, else one by one."""
+    if type(postings).__name__ == "MultiMatcher":  # an index of several segments: each segment's, renumbered
+        for matcher, offset in zip(postings.matchers[postings.current:], postings.offsets[postings.current:],
+                                   strict=True):
+            yield from ((offset + doc, weight) for doc, weight in weights(matcher))
+        return
     if not all(hasattr(postings, name) for name in ("_read_ids", "_read_weights", "_next_block")):
         yield from postings.items_as("weight")
         return
