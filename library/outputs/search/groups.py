@@ -80,9 +80,10 @@ def write_groups(generation: Path, schema: Any, groups: list[Group], fields: Cal
     old = {segment.segment_id(): segment for segment in TOC.read(_storage(previous), _INDEX_NAME).segments} \
         if kept and previous is not None else {}
     segments: dict[str, Any] = {}
+    files = _segment_files(previous) if kept and previous is not None else {}
     for number, group in kept.items():
         if group.segment is not None:
-            _link_segment(previous, generation, group.segment)  # type: ignore[arg-type]
+            _link(previous, generation, files.get(group.segment, []))  # type: ignore[arg-type]
             segments[group.segment] = old[group.segment]
         groups[number] = Group(group.papers, groups[number].inputs, None, group.passages, group.segment,
                                group.count, group.words)  # under the inputs it has now
@@ -139,11 +140,19 @@ def _index_group(ix: Any, group: Group, fields: Callable[[dict[str, Any]], dict[
     return segment
 
 
-def _link_segment(previous: Path, generation: Path, segment: str) -> None:
-    """The segment's files, from the previous generation into this one: hard links, or copies where links fail."""
-    for name in os.listdir(previous):
-        if name.startswith(f"{segment}."):
-            try:
-                os.link(previous / name, generation / name)
-            except OSError:
-                shutil.copy2(previous / name, generation / name)
+def _segment_files(generation: Path) -> dict[str, list[str]]:
+    """Each segment's files in generation ('MAIN_x.seg'), by the segment's id ('MAIN_x')."""
+    files: dict[str, list[str]] = {}
+    for name in os.listdir(generation):
+        if name.startswith(f"{_INDEX_NAME}_"):
+            files.setdefault(name.split(".", 1)[0], []).append(name)
+    return files
+
+
+def _link(previous: Path, generation: Path, names: list[str]) -> None:
+    """A segment's files, from the previous generation into this one: hard links, or copies where links fail."""
+    for name in names:
+        try:
+            os.link(previous / name, generation / name)
+        except OSError:
+            shutil.copy2(previous / name, generation / name)

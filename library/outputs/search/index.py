@@ -173,15 +173,16 @@ def write_index(folder: Path, language: str, source_language: str, documents: It
 
     The documents come paper by paper; terminology: the glossary's terms as `_terminology` gives them.
     """
-    documents = list(documents)
-    papers = list(dict.fromkeys(document["paper"] for document in documents))
-    groups = [Group(slugs, "", functools.partial(_of_papers, documents, frozenset(slugs)))
-              for slugs in group_papers(papers)]
+    by_paper: dict[str, list[dict[str, Any]]] = {}
+    for document in documents:
+        by_paper.setdefault(document["paper"], []).append(document)
+    groups = [Group(slugs, "", functools.partial(_of_papers, by_paper, slugs))
+              for slugs in group_papers(list(by_paper))]
     return _write_generation(folder, language, source_language, groups, terminology)
 
 
-def _of_papers(documents: list[dict[str, Any]], papers: frozenset[str]) -> list[dict[str, Any]]:
-    return [document for document in documents if document["paper"] in papers]
+def _of_papers(by_paper: dict[str, list[dict[str, Any]]], papers: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [document for paper in papers for document in by_paper[paper]]
 
 
 def _write_generation(folder: Path, language: str, source_language: str, groups: list[Group],
