@@ -7,6 +7,7 @@ first use and kept: a command that needs no paper parses none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,16 +179,22 @@ class Project:
         key = (domain, language)
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
-            stamp = self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
-            kept = self._kept.catalogs.get(key)
-            if kept is not None and stamp is not None and kept[0] == stamp:
-                self._catalogs[key] = kept[1]
-            else:
-                present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
-                self._catalogs[key] = (read_catalog(path, language=language, domain=domain,
-                                                    root=self.config.locales_dir) if present else None)
-            self._kept.catalogs[key] = (stamp, self._catalogs[key])
+            # A link to nothing is refused, not taken as absent.
+            root = self.config.locales_dir
+            self._read_catalog(key, path, lambda: path.exists() or path.is_symlink(),
+                               lambda: read_catalog(path, language=language, domain=domain, root=root))
         return self._catalogs[key]
+
+    def _read_catalog(self, key: tuple[str, str], path: Path, present: Callable[[], bool],
+                      read: Callable[[], Catalog]) -> None:
+        """Read a PO or POT file into self._catalogs[key], unless an earlier project read it as it is now."""
+        stamp = self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
+        kept = self._kept.catalogs.get(key)
+        if kept is not None and stamp is not None and kept[0] == stamp:
+            self._catalogs[key] = kept[1]
+        else:
+            self._catalogs[key] = read() if present() else None
+        self._kept.catalogs[key] = (stamp, self._catalogs[key])
 
     def adopt(self, earlier: Project) -> None:
         """Take over what earlier read from files unchanged since: papers, anchors, PO files, translations.
@@ -212,8 +219,8 @@ class Project:
         key = (domain, "")
         if key not in self._catalogs:
             path = template_path(self.config, domain)
-            present = path.exists()
-            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if present else None
+            self._read_catalog(key, path, path.exists, lambda: read_catalog(path, domain=domain,
+                                                                           root=self.config.locales_dir))
         return self._catalogs[key]
 
     def translation(self, slug: str, language: str) -> TranslatedPaper:
