@@ -138,3 +138,16 @@ def test_a_generation_of_another_layout_is_written_whole(series):
     groups = index_groups.read_groups(link.resolve())
     assert len(groups) == 3 and all(group.segment for group in groups)
     assert NEW_WORD in _answers(series)[QUERIES.index(NEW_WORD)]
+
+
+def test_scores_over_the_groups_segments_are_whooshs_own(series):
+    from whoosh.query import Phrase, Term
+
+    generation = Generation((index_folder(series) / "fr").resolve(), "fr", "en")
+    assert len(generation.searcher.reader().leaf_readers()) == 3
+    stems = [token.text for token in analyzer("fr")("migration forum examen")]
+    queries = [Term("text", stem) for stem in stems] + [Phrase("text", stems[1:], slop=2)]
+    for query in queries:
+        ours = generation.scoring.scores(query)
+        theirs = {hit.docnum: hit.score for hit in generation.searcher.search(query, limit=None)}
+        assert ours and ours == pytest.approx(theirs), query
