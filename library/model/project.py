@@ -117,7 +117,11 @@ class Project:
                           "no series page: add one paper with 'kind: series' in its front matter")
 
     def paper(self, slug: str) -> Paper:
-        return next(paper for paper in self.papers if paper.slug == slug)
+        return self._papers_by_slug[slug]
+
+    @cached_property
+    def _papers_by_slug(self) -> dict[str, Paper]:  # asked once per paper and page: no walk through them all
+        return {paper.slug: paper for paper in self.papers}
 
     @property
     def slugs(self) -> tuple[str, ...]:
