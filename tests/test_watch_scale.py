@@ -1,8 +1,9 @@
 """Watch mode at scale: a save costs what it changed, not what the library holds.
 
 On a synthetic series (the real papers, copied and translated), a PO save in watch mode parses
-that catalog and no paper, translates that paper in that language only, and indexes again only
-the group of papers it belongs to; the page and the search show the edit all the same.
+that catalog and no paper, translates that paper in that language only, indexes again only the
+group of papers it belongs to, and plans that language's PDFs only, to tell which are behind; the
+page and the search show the edit all the same.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from library.model import project as project_module
 from library.model.project import Project
 from library.outputs.search import groups as index_groups
 from library.outputs.search.engine import SearchEngine
+from library.serving import watch as watch_module
 from library.serving.watch import Preview, _Watcher
 
 sys.path.insert(0, str(REPOSITORY / "benchmarks"))
@@ -65,6 +67,8 @@ def test_a_po_save_reads_that_catalog_and_indexes_its_group_only(series, monkeyp
     _counting(monkeypatch, project_module, "read_catalog", read, lambda path, **_: path.name)
     _counting(monkeypatch, project_module, "translate_paper", translated, lambda paper, language, *_: (paper.slug,
                                                                                                        language))
+    planned = Counter()  # the languages whose PDFs are planned again, to tell which are behind
+    _counting(monkeypatch, watch_module, "pdfs_behind", planned, lambda project, languages=(): languages)
     add_document = SegmentWriter.add_document
     monkeypatch.setattr(SegmentWriter, "add_document",
                         lambda writer, **fields: indexed.update([fields["paper"]]) or add_document(writer, **fields))
@@ -77,6 +81,8 @@ def test_a_po_save_reads_that_catalog_and_indexes_its_group_only(series, monkeyp
     assert read == Counter({f"{CHANGED}.po": 1})
     assert set(translated) == {(CHANGED, "fr")}
     assert set(indexed) == {CHANGED, "why-the-imrf-matters-2"}  # its group of two, and no other
+    assert planned == Counter({("fr",): 1})
+    assert len(watcher._unrendered_pdfs) == 3 * 8  # still every language's, papers and volumes
     assert NEW_WORD in (site_folder(series) / "fr" / f"{CHANGED}.html").read_text("utf-8")
     results = SearchEngine().search(Project(series), NEW_WORD, "fr")
     assert [group.paper for group in results.papers] == [CHANGED]

@@ -207,6 +207,7 @@ class _Watcher:
         self._pdfs_started_after: float | None = None
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
         self._hashes: dict[tuple[Any, ...], str] = {}  # the inputs' hashes by (path, size, time), from save to save
+        self._behind: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # language -> (stale, unrendered) PDFs
 
     def project(self) -> Project:
         """A project read afresh, as every save may have changed any fact of it; unchanged files not parsed again."""
@@ -309,7 +310,7 @@ class _Watcher:
             with self._locks(project.config, False):
                 self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages),
                                      self._kept_hashes()), project)
-            stale, unrendered = pdfs_behind(project)
+            stale, unrendered = self._pdfs_behind(project, plan.chosen_languages)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:
                 pause = self.pdf_pause
@@ -319,6 +320,14 @@ class _Watcher:
             self._unrendered_pdfs = unrendered
         except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
+
+    def _pdfs_behind(self, project: Project, languages: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """pdfs_behind, planned again for the languages a save touched only (() for all): each plans every PDF."""
+        for language in languages or project.config.all_languages:
+            self._behind[language] = pdfs_behind(project, (language,))
+        self._behind = {code: lists for code, lists in self._behind.items() if code in project.config.all_languages}
+        return tuple(sorted(path for stale, _ in self._behind.values() for path in stale)), \
+            tuple(sorted(path for _, unrendered in self._behind.values() for path in unrendered))
 
     # --- PDFs in the background -----------------------------------------------------------
 
@@ -368,13 +377,14 @@ def unrendered_pdfs(project: Project) -> tuple[str, ...]:
     return pdfs_behind(project)[1]
 
 
-def pdfs_behind(project: Project) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The PDFs a `library build pdf` would render: those older than their pages, and those never rendered."""
+def pdfs_behind(project: Project, languages: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The PDFs a `library build pdf` would render (of languages; all by default): those older than their pages,
+    and those never rendered."""
     from library.model.manifest import published_pdfs
     from library.outputs.pdf.plan import plan_pdfs
 
     published = published_pdfs(project.config)
-    pending = [job for job in plan_pdfs(project).pending if not job.draft]
+    pending = [job for job in plan_pdfs(project, languages).pending if not job.draft]
     stale = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) in published]
     unrendered = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) not in published]
     return tuple(sorted(stale)), tuple(sorted(unrendered))
