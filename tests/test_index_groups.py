@@ -151,3 +151,18 @@ def test_scores_over_the_groups_segments_are_whooshs_own(series):
         ours = generation.scoring.scores(query)
         theirs = {hit.docnum: hit.score for hit in generation.searcher.search(query, limit=None)}
         assert ours and ours == pytest.approx(theirs), query
+
+
+def test_an_edit_no_passage_shows_keeps_the_generation_and_its_groups_learn_the_new_files(series):
+    link = index_folder(series) / "fr"
+    generation = link.resolve()
+    before = index_groups.read_groups(generation)
+    path = catalog_path(series, "fr", CHANGED)
+    text = path.read_text("utf-8")  # the translator's comment on an entry: no passage changes
+    path.write_text(text.replace('msgstr "Le Forum', 'msgstr "Le Forum', 1).replace("\nmsgid", "\n# relu\nmsgid", 1),
+                    "utf-8")
+    assert not build_index(Project(series), ("fr",))[0].rebuilt
+    assert link.resolve() == generation
+    after = index_groups.read_groups(generation)  # the same segments, under the inputs they have now
+    assert [group.segment for group in after] == [group.segment for group in before]
+    assert [group.inputs != old.inputs for group, old in zip(after, before, strict=True)] == [False, True, False]

@@ -21,7 +21,8 @@ from typing import Any
 
 from library.outputs.analysis import words
 
-__all__ = ["GROUPS", "GROUP_SIZE", "LAYOUT", "Group", "group_papers", "read_groups", "vocabulary", "write_groups"]
+__all__ = ["GROUPS", "GROUP_SIZE", "LAYOUT", "Group", "group_papers", "read_groups", "segment_ids", "vocabulary",
+           "write_groups"]
 
 GROUP_SIZE = 10  # papers per segment: what one changed paper costs to index again, and a search's segments
 GROUPS = "groups.json"
@@ -138,6 +139,14 @@ def _index_group(ix: Any, group: Group, fields: Callable[[dict[str, Any]], dict[
     group.segment = segment.segment_id() if segment is not None else None
     group.count, group.words, group.documents = count, dict(seen), None
     return segment
+
+
+def segment_ids(generation: Path) -> set[str]:
+    """The ids of the segments whose files generation holds."""
+    try:
+        return set(_segment_files(generation))
+    except OSError:
+        return set()
 
 
 def _segment_files(generation: Path) -> dict[str, list[str]]:

@@ -27,7 +27,16 @@ from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
 from library.outputs.analysis import analysis_name, analyzer, fold
 from library.outputs.passages import searchable_passages
-from library.outputs.search.groups import GROUPS, LAYOUT, Group, group_papers, read_groups, vocabulary, write_groups
+from library.outputs.search.groups import (
+    GROUPS,
+    LAYOUT,
+    Group,
+    group_papers,
+    read_groups,
+    segment_ids,
+    vocabulary,
+    write_groups,
+)
 from library.sources.glossary import search_forms
 
 __all__ = ["IndexReport", "build_index", "write_index", "lease", "FORMAT", "VOCABULARY", "TERMINOLOGY"]
@@ -94,7 +103,9 @@ def _update_index(project: Project, language: str) -> tuple[bool, int]:
     config = project.config
     link = index_folder(config) / language
     previous = link.resolve() if link.exists() else None
-    earlier = {group.papers: group for group in read_groups(previous)}
+    present = segment_ids(previous) if previous is not None else set()
+    recorded = [group for group in read_groups(previous) if group.segment is None or group.segment in present]
+    earlier = {group.papers: group for group in recorded}
     groups, kept = _groups(project, language), {}
     for number, group in enumerate(groups):
         old = earlier.get(group.papers)
@@ -106,7 +117,8 @@ def _update_index(project: Project, language: str) -> tuple[bool, int]:
         if old is not None and old.passages == group.passages:
             kept[number] = old
     terminology = _terminology(project, language)
-    if previous is not None and len(kept) == len(groups) == len(earlier) \
+    same_groups = [group.papers for group in recorded] == [group.papers for group in groups]
+    if previous is not None and len(kept) == len(groups) and same_groups \
             and _read_json(previous / TERMINOLOGY) == json.loads(json.dumps(terminology)):
         for number, group in kept.items():  # the same passages from changed files: the same generation
             group.inputs = groups[number].inputs
