@@ -5,10 +5,12 @@ catalogs, templates and settings; each batch of saves runs the steps an editor o
 translator would run (extract and update after an English edit, compile after a PO edit),
 then the incremental site build, which renders only the pages whose inputs changed. The
 open pages learn of it through Server-Sent Events and reload at the paragraph they showed.
-The search index of the languages touched is rebuilt after the pages, and the PDFs in a
-background `library build pdf` once the saves pause: until then the pages say which PDFs
-are older than the text. A save that breaks a file leaves the last good build in place and
-puts its located error, as the command line prints it, on every open page.
+The search index of the languages touched is updated after the pages (the saved paper's
+group of papers analysed again), and the PDFs in a background `library build pdf` once the
+saves pause: until then the pages say which PDFs are older than the text. The watcher's
+projects hand on what they read (Project.adopt), so a save parses only the files it changed.
+A save that breaks a file leaves the last good build in place and puts its located error, as
+the command line prints it, on every open page.
 
 Nothing here reaches `build/html`: the script and its stylesheet are served from this
 package, and added to HTML answers by the server only in watch mode.
