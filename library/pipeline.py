@@ -246,13 +246,17 @@ BUILD_ORDER = ("compile", "pdf", "epub", "html", "static_search", "sitemap", "ci
 SITE_STAGES = ("html", "static_search", "sitemap", "citations", "feeds", "cards")
 
 
-def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection()) -> list[StageReport]:
-    """Run the named stages in the build order; each report names the inputs that changed since that stage last ran."""
+def run_stages(project: Project, names: Iterable[str], selection: Selection = Selection(),
+               hashes: dict[tuple[Any, ...], str] | None = None) -> list[StageReport]:
+    """Run the named stages in the build order; each report names the inputs that changed since that stage last ran.
+
+    hashes: the input files' hashes by (path, size, time), which a long-lived process keeps from run to run.
+    """
     config = project.config
     wanted = set(names)
     reports = []
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
-    hashes: dict[tuple[Any, ...], str] = {}  # the stages read the same sources and catalogs: each is hashed once
+    hashes = {} if hashes is None else hashes  # the stages read the same sources and catalogs: each is hashed once
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
         ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new

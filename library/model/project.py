@@ -7,6 +7,7 @@ first use and kept: a command that needs no paper parses none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ from library.model.translation import (
 )
 from library.sources.anchors import AnchorRecord, assign_anchors, read_anchor_record
 from library.sources.glossary import Glossary, read_glossary
-from library.sources.papers import Paper, load_papers
+from library.sources.papers import Paper, load_paper, load_papers
 from library.sources.pofiles import read_catalog
 from library.sources.segments import Segment, segment_paper
 
@@ -73,6 +74,7 @@ class Project:
         self._anchor_files: dict[str, bytes | None] = {}
         self._catalog_stamps: dict[tuple[str, str], tuple[int, int, int] | None] = {}
         self.known_figures: KnownFigures | None = None  # a build's figures remembered by their files' bytes
+        self._kept = _Kept()  # what an earlier project of a long-lived process read, to take over when unchanged
 
     def check_files(self) -> None:
         """Refuse, unread, any person's file that is not a regular file of the project (see checked_file).
@@ -92,7 +94,15 @@ class Project:
     @cached_property
     def papers(self) -> tuple[Paper, ...]:
         """Every source: the briefing papers by number, then the series page."""
-        return load_papers(self.config.papers_dir)
+        return load_papers(self.config.papers_dir, self._load_paper)
+
+    def _load_paper(self, path: Path) -> Paper:
+        """Parse path, unless an earlier project parsed these very bytes (a watch save touches one paper)."""
+        data = path.read_bytes()  # before parsing: a save meanwhile differs from these bytes next time
+        kept = self._kept.papers.get(path)
+        paper = kept[1] if kept is not None and kept[0] == data else load_paper(path)
+        self._kept.papers[path] = (data, paper)
+        return paper
 
     @property
     def briefings(self) -> tuple[Paper, ...]:
@@ -109,7 +119,11 @@ class Project:
                           "no series page: add one paper with 'kind: series' in its front matter")
 
     def paper(self, slug: str) -> Paper:
-        return next(paper for paper in self.papers if paper.slug == slug)
+        return self._papers_by_slug[slug]
+
+    @cached_property
+    def _papers_by_slug(self) -> dict[str, Paper]:  # asked once per paper and page: no walk through them all
+        return {paper.slug: paper for paper in self.papers}
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -154,9 +168,14 @@ class Project:
 
     def _anchor(self, slug: str) -> tuple[tuple[Segment, ...], AnchorRecord]:
         if slug not in self._anchored:
-            path = anchor_record_path(self.config, slug)
-            recorded = read_anchor_record(path, self.anchor_record_as_read(slug))
-            self._anchored[slug] = assign_anchors(segment_paper(self.paper(slug)), recorded)
+            paper, record = self.paper(slug), self.anchor_record_as_read(slug)
+            kept = self._kept.anchored.get(slug)
+            if kept is not None and kept[0] is paper and kept[1] == record:
+                self._anchored[slug] = kept[2]
+            else:
+                recorded = read_anchor_record(anchor_record_path(self.config, slug), record)
+                self._anchored[slug] = assign_anchors(segment_paper(paper), recorded)
+            self._kept.anchored[slug] = (paper, record, self._anchored[slug])
         return self._anchored[slug]
 
     # --- translations and figures ---------------------------------------------------------
@@ -166,24 +185,35 @@ class Project:
         key = (domain, language)
         if key not in self._catalogs:
             path = catalog_path(self.config, language, domain)
-            self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
-            present = path.exists() or path.is_symlink()  # a link to nothing is refused, not taken as absent
-            self._catalogs[key] = (read_catalog(path, language=language, domain=domain, root=self.config.locales_dir)
-                                   if present else None)
+            # A link to nothing is refused, not taken as absent.
+            root = self.config.locales_dir
+            self._read_catalog(key, path, lambda: path.exists() or path.is_symlink(),
+                               lambda: read_catalog(path, language=language, domain=domain, root=root))
         return self._catalogs[key]
 
-    def adopt_catalogs(self, earlier: Project) -> None:
-        """Take over the PO files earlier read that are unchanged since, so as not to parse them again.
+    def _read_catalog(self, key: tuple[str, str], path: Path, present: Callable[[], bool],
+                      read: Callable[[], Catalog]) -> None:
+        """Read a PO or POT file into self._catalogs[key], unless an earlier project read it as it is now."""
+        stamp = self._catalog_stamps[key] = _stamp(path)  # before reading: a save meanwhile is seen next time
+        kept = self._kept.catalogs.get(key)
+        if kept is not None and stamp is not None and kept[0] == stamp:
+            self._catalogs[key] = kept[1]
+        else:
+            self._catalogs[key] = read() if present() else None
+        self._kept.catalogs[key] = (stamp, self._catalogs[key])
 
-        For a long-lived process (`library serve --watch`), which reads a new project after each save.
+    def adopt(self, earlier: Project) -> None:
+        """Take over what earlier read from files unchanged since: papers, anchors, PO files, translations.
+
+        For a long-lived process (`library serve --watch`), which reads a new project after each
+        save: a save touches a file or two, and parsing every paper and catalog again would make
+        each save cost as much as the whole library. Each kept value is checked when first asked
+        for: a paper by its bytes, a catalog by its stamp, what is made from them by their identity.
         """
-        if earlier.config != self.config:
-            return
-        for key, stamp in earlier._catalog_stamps.items():
-            if key not in self._catalogs and stamp is not None \
-                    and stamp == _stamp(catalog_path(self.config, key[1], key[0])):
-                self._catalog_stamps[key] = stamp
-                self._catalogs[key] = earlier._catalogs[key]
+        if earlier.config == self.config:
+            self._kept = earlier._kept
+
+    adopt_catalogs = adopt  # its first name, when it took over the PO files only
 
     @cached_property
     def glossary(self) -> Glossary:
@@ -195,8 +225,8 @@ class Project:
         key = (domain, "")
         if key not in self._catalogs:
             path = template_path(self.config, domain)
-            present = path.exists()
-            self._catalogs[key] = read_catalog(path, domain=domain, root=self.config.locales_dir) if present else None
+            self._read_catalog(key, path, path.exists, lambda: read_catalog(path, domain=domain,
+                                                                           root=self.config.locales_dir))
         return self._catalogs[key]
 
     def translation(self, slug: str, language: str) -> TranslatedPaper:
@@ -205,8 +235,13 @@ class Project:
         if key not in self._translations:
             source = self.config.source_language
             catalog = None if language == source else self.catalog(slug, language)
-            self._translations[key] = translate_paper(self.paper(slug), language, catalog, source,
-                                                      self.segments(slug))
+            paper, segments = self.paper(slug), self.segments(slug)
+            kept = self._kept.translations.get(key)
+            if kept is not None and kept[0] is paper and kept[1] is catalog and kept[2] is segments:
+                self._translations[key] = kept[3]
+            else:
+                self._translations[key] = translate_paper(paper, language, catalog, source, segments)
+            self._kept.translations[key] = (paper, catalog, segments, self._translations[key])
         return self._translations[key]
 
     def ui_translations(self, language: str) -> EscapingTranslations:
@@ -263,6 +298,21 @@ class Project:
             if slug not in known:
                 raise SelectionError(_unknown("paper", slug, known, known, None))
         return tuple(slug for slug in known if slug in slugs) if slugs else known
+
+
+class _Kept:
+    """What the projects of one long-lived process have read, each value with what it was made from.
+
+    Shared from one project to the next (see Project.adopt), one entry per file or paper: it holds
+    the latest value of each, so it grows with the library, never with the number of saves.
+    """
+
+    def __init__(self) -> None:
+        self.papers: dict[Path, tuple[bytes, Paper]] = {}
+        self.anchored: dict[str, tuple[Paper, bytes | None, tuple[tuple[Segment, ...], AnchorRecord]]] = {}
+        self.catalogs: dict[tuple[str, str], tuple[tuple[int, int, int] | None, Catalog | None]] = {}
+        self.translations: dict[tuple[str, str], tuple[Paper, Catalog | None, tuple[Segment, ...],
+                                                       TranslatedPaper]] = {}
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

@@ -5,10 +5,12 @@ catalogs, templates and settings; each batch of saves runs the steps an editor o
 translator would run (extract and update after an English edit, compile after a PO edit),
 then the incremental site build, which renders only the pages whose inputs changed. The
 open pages learn of it through Server-Sent Events and reload at the paragraph they showed.
-The search index of the languages touched is rebuilt after the pages, and the PDFs in a
-background `library build pdf` once the saves pause: until then the pages say which PDFs
-are older than the text. A save that breaks a file leaves the last good build in place and
-puts its located error, as the command line prints it, on every open page.
+The search index of the languages touched is updated after the pages (the saved paper's
+group of papers analysed again), and the PDFs in a background `library build pdf` once the
+saves pause: until then the pages say which PDFs are older than the text. The watcher's
+projects hand on what they read (Project.adopt), so a save parses only the files it changed.
+A save that breaks a file leaves the last good build in place and puts its located error, as
+the command line prints it, on every open page.
 
 Nothing here reaches `build/html`: the script and its stylesheet are served from this
 package, and added to HTML answers by the server only in watch mode.
@@ -206,15 +208,17 @@ class _Watcher:
         self._last_project: Project | None = None
         self._pdfs_started_after: float | None = None
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
+        self._hashes: dict[tuple[Any, ...], str] = {}  # the inputs' hashes by (path, size, time), from save to save
+        self._behind: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # language -> (stale, unrendered) PDFs
 
     def project(self) -> Project:
-        """A project read afresh, as every save may have changed any fact of it; unchanged catalogs not parsed again."""
+        """A project read afresh, as every save may have changed any fact of it; unchanged files not parsed again."""
         from library.core.config import load_config
 
         project = Project(load_config(self.config_path))
         project.check_files()  # a pipe saved into the project must not hang the preview
         if self._last_project is not None:
-            project.adopt_catalogs(self._last_project)
+            project.adopt(self._last_project)
         self._last_project = project
         return project
 
@@ -281,8 +285,17 @@ class _Watcher:
                 project = self.project()
             languages = tuple(code for code in plan.chosen_languages if code in config.languages)
             # The server answers searches itself; the static host's index waits for `library build`.
-            reports = run_stages(project, ("compile", "html"), Selection(languages=languages))
+            reports = run_stages(project, ("compile", "html"), Selection(languages=languages), self._kept_hashes())
         return reports, project
+
+    def _kept_hashes(self) -> dict[tuple[Any, ...], str]:
+        """The input files' hashes the pipeline took before, each file's latest only: a save rehashes one file."""
+        latest: dict[Path, tuple[Any, ...]] = {}
+        for key in self._hashes:
+            if key[0] not in latest or key[-1] > latest[key[0]][-1]:  # the latest modification time
+                latest[key[0]] = key
+        self._hashes = {key: self._hashes[key] for key in latest.values()}
+        return self._hashes
 
     def _locks(self, config: Config, locales: bool) -> ExitStack:
         """The locks the commands themselves take, so a `library build` run beside us waits its turn."""
@@ -297,8 +310,9 @@ class _Watcher:
         """Once the pages are shown: the search index of the languages touched, then which PDFs are behind."""
         try:
             with self._locks(project.config, False):
-                self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages)), project)
-            stale, unrendered = pdfs_behind(project)
+                self._say(run_stages(project, ("index",), Selection(languages=plan.chosen_languages),
+                                     self._kept_hashes()), project)
+            stale, unrendered = self._pdfs_behind(project, plan.chosen_languages)
             self.preview.update(stale_pdfs=stale)
             if unrendered and unrendered != self._unrendered_pdfs:
                 pause = self.pdf_pause
@@ -308,6 +322,14 @@ class _Watcher:
             self._unrendered_pdfs = unrendered
         except (LibraryError, OSError) as error:
             self._failed(error, project.config.root)
+
+    def _pdfs_behind(self, project: Project, languages: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """pdfs_behind, planned again for the languages a save touched only (() for all): each plans every PDF."""
+        for language in languages or project.config.all_languages:
+            self._behind[language] = pdfs_behind(project, (language,))
+        self._behind = {code: lists for code, lists in self._behind.items() if code in project.config.all_languages}
+        return tuple(sorted(path for stale, _ in self._behind.values() for path in stale)), \
+            tuple(sorted(path for _, unrendered in self._behind.values() for path in unrendered))
 
     # --- PDFs in the background -----------------------------------------------------------
 
@@ -357,13 +379,14 @@ def unrendered_pdfs(project: Project) -> tuple[str, ...]:
     return pdfs_behind(project)[1]
 
 
-def pdfs_behind(project: Project) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The PDFs a `library build pdf` would render: those older than their pages, and those never rendered."""
+def pdfs_behind(project: Project, languages: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The PDFs a `library build pdf` would render (of languages; all by default): those older than their pages,
+    and those never rendered."""
     from library.model.manifest import published_pdfs
     from library.outputs.pdf.plan import plan_pdfs
 
     published = published_pdfs(project.config)
-    pending = [job for job in plan_pdfs(project).pending if not job.draft]
+    pending = [job for job in plan_pdfs(project, languages).pending if not job.draft]
     stale = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) in published]
     unrendered = [SiteMap.pdf(job.language, job.slug) for job in pending if (job.language, job.slug) not in published]
     return tuple(sorted(stale)), tuple(sorted(unrendered))

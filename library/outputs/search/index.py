@@ -1,15 +1,18 @@
 """The index stage: one Whoosh index per language, each a generation swapped in whole, and readers' leases.
 
+A new generation analyses only the passages of the papers that changed: it takes over the other
+papers' segments from the generation before (see groups), so one changed catalog costs a group.
+
 A reader (a server's search) takes a lease on the generation it opens; a build deletes an old
 generation only when nobody holds one, so a search never loses the files it is reading.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,11 +20,23 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from library import __version__
+from library.core.config import Config
+from library.core.files import write_if_changed
 from library.core.paths import anchor_record_path, catalog_path, glossary_path, index_folder, paper_paths
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
-from library.outputs.analysis import analysis_name, analyzer, fold, words
+from library.outputs.analysis import analysis_name, analyzer, fold
 from library.outputs.passages import searchable_passages
+from library.outputs.search.groups import (
+    GROUPS,
+    LAYOUT,
+    Group,
+    group_papers,
+    read_groups,
+    segment_ids,
+    vocabulary,
+    write_groups,
+)
 from library.sources.glossary import search_forms
 
 __all__ = ["IndexReport", "build_index", "write_index", "lease", "FORMAT", "VOCABULARY", "TERMINOLOGY"]
@@ -30,6 +45,7 @@ STAGE = "index"
 VOCABULARY = "vocabulary.json"  # beside each generation: its words, for did-you-mean
 # Whoosh keeps a schema's analyzers by their class's module path: a generation can be read only by
 # code whose analyzers sit where they sat. Raised when they move (2: library/outputs/analysis.py).
+# How a generation is cut into segments (groups.LAYOUT) changes nothing for its readers: not here.
 FORMAT = ("format", "2")
 TERMINOLOGY = "terminology.json"  # and the glossary's forms it was built with
 READERS = "readers.lock"  # the leases of the processes reading a generation
@@ -49,9 +65,10 @@ class IndexReport:
 
 
 def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[IndexReport]:
-    """Index every passage of every paper, one index per language, each swapped in whole.
+    """Index every passage of every paper, one index per language, each a new generation swapped in whole.
 
-    A language's index is rebuilt only when its passages changed; when not even the files
+    A language's index is written again only when its passages or glossary changed, and then only
+    the groups of papers whose passages changed are analysed (see groups); when not even the files
     they come from changed, nothing is parsed and Whoosh is not imported.
     """
     config = project.config
@@ -66,19 +83,68 @@ def build_index(project: Project, languages: tuple[str, ...] = ()) -> list[Index
             reports.append(IndexReport(language, link, before["documents"], time.perf_counter() - started, False,
                                        analysis=before["analysis"]))
             continue
-        documents = list(searchable_passages([project.translation(paper.slug, language) for paper in project.papers]))
-        terminology = _terminology(project, language)
-        passages = Digest(inputs.split(":")[0], documents, terminology).hexdigest()
-        if before.get("passages") != passages or not link.exists():
-            write_index(index_folder(config), language, config.source_language, documents, terminology)
+        rebuilt, documents = _update_index(project, language)
         analysis = analysis_name(language)  # kept, so an unchanged build need not import Whoosh to say it
-        state[language] = {"inputs": inputs, "passages": passages, "documents": len(documents), "analysis": analysis}
+        state[language] = {"inputs": inputs, "documents": documents, "analysis": analysis}
         write_state(config, STAGE, state)
-        reports.append(IndexReport(language, link, len(documents), time.perf_counter() - started,
-                                   before.get("passages") != passages, analysis=analysis))
+        reports.append(IndexReport(language, link, documents, time.perf_counter() - started, rebuilt,
+                                   analysis=analysis))
     if not languages:
         reports += _withdraw_languages(project, state)
     return reports
+
+
+def _update_index(project: Project, language: str) -> tuple[bool, int]:
+    """Write a new generation of language's index if its passages or glossary changed; (written?, passages).
+
+    Groups whose files are unchanged keep their segment unread; those whose files changed are
+    translated and compared; only those whose passages changed are analysed again.
+    """
+    config = project.config
+    link = index_folder(config) / language
+    previous = link.resolve() if link.exists() else None
+    present = segment_ids(previous) if previous is not None else set()
+    recorded = [group for group in read_groups(previous) if group.segment is None or group.segment in present]
+    earlier = {group.papers: group for group in recorded}
+    groups, kept = _groups(project, language), {}
+    for number, group in enumerate(groups):
+        old = earlier.get(group.papers)
+        if old is not None and old.inputs == group.inputs:
+            kept[number] = old
+            continue
+        documents = list(searchable_passages(project.translation(slug, language) for slug in group.papers))
+        group.passages, group.documents = Digest(documents).hexdigest(), lambda documents=documents: documents
+        if old is not None and old.passages == group.passages:
+            kept[number] = old
+    terminology = _terminology(project, language)
+    same_groups = [group.papers for group in recorded] == [group.papers for group in groups]
+    if previous is not None and len(kept) == len(groups) and same_groups \
+            and _read_json(previous / TERMINOLOGY) == json.loads(json.dumps(terminology)):
+        for number, group in kept.items():  # the same passages from changed files: the same generation
+            group.inputs = groups[number].inputs
+        write_if_changed(previous / GROUPS, _groups_table(list(kept.values())))
+        return False, sum(group.count for group in kept.values())
+    count = _write_generation(index_folder(config), language, config.source_language, groups, terminology,
+                              previous, kept)
+    return True, count
+
+
+def _groups(project: Project, language: str) -> list[Group]:
+    """The papers in series order, in groups, each with the digest of its code and files."""
+    config = project.config
+    code = Digest(__version__, distribution_version("whoosh-reloaded"), config.source_language,
+                  language).code(__name__).hexdigest()
+    groups = []
+    for slugs in group_papers(project.slugs):
+        files = [path for slug in slugs for path in _paper_files(config, slug, language)]
+        groups.append(Group(slugs, Digest(code, slugs).files(files, config.root).hexdigest()))
+    return groups
+
+
+def _paper_files(config: Config, slug: str, language: str) -> list[Path]:
+    """The files a paper's passages in language are made from: its source, its ids, its catalog."""
+    files = [config.papers_dir / f"{slug}.md", anchor_record_path(config, slug)]
+    return files + ([catalog_path(config, language, slug)] if language != config.source_language else [])
 
 
 def _withdraw_languages(project: Project, state: dict[str, Any]) -> list[IndexReport]:
@@ -115,33 +181,52 @@ def _index_inputs(project: Project, language: str) -> str:
 
 def write_index(folder: Path, language: str, source_language: str, documents: Iterable[dict[str, Any]],
                 terminology: Sequence[dict[str, Any]] = ()) -> int:
-    """Write a new generation of language's index under folder and point folder/<language> at it.
+    """Write a new generation of language's index of documents under folder and point folder/<language> at it.
 
-    terminology: the glossary's terms as `_terminology` gives them, kept with the generation.
+    The documents come paper by paper; terminology: the glossary's terms as `_terminology` gives them.
     """
-    from whoosh import index
+    by_paper: dict[str, list[dict[str, Any]]] = {}
+    for document in documents:
+        by_paper.setdefault(document["paper"], []).append(document)
+    groups = [Group(slugs, "", functools.partial(_of_papers, by_paper, slugs))
+              for slugs in group_papers(list(by_paper))]
+    return _write_generation(folder, language, source_language, groups, terminology)
 
+
+def _of_papers(by_paper: dict[str, list[dict[str, Any]]], papers: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [document for paper in papers for document in by_paper[paper]]
+
+
+def _write_generation(folder: Path, language: str, source_language: str, groups: list[Group],
+                      terminology: Sequence[dict[str, Any]], previous: Path | None = None,
+                      kept: dict[int, Group] | None = None) -> int:
+    """A new generation of groups (kept[i]: group i's segment as previous holds it), swapped in; its passages."""
     folder.mkdir(parents=True, exist_ok=True)
     generation = folder / f".{language}-{time.time_ns()}"
     generation.mkdir()
     try:
-        writer = index.create_in(generation, _schema(language, source_language)).writer(limitmb=128)
-        vocabulary: Counter[str] = Counter()
-        count = 0
-        for document in documents:
-            document = {name: unicodedata.normalize("NFC", value) for name, value in document.items()}
-            writer.add_document(**_fields(document, language))
-            vocabulary.update(words(document["text"], document["language"]))
-            count += 1
-        writer.commit()
+        write_groups(generation, _schema(language, source_language), groups,
+                     lambda document: _fields(document, language), previous, kept)
         (generation / FORMAT[0]).write_text(FORMAT[1], "utf-8")
-        (generation / VOCABULARY).write_text(json.dumps(_vocabulary_table(vocabulary), ensure_ascii=False), "utf-8")
+        (generation / VOCABULARY).write_text(json.dumps(_vocabulary_table(vocabulary(groups)), ensure_ascii=False),
+                                             "utf-8")
         (generation / TERMINOLOGY).write_text(json.dumps(list(terminology), ensure_ascii=False), "utf-8")
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
     _swap_in(folder, language, generation)
-    return count
+    return sum(group.count for group in groups)
+
+
+def _groups_table(groups: list[Group]) -> bytes:
+    return json.dumps({"layout": LAYOUT, "groups": [group.record() for group in groups]}, ensure_ascii=False).encode()
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _fields(document: dict[str, Any], language: str) -> dict[str, Any]:

@@ -72,7 +72,8 @@ class Bm25f:
         return {doc: score for doc, score in together.items() if in_order([p[doc] for p in positions], slop)}
 
     def _term_positions(self, name: str, term: str) -> dict[int, tuple[int, ...]]:
-        return dict(self.searcher.postings(name, term).items_as("positions"))
+        return {offset + doc: positions for matcher, offset in leaves(self.searcher.postings(name, term))
+                for doc, positions in matcher.items_as("positions")}
 
     def _term_scores(self, name: str, term: str) -> dict[int, float]:
         """Document -> BM25F score of one term in one field (Whoosh's formula and parameters)."""
@@ -90,7 +91,10 @@ class Bm25f:
             k1, b = weighting.K1, weighting._field_B.get(name, weighting.B)
             average = searcher.avg_field_length(name) or 1
             # A passage without the field has no length (None): it is never in the field's postings.
-            lengths = (searcher.doc_field_length(doc, name, 1) or 0 for doc in range(searcher.doc_count_all()))
+            # Asked of each segment's reader, in the order of their documents: no lookup of the segment per passage.
+            segments = [segment for segment, _first in searcher.reader().leaf_readers()]
+            lengths = (segment.doc_field_length(doc, name, 1) or 0 for segment in segments
+                       for doc in range(segment.doc_count_all()))
             self.norms[name] = [k1 * ((1 - b) + b * length / average) for length in lengths]
         return self.norms[name]
 
@@ -119,6 +123,10 @@ def intersection(parts: list[dict[int, float]]) -> dict[int, float]:
 
 def weights(postings: Any) -> Iterator[tuple[int, float]]:
     """(document, weight) of each posting: whole blocks at a time from Whoosh's own codec, else one by one."""
+    if type(postings).__name__ == "MultiMatcher":  # an index of several segments: each segment's, renumbered
+        for matcher, offset in leaves(postings):
+            yield from ((offset + doc, weight) for doc, weight in weights(matcher))
+        return
     if not all(hasattr(postings, name) for name in ("_read_ids", "_read_weights", "_next_block")):
         yield from postings.items_as("weight")
         return
@@ -129,6 +137,13 @@ def weights(postings: Any) -> Iterator[tuple[int, float]]:
         postings._read_weights()
         yield from zip(postings._ids, postings._weights, strict=False)
         postings._next_block()
+
+
+def leaves(postings: Any) -> list[tuple[Any, int]]:
+    """Each segment's postings and the number of its first document: an index of groups has a segment per group."""
+    if type(postings).__name__ == "MultiMatcher":
+        return list(zip(postings.matchers[postings.current:], postings.offsets[postings.current:], strict=True))
+    return [(postings, 0)]
 
 
 def in_order(positions: list[tuple[int, ...]], slop: int) -> bool:
