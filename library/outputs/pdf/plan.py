@@ -10,12 +10,12 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TypeAlias
 
 from library.core.config import Config
 from library.core.files import write_atomic
-from library.core.paths import VOLUME, pdf_path
+from library.core.paths import is_volume, pdf_path
 from library.model.manifest import write_pdf_manifest
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, settings_text
@@ -24,11 +24,13 @@ from library.outputs.gate import (
     Refusal,
     Report,
     Withdrawal,
+    image_files,
     plan_documents,
     previous_entries,
     retire,
     source_files,
 )
+from library.outputs.pdf.pace import release_memory
 from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
 from library.outputs.render import Environments, template_files
 
@@ -46,11 +48,12 @@ def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[st
               draft: bool = False) -> PdfPlan:
     """The PDFs asked for (volumes only when no paper is named), judged by the gate."""
     config = project.config
-    shared = _shared_inputs(config)
+    shared, images = _shared_inputs(config), image_files(config)
 
     def inputs(language: str, slug: str) -> str:
         """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
-        return Digest(shared, language, slug).files(source_files(project, language, slug), config.root).hexdigest()
+        files = source_files(project, language, slug, images)
+        return Digest(shared, language, slug).files(files, config.root).hexdigest()
 
     return plan_documents(project, "pdf", functools.partial(pdf_path, config), inputs, languages, slugs, draft)
 
@@ -101,30 +104,68 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
 
 
 def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, dict[str, int]]]:
-    """Render jobs (their HTML made here, WeasyPrint in worker processes); yield each with its pages."""
+    """Render jobs (their HTML made here, WeasyPrint here or in worker processes); yield each with its pages."""
     config, environments = project.config, Environments(project)
     # The volumes take longest: started first, they do not leave one core busy at the end.
-    ordered = sorted(jobs, key=lambda job: job.slug != VOLUME)
-    if len(ordered) <= 1 or workers == 1:
+    ordered = sorted(jobs, key=lambda job: not _is_volume(job))
+    if workers == 1 or _in_process(ordered):
         for job in ordered:
-            yield job, _write(job, *render_job(config, job, job_html(project, job, environments)))
+            yield job, render_and_write(config, job, job_html(project, job, environments))
         return
     import multiprocessing
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+    size = min(workers or os.cpu_count() or 1, len(ordered))
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=context,
                                initializer=_exit_with_parent, initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(render_job, config, job, job_html(project, job, environments)): job
-                   for job in ordered}
-        for future in as_completed(futures):
-            job = futures[future]
-            yield job, _write(job, *future.result())
+        yield from _run_in(pool, size, project, ordered, environments)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
         raise
     pool.shutdown()
+
+
+# Up to this many papers' PDFs (and no volume) are laid out in the command's own process: starting
+# two spawn workers (Python, WeasyPrint, Pango) costs more than their parallelism saves on so few.
+IN_PROCESS_PAPERS = 2
+
+
+def _in_process(jobs: list[PdfJob]) -> bool:
+    return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
+
+
+def _run_in(pool: ProcessPoolExecutor, size: int, project: Project, ordered: list[PdfJob],
+            environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
+    """Keep size jobs in the pool, never two volumes at once (each holds its whole layout); yield each as done.
+
+    A job's HTML is made only when it is sent, and its PDF written by the worker: the command
+    holds neither for more than the jobs under way.
+    """
+    waiting, running = list(ordered), {}
+    while waiting or running:
+        while waiting and len(running) < size:
+            job = _next_job(waiting, volume_running=any(_is_volume(job) for job in running.values()))
+            if job is None:
+                break
+            html = job_html(project, job, environments)
+            running[pool.submit(render_and_write, project.config, job, html)] = job
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield running.pop(future), future.result()
+
+
+def _next_job(waiting: list[PdfJob], volume_running: bool) -> PdfJob | None:
+    """The next job to start: the first waiting, or while a volume is laid out, the first paper."""
+    for index, job in enumerate(waiting):
+        if not (volume_running and _is_volume(job)):
+            return waiting.pop(index)
+    return None
+
+
+def _is_volume(job: PdfJob) -> bool:
+    return is_volume(job.slug)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -144,6 +185,15 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def _write(job: PdfJob, pdf: bytes, pages: dict[str, int]) -> dict[str, int]:
+def render_and_write(config: Config, job: PdfJob, html_text: str) -> dict[str, int]:
+    """Render job, write its PDF and give back only its page map, whichever process it runs in.
+
+    A worker that laid out a volume hands its memory back to the system, which the rest of its
+    jobs (or the rest of the command) would otherwise keep at the volume's peak.
+    """
+    pdf, pages = render_job(config, job, html_text)
     write_atomic(job.output, pdf)
+    del pdf
+    if _is_volume(job):
+        release_memory()
     return pages
