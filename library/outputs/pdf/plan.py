@@ -1,8 +1,10 @@
 """The PDF stage: which PDFs to make (one per paper and language, a volume per language), and making them.
 
-The gate (outputs/gate.py) decides what is published, held back or drafted; a PDF is rendered again only when
-one of its inputs changed (their hash is kept in the manifest); the renders run in parallel
-on every core (typeset.py lays each one out).
+The gate (outputs/gate.py) decides what is published, held back or drafted, and cuts the volumes;
+a PDF is rendered again only when one of its inputs changed (their hash is kept in the manifest).
+The renders run in parallel on every core (typeset.py lays each one out), at most one volume at a
+time, each PDF written by the process that laid it out; one or two papers alone are laid out in
+the command's own process, where starting workers would cost more than it saves.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TypeAlias
 
 from library.core.config import Config
@@ -117,14 +119,20 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
     size = min(workers or os.cpu_count() or 1, len(ordered))
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=context,
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    # Papers go to a pool whose workers start as they are needed and last; each volume to a process
+    # of its own, which ends with it: no worker keeps a volume's peak for the jobs after it.
+    papers = ProcessPoolExecutor(max_workers=size, mp_context=context,
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
+    volumes = ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1,
+                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
     try:
-        yield from _run_in(pool, size, project, ordered, environments)
+        yield from _run_in(papers, volumes, size, project, ordered, environments)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        for pool in (papers, volumes):
+            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
         raise
-    pool.shutdown()
+    for pool in (papers, volumes):
+        pool.shutdown()
 
 
 # Up to this many papers' PDFs (and no volume) are laid out in the command's own process: starting
@@ -136,20 +144,22 @@ def _in_process(jobs: list[PdfJob]) -> bool:
     return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
 
 
-def _run_in(pool: ProcessPoolExecutor, size: int, project: Project, ordered: list[PdfJob],
-            environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
-    """Keep size jobs in the pool, never two volumes at once (each holds its whole layout); yield each as done.
+def _run_in(papers: ProcessPoolExecutor, volumes: ProcessPoolExecutor, size: int, project: Project,
+            ordered: list[PdfJob], environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
+    """Keep size jobs under way, never two volumes at once (each holds its whole layout); yield each as done.
 
     A job's HTML is made only when it is sent, and its PDF written by the worker: the command
     holds neither for more than the jobs under way.
     """
-    waiting, running = list(ordered), {}
+    waiting = list(ordered)
+    running: dict[Future[dict[str, int]], PdfJob] = {}
     while waiting or running:
         while waiting and len(running) < size:
             job = _next_job(waiting, volume_running=any(_is_volume(job) for job in running.values()))
             if job is None:
                 break
             html = job_html(project, job, environments)
+            pool = volumes if _is_volume(job) else papers
             running[pool.submit(render_and_write, project.config, job, html)] = job
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
@@ -188,8 +198,8 @@ def _exit_with_parent(parent: int) -> None:
 def render_and_write(config: Config, job: PdfJob, html_text: str) -> dict[str, int]:
     """Render job, write its PDF and give back only its page map, whichever process it runs in.
 
-    A worker that laid out a volume hands its memory back to the system, which the rest of its
-    jobs (or the rest of the command) would otherwise keep at the volume's peak.
+    A volume laid out in the command's own process hands its memory back to the system, which the
+    rest of the command would otherwise keep at the volume's peak.
     """
     pdf, pages = render_job(config, job, html_text)
     write_atomic(job.output, pdf)
