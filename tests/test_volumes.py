@@ -123,7 +123,8 @@ def test_the_parts_are_e_books_too_named_alike(parted):
 def test_the_home_page_links_each_published_part_with_its_name(parted):
     config, _, _ = parted
     english = (site_folder(config) / "en" / "index.html").read_text("utf-8")
-    assert '<span class="volume-name">Volume 1: papers 1–2</span>' in english
+    assert '<span class="volume-name" id="volume-1_name">Volume 1: papers 1–2</span>' in english
+    assert 'aria-labelledby="volume-2_name volume-2_pdf">PDF</a>' in english  # named with its part
     assert 'href="../en/volume-2.pdf" type="application/pdf"' in english
     assert 'href="../en/volume-2.epub" type="application/epub+zip"' in english
     assert "volume.pdf" not in english
