@@ -12,7 +12,8 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from multiprocessing.context import BaseContext
 from typing import TypeAlias
 
 from library.core.config import Config
@@ -120,20 +121,26 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
     context = multiprocessing.get_context("spawn")
     size = min(workers or os.cpu_count() or 1, len(ordered))
     # Papers go to a pool whose workers start as they are needed and make way for fresh ones after
-    # PAPERS_PER_WORKER; each volume to a process of its own, which ends with it: no worker keeps a
-    # volume's peak, or what many layouts left behind, for the jobs after it.
+    # PAPERS_PER_WORKER; each volume to a process of its own, started only once the one before has
+    # ended: no process keeps a volume's peak, or what many layouts left behind, for the jobs after it.
     papers = ProcessPoolExecutor(max_workers=size, mp_context=context, max_tasks_per_child=PAPERS_PER_WORKER,
                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
-    volumes = ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1,
-                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
+    volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
     try:
-        yield from _run_in(papers, volumes, size, project, ordered, environments)
+        yield from _run_in(papers, volumes, context, size, project, ordered, environments)
     except BaseException:
         for pool in (papers, volumes):
             pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
         raise
     for pool in (papers, volumes):
         pool.shutdown()
+
+
+def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, html: str) -> dict[str, int]:
+    """Lay out a volume in a process of its own, and return once that process has ended."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        return pool.submit(render_and_write, config, job, html).result()
 
 
 # A worker grows by about 0.4 MB a paper it lays out (WeasyPrint's caches, a fragmented heap: 57 MB
@@ -150,7 +157,7 @@ def _in_process(jobs: list[PdfJob]) -> bool:
     return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
 
 
-def _run_in(papers: ProcessPoolExecutor, volumes: ProcessPoolExecutor, size: int, project: Project,
+def _run_in(papers: ProcessPoolExecutor, volumes: ThreadPoolExecutor, context: BaseContext, size: int, project: Project,
             ordered: list[PdfJob], environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
     """Keep size jobs under way, never two volumes at once (each holds its whole layout); yield each as done.
 
@@ -165,8 +172,11 @@ def _run_in(papers: ProcessPoolExecutor, volumes: ProcessPoolExecutor, size: int
             if job is None:
                 break
             html = job_html(project, job, environments)
-            pool = volumes if _is_volume(job) else papers
-            running[pool.submit(render_and_write, project.config, job, html)] = job
+            if _is_volume(job):
+                future = volumes.submit(_volume_in_own_process, context, project.config, job, html)
+            else:
+                future = papers.submit(render_and_write, project.config, job, html)
+            running[future] = job
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             yield running.pop(future), future.result()
