@@ -123,17 +123,31 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
     # Papers go to a pool whose workers start as they are needed and make way for fresh ones after
     # PAPERS_PER_WORKER; each volume to a process of its own, started only once the one before has
     # ended: no process keeps a volume's peak, or what many layouts left behind, for the jobs after it.
-    papers = ProcessPoolExecutor(max_workers=size, mp_context=context, max_tasks_per_child=PAPERS_PER_WORKER,
-                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
+    # While volumes are laid out, one core is theirs: the spare worker starts once they are done.
+    volumes_first = any(_is_volume(job) for job in ordered) and size > 1
+    papers, spare = (ProcessPoolExecutor(max_workers=count, mp_context=context, max_tasks_per_child=PAPERS_PER_WORKER,
+                                         initializer=_exit_with_parent, initargs=(os.getpid(),))
+                     for count in (size - volumes_first, 1))
     volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
+    pools = _Pools(papers, spare if volumes_first else None, volumes, context)
     try:
-        yield from _run_in(papers, volumes, context, size, project, ordered, environments)
+        yield from _run_in(pools, size, project, ordered, environments)
     except BaseException:
-        for pool in (papers, volumes):
+        for pool in (papers, spare, volumes):
             pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
         raise
-    for pool in (papers, volumes):
+    for pool in (papers, spare, volumes):
         pool.shutdown()
+
+
+@dataclasses.dataclass
+class _Pools:
+    """Where the jobs of a build run: papers (and, once no volume is left, the spare), volumes, their context."""
+
+    papers: ProcessPoolExecutor
+    spare: ProcessPoolExecutor | None
+    volumes: ThreadPoolExecutor
+    context: BaseContext
 
 
 def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, html: str) -> dict[str, int]:
@@ -146,7 +160,7 @@ def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, ht
 # A worker grows by about 0.4 MB a paper it lays out (WeasyPrint's caches, a fragmented heap: 57 MB
 # after one paper, 156 MB after some 250, at 200 papers); a fresh one (0.7 s of CPU to start) after
 # this many keeps it near its first size.
-PAPERS_PER_WORKER = 25
+PAPERS_PER_WORKER = 10
 
 # Up to this many papers' PDFs (and no volume) are laid out in the command's own process: starting
 # two spawn workers (Python, WeasyPrint, Pango) costs more than their parallelism saves on so few.
@@ -157,8 +171,8 @@ def _in_process(jobs: list[PdfJob]) -> bool:
     return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
 
 
-def _run_in(papers: ProcessPoolExecutor, volumes: ThreadPoolExecutor, context: BaseContext, size: int, project: Project,
-            ordered: list[PdfJob], environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
+def _run_in(pools: _Pools, size: int, project: Project, ordered: list[PdfJob],
+            environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
     """Keep size jobs under way, never two volumes at once (each holds its whole layout); yield each as done.
 
     A job's HTML is made only when it is sent, and its PDF written by the worker: the command
@@ -166,19 +180,25 @@ def _run_in(papers: ProcessPoolExecutor, volumes: ThreadPoolExecutor, context: B
     """
     waiting = list(ordered)
     running: dict[Future[dict[str, int]], PdfJob] = {}
+    on_spare: set[Future[dict[str, int]]] = set()
     while waiting or running:
         while waiting and len(running) < size:
-            job = _next_job(waiting, volume_running=any(_is_volume(job) for job in running.values()))
+            volume_running = any(_is_volume(job) for job in running.values())
+            job = _next_job(waiting, volume_running)
             if job is None:
                 break
             html = job_html(project, job, environments)
             if _is_volume(job):
-                future = volumes.submit(_volume_in_own_process, context, project.config, job, html)
+                future = pools.volumes.submit(_volume_in_own_process, pools.context, project.config, job, html)
+            elif pools.spare is not None and not on_spare and not volume_running and not any(map(_is_volume, waiting)):
+                future = pools.spare.submit(render_and_write, project.config, job, html)
+                on_spare.add(future)
             else:
-                future = papers.submit(render_and_write, project.config, job, html)
+                future = pools.papers.submit(render_and_write, project.config, job, html)
             running[future] = job
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
+            on_spare.discard(future)
             yield running.pop(future), future.result()
 
 
