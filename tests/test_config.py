@@ -14,6 +14,9 @@ BAD_VALUES = {
     "threshold-text": ("threshold = most", 3, "[library] threshold: expected a percentage from 0 to 100"),
     "threshold-range": ("threshold = 180", 3, "[library] threshold: expected a percentage from 0 to 100"),
     "unknown-setting": ("colour = blue", 3, "[library] unknown setting 'colour'"),
+    "volume-size-zero": ("volume_size = 0", 3, "[library] volume_size: expected a whole number of papers"),
+    "volume-size-text": ("volume_size = twenty", 3, "[library] volume_size: expected a whole number of papers"),
+    "volume-size-fraction": ("volume_size = 2.5", 3, "[library] volume_size: expected a whole number of papers"),
 }
 
 
@@ -23,6 +26,12 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path: Path):
     assert config.source_language == "en" and config.languages == ("fr", "es")
     assert config.papers_dir == tmp_path / "papers" and config.build_dir == tmp_path / "build"
     assert config.threshold == 75.0 and config.all_languages == ("en", "fr", "es")
+    assert config.volume_size is None  # one volume for the whole series
+
+
+def test_volume_size_is_a_number_of_papers(tmp_path: Path):
+    (tmp_path / "setup.cfg").write_text("[library]\nvolume_size = 20\n", "utf-8")
+    assert load_config(tmp_path / "setup.cfg").volume_size == 20
 
 
 @pytest.mark.parametrize("name", sorted(BAD_VALUES))

@@ -479,7 +479,7 @@ def test_the_dashboard_has_a_row_for_the_interface_and_sets_its_commands_as_code
     french, spanish = (text(cell) for cell in row.findall("td"))
     messages = len([message for message in Project(config).template("ui") if message.id])
     # One of them translated: the figure rounded down to one decimal, as `library status` shows it.
-    assert french.startswith(f"{math.floor(1000 / messages) / 10}% {messages - 1} missing, 0 out of date")
+    assert french.startswith(f"{math.floor(1000 / messages) / 10:g}% {messages - 1} missing, 0 out of date")
     assert french.endswith("locales/fr/LC_MESSAGES/ui.po") and spanish.startswith(f"0% {messages} missing")
     assert [text(code) for code in page.with_class("dashboard")[0].iter("code")][-2:] == [
         "library status", "library missing --lang LANGUAGE"]

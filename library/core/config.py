@@ -21,6 +21,7 @@ _DEFAULTS = {
     "build": "build",
     "threshold": "80",
     "site_url": "",  # where the site is published; absolute links, the sitemap and robots.txt need it
+    "volume_size": "",  # papers per volume (PDF and EPUB); unset, one volume holds the whole series
 }
 
 
@@ -37,6 +38,7 @@ class Config:
     build_dir: Path
     threshold: float
     site_url: str = ""  # "https://example.org/migration-justice/", always ending in "/"; "" when unset
+    volume_size: int | None = None  # papers per volume, in series order; None: one volume for the series
 
     @property
     def all_languages(self) -> tuple[str, ...]:
@@ -89,6 +91,8 @@ def load_config(path: Path) -> Config:
         build_dir=root / values["build"],
         threshold=_threshold(values["threshold"], fail("threshold", "expected a percentage from 0 to 100")),
         site_url=_site_url(values["site_url"], fail),
+        volume_size=_volume_size(values["volume_size"], fail("volume_size", "expected a whole number of papers "
+                                                              "per volume, 1 or more (or no setting: one volume)")),
     )
 
 
@@ -125,6 +129,15 @@ def _threshold(text: str, error: ConfigError) -> float:
     if not 0 <= value <= 100:
         raise error
     return value
+
+
+def _volume_size(text: str, error: ConfigError) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+        raise error
+    return int(text)
 
 
 def _site_url(text: str, fail: Callable[[str, str], ConfigError]) -> str:

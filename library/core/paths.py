@@ -5,6 +5,7 @@ folder: a stage that needs another's output reads that stage's manifest, named h
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from library.core.config import Config
@@ -14,6 +15,8 @@ from library.core.files import checked_file
 __all__ = [
     "UI_DOMAIN",
     "VOLUME",
+    "volume_slug",
+    "is_volume",
     "ASSETS",
     "RESERVED_SLUGS",
     "SiteMap",
@@ -59,6 +62,19 @@ RESERVED_SLUGS = {
     VOLUME: "the PDF of the whole series",
     ASSETS: "the site's assets",
 }
+
+
+def volume_slug(number: int | None) -> str:
+    """The name of a volume's files: 'volume' for the whole series, 'volume-2' for the second of its parts.
+
+    A part keeps its name as the last one fills up, so its address never moves while the series grows.
+    """
+    return VOLUME if number is None else f"{VOLUME}-{number}"
+
+
+def is_volume(slug: str) -> bool:
+    """Whether slug names a volume (the whole series, or a part of it) rather than a paper."""
+    return slug == VOLUME or re.fullmatch(rf"{VOLUME}-[1-9][0-9]*", slug) is not None
 
 
 # --- catalogs ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["Project", "load_project"]
 
 _SERIES_KIND = re.compile(r"""^kind:\s*["']?series["']?\s*(#.*)?$""", re.M)
+_NUMBER = re.compile(r"""^number:\s*["']?([0-9]+)["']?\s*(#.*)?$""", re.M)
 
 
 def load_project(config_path: Path | str | None = None) -> Project:
@@ -147,6 +148,26 @@ class Project:
             if _SERIES_KIND.search(head):
                 return slug
         return self.series.slug  # parse, and let the parser say what is wrong
+
+    @cached_property
+    def series_order(self) -> tuple[tuple[str, int], ...]:
+        """Each numbered paper's slug and number, in series order; before parsing, from the front matter alone.
+
+        The volumes are cut from it when planned, which must not parse every paper.
+        """
+        if "papers" not in self.__dict__:
+            numbered = []
+            for slug in self.source_slugs:
+                head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
+                if _SERIES_KIND.search(head):
+                    continue
+                number = _NUMBER.search(head)
+                if number is None:
+                    break  # no plain number: parse, and let the parser say what it is
+                numbered.append((int(number[1]), slug))
+            else:
+                return tuple((slug, number) for number, slug in sorted(numbered))
+        return tuple((paper.slug, paper.meta.number or 0) for paper in self.briefings)
 
     # --- passages and their lasting ids ---------------------------------------------------
 

@@ -5,7 +5,8 @@ their source lines in every catalog.
 """
 from __future__ import annotations
 
-__all__ = ["N_", "PAGE_LABEL", "REPORT_TYPE", "EPUB_SUMMARY", "EPUB_SUMMARY_FALLBACK", "EPUB_SUMMARY_PAGES"]
+__all__ = ["N_", "PAGE_LABEL", "VOLUME_LABEL", "VOLUME_LABEL_ONE", "REPORT_TYPE", "EPUB_SUMMARY",
+           "EPUB_SUMMARY_FALLBACK", "EPUB_SUMMARY_PAGES"]
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a string marked, not yet translated)
@@ -15,6 +16,11 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for a string marked, 
 
 # The foot of every PDF page; the numbers come from CSS counters.
 PAGE_LABEL = N_("Page %(page)s of %(pages)s")
+
+# A part of the series' volumes (volume_size in setup.cfg), as its files' metadata name it
+# (templates/_volume.html names it alike on its cover and the home page).
+VOLUME_LABEL = N_("Volume %(number)s: papers %(first)s–%(last)s")
+VOLUME_LABEL_ONE = N_("Volume %(number)s: paper %(first)s")
 
 # What a paper is, as citations name its kind (APA's "Briefing paper No. 1"; BibTeX's type).
 REPORT_TYPE = N_("Briefing paper")

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from library.core.errors import SourceError
-from library.core.paths import VOLUME
+from library.core.paths import is_volume
 from library.model.project import Project
 from library.model.stamps import source_date
 from library.model.translation import TranslatedPaper, TranslatedSegment
@@ -22,7 +22,7 @@ from library.outputs.epub.cover import CoverText, cover_image
 from library.outputs.epub.package import MEDIA_TYPES, Item, Metadata, zip_book
 from library.outputs.epub.pages import page_list
 from library.outputs.epub.xhtml import Document, page_break_id
-from library.outputs.gate import Job
+from library.outputs.gate import Job, volume_label, volume_named
 from library.outputs.render import (
     Environments,
     body_tree,
@@ -77,7 +77,8 @@ class _Book:
 
     def __init__(self, project: Project, job: Job, environment: jinja2.Environment) -> None:
         self.project, self.job, self.environment = project, job, environment
-        self.language, self.volume = job.language, job.slug == VOLUME
+        self.language, self.volume = job.language, is_volume(job.slug)
+        self.part = volume_named(project, job.slug) if self.volume else None
         direction = environment.globals["direction"]
         assert isinstance(direction, str)  # make_environment sets it, from the language
         self.direction = direction
@@ -107,6 +108,7 @@ class _Book:
 
     def _render(self, template: str, title: str, **more: Any) -> str:
         context = {"language": self.language, "series": self.series, "cover": self.cover, "volume": self.volume,
+                   "part": self.part,
                    "draft": self.job.percent if self.job.draft else None, "image_base": "",
                    "prefixes": {part.translation.paper.slug: part.prefix for part in self.parts},
                    "document_title": title, **more}
@@ -133,6 +135,7 @@ class _Book:
         """What the package says of the book, its accessibility included."""
         fields, job = self.cover.by_id(), self.job
         title, publisher = plain_text(fields["title"].text), plain_text(fields["publisher"].text)
+        title = " — ".join(filter(None, (title, self._part_label())))
         date = self.cover.paper.meta.date
         sentences = [EPUB_SUMMARY]
         if any(s.language != self.language for part in self.parts for s in part.translation.segments):
@@ -149,12 +152,18 @@ class _Book:
                         summary=summary, images=images,
                         print_source=f"{title} (PDF, {publisher}, {date.isoformat()})" if paged else "")
 
+    def _part_label(self) -> str:
+        """'Volume 2: papers 21–40' for a part of the series; "" for a paper or the whole series."""
+        interface = self.project.ui_translations(self.language)
+        return volume_label(self.part, lambda message: interface.plain(message)[0]) if self.part else ""
+
     def _cover_text(self) -> CoverText:
         """The cover image's words: those of the cover page, as plain text."""
         fields, meta = self.cover.by_id(), self.cover.paper.meta
         own_series = self.volume or self.cover.paper.slug == self.series.paper.slug
         band = fields["publisher"].text if own_series else self.series.by_id()["title"].text
         number = self._text("Briefing paper %(number)s", number=meta.number) if meta.number and not own_series else ""
+        number = self._part_label() or number
         filters = self.environment.filters
         return CoverText(band=plain_text(band), number=number, title=plain_text(fields["title"].text),
                          subtitle=plain_text(fields["subtitle"].text),
@@ -165,10 +174,11 @@ class _Book:
 def _contents_of(project: Project, job: Job) -> tuple[TranslatedPaper, list[_Part]]:
     """The translation whose cover the book has, and its parts: the paper, or the series and its papers."""
     language = job.language
-    if job.slug != VOLUME:
+    if not is_volume(job.slug):
         translation = project.translation(job.slug, language)
         return translation, [_Part(f"{job.slug}.xhtml", translation, "")]
-    held = [paper for paper in project.briefings if paper.slug not in job.omitted]
+    papers = volume_named(project, job.slug).papers
+    held = [paper for paper in project.briefings if paper.slug in papers and paper.slug not in job.omitted]
     parts = [_Part(f"{paper.slug}.xhtml", prefixed_translation(project.translation(paper.slug, language),
                                                               volume_prefix(paper.slug)), volume_prefix(paper.slug))
              for paper in (project.series, *held)]  # the series' introduction opens the volume, as in the PDF

@@ -18,7 +18,7 @@ from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, settings_text
 from library.outputs.epub.book import make_book
 from library.outputs.epub.cover import cover_font_paths
-from library.outputs.gate import Plan, Report, plan_documents, previous_entries, retire, source_files
+from library.outputs.gate import Plan, Report, image_files, plan_documents, previous_entries, retire, source_files
 from library.outputs.render import Environments, template_files
 
 __all__ = ["plan_epubs", "build_epubs"]
@@ -28,12 +28,12 @@ def plan_epubs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
                draft: bool = False) -> Plan:
     """The books asked for (volumes only when no paper is named), judged by the gate as the PDFs are."""
     config = project.config
-    shared = _shared_inputs(project)
+    shared, images = _shared_inputs(project), image_files(config)
     pdfs = read_manifest(config, "pdf")
 
     def inputs(language: str, slug: str) -> str:
         digest = Digest(shared, language, slug, sorted(_pdf_pages(pdfs, language, slug).items()))
-        return digest.files(source_files(project, language, slug), config.root).hexdigest()
+        return digest.files(source_files(project, language, slug, images), config.root).hexdigest()
 
     return plan_documents(project, "epub", functools.partial(epub_path, config), inputs, languages, slugs, draft)
 

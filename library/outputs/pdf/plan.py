@@ -1,8 +1,10 @@
 """The PDF stage: which PDFs to make (one per paper and language, a volume per language), and making them.
 
-The gate (outputs/gate.py) decides what is published, held back or drafted; a PDF is rendered again only when
-one of its inputs changed (their hash is kept in the manifest); the renders run in parallel
-on every core (typeset.py lays each one out).
+The gate (outputs/gate.py) decides what is published, held back or drafted, and cuts the volumes;
+a PDF is rendered again only when one of its inputs changed (their hash is kept in the manifest).
+The renders run in parallel on every core (typeset.py lays each one out), at most one volume at a
+time, each PDF written by the process that laid it out; one or two papers alone are laid out in
+the command's own process, where starting workers would cost more than it saves.
 """
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from multiprocessing.context import BaseContext
 from typing import TypeAlias
 
 from library.core.config import Config
 from library.core.files import write_atomic
-from library.core.paths import VOLUME, pdf_path
+from library.core.paths import is_volume, pdf_path
 from library.model.manifest import write_pdf_manifest
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, settings_text
@@ -24,11 +27,13 @@ from library.outputs.gate import (
     Refusal,
     Report,
     Withdrawal,
+    image_files,
     plan_documents,
     previous_entries,
     retire,
     source_files,
 )
+from library.outputs.pdf.pace import release_memory
 from library.outputs.pdf.typeset import PdfJob, font_paths, job_html, render_job
 from library.outputs.render import Environments, template_files
 
@@ -46,11 +51,12 @@ def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[st
               draft: bool = False) -> PdfPlan:
     """The PDFs asked for (volumes only when no paper is named), judged by the gate."""
     config = project.config
-    shared = _shared_inputs(config)
+    shared, images = _shared_inputs(config), image_files(config)
 
     def inputs(language: str, slug: str) -> str:
         """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
-        return Digest(shared, language, slug).files(source_files(project, language, slug), config.root).hexdigest()
+        files = source_files(project, language, slug, images)
+        return Digest(shared, language, slug).files(files, config.root).hexdigest()
 
     return plan_documents(project, "pdf", functools.partial(pdf_path, config), inputs, languages, slugs, draft)
 
@@ -101,30 +107,111 @@ def build_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
 
 
 def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, dict[str, int]]]:
-    """Render jobs (their HTML made here, WeasyPrint in worker processes); yield each with its pages."""
+    """Render jobs (their HTML made here, WeasyPrint here or in worker processes); yield each with its pages."""
     config, environments = project.config, Environments(project)
     # The volumes take longest: started first, they do not leave one core busy at the end.
-    ordered = sorted(jobs, key=lambda job: job.slug != VOLUME)
-    if len(ordered) <= 1 or workers == 1:
+    ordered = sorted(jobs, key=lambda job: not _is_volume(job))
+    if workers == 1 or _in_process(ordered):
         for job in ordered:
-            yield job, _write(job, *render_job(config, job, job_html(project, job, environments)))
+            yield job, render_and_write(config, job, job_html(project, job, environments))
         return
     import multiprocessing
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    size = min(workers or os.cpu_count() or 1, len(ordered))
+    # Papers go to a pool whose workers start as they are needed and make way for fresh ones after
+    # PAPERS_PER_WORKER; each volume to a process of its own, started only once the one before has
+    # ended: no process keeps a volume's peak, or what many layouts left behind, for the jobs after it.
+    # While volumes are laid out, one core is theirs: the spare worker starts once they are done.
+    volumes_first = any(_is_volume(job) for job in ordered) and size > 1
+    papers, spare = (ProcessPoolExecutor(max_workers=count, mp_context=context, max_tasks_per_child=PAPERS_PER_WORKER,
+                                         initializer=_exit_with_parent, initargs=(os.getpid(),))
+                     for count in (size - volumes_first, 1))
+    volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
+    pools = _Pools(papers, spare if volumes_first else None, volumes, context)
     try:
-        futures = {pool.submit(render_job, config, job, job_html(project, job, environments)): job
-                   for job in ordered}
-        for future in as_completed(futures):
-            job = futures[future]
-            yield job, _write(job, *future.result())
+        yield from _run_in(pools, size, project, ordered, environments)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        for pool in (papers, spare, volumes):
+            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
         raise
-    pool.shutdown()
+    for pool in (papers, spare, volumes):
+        pool.shutdown()
+
+
+@dataclasses.dataclass
+class _Pools:
+    """Where the jobs of a build run: papers (and, once no volume is left, the spare), volumes, their context."""
+
+    papers: ProcessPoolExecutor
+    spare: ProcessPoolExecutor | None
+    volumes: ThreadPoolExecutor
+    context: BaseContext
+
+
+def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, html: str) -> dict[str, int]:
+    """Lay out a volume in a process of its own, and return once that process has ended."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        return pool.submit(render_and_write, config, job, html).result()
+
+
+# A worker grows by about 0.4 MB a paper it lays out (WeasyPrint's caches, a fragmented heap: 57 MB
+# after one paper, 156 MB after some 250, at 200 papers); a fresh one (0.7 s of CPU to start) after
+# this many keeps it near its first size.
+PAPERS_PER_WORKER = 10
+
+# Up to this many papers' PDFs (and no volume) are laid out in the command's own process: starting
+# two spawn workers (Python, WeasyPrint, Pango) costs more than their parallelism saves on so few.
+IN_PROCESS_PAPERS = 2
+
+
+def _in_process(jobs: list[PdfJob]) -> bool:
+    return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
+
+
+def _run_in(pools: _Pools, size: int, project: Project, ordered: list[PdfJob],
+            environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
+    """Keep size jobs under way, never two volumes at once (each holds its whole layout); yield each as done.
+
+    A job's HTML is made only when it is sent, and its PDF written by the worker: the command
+    holds neither for more than the jobs under way.
+    """
+    waiting = list(ordered)
+    running: dict[Future[dict[str, int]], PdfJob] = {}
+    on_spare: set[Future[dict[str, int]]] = set()
+    while waiting or running:
+        while waiting and len(running) < size:
+            volume_running = any(_is_volume(job) for job in running.values())
+            job = _next_job(waiting, volume_running)
+            if job is None:
+                break
+            html = job_html(project, job, environments)
+            if _is_volume(job):
+                future = pools.volumes.submit(_volume_in_own_process, pools.context, project.config, job, html)
+            elif pools.spare is not None and not on_spare and not volume_running and not any(map(_is_volume, waiting)):
+                future = pools.spare.submit(render_and_write, project.config, job, html)
+                on_spare.add(future)
+            else:
+                future = pools.papers.submit(render_and_write, project.config, job, html)
+            running[future] = job
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            on_spare.discard(future)
+            yield running.pop(future), future.result()
+
+
+def _next_job(waiting: list[PdfJob], volume_running: bool) -> PdfJob | None:
+    """The next job to start: the first waiting, or while a volume is laid out, the first paper."""
+    for index, job in enumerate(waiting):
+        if not (volume_running and _is_volume(job)):
+            return waiting.pop(index)
+    return None
+
+
+def _is_volume(job: PdfJob) -> bool:
+    return is_volume(job.slug)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -144,6 +231,15 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def _write(job: PdfJob, pdf: bytes, pages: dict[str, int]) -> dict[str, int]:
+def render_and_write(config: Config, job: PdfJob, html_text: str) -> dict[str, int]:
+    """Render job, write its PDF and give back only its page map, whichever process it runs in.
+
+    A volume laid out in the command's own process hands its memory back to the system, which the
+    rest of the command would otherwise keep at the volume's peak.
+    """
+    pdf, pages = render_job(config, job, html_text)
     write_atomic(job.output, pdf)
+    del pdf
+    if _is_volume(job):
+        release_memory()
     return pages

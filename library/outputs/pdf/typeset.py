@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from library.core.config import Config
 from library.core.errors import LibraryError
-from library.core.paths import VOLUME
+from library.core.paths import is_volume
 from library.model.project import Project
 from library.model.stamps import source_date
 from library.outputs.fonts import font_file
-from library.outputs.gate import Job
+from library.outputs.gate import Job, volume_label, volume_named
+from library.outputs.pdf.pace import paced
 from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.outputs.pdf.xmp import add_dublin_core
 from library.outputs.render import Environments, paper_view, prefixed_translation, render_template, volume_prefix
@@ -63,12 +64,18 @@ FONT_FILES = (
 )
 
 
-def render_job(config: Config, job: PdfJob, html_text: str,
-               variant: str = PDF_VARIANT) -> tuple[bytes, dict[str, int]]:
+def render_job(config: Config, job: PdfJob, html_text: str, variant: str = PDF_VARIANT,
+               pace: Callable[[], contextlib.AbstractContextManager[None]] = paced) -> tuple[bytes, dict[str, int]]:
     """The PDF of job from its HTML, and the page of each anchor; fails if anything foreign was asked for.
 
-    variant is WeasyPrint's: pdf/ua-1 for the library, pdf/ua-2 to try the next standard.
+    variant is WeasyPrint's: pdf/ua-1 for the library, pdf/ua-2 to try the next standard. pace
+    surrounds the render (outputs/pdf/pace.py; the tests compare with contextlib.nullcontext).
     """
+    with pace():
+        return _render(config, job, html_text, variant)
+
+
+def _render(config: Config, job: PdfJob, html_text: str, variant: str) -> tuple[bytes, dict[str, int]]:
     import weasyprint
 
     repair_weasyprint_tagging()
@@ -244,10 +251,12 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
     config, language = project.config, job.language
     series = project.translation(project.series_slug, language)
     environment = (environments or Environments(project))[language]
-    if job.slug == VOLUME:
+    label = ""
+    if is_volume(job.slug):
+        volume = volume_named(project, job.slug)
         parts, prefixes = [], {}
-        held = [paper for paper in project.briefings if paper.slug not in job.omitted]
-        for paper in (project.series, *held):  # the series' introduction opens the volume
+        held = [paper for paper in project.briefings if paper.slug in volume.papers and paper.slug not in job.omitted]
+        for paper in (project.series, *held):  # the series' introduction opens every volume
             prefix = volume_prefix(paper.slug)
             view = paper_view(prefixed_translation(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
@@ -256,7 +265,8 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
         omitted = [project.translation(paper.slug, language) for paper in project.briefings
                    if paper.slug in job.omitted]
         main, template = series, "pdf/volume.html"
-        extra: dict[str, Any] = {"parts": parts, "prefixes": prefixes, "omitted": omitted}
+        label = volume_label(volume, lambda message: project.ui_translations(language).plain(message)[0])
+        extra: dict[str, Any] = {"parts": parts, "prefixes": prefixes, "omitted": omitted, "volume": volume}
         date = project.series.meta.date
     else:
         view = paper_view(project.translation(job.slug, language))
@@ -269,7 +279,7 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
         "root": "",
         "image_base": project_uri(config, config.papers_dir) + "/",
         "series": series,
-        "document_title": plain_text(fields["title"].text),
+        "document_title": " — ".join(filter(None, (plain_text(fields["title"].text), label))),
         "publisher": plain_text(fields["publisher"].text),
         "description": plain_text(fields["summary"].text),
         "keywords": [plain_text(s.text) for s in main.segments if s.segment.role == "keyword"],

@@ -50,6 +50,7 @@ from library.model.publication import (
 )
 from library.model.stamps import Digest, distribution_version, read_state, settings_text, write_state
 from library.model.translation import TranslatedPaper, TranslatedSegment
+from library.outputs.gate import series_volumes
 from library.outputs.headers import headers_file
 from library.outputs.render import (
     Environments,
@@ -278,9 +279,10 @@ class _Site:
     def _home(self, language: str) -> _Page:
         papers = self.project.briefings
         omitted = self._volume_omitted(language)
+        parts = self._volume_parts(language)
         key = self._key(language, "home", [self._text_key(p.slug, language) for p in papers],
                         [self._figures_key(p.slug) for p in papers], self._pdf(language, VOLUME),
-                        self._epub(language, VOLUME), omitted)
+                        self._epub(language, VOLUME), omitted, [list(part.values()) for part in parts])
         path = SiteMap.home(language)
 
         def render() -> str:
@@ -288,7 +290,9 @@ class _Site:
                        "volume_pdf": self._pdf(language, VOLUME), "volume_epub": self._epub(language, VOLUME),
                        "alternates": self._everywhere(SiteMap.home),
                        "announce": language_alternates(self.project, language, SiteMap.home),
-                       "volume_omitted": [self.project.translation(slug, language) for slug in omitted]}
+                       "volume_omitted": [self.project.translation(slug, language) for slug in omitted],
+                       "volume_parts": [{**part, "omitted": [self.project.translation(slug, language)
+                                                              for slug in part["omitted"]]} for part in parts]}
             return self._render(language, "home.html", path, context)
         return _Page(path, key, render)
 
@@ -471,9 +475,16 @@ class _Site:
         """The site path of a published EPUB, from the EPUB stage's manifest."""
         return SiteMap.epub(language, slug) if (language, slug) in self.epubs else None
 
-    def _volume_omitted(self, language: str) -> list[str]:
+    def _volume_parts(self, language: str) -> list[dict[str, Any]]:
+        """The parts of the series' volumes (volume_size in setup.cfg) published in language, in order."""
+        parts = [{"volume": volume, "pdf": self._pdf(language, volume.slug), "epub": self._epub(language, volume.slug),
+                  "omitted": self._volume_omitted(language, volume.slug)}
+                 for volume in series_volumes(self.project) if volume.number is not None]
+        return [part for part in parts if part["pdf"] or part["epub"]]
+
+    def _volume_omitted(self, language: str, slug: str = VOLUME) -> list[str]:
         """The papers the published volume leaves out, in series order, as the PDF stage recorded."""
-        entry = self.pdfs.get((language, VOLUME))
+        entry = self.pdfs.get((language, slug))
         left_out = set(entry.omitted) if entry else set()
         return [paper.slug for paper in self.project.briefings if paper.slug in left_out]
 

@@ -1,0 +1,77 @@
+"""Keep a long PDF's layout in proportion to its pages: pydyf's page list kept, the garbage collector paused.
+
+Two costs grew faster than the pages of a volume (issue 36, profiled at 782 pages):
+
+- WeasyPrint's tagging asks pydyf for `page_references` once per tagged text run, and pydyf
+  builds the tuple of every page's reference each time: pages × runs. The tuple is kept here
+  until a page is added, so every caller gets the very same references, only once built.
+- The garbage collector walks the whole layout tree (hundreds of MB of boxes) again and again
+  while the tree grows. A render makes few reference cycles that outlive it, so the collector
+  is paused for the render, the objects from before it frozen out of its sight, then both restored.
+
+Neither changes a byte of the PDF (tests/test_pdf.py compares against the plain code).
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["paced", "release_memory"]
+
+
+@contextlib.contextmanager
+def paced() -> Iterator[None]:
+    """Within: pydyf's page list kept and the collector paused; both as they were after."""
+    with _page_references_kept(), _collector_paused():
+        yield
+
+
+@contextlib.contextmanager
+def _page_references_kept() -> Iterator[None]:
+    """Make pydyf's page_references a tuple built once per page count."""
+    import pydyf
+
+    plain = pydyf.PDF.__dict__["page_references"]
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]  # [number, 0, "R"] per page, only ever appended to
+        kept = pdf.__dict__.get("_kept_page_references")
+        if kept is None or kept[0] != len(kids):
+            kept = (len(kids), plain.fget(pdf))
+            pdf.__dict__["_kept_page_references"] = kept
+        return kept[1]  # type: ignore[no-any-return]  # pydyf is untyped
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = plain
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, what exists before frozen out of its sight; one collection after."""
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
+def release_memory() -> None:
+    """Give the heap a finished layout leaves free back to the system (glibc keeps it otherwise)."""
+    import ctypes
+    import ctypes.util
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; elsewhere the heap stays as it is
+        libc.malloc_trim(0)
