@@ -317,6 +317,7 @@ def test_no_reader_page_leads_to_the_dashboard(plain_site):
             assert "dashboard/" not in path.read_text("utf-8"), path
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_right_to_left_language_gets_rtl_pages_with_english_passages_left_to_right(run, project, config):
     setup = project / "setup.cfg"
     setup.write_text(setup.read_text("utf-8").replace("languages = fr es", "languages = fr ar"), "utf-8")

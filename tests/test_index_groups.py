@@ -85,6 +85,7 @@ def test_one_changed_catalog_analyses_its_group_only(series, monkeypatch):
         assert (old["segment"] == new["segment"]) is not edited
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_reader_of_the_old_generation_sees_it_whole(series):
     old = (index_folder(series) / "fr").resolve()
     files = _files(old)
@@ -101,6 +102,7 @@ def test_a_reader_of_the_old_generation_sees_it_whole(series):
     assert stem[0] in set(Generation(new, "fr", "en").searcher.lexicon("text"))
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_after_an_update_search_answers_as_after_a_whole_rebuild(series, tmp_path, monkeypatch):
     updated_answers_before = _answers(series)
     _edit_catalog(series)
@@ -130,6 +132,7 @@ def test_after_an_update_search_answers_as_after_a_whole_rebuild(series, tmp_pat
                    [b.stored_fields(doc) for doc in range(b.doc_count_all())]
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_generation_of_another_layout_is_written_whole(series):
     link = index_folder(series) / "fr"
     (link.resolve() / index_groups.GROUPS).unlink()  # as the index stage wrote it before groups

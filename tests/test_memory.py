@@ -156,6 +156,7 @@ def _edited(text: str, number: int) -> str:
 
 
 @pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_close_matches_answers_as_babels_search(n):
     from babel.messages.catalog import get_close_matches
 

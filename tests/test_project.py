@@ -33,6 +33,7 @@ def _add_paragraph(project_folder: Path) -> None:
 # --- one figure ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_status_counts_new_english_as_untranslated_when_a_catalog_lags(run, project, config):
     translate_catalogs(config, "es", prefixed("ES "), domains=("sample", "series"))
     assert run("status", "--lang", "es", "--paper", "sample", "--fail-under", "100").exit_code == 0

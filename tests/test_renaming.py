@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from conftest import msgfmt_check, snapshot
 from projects import catalog_of, prefixed, translate_catalogs
@@ -13,6 +14,7 @@ from library.core.paths import catalog_path
 from library.model.project import Project
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_rename_carries_a_papers_translations_and_ids(run, project):
     for command in ("extract", "update"):
         assert run(command).exit_code == 0
@@ -37,6 +39,7 @@ def test_rename_carries_a_papers_translations_and_ids(run, project):
     assert msgfmt_check(catalog_path(config, "fr", "renamed-sample")).returncode == 0
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_rename_after_a_rename_by_hand_moves_what_is_left(run, project):
     for command in ("extract", "update"):
         assert run(command).exit_code == 0

@@ -72,6 +72,7 @@ def _stats(folder: Path) -> dict[str, tuple[int, int]]:
             for path in folder.rglob("*") if path.is_file()}
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_french_edit_parses_no_other_languages_catalog_and_reads_no_unchanged_pdf(library, monkeypatch):
     _edit_french(library)
     parsed, read = [], []
@@ -134,6 +135,7 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
     assert {path.name for path in changes.removed} and all(not path.exists() for path in changes.removed)
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_the_index_made_bit_by_bit_is_the_index_made_at_once(library, tmp_path):
     _edit_french(library)
     build_static_search(Project(library))

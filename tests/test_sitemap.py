@@ -116,6 +116,7 @@ def test_setting_then_unsetting_site_url_withdraws_the_sitemap(french, run):
     assert any(line.endswith("(settings changed: site_url)") for line in lines), lines
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_second_build_leaves_the_sitemap_alone_and_the_site_stage_keeps_it(french, run):
     config = _with_site_url(french)
     run("build", "html")
@@ -155,6 +156,7 @@ def test_the_real_library_with_site_url_passes_the_sitemap_schema(real_site_at_u
         assert canonical == [address] and head == alternates and not noindex, address
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_the_schema_refuses_what_search_engines_would(french, run):
     config = _with_site_url(french)
     run("build", "html")

@@ -295,6 +295,7 @@ def test_the_readme_and_the_headers_file_send_the_sites_policy(real_library):
     assert f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n" in headers
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_the_site_stage_leaves_the_static_search_alone_and_its_own_stage_brings_it_up_to_date(tmp_path):
     config = load_config(make_project(tmp_path) / "setup.cfg")
     build_html(Project(config))

@@ -304,6 +304,7 @@ def _save_by_rename(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_settings_saved_by_renaming_over_them_are_seen_every_time(watched):
     config, preview, said = watched
     settings = config.root / "setup.cfg"

@@ -55,6 +55,7 @@ def _counting(monkeypatch, module, name: str, counts: Counter, key) -> None:
     monkeypatch.setattr(module, name, counted)
 
 
+@pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it
 def test_a_po_save_reads_that_catalog_and_indexes_its_group_only(series, monkeypatch):
     from whoosh.writing import SegmentWriter
 
