@@ -151,3 +151,14 @@ def waitress_server(config: Config, preview=None) -> Iterator[str]:
         server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(10)
         assert not thread.is_alive()
+
+
+def save_translation(config: Config, language: str, domain: str, old: str, new: str) -> None:
+    """A translator's save: the first translation starting with old now starts with new."""
+    from library.core.paths import catalog_path
+
+    path = catalog_path(config, language, domain)
+    text = path.read_text("utf-8")
+    edited = text.replace(f'msgstr "{old}', f'msgstr "{new}', 1)
+    assert edited != text, f"no translation of {path.name} starts with {old!r}"
+    path.write_text(edited, "utf-8")

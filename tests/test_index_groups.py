@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import REPOSITORY
+from projects import REPOSITORY, save_translation
 
 from library.core.config import load_config
 from library.core.paths import catalog_path, index_folder
@@ -47,11 +47,7 @@ def series(tmp_path, monkeypatch):
 
 def _edit_catalog(config) -> None:
     """A translator's edit of one entry of CHANGED's French catalog: a new word in it."""
-    path = catalog_path(config, "fr", CHANGED)
-    text = path.read_text("utf-8")
-    edited = text.replace('msgstr "Le Forum', f'msgstr "{NEW_WORD} : le Forum', 1)
-    assert edited != text
-    path.write_text(edited, "utf-8")
+    save_translation(config, "fr", CHANGED, "Le Forum", f"{NEW_WORD} : le Forum")
 
 
 def _files(folder: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 
 import pytest
-from projects import REPOSITORY
+from projects import REPOSITORY, save_translation
 
 from library.core.config import load_config
 from library.core.paths import catalog_path, site_folder
@@ -37,11 +37,7 @@ def series(tmp_path, monkeypatch):
 
 
 def _save_an_entry(config) -> None:
-    path = catalog_path(config, "fr", CHANGED)
-    text = path.read_text("utf-8")
-    edited = text.replace('msgstr "Le Forum', f'msgstr "{NEW_WORD} : le Forum', 1)
-    assert edited != text
-    path.write_text(edited, "utf-8")
+    save_translation(config, "fr", CHANGED, "Le Forum", f"{NEW_WORD} : le Forum")
 
 
 def _counting(monkeypatch, module, name: str, counts: Counter, key) -> None:
