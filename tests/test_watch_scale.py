@@ -101,3 +101,21 @@ def test_a_later_project_takes_over_what_is_unchanged_and_reads_what_changed(ser
     assert later.paper("key-points-on-the-roadmap") is not earlier.paper("key-points-on-the-roadmap")
     assert NEW_WORD in repr(later.translation(CHANGED, "fr").segments)
     assert "A new first paragraph." in repr(later.paper("key-points-on-the-roadmap").blocks)
+
+
+@pytest.mark.slow  # builds the series' site, then starts a second watcher on it
+def test_the_first_save_after_the_server_starts_parses_no_paper(series, monkeypatch):
+    settings = series.root / "setup.cfg"
+    _Watcher(settings, Preview(), lambda line: None, None).rebuild([settings])  # the site, built before
+    said: list[str] = []
+    watcher = _Watcher(settings, Preview(), said.append, None)
+    watcher.rebuild([settings])  # as `serve --watch` starts on a built site: nothing to do...
+    assert not any("site files rewritten" in line and ": 0 site files" not in line for line in said), said
+    watcher.warm()  # ...then what a save reads is read once
+    parsed, read = Counter(), Counter()
+    _counting(monkeypatch, project_module, "load_paper", parsed, lambda path: path.stem)
+    _counting(monkeypatch, project_module, "read_catalog", read, lambda path, **_: path.name)
+    _save_an_entry(series)
+    watcher.rebuild([catalog_path(series, "fr", CHANGED)])
+    assert any(f"{CHANGED}.po: 6 site files rewritten" in line for line in said), said
+    assert not parsed and read == Counter({f"{CHANGED}.po": 1})

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from library.core.config import known_language
 from library.core.errors import LibraryError, error_line
 from library.core.lock import hold_lock
-from library.core.paths import SiteMap, lock_path, pdf_manifest_path, shown
+from library.core.paths import UI_DOMAIN, SiteMap, lock_path, pdf_manifest_path, shown
 from library.core.words import counted
 from library.model.project import Project
 from library.pipeline import Selection, StageReport, report_lines, run_stages
@@ -210,6 +210,30 @@ class _Watcher:
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
         self._hashes: dict[tuple[Any, ...], str] = {}  # the inputs' hashes by (path, size, time), from save to save
         self._behind: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # language -> (stale, unrendered) PDFs
+
+    def warm(self) -> None:
+        """Read what a save's rebuild reads, once, before the first save: each save then adopts it.
+
+        Without it the first save after the server starts would parse every paper and catalog,
+        and compile every template.
+        """
+        from library.outputs.render import Environments
+
+        project = self._last_project
+        if project is None or self.preview.status.error:
+            return  # a broken file: the first save after its fix reads what it needs
+        try:
+            for language in project.config.all_languages:
+                project.ui_translations(language)
+                project.figure(UI_DOMAIN, language)  # the dashboard's row of the interface
+                for slug in project.slugs:
+                    project.translation(slug, language)
+            self._pdfs_behind(project, ())  # each language's list, kept from then on for the others' saves
+            environment = Environments(project)[project.config.source_language]
+            for template in sorted(project.config.templates_dir.glob("*.html")):  # compiled once a process
+                environment.get_template(template.name)
+        except (LibraryError, OSError):
+            return  # the file broke meanwhile: its save will show the error
 
     def project(self) -> Project:
         """A project read afresh, as every save may have changed any fact of it; unchanged files not parsed again."""
@@ -415,13 +439,15 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
                   pdf_pause: float | None = PDF_PAUSE_SECONDS, ready: threading.Event | None = None) -> None:
     """Watch the project until preview is closed, rebuilding after each batch of saves (run it in a thread).
 
-    First the site is brought in step with the files as they are, then ready is set.
+    First the site is brought in step with the files as they are and what a save reads is read
+    once, then ready is set.
     """
     config_path = Path(config_path).resolve()
     watcher = _Watcher(config_path, preview, report, pdf_pause)
     settings = _identity(config_path)  # the setup.cfg the site was last built from
     try:
         watcher.rebuild([config_path])
+        watcher.warm()
         watched = _watched_paths(config_path)
     finally:
         if ready is not None:
