@@ -306,7 +306,7 @@ def _assert_nothing_lost(config, entered: dict[str, str]) -> None:
             assert message.string == entered.get(message.id), f"a live translation moved to {message.id!r}"
 
 
-@pytest.mark.parametrize("slug", ["ui", "index", "404", "search"])
+@pytest.mark.parametrize("slug", ["ui", "index", "404", "search", "volume", "volume-2"])
 def test_a_paper_may_not_take_a_reserved_name(config, slug):
     source = (config.papers_dir / "series.md").read_text("utf-8").replace("slug: series", f"slug: '{slug}'")
     (config.papers_dir / f"{slug}.md").write_text(source.replace("kind: series", "number: 9"), "utf-8")

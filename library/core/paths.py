@@ -19,6 +19,7 @@ __all__ = [
     "is_volume",
     "ASSETS",
     "RESERVED_SLUGS",
+    "reserved_for",
     "SiteMap",
     "shown",
     "shown_at",
@@ -75,6 +76,13 @@ def volume_slug(number: int | None) -> str:
 def is_volume(slug: str) -> bool:
     """Whether slug names a volume (the whole series, or a part of it) rather than a paper."""
     return slug == VOLUME or re.fullmatch(rf"{VOLUME}-[1-9][0-9]*", slug) is not None
+
+
+def reserved_for(slug: str) -> str | None:
+    """What a slug no paper may take is kept for (its files would collide), or None."""
+    if slug in RESERVED_SLUGS:
+        return RESERVED_SLUGS[slug]
+    return "a part of the series' volume (volume_size)" if is_volume(slug) else None
 
 
 # --- catalogs ------------------------------------------------------------------------------

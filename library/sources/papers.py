@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from library.core.errors import SourceError
 from library.core.files import CONTROL_CHARACTERS, checked_file
-from library.core.paths import RESERVED_SLUGS
+from library.core.paths import reserved_for
 
 if TYPE_CHECKING:
     import yaml
@@ -239,8 +239,8 @@ class _MetaReader:
         slug = self._text("slug")
         if not SLUG.fullmatch(slug) or slug != self.path.stem:
             self._fail("slug", f"slug must be lowercase words joined by '-' and match the file name {self.path.stem!r}")
-        if slug in RESERVED_SLUGS:
-            self._fail("slug", f"the slug {slug!r} is kept for {RESERVED_SLUGS[slug]}; choose another")
+        if reserved := reserved_for(slug):
+            self._fail("slug", f"the slug {slug!r} is kept for {reserved}; choose another")
         kind = self.data.get("kind", "paper")
         if kind not in ("paper", "series"):
             self._fail("kind", "kind must be 'paper' or 'series'")

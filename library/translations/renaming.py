@@ -15,7 +15,7 @@ from pathlib import Path
 
 from library.core.errors import CatalogError, LibraryError, SelectionError, SourceError
 from library.core.files import read_checked, write_if_unchanged
-from library.core.paths import RESERVED_SLUGS, anchor_record_path, catalog_path
+from library.core.paths import anchor_record_path, catalog_path, reserved_for
 from library.model.project import Project
 from library.model.translation import is_translated
 from library.sources.papers import SLUG
@@ -55,8 +55,8 @@ def rename_paper(project: Project, old: str, new: str) -> list[tuple[Path, Path]
 def _check_slug(slug: str, *, reserved_too: bool) -> None:
     if not SLUG.fullmatch(slug):  # also keeps "../x" from naming a path
         raise SelectionError(f"{slug!r} is not a slug: lowercase words joined by '-'")
-    if reserved_too and slug in RESERVED_SLUGS:
-        raise SelectionError(f"the slug {slug!r} is kept for {RESERVED_SLUGS[slug]}; choose another")
+    if reserved_too and (reserved := reserved_for(slug)):
+        raise SelectionError(f"the slug {slug!r} is kept for {reserved}; choose another")
 
 
 def _check_no_translation_lost(old: Path, new: Path, language: str, locales: Path) -> None:
