@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from checkers import ace_violations, epubcheck_messages
-from projects import partly_french, prefixed, translate_catalogs
+from projects import PARTLY_FRENCH, partly_french, prefixed, translate_catalogs
 from pypdf import PdfReader
 
 from library.core.config import load_config
@@ -38,8 +38,6 @@ X, OPS, OPF, DC = (
     "{http://purl.org/dc/elements/1.1/}",
 )
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
-          "A quoted paragraph."}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +45,7 @@ def built(tmp_path_factory):
     """The test papers, French partly translated (threshold 0), with their PDFs and EPUBs."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
-        config = partly_french(tmp_path_factory.mktemp("epub"), FRENCH)
+        config = partly_french(tmp_path_factory.mktemp("epub"), PARTLY_FRENCH)
         build_pdfs(Project(config), workers=1)
         report = build_epubs(Project(config))
     assert len(report.written) == 9 and not report.refused  # sample, series and volume in three languages

@@ -18,6 +18,7 @@ import tinyhtml5
 from fontTools.ttLib import TTFont
 from projects import (
     EDITED_BEFORE,
+    PARTLY_FRENCH,
     REPOSITORY,
     make_project,
     partly_french,
@@ -40,16 +41,13 @@ from library.sources.papers import load_papers
 from library.sources.pofiles import read_catalog
 from library.sources.powriter import render_catalog
 
-FRENCH = {"A sample paper: every kind of block", "A test series", "Why this paper", "A list", "A table",
-          "A quoted paragraph."}
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The test papers, French partly translated, rendered once: every PDF at or above 0%."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1646092800")
-        config = partly_french(tmp_path_factory.mktemp("pdf"), FRENCH)
+        config = partly_french(tmp_path_factory.mktemp("pdf"), PARTLY_FRENCH)
         report = build_pdfs(Project(config), workers=1)
     assert len(report.written) == 9 and not report.refused
     return config
@@ -253,7 +251,7 @@ def _french_sample_percent(config) -> str:
 
 @pytest.mark.slow
 def test_a_paper_below_the_threshold_is_held_back_with_its_figure(run, project):
-    translate_catalogs(_config_of(project), "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+    translate_catalogs(_config_of(project), "fr", prefixed("FR ", PARTLY_FRENCH), domains=("sample", "series"))
     result = run("build", "pdf", "--lang", "fr", "--paper", "sample")
     assert result.exit_code == 0, result.output  # held back is reported, not a failure
     percent = _french_sample_percent(_config_of(project))
@@ -272,7 +270,7 @@ def _config_of(project: Path):
 @pytest.mark.slow
 def test_a_draft_is_marked_on_every_page_with_its_figure(run, project):
     config = _config_of(project)
-    translate_catalogs(config, "fr", prefixed("FR ", FRENCH), domains=("sample", "series"))
+    translate_catalogs(config, "fr", prefixed("FR ", PARTLY_FRENCH), domains=("sample", "series"))
     result = run("build", "pdf", "--lang", "fr", "--paper", "sample", "--draft")
     assert result.exit_code == 0, result.output
     reader = _pdf(config, "fr", "sample", draft=True)
