@@ -15,7 +15,7 @@ import pytest
 
 import library.model.project as model
 from library.core.config import Config, load_config
-from library.core.paths import pdf_path, site_folder
+from library.core.paths import pdf_path, site_folder, state_path
 from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
 from library.outputs.site.html import build_html
@@ -91,6 +91,27 @@ def test_a_french_edit_parses_no_other_languages_catalog_and_reads_no_unchanged_
     assert f"fr/{second}.html" in changed
     assert all("fr" in Path(name).with_suffix("").parts for name in changed), changed
     assert NEW_WORD in (site / "fr" / f"{second}.html").read_text("utf-8")
+
+
+
+@pytest.mark.slow  # two site builds: seconds of CPU; CI runs it
+def test_texts_read_before_the_site_still_leave_their_figures_for_the_next_build(library, monkeypatch):
+    """A whole build reads every text for its PDFs before the site counts them: those figures are recorded too."""
+    for stage in ("figures", "html"):  # the site as a first build makes it
+        state_path(library, stage).unlink()
+    earlier = Project(library)
+    for slug in _slugs(library):
+        for language in library.languages:
+            earlier.translation(slug, language)  # as the PDF and EPUB stages do
+    build_html(earlier)
+    _edit_french(library)
+    parsed = []
+    real_read_catalog = model.read_catalog
+    monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
+    build_html(Project(library))
+    second = _slugs(library)[1]
+    names = [f"{path.parts[-3]}/{path.stem}" for path in parsed]
+    assert "fr/" + second in names and all(name.endswith((f"/{second}", "/ui", "/series")) for name in names), names
 
 
 def test_a_pdf_rewritten_by_its_stage_is_copied_again(library):

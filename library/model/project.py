@@ -278,9 +278,17 @@ class Project:
             return sum((self.figure(paper.slug, language) for paper in self.papers), Figure())
         if slug == UI_DOMAIN:
             return self._interface_figure(language)
-        if self.known_figures is not None and (slug, language) not in self._translations:
-            return self.known_figures.figure(slug, language, lambda: self.translation(slug, language).figure)
-        return self.translation(slug, language).figure
+        known, read = self.known_figures, self._translations.get((slug, language))
+        if known is None or (read is not None and not self._catalog_unchanged(slug, language)):
+            return self.translation(slug, language).figure
+        # A text already read gives its figure to the record too, so the next build need not read it.
+        return known.figure(slug, language, lambda: self.translation(slug, language).figure)
+
+    def _catalog_unchanged(self, slug: str, language: str) -> bool:
+        """Whether the paper's catalog in language is as when read (if saved since, its figure is not the file's)."""
+        if language == self.config.source_language:
+            return True
+        return self._catalog_stamps.get((slug, language)) == _stamp(catalog_path(self.config, language, slug))
 
     def _interface_figure(self, language: str) -> Figure:
         """The interface catalog's figure: each message of ui.pot, looked up in the PO file."""
