@@ -257,6 +257,7 @@ def run_stages(project: Project, names: Iterable[str], selection: Selection = Se
     reports = []
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
     hashes = {} if hashes is None else hashes  # the stages read the same sources and catalogs: each is hashed once
+    project.known()  # the gate's figures from the last build's record: a catalog is parsed when it changed
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
         ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new

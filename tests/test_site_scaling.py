@@ -18,6 +18,9 @@ from library.core.config import Config, load_config
 from library.core.paths import pdf_path, site_folder, state_path
 from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
+from library.outputs.cards.card import build_cards
+from library.outputs.citations.files import build_citations
+from library.outputs.feeds.atom import build_feeds
 from library.outputs.site.html import build_html
 from library.outputs.static_search import pagefind
 from library.outputs.static_search.pagefind import FOLDER, build_static_search
@@ -112,6 +115,40 @@ def test_texts_read_before_the_site_still_leave_their_figures_for_the_next_build
     second = _slugs(library)[1]
     names = [f"{path.parts[-3]}/{path.stem}" for path in parsed]
     assert "fr/" + second in names and all(name.endswith((f"/{second}", "/ui", "/series")) for name in names), names
+
+
+
+@pytest.mark.slow  # three builds of three stages: seconds of CPU; CI runs it
+def test_citations_feeds_and_cards_read_only_the_edited_catalog_and_match_a_build_from_nothing(library, tmp_path,
+                                                                                             monkeypatch):
+    stages = (build_citations, build_feeds, build_cards)
+    for build in stages:
+        build(Project(library))
+    _edit_french(library)
+    fresh = load_config(Path(shutil.copytree(library.root, tmp_path / "fresh")) / "setup.cfg")
+    for folder in ("cite", "feeds", "cards"):  # the PDFs published stay
+        shutil.rmtree(site_folder(fresh) / folder)
+    for stage in ("citations", "feeds", "feed-entries", "cards", "figures"):
+        state_path(fresh, stage).unlink()
+    parsed, written = [], []
+    real_read_catalog = model.read_catalog
+    monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
+    project = Project(library)
+    for build in stages:
+        written += build(project)[0].written
+    second = _slugs(library)[1]
+    assert sorted(f"{path.parts[-3]}/{path.stem}" for path in parsed) == sorted(["fr/series", f"fr/{second}", "fr/ui"])
+    site = site_folder(library)
+    assert sorted(path.relative_to(site).as_posix() for path in written) == [
+        f"cite/fr/{second}.{extension}" for extension in ("bib", "json", "ris")] + ["feeds/fr.xml"]
+    monkeypatch.undo()
+    for build in stages:
+        build(Project(fresh))
+    for folder in ("cite", "feeds", "cards"):
+        made = {path.relative_to(site): path.read_bytes() for path in (site / folder).rglob("*") if path.is_file()}
+        again = site_folder(fresh)
+        assert made == {path.relative_to(again): path.read_bytes() for path in (again / folder).rglob("*")
+                        if path.is_file()}, folder
 
 
 def test_a_pdf_rewritten_by_its_stage_is_copied_again(library):

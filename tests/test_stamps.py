@@ -77,7 +77,7 @@ def test_the_same_project_built_in_two_folders_has_the_same_stamps_pages_and_pdf
     manifests = [Path("pdf/manifest.json"), Path("epub/manifest.json")]
     stamped = [*manifests, *sorted(path.relative_to(first) for path in first.glob("state/*.json"))]
     # The PDFs' and EPUBs' manifests, every other stage's record, and the ledger.
-    assert {name.stem for name in stamped} == {"manifest", "ledger", "figures",
+    assert {name.stem for name in stamped} == {"manifest", "ledger", "figures", "feed-entries",
                                                *(stage for stage in BUILD_ORDER if stage not in ("pdf", "epub"))}
     for name in stamped:
         assert _without_search_files(first / name) == _without_search_files(second / name), name

@@ -13,14 +13,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from library.core.paths import SiteMap
+from library.core.paths import UI_DOMAIN, SiteMap, catalog_path
 from library.model.manifest import published_pdfs
 from library.model.project import Project
 from library.model.publication import published_languages
+from library.model.stamps import Digest
 from library.sources.interface import REPORT_TYPE
 from library.sources.markup import plain_text
 
-__all__ = ["Creator", "Citation", "cited_language", "citation_of", "csl_item", "language_tag"]
+__all__ = ["Creator", "Citation", "cited_language", "citation_of", "citation_sources", "csl_item", "language_tag"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,18 @@ def citation_of(project: Project, slug: str, language: str) -> Citation:
         pdf=SiteMap.pdf(language, slug) if (language, slug) in published_pdfs(project.config) else None,
         doi=meta.doi, issn=meta.issn, isbn=meta.isbn, original=source, original_title=meta.title,
         versions=tuple((code, SiteMap.paper(code, slug)) for code in published_languages(project, slug)))
+
+
+def citation_sources(project: Project, slug: str, language: str) -> str:
+    """What citation_of(slug, language) is made from, as one stamp of files' bytes and the gate's verdicts.
+
+    Stages that write a file per citation compare it with the last build's, and read the
+    paper's catalog only when it differs: one changed catalog, not 200, at 200 papers.
+    """
+    known, config = project.known(), project.config
+    return Digest(known.text_stamp(slug, language), known.text_stamp(project.series_slug, language),
+                  known.file_hash(catalog_path(config, language, UI_DOMAIN)), published_languages(project, slug),
+                  (language, slug) in published_pdfs(config)).hexdigest()
 
 
 def _creator(name: str) -> Creator:

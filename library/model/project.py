@@ -284,6 +284,12 @@ class Project:
         # A text already read gives its figure to the record too, so the next build need not read it.
         return known.figure(slug, language, lambda: self.translation(slug, language).figure)
 
+    def known(self) -> KnownFigures:
+        """The build's figures and texts' stamps remembered by their files' bytes (made on first ask)."""
+        if self.known_figures is None:
+            self.known_figures = KnownFigures(self.config)
+        return self.known_figures
+
     def _catalog_unchanged(self, slug: str, language: str) -> bool:
         """Whether the paper's catalog in language is as when read (if saved since, its figure is not the file's)."""
         if language == self.config.source_language:

@@ -56,10 +56,21 @@ class Digest:
 
     def code(self, module: str) -> Digest:
         """The source files module runs (code_files), named from the library's folder down."""
-        return self.files(code_files(module), _LIBRARY.parent)
+        return self.add(_code_digest(module, tuple(_status(path) for path in code_files(module))))
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+@cache
+def _code_digest(module: str, statuses: tuple[tuple[int, int, int], ...]) -> str:
+    """The digest of module's source files, hashed once while their sizes and times stay (stages ask per output)."""
+    return Digest().files(code_files(module), _LIBRARY.parent).hexdigest()
+
+
+def _status(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _portable_name(path: Path, root: Path) -> str:
@@ -111,6 +122,7 @@ def _module_files(dotted: str) -> list[Path]:
     return [path for path in candidates if dotted.startswith("library") and path.is_file()][:1]
 
 
+@cache
 def distribution_version(name: str) -> str:
     """An installed package's version without importing it (importing WeasyPrint takes a second)."""
     try:

@@ -1,7 +1,7 @@
 """What the stages that own a folder of the site share: the project files they read, and writing that folder."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from library.core.config import Config
@@ -9,7 +9,7 @@ from library.core.files import Changes, remove_stale, write_outputs
 from library.core.paths import anchor_record_paths, catalog_paths, glossary_path, pdf_manifest_path
 from library.model.stamps import read_state, write_state
 
-__all__ = ["project_texts", "write_owned_folder"]
+__all__ = ["project_texts", "write_owned_items"]
 
 
 def project_texts(config: Config, *, manifest: bool = True, glossary: bool = False) -> list[Path]:
@@ -21,22 +21,29 @@ def project_texts(config: Config, *, manifest: bool = True, glossary: bool = Fal
     return [*sources, *catalogs, *anchor_record_paths(config), *extra]
 
 
-def write_owned_folder(config: Config, stage: str, folder: Path, inputs: str,
-                       plan: Callable[[], dict[Path, bytes]]) -> tuple[Changes, list[Path]]:
-    """Write the files plan() gives into folder, which stage alone writes, and remove the rest.
+def write_owned_items(config: Config, stage: str, folder: Path,
+                      items: Mapping[str, tuple[str, Callable[[], dict[Path, bytes]]]]) -> tuple[Changes, list[Path]]:
+    """Write into folder, which stage alone writes, the files of each item whose key changed; remove the rest.
 
-    Nothing is planned when the inputs hash as at the last build and the folder holds just what
-    was written then. Returns what changed and the files withdrawn.
+    items: each output's name -> (its key, from what it is made of, found without reading that;
+    the function that makes its files). An item whose key is as at the last build and whose
+    files are all there is left alone. Returns what changed and the files withdrawn.
     """
-    state = read_state(config, stage)
-    present = sorted(path for path in folder.rglob("*") if path.is_file())
-    if state.get("inputs") == inputs and [path.relative_to(folder).as_posix() for path in present] == state.get(
-        "files"
-    ):
-        return Changes(unchanged=present), []
-    planned = plan()
+    recorded = read_state(config, stage).get("items", {})
+    planned: dict[Path, bytes] = {}
+    unchanged, now = [], {}
+    for name, (key, make) in items.items():
+        kept = recorded.get(name)
+        paths = [folder / file for file in kept[1]] if kept and kept[0] == key else []
+        if paths and all(path.is_file() for path in paths):
+            unchanged += paths
+            now[name] = kept
+            continue
+        files = make()
+        planned.update(files)
+        now[name] = [key, sorted(path.relative_to(folder).as_posix() for path in files)]
     changes = write_outputs(planned)
-    withdrawn = remove_stale(folder, set(planned))
-    write_state(config, stage, {"inputs": inputs, "files": sorted(path.relative_to(folder).as_posix()
-                                                                  for path in planned)})
+    changes.unchanged += unchanged
+    withdrawn = remove_stale(folder, {*planned, *unchanged}) if folder.is_dir() else []
+    write_state(config, stage, {"items": now})
     return changes, withdrawn

@@ -10,6 +10,7 @@ again only when what it shows (or the code, the fonts, or Pillow) changed.
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from importlib.resources import files
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from library.core.files import Changes, remove_stale, write_outputs
-from library.core.paths import SiteMap, site_folder
+from library.core.paths import UI_DOMAIN, SiteMap, catalog_path, site_folder
 from library.model.project import Project
 from library.model.publication import published_languages
 from library.model.stamps import Digest, distribution_version, read_state, write_state
@@ -57,25 +58,44 @@ class CardText:
 
 
 def build_cards(project: Project) -> tuple[Changes, list[Path]]:
-    """Draw the cards whose texts changed; return what changed and the cards withdrawn."""
+    """Draw the cards whose texts changed; return what changed and the cards withdrawn.
+
+    A card's text is read again only when the files it comes from changed, and drawn again
+    only when that text changed.
+    """
+    project.known()  # the gate's figures from the last build's record, not from every catalog
     config = project.config
     site, folder = site_folder(config), site_folder(config) / SiteMap.cards_folder()
-    recorded = read_state(config, STAGE).get("cards", {})
-    keys, planned, unchanged = {}, {}, []
+    state = read_state(config, STAGE)
+    recorded, recorded_sources = state.get("cards", {}), state.get("sources", {})
+    keys, sources, planned, unchanged = {}, {}, {}, []
     for paper in project.papers:
         for language in published_languages(project, paper.slug):
             path = site / SiteMap.card(language, paper.slug)
+            name = path.relative_to(site).as_posix()
+            sources[name] = _sources(project, paper.slug, language)
+            if recorded_sources.get(name) == sources[name] and name in recorded and path.is_file():
+                keys[name] = recorded[name]
+                unchanged.append(path)
+                continue
             text = card_text(project, paper.slug, language)
-            keys[path.relative_to(site).as_posix()] = key = _key(text)
-            if recorded.get(path.relative_to(site).as_posix()) == key and path.is_file():
+            keys[name] = key = _key(text)
+            if recorded.get(name) == key and path.is_file():
                 unchanged.append(path)
             else:
                 planned[path] = draw_card(text)
     changes = write_outputs(planned)
     changes.unchanged.extend(unchanged)
     withdrawn = remove_stale(folder, {*planned, *unchanged}) if folder.is_dir() else []
-    write_state(config, STAGE, {"cards": keys})
+    write_state(config, STAGE, {"cards": keys, "sources": sources})
     return changes, withdrawn
+
+
+def _sources(project: Project, slug: str, language: str) -> str:
+    """The files a card's text comes from: the paper's and the series' texts, the interface's catalog."""
+    known = project.known()
+    return Digest(known.text_stamp(slug, language), known.text_stamp(project.series_slug, language),
+                  known.file_hash(catalog_path(project.config, language, UI_DOMAIN)), _shared_key()).hexdigest()
 
 
 def card_text(project: Project, slug: str, language: str) -> CardText:
@@ -95,9 +115,14 @@ def card_text(project: Project, slug: str, language: str) -> CardText:
 
 
 def _key(text: CardText) -> str:
+    return Digest(text, _shared_key()).hexdigest()
+
+
+@functools.cache
+def _shared_key() -> str:
+    """What every card is drawn with: its size, its fonts' bytes, Pillow, this code."""
     fonts = sorted({_font_path(entry) for table in (_LATIN, _ARABIC) for entry in table.values()})
-    return Digest(text, WIDTH, HEIGHT, distribution_version("pillow")).files(fonts, Path("/")).code(
-        __name__).hexdigest()
+    return Digest(WIDTH, HEIGHT, distribution_version("pillow")).files(fonts, Path("/")).code(__name__).hexdigest()
 
 
 def _font_path(entry: tuple[str, str]) -> Path:

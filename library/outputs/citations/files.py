@@ -6,6 +6,7 @@ Without site_url the files carry no address (a reference manager has no use for 
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -13,11 +14,11 @@ from pathlib import Path
 from library.core.config import Config
 from library.core.files import Changes
 from library.core.paths import SiteMap, site_address, site_folder
-from library.model.citation import Citation, citation_of, csl_item, language_tag
+from library.model.citation import Citation, citation_of, citation_sources, csl_item, language_tag
 from library.model.project import Project
 from library.model.publication import published_languages
 from library.model.stamps import Digest, settings_text
-from library.outputs.folders import project_texts, write_owned_folder
+from library.outputs.folders import write_owned_items
 
 __all__ = ["build_citations", "bibtex", "ris", "csl_json"]
 
@@ -30,24 +31,32 @@ _BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
 
 
 def build_citations(project: Project) -> tuple[Changes, list[Path]]:
-    """Write every published version's citation files; return what changed and the files withdrawn."""
+    """Write every published version's citation files; return what changed and the files withdrawn.
+
+    A version's files are made again only when what its citation comes from changed.
+    """
+    project.known()  # the gate's figures from the last build's record, not from every catalog
     config = project.config
-    inputs = Digest(settings_text(config), config.site_url).files(project_texts(config), config.root)
-    return write_owned_folder(config, STAGE, site_folder(config) / SiteMap.citations_folder(),
-                              inputs.code(__name__).hexdigest(), lambda: citation_files(project))
+    shared = Digest(settings_text(config), config.site_url).code(__name__).hexdigest()
+    items = {f"{slug} {language}": (Digest(shared, citation_sources(project, slug, language)).hexdigest(),
+                                    functools.partial(citation_files, project, slug, language))
+             for slug, language in published_versions(project)}
+    return write_owned_items(config, STAGE, site_folder(config) / SiteMap.citations_folder(), items)
 
 
-def citation_files(project: Project) -> dict[Path, bytes]:
-    """Each file to write, by its path in the site."""
+def published_versions(project: Project) -> list[tuple[str, str]]:
+    """Each briefing paper's published versions, as (slug, language), in series order."""
+    return [(paper.slug, language) for paper in project.briefings
+            for language in published_languages(project, paper.slug)]
+
+
+def citation_files(project: Project, slug: str, language: str) -> dict[Path, bytes]:
+    """The version's three files, by their paths in the site."""
     site, config = site_folder(project.config), project.config
-    files: dict[Path, bytes] = {}
-    for paper in project.briefings:
-        for language in published_languages(project, paper.slug):
-            citation = citation_of(project, paper.slug, language)
+    citation = citation_of(project, slug, language)
+    return {site / SiteMap.citation(language, slug, extension): text.encode("utf-8")
             for extension, text in (("bib", bibtex(citation, config)), ("ris", ris(citation, config)),
-                                    ("json", csl_json(citation, config))):
-                files[site / SiteMap.citation(language, paper.slug, extension)] = text.encode("utf-8")
-    return files
+                                    ("json", csl_json(citation, config)))}
 
 
 def csl_json(citation: Citation, config: Config) -> str:

@@ -128,7 +128,7 @@ def build_html(project: Project) -> Changes:
     config = project.config
     site = site_folder(config)
     state = read_state(config, STAGE)
-    known = project.known_figures = project.known_figures or KnownFigures(config)
+    known = project.known()
     site_key = _site_key(config)
     inputs = _stage_inputs(config, site_key, known)
     present = SiteFiles(site)
@@ -221,7 +221,7 @@ class _Site:
 
     def __init__(self, project: Project, site_key: str) -> None:
         self.project, self.config, self.site_key = project, project.config, site_key
-        self.known = project.known_figures or KnownFigures(project.config)
+        self.known = project.known()
         self.pdfs = published_pdfs(project.config)
         # Every page's head may name the homes announced and its language's feed.
         self.site_languages, self.feed_languages = site_languages(project), feed_languages(project)

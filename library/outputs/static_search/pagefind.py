@@ -60,7 +60,7 @@ def build_static_search(project: Project) -> Changes:
     config = project.config
     folder = site_folder(config) / FOLDER
     state = read_state(config, STAGE)
-    known = project.known_figures = project.known_figures or KnownFigures(config)
+    known = project.known()
     inputs = _stage_inputs(project, known)
     present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
     if state.get("inputs") == inputs and present == set(state.get("files", ())):
@@ -145,7 +145,7 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
     files and tables as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
-    known = project.known_figures or KnownFigures(project.config)
+    known = project.known()
     code = Digest().code(__name__).hexdigest()  # the pages are written by this code, from the texts' files
     for language, mine in records.items():
         source = scratch / _PAGES / language
