@@ -680,3 +680,19 @@ def test_a_damaged_manifest_is_written_again_by_a_whole_pdf_build_and_refused_by
     with pytest.raises(LibraryError, match=r"manifest.json:1: the PDF manifest is damaged \(.*\); run `library build "
                                            r"pdf` to render the PDFs and write it again"):
         plan_pdfs(Project(config), ("fr",))
+
+
+_COUNT_SUBPROCESSES = """
+import sys
+started = []
+sys.addaudithook(lambda event, args: started.append(args[0]) if event == "subprocess.Popen" else None)
+from library.outputs.pdf.typeset import import_weasyprint
+import_weasyprint().HTML(string="<p>Migration justice</p>").write_pdf()
+print(started)
+"""
+
+
+def test_weasyprint_is_imported_without_searching_for_its_libraries_names():
+    # cffi would run ldconfig, gcc and ld for each Windows or macOS name WeasyPrint tries first.
+    done = subprocess.run([sys.executable, "-c", _COUNT_SUBPROCESSES], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from library.core.config import Config
@@ -76,8 +78,7 @@ def render_job(config: Config, job: PdfJob, html_text: str, variant: str = PDF_V
 
 
 def _render(config: Config, job: PdfJob, html_text: str, variant: str) -> tuple[bytes, dict[str, int]]:
-    import weasyprint
-
+    weasyprint = import_weasyprint()
     repair_weasyprint_tagging()
     fetcher = ProjectFetcher(_allowed_roots(config), config.root)
     html = weasyprint.HTML(string=html_text, base_url=project_uri(config, config.templates_dir) + "/",
@@ -97,6 +98,31 @@ def _render(config: Config, job: PdfJob, html_text: str, variant: str) -> tuple[
     pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=bytes.fromhex(job.inputs[:32]),
                              uncompressed_pdf=False)
     return pdf, pages
+
+
+def import_weasyprint() -> ModuleType:
+    """WeasyPrint, imported without the twenty subprocesses its libraries' Windows and macOS names cost.
+
+    WeasyPrint tries each native library under several names; cffi looks each name it cannot
+    load for ctypes.util.find_library, which runs ldconfig, gcc and ld. The Linux names load
+    straight away: asked first without that search (0.1 CPU-second less per process, and no
+    forks of a worker), and with it only if that fails.
+    """
+    if "weasyprint" not in sys.modules:
+        import ctypes.util
+
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint  # noqa: F401
+        except OSError:  # imported again below, with the search, from the start
+            for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = search
+    import weasyprint  # noqa: F401 (here only when the first way failed)
+
+    return sys.modules["weasyprint"]
 
 
 # The longest a PDF may take to lay out: the volume takes about ten seconds here; a hundred times
