@@ -185,11 +185,13 @@ from pathlib import Path
 from library.core.config import load_config
 from library.model.project import Project
 from library.outputs.pdf.plan import plan_pdfs
+from library.outputs.pdf.pace import paced
 from library.outputs.pdf.typeset import job_html, render_job
 config = load_config(Path(sys.argv[1]) / "setup.cfg")
 project = Project(config)
 job = next(job for job in plan_pdfs(project, ("fr",)).jobs if job.slug == "volume")
-pace = {} if sys.argv[2] == "paced" else {"pace": contextlib.nullcontext}
+# "paced": the collector paused too, as for a long volume (this one is short)
+pace = {"pace": lambda long: paced(True)} if sys.argv[2] == "paced" else {"pace": contextlib.nullcontext}
 pdf, pages = render_job(config, job, job_html(project, job), **pace)
 print(hashlib.sha256(pdf).hexdigest(), max(pages.values()))
 """

@@ -21,7 +21,7 @@ from library.model.project import Project
 from library.model.stamps import source_date
 from library.outputs.fonts import font_file
 from library.outputs.gate import Job, volume_label, volume_named
-from library.outputs.pdf.pace import paced
+from library.outputs.pdf.pace import LONG_LAYOUT_CHARACTERS, paced
 from library.outputs.pdf.tags import repair_weasyprint_tagging
 from library.outputs.pdf.xmp import add_dublin_core
 from library.outputs.render import Environments, paper_view, prefixed_translation, render_template, volume_prefix
@@ -67,13 +67,13 @@ FONT_FILES = (
 
 
 def render_job(config: Config, job: PdfJob, html_text: str, variant: str = PDF_VARIANT,
-               pace: Callable[[], contextlib.AbstractContextManager[None]] = paced) -> tuple[bytes, dict[str, int]]:
+               pace: Callable[[bool], contextlib.AbstractContextManager[Any]] = paced) -> tuple[bytes, dict[str, int]]:
     """The PDF of job from its HTML, and the page of each anchor; fails if anything foreign was asked for.
 
     variant is WeasyPrint's: pdf/ua-1 for the library, pdf/ua-2 to try the next standard. pace
     surrounds the render (outputs/pdf/pace.py; the tests compare with contextlib.nullcontext).
     """
-    with pace():
+    with pace(len(html_text) > LONG_LAYOUT_CHARACTERS):
         return _render(config, job, html_text, variant)
 
 
