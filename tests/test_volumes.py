@@ -143,6 +143,22 @@ def test_one_changed_paper_costs_its_pdf_and_its_one_part(parted, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_changed_paper_is_laid_out_here_while_its_part_is_in_a_process_of_its_own(parted, tmp_path, monkeypatch):
+    root = shutil.copytree(parted[0].root, tmp_path / "copy")
+    config = load_config(root / "setup.cfg")
+    source = config.papers_dir / "third.md"
+    source.write_text(source.read_text("utf-8").replace("long enough", "just long enough"), "utf-8")
+    here, real = [], pdf_plan.render_job
+    monkeypatch.setattr(pdf_plan, "render_job", lambda config, job, html: here.append(job.slug) or real(
+        config, job, html))
+    done = build_pdfs(Project(config), ("en",), workers=2)
+    assert here == ["third"]  # the part went to a process of its own: it cannot call this process's function
+    assert sorted(path.name for path in done.written) == ["third.pdf", "volume-2.pdf"]
+    assert "just long enough" in "".join(page.extract_text() for page in PdfReader(pdf_path(config, "en", "volume-2"))
+                                         .pages)
+
+
+@pytest.mark.slow
 def test_cutting_the_series_anew_withdraws_the_volumes_it_no_longer_has(tmp_path):
     config = load_config(_parted(tmp_path, volume_size=None) / "setup.cfg")
     build_pdfs(Project(config), ("en",), workers=1)

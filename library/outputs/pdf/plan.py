@@ -3,8 +3,8 @@
 The gate (outputs/gate.py) decides what is published, held back or drafted, and cuts the volumes;
 a PDF is rendered again only when one of its inputs changed (their hash is kept in the manifest).
 The renders run in parallel on every core (typeset.py lays each one out), at most one volume at a
-time, each PDF written by the process that laid it out; one or two papers alone are laid out in
-the command's own process, where starting workers would cost more than it saves.
+time, each PDF written by the process that laid it out; one or two papers are laid out in the
+command's own process (beside the volumes they are in), where starting workers would cost more than it saves.
 """
 from __future__ import annotations
 
@@ -119,6 +119,9 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
 
     # spawn: a forked child would inherit Pango's and GLib's threads in an unknown state.
     context = multiprocessing.get_context("spawn")
+    if sum(not _is_volume(job) for job in ordered) <= IN_PROCESS_PAPERS:
+        yield from _papers_here_volumes_apart(project, context, ordered, environments)
+        return
     size = min(workers or os.cpu_count() or 1, len(ordered))
     # Papers go to a pool whose workers start as they are needed and make way for fresh ones after
     # PAPERS_PER_WORKER; each volume to a process of its own, started only once the one before has
@@ -138,6 +141,26 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
         raise
     for pool in (papers, spare, volumes):
         pool.shutdown()
+
+
+def _papers_here_volumes_apart(project: Project, context: BaseContext, ordered: list[PdfJob],
+                               environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
+    """A paper or two and the volumes they are in (one changed catalog, say): the papers laid out in the
+    command's own process while the volumes are, one at a time, each in a process of its own."""
+    config = project.config
+    volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
+    try:
+        laid_out = {volumes.submit(_volume_in_own_process, context, config, job, job_html(project, job, environments)):
+                    job for job in ordered if _is_volume(job)}
+        for job in ordered:
+            if not _is_volume(job):
+                yield job, render_and_write(config, job, job_html(project, job, environments))
+        for future, job in laid_out.items():
+            yield job, future.result()
+    except BaseException:
+        volumes.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        raise
+    volumes.shutdown()
 
 
 @dataclasses.dataclass
@@ -162,8 +185,9 @@ def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, ht
 # this many keeps it near its first size.
 PAPERS_PER_WORKER = 10
 
-# Up to this many papers' PDFs (and no volume) are laid out in the command's own process: starting
-# two spawn workers (Python, WeasyPrint, Pango) costs more than their parallelism saves on so few.
+# Up to this many papers' PDFs are laid out in the command's own process (the volumes beside them
+# each in a process of its own): starting spawn workers (Python, WeasyPrint, Pango) costs more than
+# their parallelism saves on so few.
 IN_PROCESS_PAPERS = 2
 
 
