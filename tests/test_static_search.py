@@ -19,7 +19,7 @@ from library.core.errors import LibraryError
 from library.core.paths import site_folder
 from library.model.project import Project
 from library.outputs.site.html import build_html
-from library.outputs.static_search.pagefind import FOLDER, _passage_page, _records, _run_pagefind, build_static_search
+from library.outputs.static_search.pagefind import FOLDER, _paper_page, _records, _run_pagefind, build_static_search
 
 SUB_PATH = "migration-justice"
 # Per language, an unaccented word and an inflected form, and what the passages they find must hold.
