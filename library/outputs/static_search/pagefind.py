@@ -99,8 +99,17 @@ def build_static_search(project: Project) -> Changes:
     for name in sorted(present - kept):
         (folder / name).unlink()
         changes.removed.append(folder / name)
+    _remove_empty_folders(folder, {(folder / name).parent for name in present - kept})
     write_state(config, STAGE, {"inputs": inputs, "languages": now, "files": sorted(kept)})
     return changes
+
+
+def _remove_empty_folders(folder: Path, emptied: set[Path]) -> None:
+    """The folders the files removed leave empty (a paper gone, the fragments of an earlier layout), deepest first."""
+    for place in sorted(emptied, key=lambda path: len(path.parts), reverse=True):
+        while place != folder and place.is_dir() and not any(place.iterdir()):
+            place.rmdir()
+            place = place.parent
 
 
 def _stage_inputs(project: Project, known: KnownFigures) -> str:
