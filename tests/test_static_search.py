@@ -1,6 +1,7 @@
 """Search on a static host: the Pagefind index `build html` writes, and the search page in Chromium."""
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import subprocess
@@ -49,12 +50,13 @@ def test_the_site_holds_one_index_per_language_with_a_page_per_paper_and_a_file_
     assert entry["languages"]["fr"]["page_count"] == len(project.papers) < len(records)
     table = json.loads((site / FOLDER / "search.fr.json").read_text("utf-8"))
     assert table["count"] == len(records) > 200
-    _id, paper, path, starts, lengths = next(row for row in table["papers"] if row[1] == "what-is-the-imrf")
-    assert len(starts) == len(lengths) == len([r for r in records if r["paper"] == paper])
-    assert starts == sorted(starts) and starts[0] == 0
+    _id, paper, path, words, lengths = next(row for row in table["papers"] if row[1] == "what-is-the-imrf")
+    # Each passage's words on Pagefind's page (the last's need not be said), and its length as the server keeps it.
+    assert len(words) + 1 == len(lengths) == len([r for r in records if r["paper"] == paper])
+    assert all(count >= 0 for count in words) and words[:2] == lengths[:2]  # the title, the subtitle: a few words
     # A passage shown: its own file, and its anchor on the paper's page.
     anchor, section, language, _pdf, text, title = json.loads(
-        (site / FOLDER / "passages" / "fr" / paper / "5.json").read_text("utf-8"))
+        gzip.decompress((site / FOLDER / "passages" / "fr" / paper / "5.passage").read_bytes()))
     record = [r for r in records if r["paper"] == paper][5]
     assert (anchor, section, language, text, title) == (record["anchor"], record["section"], "fr", record["text"],
                                                          record["paper_title"])

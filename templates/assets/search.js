@@ -758,8 +758,14 @@
     if (!table.shards.has(id)) {
       var passage = table.byId.get(id);
       table.shards.set(id, fetch(root + "pagefind/passages/" + table.language + "/"
-                                 + encodeURIComponent(passage.paper.slug) + "/" + passage.number + ".json")
-        .then(function (response) { return response.json(); })
+                                 + encodeURIComponent(passage.paper.slug) + "/" + passage.number + ".passage")
+        .then(function (response) { return response.arrayBuffer(); })
+        .then(function (bytes) {
+          var head = new Uint8Array(bytes, 0, 2), gzipped = head[0] === 0x1f && head[1] === 0x8b;
+          // Compressed, unless the host decompressed it on the way (as it may Pagefind's own files).
+          return gzipped ? new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json()
+            : JSON.parse(new TextDecoder().decode(bytes));
+        })
         .then(function (row) {
           return {anchor: row[0], section: row[1], language: row[2], pdfPath: row[3], text: row[4], paperTitle: row[5]};
         }));
@@ -858,7 +864,9 @@
       table.shards = new Map();
       var order = 0;
       table.papers.forEach(function (row) {
-        var paper = {id: row[0], slug: row[1], path: row[2], starts: row[3], first: order};
+        var starts = [0]; // each passage's first place: the words of those before it
+        row[3].forEach(function (words) { starts.push(starts[starts.length - 1] + words); });
+        var paper = {id: row[0], slug: row[1], path: row[2], starts: starts, first: order};
         table.pages.set(paper.id, paper);
         table.bySlug.set(paper.slug, paper);
         row[4].forEach(function (length, number) {

@@ -10,7 +10,7 @@ series' length, and one Pagefind page a paper keeps Pagefind's metadata small. T
 carries what the server's search knows and Pagefind does not: the stop words, question words and
 operators of the server's analyzers, the glossary's forms and the stems of the index's words.
 What a result shows (its text, section, paper and PDF page) is in a file of its own per passage
-(`passages/<lang>/<paper>/<n>.json`), fetched for the passages shown; the vocabulary
+(`passages/<lang>/<paper>/<n>.passage`, gzip), fetched for the passages shown; the vocabulary
 did-you-mean needs is in `search-words.<lang>.json`, fetched only for a misspelt word.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ _SECONDS = 300
 _PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
 # The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
 _OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
-                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json|passages/([\w-]+)/.+\.json")
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json|passages/([\w-]+)/.+\.passage")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 
@@ -176,8 +176,9 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
 
 def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
                 pages: dict[tuple[str, str], tuple[str, list[tuple[str, int]]]]) -> list[list[Any]]:
-    """Each paper as the browser finds its passages: Pagefind's id of its page, its slug and address, where each
-    passage starts among the page's words, and each passage's length as the server's index keeps it."""
+    """Each paper as the browser finds its passages: Pagefind's id of its page, its slug and address, each
+    passage's number of words on the page (so where each starts: small numbers, which compress well), and each
+    passage's length as the server's index keeps it."""
     rows: dict[str, list[Any]] = {}
     for record, length in zip(mine, counted, strict=True):
         slug = record["paper"]
@@ -189,19 +190,25 @@ def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
         passages = [record["anchor"] for record in mine if record["paper"] == slug]
         if [anchor for anchor, _start in anchors] != passages:
             raise LibraryError(f"static search: Pagefind did not keep the passages of {language}/{slug} in order")
-        row[3] = [start for _anchor, start in anchors]
+        starts = [start for _anchor, start in anchors]
+        row[3] = [after - start for start, after in zip(starts, starts[1:], strict=False)]
     return list(rows.values())
 
 
 def _write_passages(folder: Path, language: str, mine: list[dict[str, Any]], changes: OutputBatch) -> None:
     """What each passage's result shows, in a file of its own: its anchor, section, language, PDF page, text and
-    paper's title; numbered within its paper, as the table counts them."""
+    paper's title; numbered within its paper, as the table counts them.
+
+    Compressed, as Pagefind's fragments are (and with no time in the header, so the same each
+    build): a host that compresses nothing sends a fifth of the bytes. Their own extension, so
+    that no host takes them for a .gz and decompresses them on the way.
+    """
     numbers: Counter[str] = Counter()
     for record in mine:
         slug = record["paper"]
-        changes.write(folder / passage_name(language, slug, numbers[slug]),
-                      _json([record["anchor"], record["section"], record["language"], record["pdf_path"],
-                             record["text"], record["paper_title"]]))
+        data = _json([record["anchor"], record["section"], record["language"], record["pdf_path"], record["text"],
+                      record["paper_title"]])
+        changes.write(folder / passage_name(language, slug, numbers[slug]), gzip.compress(data, 9, mtime=0))
         numbers[slug] += 1
 
 
@@ -268,7 +275,7 @@ def table_name(language: str) -> str:
 
 def passage_name(language: str, paper: str, number: int) -> str:
     """What the result of a paper's passage (its number in the paper, from 0) shows, fetched when it is shown."""
-    return f"passages/{language}/{paper}/{number}.json"
+    return f"passages/{language}/{paper}/{number}.passage"
 
 
 def words_name(language: str) -> str:
