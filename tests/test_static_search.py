@@ -66,6 +66,18 @@ def test_the_site_holds_one_index_per_language_with_a_page_per_paper_and_a_file_
     assert not (site / FOLDER / "fragment").is_dir() or not any((site / FOLDER / "fragment").iterdir())
 
 
+def test_what_a_first_search_loads_costs_a_few_bytes_a_passage(real_library):
+    """A long series' first search: Pagefind's metadata has an entry a paper, the table a few bytes a passage
+    (two small numbers); what each passage shows is fetched with it (issue 36: 200 papers in 150 kB)."""
+    folder = site_folder(real_library) / FOLDER
+    for language in ("en", "fr", "es"):
+        table = json.loads((folder / f"search.{language}.json").read_text("utf-8"))
+        rows = json.dumps(table["papers"], separators=(",", ":"))
+        assert len(rows) <= 6 * table["count"] + 80 * len(table["papers"]), (language, len(rows), table["count"])
+        meta = next(folder.glob(f"pagefind.{language}_*.pf_meta"))
+        assert meta.stat().st_size <= 60 * len(table["papers"]) + 200, (language, meta.stat().st_size)
+
+
 def test_an_unchanged_build_leaves_the_index_alone_and_a_changed_paper_rebuilds_it(tmp_path):
     config = load_config(make_project(tmp_path) / "setup.cfg")
     build_static_search(Project(config))
