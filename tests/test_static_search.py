@@ -138,6 +138,23 @@ def test_the_language_tables_carry_the_servers_lists(real_library):
     assert words["words"]["declaration"][1] == "déclaration" and "hearing" in words["elsewhere"]
 
 
+def test_the_stems_come_in_files_by_first_letters_each_word_in_its_own(real_library):
+    """A search loads the stems of its own words' first letters, never the whole vocabulary's."""
+    from library.outputs.analysis import stem
+
+    folder = site_folder(real_library) / FOLDER
+    table = json.loads((folder / "search.fr.json").read_text("utf-8"))
+    assert "stems" not in table and "64-65" in table["stem_files"]  # "de": déclaration, des…
+    assert {path.stem for path in (folder / "stems" / "fr").iterdir()} == set(table["stem_files"])
+    groups = json.loads((folder / "stems" / "fr" / "64-65.json").read_text("utf-8"))
+    assert "declaration" in groups["fr"][stem("fr", "declaration")].split()
+    # Each stem with its forms, in the file of each form's first letters (and of its own).
+    assert all(stem_.startswith("de") or any(word.startswith("de") for word in forms.split())
+               for stems in groups.values() for stem_, forms in stems.items())
+    sizes = [path.stat().st_size for path in (folder / "stems" / "fr").iterdir()]
+    assert max(sizes) < 8_000 and sum(sizes) > 5 * max(sizes)
+
+
 def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_library):
     """BM25F divides by a passage's length as Whoosh keeps it, in one byte (11 words as 12), and the exact average."""
     from whoosh import index

@@ -596,7 +596,9 @@
     return engine.table.languages.reduce(function (before, code) {
       return before.then(function (found) {
         return found || code === engine.language ? found : opened(code).then(function (other) {
-          var parsed = parse(text, other.table);
+          return parsedWithStems(other.table, text).then(function (parsed) { return [other, parsed]; });
+        }).then(function (opening) {
+          var other = opening[0], parsed = opening[1];
           return parsed.required.length && searchAll(other, parsed).then(function (all) {
             var hits = kept(intersection(all.required), all);
             return hits && {hits: ranked(hits, new Map(), other.table), matched: other, matchedParse: parsed};
@@ -874,20 +876,69 @@
           order += 1;
         });
       });
+      table.stems = {};
       table.stemOf = {};
-      Object.keys(table.stems).forEach(function (code) {
-        var map = table.stemOf[code] = {};
-        Object.keys(table.stems[code]).forEach(function (stem) {
-          table.stems[code][stem].split(" ").forEach(function (word) { map[word] = stem; });
-        });
-      });
+      table.stemFiles = new Map();
+      table.hasStemFile = new Set(table.stem_files);
       return table;
+    });
+  }
+
+  // The stems of the index's words come in files by the words' first two letters, each loaded once,
+  // when a word of a query starts with them: a search needs a few of them, whatever the vocabulary.
+  // A word of a passage shown needs none of its own: only a word starting as a word of the query
+  // can be one the reader asked for.
+  function stemPrefix(folded) {
+    return Array.from(folded).slice(0, 2).map(function (letter) {
+      return letter.codePointAt(0).toString(16);
+    }).join("-");
+  }
+
+  function withStems(table, words) {
+    var prefixes = new Set(words.map(function (word) { return stemPrefix(fold(word)); }));
+    return Promise.all(Array.from(prefixes).filter(function (prefix) {
+      return table.hasStemFile.has(prefix);
+    }).map(function (prefix) {
+      if (!table.stemFiles.has(prefix)) {
+        table.stemFiles.set(prefix, fetch(root + "pagefind/stems/" + table.language + "/" + prefix + ".json")
+          .then(function (response) { return response.json(); })
+          .then(function (groups) {
+            Object.keys(groups).forEach(function (code) {
+              var stems = table.stems[code] = table.stems[code] || {};
+              var map = table.stemOf[code] = table.stemOf[code] || {};
+              Object.keys(groups[code]).forEach(function (stem) {
+                stems[stem] = groups[code][stem];
+                stems[stem].split(" ").forEach(function (word) { map[word] = stem; });
+              });
+            });
+          }));
+      }
+      return table.stemFiles.get(prefix);
+    }));
+  }
+
+  // The query read once the stems of its words are at hand; then those of the words it searches
+  // for (a glossary term's forms) are fetched too.
+  function parsedWithStems(table, text) {
+    return withStems(table, wordsOf(text)).then(function () {
+      var parsed = parse(text, table), words = [];
+      (function collect(query) {
+        if (query.words) {
+          words.push.apply(words, query.words);
+        }
+        (query.nodes || []).forEach(collect);
+      })({nodes: parsed.required.concat(parsed.optional).map(function (clause) { return clause.query; })
+        .concat(parsed.excluded)});
+      return withStems(table, words).then(function () { return parsed; });
     });
   }
 
   // One whole search: the query, or, when it finds nothing, the corrected query.
   function searchQuery(engine, text) {
-    var parsed = parse(text, engine.table);
+    return parsedWithStems(engine.table, text).then(function (parsed) { return searched(engine, text, parsed); });
+  }
+
+  function searched(engine, text, parsed) {
     if (!parsed.required.length) {
       return Promise.resolve({query: text, parsed: parsed, hits: [], noWords: true});
     }
@@ -899,8 +950,11 @@
       if (found.hits.length || !found.suggestion) {
         return found;
       }
-      var correctedParse = parse(found.suggestion, engine.table);
-      return find(engine, correctedParse, found.suggestion, true).then(function (corrected) {
+      var correctedParse;
+      return parsedWithStems(engine.table, found.suggestion).then(function (parsedAgain) {
+        correctedParse = parsedAgain;
+        return find(engine, correctedParse, found.suggestion, true);
+      }).then(function (corrected) {
         if (!corrected.hits.length) {
           return found;
         }

@@ -51,7 +51,7 @@ _SECONDS = 300
 _PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
 # The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
 _OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
-                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json|passages/([\w-]+)/.+\.passage")
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json|passages/([\w-]+)/.+\.passage|stems/([\w-]+)/[\w-]+\.json")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 
@@ -166,7 +166,8 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
             output = Path(work) / "output"
             _pagefind(source, output)
             pages = _write_index(project, folder, output, changes)
-        table = tables[language]
+        table = dict(tables[language])
+        _write_stems(folder, language, table.pop("stems"), table, changes)
         table["papers"] = _paper_rows(language, mine, lengths[language], pages)
         table["count"] = len(mine)
         table["average_length"] = sum(lengths[language]) / max(1, len(mine))
@@ -193,6 +194,25 @@ def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
         starts = [start for _anchor, start in anchors]
         row[3] = [after - start for start, after in zip(starts, starts[1:], strict=False)]
     return list(rows.values())
+
+
+def _write_stems(folder: Path, language: str, stems: dict[str, dict[str, str]], table: dict[str, Any],
+                 changes: OutputBatch) -> None:
+    """The stems of the index's words in files by the words' first two letters, so that a search loads those of
+    its own words (a few hundred bytes), however large the vocabulary; the table lists the files there are."""
+    files: dict[str, dict[str, dict[str, str]]] = {}
+    for code, found in stems.items():
+        for stem, forms in found.items():
+            for prefix in {stem_prefix(stem), *(stem_prefix(form) for form in forms.split())}:
+                files.setdefault(prefix, {}).setdefault(code, {})[stem] = forms
+    for prefix, groups in files.items():
+        changes.write(folder / f"stems/{language}/{prefix}.json", _json(groups))
+    table["stem_files"] = sorted(files)
+
+
+def stem_prefix(word: str) -> str:
+    """The name of the stems' file of a folded word: its first two letters' code points (search.js has the same)."""
+    return "-".join(f"{ord(letter):x}" for letter in word[:2])
 
 
 def _write_passages(folder: Path, language: str, mine: list[dict[str, Any]], changes: OutputBatch) -> None:
