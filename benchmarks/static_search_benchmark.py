@@ -168,7 +168,7 @@ def measure(browser, base: str, language: str, rounds: int) -> Transfer:
 
 KINDS = (("engine", r"pagefind\.js|wasm\..*|pagefind-entry\.json"), ("metadata", r"pagefind\..*\.pf_meta"),
          ("index chunks", r"index/.*"), ("fragments", r"fragment/.*"), ("table", r"search\.[\w-]+\.json"),
-         ("passage shards", r"passages/.*"), ("vocabulary", r"search-words\..*"))
+         ("passages shown", r"passages/.*"), ("stems", r"stems/.*"), ("vocabulary", r"search-words\..*"))
 
 
 def breakdown(transfer: Transfer) -> str:
