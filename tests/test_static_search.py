@@ -170,6 +170,21 @@ def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_lib
         assert any(12 in row[4] for row in table["papers"])  # 11 or 12 words
 
 
+def test_a_paper_of_nothing_but_stop_words_has_no_pagefind_page_and_its_passages_no_words(tmp_path):
+    from library.outputs.static_search.pagefind import _fragment, _paper_rows
+
+    records = [{"paper": "a", "anchor": "x", "text": "The of and.", "language": "en"},
+               {"paper": "b", "anchor": "y", "text": "Migrants' rights", "language": "en"},
+               {"paper": "b", "anchor": "z", "text": "and rights of migrants", "language": "en"}]
+    output = _run_pagefind(tmp_path, {"en": records})
+    pages = {}
+    for path in (output / "fragment").iterdir():
+        pages.update(_fragment(f"fragment/{path.name}", path.read_bytes()))
+    assert set(pages) == {("en", "b")}  # Pagefind leaves out a page without a word
+    rows = _paper_rows("en", records, [0, 3, 2], pages)
+    assert rows == [["", "a", "en/a.html", [], [0]], [pages["en", "b"][0], "b", "en/b.html", [2], [3, 2]]]
+
+
 def test_a_pagefind_failure_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
     with pytest.raises(LibraryError, match="static search: Pagefind could not run"):

@@ -181,17 +181,19 @@ def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
     passage's number of words on the page (so where each starts: small numbers, which compress well), and each
     passage's length as the server's index keeps it."""
     rows: dict[str, list[Any]] = {}
+    anchors: dict[str, list[str]] = {}
     for record, length in zip(mine, counted, strict=True):
         slug = record["paper"]
         if slug not in rows:
-            rows[slug] = [pages[language, slug][0], slug, SiteMap.paper(language, slug), [], []]
+            # A page of no word at all is none of Pagefind's: no result names it.
+            rows[slug] = [pages.get((language, slug), ("", []))[0], slug, SiteMap.paper(language, slug), [], []]
         rows[slug][4].append(_stored_length(length))
+        anchors.setdefault(slug, []).append(record["anchor"])
     for slug, row in rows.items():
-        anchors = pages[language, slug][1]
-        passages = [record["anchor"] for record in mine if record["paper"] == slug]
-        if [anchor for anchor, _start in anchors] != passages:
+        found = pages.get((language, slug), ("", [(anchor, 0) for anchor in anchors[slug]]))[1]
+        if [anchor for anchor, _start in found] != anchors[slug]:
             raise LibraryError(f"static search: Pagefind did not keep the passages of {language}/{slug} in order")
-        starts = [start for _anchor, start in anchors]
+        starts = [start for _anchor, start in found]
         row[3] = [after - start for start, after in zip(starts, starts[1:], strict=False)]
     return list(rows.values())
 
