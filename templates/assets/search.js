@@ -854,11 +854,17 @@
   }
 
   // A language's table, with the lookups the search needs built once: each paper's passages are
-  // numbered in the series' order, their ids.
+  // numbered in the series' order, their ids; each length kept as the server's index keeps it,
+  // in a byte (the first of its steps at or over the length: 11 words count as 12).
   function loadTable(code) {
+    function keptLength(length) {
+      return table.length_steps.find(function (step) { return step >= length; });
+    }
+    var table;
     return fetch(root + "pagefind/search." + code + ".json").then(function (response) {
       return response.json();
-    }).then(function (table) {
+    }).then(function (loaded) {
+      table = loaded;
       table.language = code;
       table.byId = new Map();
       table.pages = new Map();
@@ -866,13 +872,15 @@
       table.shards = new Map();
       var order = 0;
       table.papers.forEach(function (row) {
-        var starts = [0]; // each passage's first place: the words of those before it
-        row[3].forEach(function (words) { starts.push(starts[starts.length - 1] + words); });
+        var starts = [0]; // each passage's first place: the words of those before it on Pagefind's page
+        (row[4] || row[3]).slice(0, row[3].length - 1).forEach(function (words) {
+          starts.push(starts[starts.length - 1] + words);
+        });
         var paper = {id: row[0], slug: row[1], path: row[2], starts: starts, first: order};
         table.pages.set(paper.id, paper);
         table.bySlug.set(paper.slug, paper);
-        row[4].forEach(function (length, number) {
-          table.byId.set(order, {paper: paper, number: number, length: length, order: order});
+        row[3].forEach(function (length, number) {
+          table.byId.set(order, {paper: paper, number: number, length: keptLength(length), order: order});
           order += 1;
         });
       });

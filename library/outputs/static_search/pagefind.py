@@ -170,6 +170,7 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
         _write_stems(folder, language, table.pop("stems"), table, changes)
         table["papers"] = _paper_rows(language, mine, lengths[language], pages)
         table["count"] = len(mine)
+        table["length_steps"] = _length_steps(max(lengths[language], default=0))
         table["average_length"] = sum(lengths[language]) / max(1, len(mine))
         changes.write(folder / table_name(language), _json(table))
         _write_passages(folder, language, mine, changes)
@@ -177,24 +178,26 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
 
 def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
                 pages: dict[tuple[str, str], tuple[str, list[tuple[str, int]]]]) -> list[list[Any]]:
-    """Each paper as the browser finds its passages: Pagefind's id of its page, its slug and address, each
-    passage's number of words on the page (so where each starts: small numbers, which compress well), and each
-    passage's length as the server's index keeps it."""
+    """Each paper as the browser finds its passages: Pagefind's id of its page, its slug and address, and each
+    passage's length in indexed words, which is also its number of words on Pagefind's page (so where each
+    starts); where Pagefind counted otherwise (a word it parts in two), its counts follow, all but the last's."""
     rows: dict[str, list[Any]] = {}
-    anchors: dict[str, list[str]] = {}
     for record, length in zip(mine, counted, strict=True):
         slug = record["paper"]
         if slug not in rows:
             # A page of no word at all is none of Pagefind's: no result names it.
             rows[slug] = [pages.get((language, slug), ("", []))[0], slug, SiteMap.paper(language, slug), [], []]
-        rows[slug][4].append(_stored_length(length))
-        anchors.setdefault(slug, []).append(record["anchor"])
+        rows[slug][3].append(length)
+        rows[slug][4].append(record["anchor"])
     for slug, row in rows.items():
-        found = pages.get((language, slug), ("", [(anchor, 0) for anchor in anchors[slug]]))[1]
-        if [anchor for anchor, _start in found] != anchors[slug]:
+        anchors = row.pop()
+        found = pages.get((language, slug), ("", [(anchor, 0) for anchor in anchors]))[1]
+        if [anchor for anchor, _start in found] != anchors:
             raise LibraryError(f"static search: Pagefind did not keep the passages of {language}/{slug} in order")
         starts = [start for _anchor, start in found]
-        row[3] = [after - start for start, after in zip(starts, starts[1:], strict=False)]
+        words = [after - start for start, after in zip(starts, starts[1:], strict=False)]
+        if words != row[3][:-1]:
+            row.append(words)
     return list(rows.values())
 
 
@@ -280,14 +283,17 @@ def _fragment(name: str, data: bytes) -> dict[tuple[str, str], tuple[str, list[t
     return {(language, paper): (name.removeprefix("fragment/").removesuffix(".pf_fragment"), anchors)}
 
 
-def _stored_length(length: int) -> int:
-    """A passage's length in words as the server's index keeps it, in one byte (11 is kept as 12), for BM25F.
+def _length_steps(longest: int) -> list[int]:
+    """The lengths the server's index keeps a passage's length as (one byte: 11 words are kept as 12), up to the
+    first at or over longest: the browser keeps each length as the first of them at or over it, as Whoosh does."""
+    from whoosh.util.numeric import byte_to_length
 
-    The average length the server divides by is the exact one (the table's average_length).
-    """
-    from whoosh.util.numeric import byte_to_length, length_to_byte
-
-    return int(byte_to_length(length_to_byte(length)))
+    steps = []
+    for code in range(256):
+        steps.append(int(byte_to_length(code)))
+        if steps[-1] >= longest:
+            break
+    return steps
 
 
 def table_name(language: str) -> str:
