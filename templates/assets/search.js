@@ -616,7 +616,13 @@
   function opened(code) {
     if (!engines[code]) {
       var script = new URL(root + "pagefind/pagefind.js" + (code === language ? "" : "?" + code), document.baseURI);
-      engines[code] = Promise.all([import(script.href), loadTable(code)]).then(function (loaded) {
+      // The stems of the query's words are fetched as soon as the table says which files there are,
+      // while Pagefind starts: the search that waits for them finds them there.
+      var table = loadTable(code).then(function (loaded) {
+        withStems(loaded, wordsOf(cleaned));
+        return loaded;
+      });
+      engines[code] = Promise.all([import(script.href), table]).then(function (loaded) {
         return loaded[0].options({noWorker: true}).then(function () {
           document.documentElement.lang = code;
           var started = loaded[0].init();
