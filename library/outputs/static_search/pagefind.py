@@ -2,16 +2,16 @@
 
 Each paper goes to Pagefind as one page, each passage a paragraph with its anchor as id, and
 only the words the server indexes (its stop words left out), so that Pagefind's word positions
-are the server's and a quoted phrase matches where the server's would; Pagefind stems its words
-and folds their accents by <html lang>. A result is a paper and the places of its words; the
-browser finds each place's passage from where each passage starts, which the language's table
-(`search.<lang>.json`) gives with each passage's length: a few bytes a passage, whatever the
-series' length, and one Pagefind page a paper keeps Pagefind's metadata small. The table also
-carries what the server's search knows and Pagefind does not: the stop words, question words and
-operators of the server's analyzers, the glossary's forms and the stems of the index's words.
-What a result shows (its text, section, paper and PDF page) is in a file of its own per passage
-(`passages/<lang>/<paper>/<n>.passage`, gzip), fetched for the passages shown; the vocabulary
-did-you-mean needs is in `search-words.<lang>.json`, fetched only for a misspelt word.
+are the server's; Pagefind stems its words and folds their accents by <html lang>. A result is
+a paper and the places of its words; the browser finds each place's passage from each passage's
+length in words, which the language's table (`search.<lang>.json`) gives: a number a passage,
+and one Pagefind page a paper keeps Pagefind's metadata small. The table also carries what the
+server's search knows and Pagefind does not: the stop words, question words and operators of
+the server's analyzers and the glossary's forms. The stems of the index's words are in files by
+their first letters (`stems/<lang>/…`), fetched for the query's words; what a result shows (its
+text, section, paper and PDF page) is in a file per passage (`passages/<lang>/<paper>/<n>.passage`,
+gzip), fetched for the passages shown; the vocabulary did-you-mean needs is in
+`search-words.<lang>.json`, fetched only for a misspelt word.
 """
 from __future__ import annotations
 
@@ -49,9 +49,11 @@ _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind
                      r"|pagefind\.[\w-]+\.pf_meta|index/[\w-]+\.pf_\w+)")
 _SECONDS = 300
 _PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
-# The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
+# The files of one language: its index's (and an earlier layout's fragments), its metadata, its stemmer, its
+# tables, its passages' and its stems' files.
 _OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
-                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json|passages/([\w-]+)/.+\.passage|stems/([\w-]+)/[\w-]+\.json")
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json"
+                    r"|passages/([\w-]+)/.+\.passage|stems/([\w-]+)/[\w-]+\.json")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
 
