@@ -26,6 +26,7 @@ import argparse
 import dataclasses
 import gzip
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -62,6 +63,7 @@ class Transfer:
     page: int = 0
     page_gzip: int = 0
     requests: int = 0
+    files: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)  # the search's: name, sent, gzip
 
     def add(self, response) -> None:
         sent = response.request.sizes()["responseBodySize"]  # 0 for what came from the browser's cache
@@ -72,6 +74,7 @@ class Transfer:
         if "/pagefind/" in response.url:
             self.search += sent
             self.search_gzip += compressed
+            self.files.append((response.url.split("/pagefind/", 1)[1], sent, compressed))
         else:
             self.page += sent
             self.page_gzip += compressed
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--papers", type=int, help="search a synthetic series of this many papers")
     parser.add_argument("--project", type=Path, help="search this project's site (built or brought up to date)")
+    parser.add_argument("--files", action="store_true", help="and list what each first search fetched, by kind")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config = dataclasses.replace(load_config(ROOT / "setup.cfg"), build_dir=Path(folder) / "build")
@@ -124,7 +128,9 @@ def main() -> None:
                   f"{'next search kB':>16}{'(gzip)':>8}{'first result ms cold p50/max':>31}"
                   f"{'warm p50/max':>15}")
             for language in FIRST:
-                measure(browser, base, language, arguments.rounds)
+                first = measure(browser, base, language, arguments.rounds)
+                if arguments.files:
+                    print(breakdown(first))
             if arguments.papers or arguments.project:
                 browser.close()
                 return
@@ -141,7 +147,7 @@ def main() -> None:
                 for name in ("success_at_1", "success_at_3", "mean_reciprocal_rank")))
 
 
-def measure(browser, base: str, language: str, rounds: int) -> None:
+def measure(browser, base: str, language: str, rounds: int) -> Transfer:
     cold, warm, firsts, nexts = [], [], [], []
     for _round in range(rounds):
         context = browser.new_context()
@@ -157,6 +163,26 @@ def measure(browser, base: str, language: str, rounds: int) -> None:
     print(f"{language:4}{first.search / 1000:>25.1f}{first.search_gzip / 1000:>8.1f}{first.page / 1000:>9.1f}"
           f"{first.page_gzip / 1000:>8.1f}{following.search / 1000:>16.1f}{following.search_gzip / 1000:>8.1f}"
           f"{_ms(cold):>31}{_ms(warm):>15}")
+    return first
+
+
+KINDS = (("engine", r"pagefind\.js|wasm\..*|pagefind-entry\.json"), ("metadata", r"pagefind\..*\.pf_meta"),
+         ("index chunks", r"index/.*"), ("fragments", r"fragment/.*"), ("table", r"search\.[\w-]+\.json"),
+         ("passages shown", r"passages/.*"), ("stems", r"stems/.*"), ("vocabulary", r"search-words\..*"))
+
+
+def breakdown(transfer: Transfer) -> str:
+    """The first search's files by kind: how many, kB sent, kB as a compressing host sends them."""
+    lines = []
+    for kind, pattern in (*KINDS, ("other", r".*")):
+        mine = [file for file in transfer.files if re.fullmatch(pattern, file[0].split("?")[0])]
+        transfer.files = [file for file in transfer.files if file not in mine]
+        if mine:
+            lines.append(f"      {kind:<15}{len(mine):>4} files{sum(f[1] for f in mine) / 1000:>9.1f} kB"
+                         f"{sum(f[2] for f in mine) / 1000:>9.1f} kB gzip   "
+                         + ", ".join(f"{name.split('?')[0]} {gz / 1000:.1f}" for name, _sent, gz in mine[:4])
+                         + (" ..." if len(mine) > 4 else ""))
+    return "\n".join(lines)
 
 
 def _ms(seconds: list[float]) -> str:

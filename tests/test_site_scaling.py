@@ -180,7 +180,7 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
     rewritten = {name.split("/")[0] for name, stat in _stats(pages).items() if pages_before.get(name) != stat}
     assert rewritten == {_slugs(library)[1]}
     for name in before.keys() & after.keys():
-        if name.startswith(("fragment/en", "index/en", "pagefind.en", "fragment/es", "index/es", "pagefind.es",
+        if name.startswith(("passages/en/", "index/en", "pagefind.en", "passages/es/", "index/es", "pagefind.es",
                             "search.en", "search.es")):
             assert after[name] == before[name], name
     assert any(name.startswith("pagefind.fr_") for name in after.keys() - before.keys())

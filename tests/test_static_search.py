@@ -1,6 +1,7 @@
 """Search on a static host: the Pagefind index `build html` writes, and the search page in Chromium."""
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from library.core.errors import LibraryError
 from library.core.paths import site_folder
 from library.model.project import Project
 from library.outputs.site.html import build_html
-from library.outputs.static_search.pagefind import FOLDER, _passage_page, _records, _run_pagefind, build_static_search
+from library.outputs.static_search.pagefind import FOLDER, _paper_page, _records, _run_pagefind, build_static_search
 
 SUB_PATH = "migration-justice"
 # Per language, an unaccented word and an inflected form, and what the passages they find must hold.
@@ -40,18 +41,40 @@ def _folded(text: str) -> str:
 # --- the index and the table, as `build html` writes them -------------------------------------
 
 
-def test_the_site_holds_one_index_per_language_with_a_record_per_passage(real_library):
+def test_the_site_holds_one_index_per_language_with_a_page_per_paper_and_a_file_per_passage(real_library):
     site = site_folder(real_library)
     entry = json.loads((site / FOLDER / "pagefind-entry.json").read_text("utf-8"))
     assert set(entry["languages"]) == {"en", "fr", "es"}
-    records = _records(Project(real_library), "fr")
-    assert entry["languages"]["fr"]["page_count"] == len(records) > 200
+    project = Project(real_library)
+    records = _records(project, "fr")
+    assert entry["languages"]["fr"]["page_count"] == len(project.papers) < len(records)
     table = json.loads((site / FOLDER / "search.fr.json").read_text("utf-8"))
-    _id, paper, anchor, section, *_rest = next(r for r in table["passages"] if r[3] and r[1] == "what-is-the-imrf")
-    assert f'id="{anchor}"' in (site / table["papers"][paper][1]).read_text("utf-8")
-    assert (site / FOLDER / "fragment" / f"{_id}.pf_fragment").is_file()
+    assert table["count"] == len(records) > 200
+    _id, paper, path, lengths, *otherwise = next(row for row in table["papers"] if row[1] == "what-is-the-imrf")
+    # Each passage's length in indexed words, which Pagefind counted alike on its page.
+    assert len(lengths) == len([r for r in records if r["paper"] == paper]) and otherwise == []
+    # A passage shown: its own file, and its anchor on the paper's page.
+    anchor, section, language, _pdf, text, title = json.loads(
+        gzip.decompress((site / FOLDER / "passages" / "fr" / paper / "5.passage").read_bytes()))
+    record = [r for r in records if r["paper"] == paper][5]
+    assert (anchor, section, language, text, title) == (record["anchor"], record["section"], "fr", record["text"],
+                                                         record["paper_title"])
+    assert f'id="{anchor}"' in (site / path).read_text("utf-8")
     kept = {path.name for path in (site / FOLDER).iterdir()}
     assert "pagefind.js" in kept and not {name for name in kept if "-ui" in name or "worker" in name}
+    assert not (site / FOLDER / "fragment").is_dir() or not any((site / FOLDER / "fragment").iterdir())
+
+
+def test_what_a_first_search_loads_costs_a_few_bytes_a_passage(real_library):
+    """A long series' first search: Pagefind's metadata has an entry a paper, the table a few bytes a passage
+    (two small numbers); what each passage shows is fetched with it (issue 36: 200 papers in 150 kB)."""
+    folder = site_folder(real_library) / FOLDER
+    for language in ("en", "fr", "es"):
+        table = json.loads((folder / f"search.{language}.json").read_text("utf-8"))
+        rows = json.dumps(table["papers"], separators=(",", ":"))
+        assert len(rows) <= 6 * table["count"] + 80 * len(table["papers"]), (language, len(rows), table["count"])
+        meta = next(folder.glob(f"pagefind.{language}_*.pf_meta"))
+        assert meta.stat().st_size <= 60 * len(table["papers"]) + 200, (language, meta.stat().st_size)
 
 
 def test_an_unchanged_build_leaves_the_index_alone_and_a_changed_paper_rebuilds_it(tmp_path):
@@ -67,14 +90,18 @@ def test_an_unchanged_build_leaves_the_index_alone_and_a_changed_paper_rebuilds_
     assert all(path.is_file() for path in written)
 
 
-def test_a_passage_page_escapes_the_translation_and_parts_elided_words():
+def test_a_paper_page_holds_the_servers_words_of_each_passage_and_nothing_of_the_translations_markup():
     hostile = '<img src=x onerror="alert(1)"> & <b>'
-    page = _passage_page("fr", {"text": hostile})
-    assert "<img" not in page and "<b>" not in page
-    assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &lt;b&gt;") == 1
-    # Pagefind does not part words at apostrophes, as the server does: "enfants" must find "l’enfant".
-    assert "<p>l’ enfant qu’ est-ce d&#x27; examen, migrants’ rights</p>" in _passage_page(
-        "fr", {"text": "l’enfant qu’est-ce d'examen, migrants’ rights"})
+    page = _paper_page("fr", [{"text": hostile, "anchor": 'a"b', "language": "fr"}])
+    assert "<img" not in page and "<b>" not in page and 'id="a&quot;b"' in page
+    # The server's words: parted at apostrophes ("enfants" finds "l’enfant"), its stop words left out, so that
+    # Pagefind's places are the server's ("droits migrants" is a phrase of "droits des migrants").
+    page = _paper_page("fr", [
+        {"text": "l’enfant qu’est-ce d'examen, migrants’ rights", "anchor": "one", "language": "fr"},
+        {"text": "Les droits des migrants.", "anchor": "two", "language": "fr"},
+        {"text": "The rights of migrants.", "anchor": "three", "language": "en"}])
+    assert ('<p id="one">enfant examen migrants rights</p><p id="two">droits migrants</p>'
+            '<p id="three">rights migrants</p>') in page
 
 
 @pytest.mark.slow  # runs Pagefind over the real library twice
@@ -105,9 +132,26 @@ def test_the_language_tables_carry_the_servers_lists(real_library):
     assert table["operators"] == {"and": ["AND", "ET"], "not": ["NOT", "SAUF"], "or": ["OR", "OU"]}
     term = next(t for t in table["terms"] if t["official"] == "participation véritable")
     assert ["fr", "particip signif", ""] in term["forms"]
-    assert len(table["passages"]) == len(_records(Project(real_library), "fr"))
+    assert table["count"] == sum(len(row[3]) for row in table["papers"]) == len(_records(Project(real_library), "fr"))
     words = json.loads((site_folder(real_library) / FOLDER / "search-words.fr.json").read_text("utf-8"))
     assert words["words"]["declaration"][1] == "déclaration" and "hearing" in words["elsewhere"]
+
+
+def test_the_stems_come_in_files_by_first_letters_each_word_in_its_own(real_library):
+    """A search loads the stems of its own words' first letters, never the whole vocabulary's."""
+    from library.outputs.analysis import stem
+
+    folder = site_folder(real_library) / FOLDER
+    table = json.loads((folder / "search.fr.json").read_text("utf-8"))
+    assert "stems" not in table and "64-65" in table["stem_files"]  # "de": déclaration, des…
+    assert {path.stem for path in (folder / "stems" / "fr").iterdir()} == set(table["stem_files"])
+    groups = json.loads((folder / "stems" / "fr" / "64-65.json").read_text("utf-8"))
+    assert "declaration" in groups["fr"][stem("fr", "declaration")].split()
+    # Each stem with its forms, in the file of each form's first letters (and of its own).
+    assert all(stem_.startswith("de") or any(word.startswith("de") for word in forms.split())
+               for stems in groups.values() for stem_, forms in stems.items())
+    sizes = [path.stat().st_size for path in (folder / "stems" / "fr").iterdir()]
+    assert max(sizes) < 8_000 and sum(sizes) > 5 * max(sizes)
 
 
 def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_library):
@@ -119,16 +163,34 @@ def test_the_tables_keep_each_passages_length_as_the_servers_index_does(real_lib
     for language in ("en", "fr", "es"):
         table = json.loads((site_folder(real_library) / FOLDER / f"search.{language}.json").read_text("utf-8"))
         with index.open_dir(index_folder(real_library) / language).searcher() as searcher:
-            assert [row[6] for row in table["passages"]] == [
+            steps = table["length_steps"]
+            assert [min(step for step in steps if step >= length) for row in table["papers"] for length in row[3]] == [
                 searcher.doc_field_length(doc, "text") or 0 for doc in range(searcher.doc_count_all())]
             assert table["average_length"] == pytest.approx(searcher.avg_field_length("text"), rel=1e-12)
-        assert any(row[6] == 12 for row in table["passages"])  # 11 or 12 words
+        assert any(11 in row[3] for row in table["papers"]) and 11 not in steps  # 11 words are kept as 12
+
+
+def test_a_paper_of_nothing_but_stop_words_has_no_pagefind_page_and_its_passages_no_words(tmp_path):
+    from library.outputs.static_search.pagefind import _fragment, _paper_rows
+
+    records = [{"paper": "a", "anchor": "x", "text": "The of and.", "language": "en"},
+               {"paper": "b", "anchor": "y", "text": "Migrants' rights", "language": "en"},
+               {"paper": "b", "anchor": "z", "text": "and rights of migrants", "language": "en"}]
+    output = _run_pagefind(tmp_path, {"en": records})
+    pages = {}
+    for path in (output / "fragment").iterdir():
+        pages.update(_fragment(f"fragment/{path.name}", path.read_bytes()))
+    assert set(pages) == {("en", "b")}  # Pagefind leaves out a page without a word
+    assert _paper_rows("en", records, [0, 2, 2], pages) == [
+        ["", "a", "en/a.html", [0]], [pages["en", "b"][0], "b", "en/b.html", [2, 2]]]
+    # Where Pagefind counts a passage's words otherwise than the server, its counts come too.
+    assert _paper_rows("en", records, [0, 3, 2], pages)[1] == [pages["en", "b"][0], "b", "en/b.html", [3, 2], [2]]
 
 
 def test_a_pagefind_failure_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
     with pytest.raises(LibraryError, match="static search: Pagefind could not run"):
-        _run_pagefind(tmp_path, {"fr": [{"paper": "p", "anchor": "a", "text": "x"}]})
+        _run_pagefind(tmp_path, {"fr": [{"paper": "p", "anchor": "a", "text": "x", "language": "fr"}]})
 
 
 # --- the site on a plain static server, under a sub-path -------------------------------------

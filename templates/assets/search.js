@@ -4,12 +4,16 @@
 // with its results and without the data-static-search mark, and this script does nothing.
 // Everything shown comes from the index as text (textContent), never as HTML.
 //
-// Pagefind finds the passages of each word (or "phrase") the reader typed; this script reads
+// Pagefind finds the places of each word the reader typed in each paper (a Pagefind page a paper,
+// its passages' words as the server indexes them, stop words left out); the language's table
+// (search.<lang>.json) says where each passage of a paper starts, so each place is a passage's.
+// This script reads
 // the query as the server's parser does, with the server's own lists from the language's table
 // (search.<lang>.json): stop words and question words dropped, OR, NOT and -word in brackets at
 // any depth, the glossary's other forms of a term, all the words first or else most of them, a
 // word found only in another language's passages, and did-you-mean from the index's own
-// vocabulary; and it scores them with the server's formula, over the server's counts.
+// vocabulary; and it scores them with the server's formula, over the server's counts. What a
+// passage shown says (its text, section, PDF page) is fetched for it alone (passages/<lang>/…).
 (function () {
   "use strict";
   var page = document.querySelector("[data-static-search]");
@@ -397,48 +401,24 @@
   }
 
   // The server reads a phrase without its small words: its words one after the other, whatever
-  // small words come between ("société civile et les migrants" for "civile migrants"). Where
-  // Pagefind finds the phrase as typed, so would the server; where its words only come in order,
-  // the passage is read to tell.
+  // small words come between ("société civile et les migrants" for "civile migrants"). Pagefind's
+  // pages hold no small word, so a passage holds the phrase where each word's places follow the
+  // first's, one after the other.
   function phrase(engine, item, words, parts, found) {
-    var table = engine.table, ids = Array.from(found.keys());
-    return engine.pagefind.search('"' + item.words.join(" ") + '"').then(function (asTyped) {
-      var typed = new Set(asTyped.results.map(function (result) { return result.id; }));
-      return Promise.all(ids.map(function (id) {
-        return typed.has(id) || inOrder(parts.map(function (part) { return part.places.get(id); }))
-          && dataOf(table, id).then(function (data) { return follow(table, table.byId.get(id), data, words); });
-      }));
-    }).then(function (held) {
-      return new Map(ids.filter(function (_id, number) { return held[number]; }).map(function (id) {
-        return [id, found.get(id)];
-      }));
-    });
-  }
-
-  // Whether one place of each word comes at or after one of the word before (Pagefind's places).
-  function inOrder(places) {
-    var at = -1;
-    return places.every(function (word) {
-      at = Math.min.apply(null, Array.from(word || []).filter(function (place) { return place >= at; }));
-      return at !== Infinity;
-    });
-  }
-
-  // Whether a passage, read as the server indexes it (small words left out), has the words in a row.
-  function follow(table, passage, data, words) {
-    var stems = wordsOf(textOf(data)).filter(notStop(table.stop)).map(function (word) {
-      return stemOf(table, passage.language, fold(word));
-    });
-    return stems.some(function (_stem, at) {
-      return words.every(function (word, next) {
-        return spells(table, passage.language, fold(word), stems[at + next]);
+    return new Map(Array.from(found.entries()).filter(function (entry) {
+      var firsts = parts[0].places.get(entry[0]) || new Set();
+      return Array.from(firsts).some(function (place) {
+        return parts.every(function (part, next) {
+          return (part.places.get(entry[0]) || new Set()).has(place + next);
+        });
       });
-    });
+    }));
   }
 
-  // Quoted, Pagefind matches whole words in any form ("sans" is not "santé"). Unquoted, it says where
-  // they are, but by prefix: where it finds a word of a longer stem ("migrations" for "migrants") is
-  // left out, so that a word counts as often as the server counts it. Each word is searched once.
+  // Unquoted, Pagefind says where a word is, but by prefix: where it finds a word of a longer stem
+  // ("migrations" for "migrants") is left out, so that a word counts as often as the server counts
+  // it; quoted, it names the papers that hold the word itself, in any form ("sans" is not "santé"),
+  // but only its first place in each. Each word is searched once.
   function wordScores(engine, word) {
     if (!engine.scores.has(word)) {
       var table = engine.table, stems = table.stems[table.language] || {};
@@ -452,22 +432,52 @@
     return engine.scores.get(word);
   }
 
+  // The passage of a place on a paper's page: the last to start at or before it.
+  function passageAt(paper, place) {
+    var low = 0, high = paper.starts.length - 1;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (paper.starts[middle] <= place) {
+        low = middle;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return paper.first + low;
+  }
+
+  // Passage id -> the places a search found in it (Pagefind's results are papers).
+  function placesOf(table, search) {
+    var places = new Map();
+    search.results.forEach(function (result) {
+      var paper = table.pages.get(result.id);
+      (paper ? result.words : []).forEach(function (place) {
+        var id = passageAt(paper, place);
+        if (!places.has(id)) {
+          places.set(id, new Set());
+        }
+        places.get(id).add(place);
+      });
+    });
+    return places;
+  }
+
   // A word's scores and its places in each passage, from its searches: quoted, unquoted, then the
   // longer stems'.
   function counted(table, searches) {
-    var places = new Map(searches[1].results.map(function (result) { return [result.id, new Set(result.words)]; }));
+    var holding = new Set(searches[0].results.map(function (result) { return result.id; }));
+    var places = placesOf(table, searches[1]);
     searches.slice(2).forEach(function (longer) {
-      longer.results.forEach(function (result) {
-        result.words.forEach(function (at) { (places.get(result.id) || new Set()).delete(at); });
+      placesOf(table, longer).forEach(function (theirs, id) {
+        var mine = places.get(id);
+        theirs.forEach(function (place) { return mine && mine.delete(place); });
       });
     });
-    var scores = new Map(), matching = searches[0].results.filter(function (result) {
-      return table.byId.has(result.id);
+    var scores = new Map(), matching = Array.from(places.keys()).filter(function (id) {
+      return places.get(id).size && holding.has(table.byId.get(id).paper.id);
     });
-    matching.forEach(function (result) {
-      table.results.set(result.id, result);
-      var often = Math.max(1, (places.get(result.id) || new Set()).size);
-      scores.set(result.id, bm25(often, matching.length, table.byId.get(result.id).length, table));
+    matching.forEach(function (id) {
+      scores.set(id, bm25(places.get(id).size, matching.length, table.byId.get(id).length, table));
     });
     return {scores: scores, places: places};
   }
@@ -475,7 +485,7 @@
   // Whoosh's BM25F, as the server ranks: idf log(N / (n + 1)) + 1, K1 1.2, B 0.75, over the
   // passages' lengths in indexed words as the index keeps them (stop words left out, stored in a byte).
   function bm25(often, passages, length, table) {
-    var idf = Math.log(table.passages.length / (passages + 1)) + 1;
+    var idf = Math.log(table.count / (passages + 1)) + 1;
     return idf * often * 2.2 / (often + 1.2 * (0.25 + 0.75 * length / table.average_length));
   }
 
@@ -586,7 +596,9 @@
     return engine.table.languages.reduce(function (before, code) {
       return before.then(function (found) {
         return found || code === engine.language ? found : opened(code).then(function (other) {
-          var parsed = parse(text, other.table);
+          return parsedWithStems(other.table, text).then(function (parsed) { return [other, parsed]; });
+        }).then(function (opening) {
+          var other = opening[0], parsed = opening[1];
           return parsed.required.length && searchAll(other, parsed).then(function (all) {
             var hits = kept(intersection(all.required), all);
             return hits && {hits: ranked(hits, new Map(), other.table), matched: other, matchedParse: parsed};
@@ -604,7 +616,13 @@
   function opened(code) {
     if (!engines[code]) {
       var script = new URL(root + "pagefind/pagefind.js" + (code === language ? "" : "?" + code), document.baseURI);
-      engines[code] = Promise.all([import(script.href), loadTable(code)]).then(function (loaded) {
+      // The stems of the query's words are fetched as soon as the table says which files there are,
+      // while Pagefind starts: the search that waits for them finds them there.
+      var table = loadTable(code).then(function (loaded) {
+        withStems(loaded, wordsOf(cleaned));
+        return loaded;
+      });
+      engines[code] = Promise.all([import(script.href), table]).then(function (loaded) {
         return loaded[0].options({noWorker: true}).then(function () {
           document.documentElement.lang = code;
           var started = loaded[0].init();
@@ -742,42 +760,41 @@
     return paragraph;
   }
 
-  // The fragment's text is the passage; each elision was given a space for Pagefind to index
-  // the word after it ("l’ enfant"), taken out here.
-  var ELISION = /(?<!\p{L})((?:qu|jusqu|lorsqu|puisqu|quoiqu|\p{L}{1,2})[’']) (?=\p{L})/gu;
-
-  function textOf(data) {
-    return data.content.replace(ELISION, "$1");
-  }
-
-  // A passage's fragment by its id, for a passage Pagefind was not asked for (that of another
-  // language's match, or one only a NOT found).
-  function fragment(id) {
-    return fetch(root + "pagefind/fragment/" + id + ".pf_fragment").then(function (response) {
-      return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
-    }).then(function (text) {
-      return JSON.parse(text.slice("pagefind_dcd".length));
-    });
-  }
-
-  // A passage's fragment: from its Pagefind result, or by its id when a NOT alone found it.
-  function dataOf(table, id) {
-    return table.results.has(id) ? table.results.get(id).data() : fragment(id);
+  // What a passage's result shows, fetched once, when it is shown (or read): its anchor, section,
+  // language, PDF page, text and paper's title.
+  function shard(table, id) {
+    if (!table.shards.has(id)) {
+      var passage = table.byId.get(id);
+      table.shards.set(id, fetch(root + "pagefind/passages/" + table.language + "/"
+                                 + encodeURIComponent(passage.paper.slug) + "/" + passage.number + ".passage")
+        .then(function (response) { return response.arrayBuffer(); })
+        .then(function (bytes) {
+          var head = new Uint8Array(bytes, 0, 2), gzipped = head[0] === 0x1f && head[1] === 0x8b;
+          // Compressed, unless the host decompressed it on the way (as it may Pagefind's own files).
+          return gzipped ? new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json()
+            : JSON.parse(new TextDecoder().decode(bytes));
+        })
+        .then(function (row) {
+          return {anchor: row[0], section: row[1], language: row[2], pdfPath: row[3], text: row[4], paperTitle: row[5]};
+        }));
+    }
+    return table.shards.get(id);
   }
 
   function passageItem(shownPassage, isMarked) {
-    var passage = shownPassage.passage, item = element("li"), section = element("p", {"class": "section"});
-    section.appendChild(link(passage.path, passage.section || passage.paperTitle));
+    var data = shownPassage.data, item = element("li"), section = element("p", {"class": "section"});
+    section.appendChild(link(shownPassage.passage.paper.path + "#" + data.anchor, data.section || data.paperTitle));
     item.appendChild(section);
-    item.appendChild(snippet(textOf(shownPassage.data), passage.language, shownPassage.matched ? null : isMarked));
-    if (passage.pdfPath) {
+    item.appendChild(snippet(data.text, data.language, shownPassage.matched ? null : isMarked));
+    if (data.pdfPath) {
       var pdf = element("p", {"class": "pdf-page"});
-      pdf.appendChild(link(passage.pdfPath, filled(messages.pdf_page, {page: passage.pdfPath.split("=").pop()}),
+      pdf.appendChild(link(data.pdfPath, filled(messages.pdf_page, {page: data.pdfPath.split("=").pop()}),
                            "application/pdf"));
       item.appendChild(pdf);
     }
     if (shownPassage.matched) {
-      var matched = snippet(textOf(shownPassage.matched.data), shownPassage.matched.language, shownPassage.matched.marked);
+      var matched = snippet(shownPassage.matched.data.text, shownPassage.matched.data.language,
+                            shownPassage.matched.marked);
       matched.className = "matched";
       item.appendChild(matched);
     }
@@ -801,7 +818,7 @@
     }
     var papers = new Map();
     passages.forEach(function (shownPassage) {
-      var paper = shownPassage.passage.paper;
+      var paper = shownPassage.passage.paper.slug;
       if (!papers.has(paper)) {
         papers.set(paper, {score: 0, items: []});
       }
@@ -814,7 +831,8 @@
       .forEach(function (entry, number) {
         var section = element("section", {"class": "result-paper", "aria-labelledby": "result_" + (number + 1)});
         var heading = element("h2", {id: "result_" + (number + 1)});
-        heading.appendChild(link(table.papers[entry[0]][1], table.papers[entry[0]][0]));
+        var first = entry[1].items[0];
+        heading.appendChild(link(first.passage.paper.path, first.data.paperTitle));
         section.appendChild(heading);
         var list = element("ol", {"class": "passages"});
         entry[1].items.forEach(function (shownPassage) { list.appendChild(passageItem(shownPassage, isMarked)); });
@@ -823,53 +841,118 @@
       });
   }
 
-  // What each hit shows: its passage in the reader's language, and, matched in another, that too.
+  // What each hit shows: its passage in the reader's language, and, matched in another, that too
+  // (the same passage of the same paper: the same anchor).
   function shownPassages(found, table) {
     return Promise.all(found.hits.map(function (hit) {
       if (!found.matched) {
-        return dataOf(table, hit.id).then(function (data) {
+        return shard(table, hit.id).then(function (data) {
           return {passage: table.byId.get(hit.id), score: hit.score, data: data};
         });
       }
-      var other = found.matched.table, key = other.byId.get(hit.id).key, passage = table.byKey.get(key);
-      return Promise.all([passage ? fragment(passage.id) : null, dataOf(other, hit.id)])
-        .then(function (both) {
-          return passage && {passage: passage, score: hit.score, data: both[0], matched: {
-            data: both[1], language: other.byId.get(hit.id).language, marked: marker(found.matchedParse, other)}};
-        });
+      var other = found.matched.table, theirs = other.byId.get(hit.id), paper = table.bySlug.get(theirs.paper.slug);
+      var id = paper && theirs.number < paper.starts.length ? paper.first + theirs.number : null;
+      return Promise.all([id === null ? null : shard(table, id), shard(other, hit.id)]).then(function (both) {
+        return both[0] && both[0].anchor === both[1].anchor && {passage: table.byId.get(id), score: hit.score,
+          data: both[0], matched: {data: both[1], marked: marker(found.matchedParse, other)}};
+      });
     })).then(function (passages) { return passages.filter(Boolean); });
   }
 
-  // A language's table, with the lookups the search needs built once.
+  // A language's table, with the lookups the search needs built once: each paper's passages are
+  // numbered in the series' order, their ids; each length kept as the server's index keeps it,
+  // in a byte (the first of its steps at or over the length: 11 words count as 12).
   function loadTable(code) {
+    function keptLength(length) {
+      return table.length_steps.find(function (step) { return step >= length; });
+    }
+    var table;
     return fetch(root + "pagefind/search." + code + ".json").then(function (response) {
       return response.json();
-    }).then(function (table) {
+    }).then(function (loaded) {
+      table = loaded;
       table.language = code;
       table.byId = new Map();
-      table.byKey = new Map();
-      table.results = new Map();
-      table.passages.forEach(function (row, order) {
-        var passage = {id: row[0], paper: row[1], key: row[1] + "#" + row[2], path: table.papers[row[1]][1] + "#" + row[2],
-                       section: row[3], language: row[4], pdfPath: row[5], length: row[6], order: order,
-                       paperTitle: table.papers[row[1]][0]};
-        table.byId.set(row[0], passage);
-        table.byKey.set(passage.key, passage);
-      });
-      table.stemOf = {};
-      Object.keys(table.stems).forEach(function (code) {
-        var map = table.stemOf[code] = {};
-        Object.keys(table.stems[code]).forEach(function (stem) {
-          table.stems[code][stem].split(" ").forEach(function (word) { map[word] = stem; });
+      table.pages = new Map();
+      table.bySlug = new Map();
+      table.shards = new Map();
+      var order = 0;
+      table.papers.forEach(function (row) {
+        var starts = [0]; // each passage's first place: the words of those before it on Pagefind's page
+        (row[4] || row[3]).slice(0, row[3].length - 1).forEach(function (words) {
+          starts.push(starts[starts.length - 1] + words);
+        });
+        var paper = {id: row[0], slug: row[1], path: row[2], starts: starts, first: order};
+        table.pages.set(paper.id, paper);
+        table.bySlug.set(paper.slug, paper);
+        row[3].forEach(function (length, number) {
+          table.byId.set(order, {paper: paper, number: number, length: keptLength(length), order: order});
+          order += 1;
         });
       });
+      table.stems = {};
+      table.stemOf = {};
+      table.stemFiles = new Map();
+      table.hasStemFile = new Set(table.stem_files);
       return table;
+    });
+  }
+
+  // The stems of the index's words come in files by the words' first two letters, each loaded once,
+  // when a word of a query starts with them: a search needs a few of them, whatever the vocabulary.
+  // A word of a passage shown needs none of its own: only a word starting as a word of the query
+  // can be one the reader asked for.
+  function stemPrefix(folded) {
+    return Array.from(folded).slice(0, 2).map(function (letter) {
+      return letter.codePointAt(0).toString(16);
+    }).join("-");
+  }
+
+  function withStems(table, words) {
+    var prefixes = new Set(words.map(function (word) { return stemPrefix(fold(word)); }));
+    return Promise.all(Array.from(prefixes).filter(function (prefix) {
+      return table.hasStemFile.has(prefix);
+    }).map(function (prefix) {
+      if (!table.stemFiles.has(prefix)) {
+        table.stemFiles.set(prefix, fetch(root + "pagefind/stems/" + table.language + "/" + prefix + ".json")
+          .then(function (response) { return response.json(); })
+          .then(function (groups) {
+            Object.keys(groups).forEach(function (code) {
+              var stems = table.stems[code] = table.stems[code] || {};
+              var map = table.stemOf[code] = table.stemOf[code] || {};
+              Object.keys(groups[code]).forEach(function (stem) {
+                stems[stem] = groups[code][stem];
+                stems[stem].split(" ").forEach(function (word) { map[word] = stem; });
+              });
+            });
+          }));
+      }
+      return table.stemFiles.get(prefix);
+    }));
+  }
+
+  // The query read once the stems of its words are at hand; then those of the words it searches
+  // for (a glossary term's forms) are fetched too.
+  function parsedWithStems(table, text) {
+    return withStems(table, wordsOf(text)).then(function () {
+      var parsed = parse(text, table), words = [];
+      (function collect(query) {
+        if (query.words) {
+          words.push.apply(words, query.words);
+        }
+        (query.nodes || []).forEach(collect);
+      })({nodes: parsed.required.concat(parsed.optional).map(function (clause) { return clause.query; })
+        .concat(parsed.excluded)});
+      return withStems(table, words).then(function () { return parsed; });
     });
   }
 
   // One whole search: the query, or, when it finds nothing, the corrected query.
   function searchQuery(engine, text) {
-    var parsed = parse(text, engine.table);
+    return parsedWithStems(engine.table, text).then(function (parsed) { return searched(engine, text, parsed); });
+  }
+
+  function searched(engine, text, parsed) {
     if (!parsed.required.length) {
       return Promise.resolve({query: text, parsed: parsed, hits: [], noWords: true});
     }
@@ -881,8 +964,11 @@
       if (found.hits.length || !found.suggestion) {
         return found;
       }
-      var correctedParse = parse(found.suggestion, engine.table);
-      return find(engine, correctedParse, found.suggestion, true).then(function (corrected) {
+      var correctedParse;
+      return parsedWithStems(engine.table, found.suggestion).then(function (parsedAgain) {
+        correctedParse = parsedAgain;
+        return find(engine, correctedParse, found.suggestion, true);
+      }).then(function (corrected) {
         if (!corrected.hits.length) {
           return found;
         }

@@ -1,13 +1,17 @@
 """Search without a server: a Pagefind index of every passage, one per language, written into the site.
 
-Each passage goes to Pagefind as a little page of its own, so that a result is a paragraph,
-as it is on the server; Pagefind stems its words and folds their accents by <html lang>.
-Beside the index, each language gets a table (`search.<lang>.json`) of what the server's
-search knows and Pagefind does not: each passage's section, paper and PDF page, the stop
-words, question words and operators of the server's analyzers, the glossary's forms and the
-stems of the index's words; and the vocabulary did-you-mean needs (`search-words.<lang>.json`).
-The reader's browser downloads only the parts of the index its query needs, the table once,
-and the rest only when a query needs it (a misspelt word; a word found only in English).
+Each paper goes to Pagefind as one page, each passage a paragraph with its anchor as id, and
+only the words the server indexes (its stop words left out), so that Pagefind's word positions
+are the server's; Pagefind stems its words and folds their accents by <html lang>. A result is
+a paper and the places of its words; the browser finds each place's passage from each passage's
+length in words, which the language's table (`search.<lang>.json`) gives: a number a passage,
+and one Pagefind page a paper keeps Pagefind's metadata small. The table also carries what the
+server's search knows and Pagefind does not: the stop words, question words and operators of
+the server's analyzers and the glossary's forms. The stems of the index's words are in files by
+their first letters (`stems/<lang>/…`), fetched for the query's words; what a result shows (its
+text, section, paper and PDF page) is in a file per passage (`passages/<lang>/<paper>/<n>.passage`,
+gzip), fetched for the passages shown; the vocabulary did-you-mean needs is in
+`search-words.<lang>.json`, fetched only for a misspelt word.
 """
 from __future__ import annotations
 
@@ -42,16 +46,16 @@ FOLDER = SiteMap.static_search_folder()  # under the site's root; the search pag
 # Pagefind also writes its ready-made interfaces and a worker; the site has its own page, and a
 # search page searches once, on the main thread: only the engine is kept.
 _ENGINE = re.compile(r"(pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
-                     r"|pagefind\.[\w-]+\.pf_meta|(index|fragment)/[\w-]+\.pf_\w+)")
+                     r"|pagefind\.[\w-]+\.pf_meta|index/[\w-]+\.pf_\w+)")
 _SECONDS = 300
 _PAGES = ".static-search-pages"  # under the build folder: the passages' pages Pagefind reads, kept between builds
-# The files of one language: its index's, its fragments', its metadata, its stemmer, its tables.
+# The files of one language: its index's (and an earlier layout's fragments), its metadata, its stemmer, its
+# tables, its passages' and its stems' files.
 _OWNED = re.compile(r"(?:fragment|index)/([\w-]+?)_[0-9a-f]+\.pf_\w+|pagefind\.([\w-]+?)_[0-9a-f]+\.pf_meta"
-                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json")
+                    r"|wasm\.([\w-]+)\.pagefind|search(?:-words)?\.([\w-]+)\.json"
+                    r"|passages/([\w-]+)/.+\.passage|stems/([\w-]+)/[\w-]+\.json")
 _ENTRY = "pagefind-entry.json"
 _WORD = re.compile(r"\w+(?:[.,]\w+)*")  # the server's words (analysis._WORD)
-# An elided word and its apostrophe, before a letter: l’enfant, qu’est, d'examen (search.js has the same).
-_ELISION = re.compile(r"(?<![^\W\d_])((?:qu|jusqu|lorsqu|puisqu|quoiqu|[^\W\d_]{1,2})[’'])(?=[^\W\d_])")
 
 
 def build_static_search(project: Project) -> Changes:
@@ -76,7 +80,7 @@ def build_static_search(project: Project) -> Changes:
             continue
         analysed[language] = language_passages(project, known, language)
         records[language] = _with_pdf_pages(project, language, analysed[language].passages)
-        table = _table(project, language, records[language], analysed[language].stems)
+        table = _table(project, language, analysed[language].stems)
         key = Digest(distribution_version("pagefind-bin"), records[language], table).code(__name__).hexdigest()
         now[language]["index"] = key
         if not whole or key != last.get(language, {}).get("index"):
@@ -97,8 +101,17 @@ def build_static_search(project: Project) -> Changes:
     for name in sorted(present - kept):
         (folder / name).unlink()
         changes.removed.append(folder / name)
+    _remove_empty_folders(folder, {(folder / name).parent for name in present - kept})
     write_state(config, STAGE, {"inputs": inputs, "languages": now, "files": sorted(kept)})
     return changes
+
+
+def _remove_empty_folders(folder: Path, emptied: set[Path]) -> None:
+    """The folders the files removed leave empty (a paper gone, the fragments of an earlier layout), deepest first."""
+    for place in sorted(emptied, key=lambda path: len(path.parts), reverse=True):
+        while place != folder and place.is_dir() and not any(place.iterdir()):
+            place.rmdir()
+            place = place.parent
 
 
 def _stage_inputs(project: Project, known: KnownFigures) -> str:
@@ -142,7 +155,7 @@ def _read_entry(folder: Path, changes: OutputBatch) -> dict[str, Any]:
 def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
                      tables: dict[str, dict[str, Any]], lengths: dict[str, list[int]], changes: OutputBatch) -> None:
     """Index the languages given with Pagefind, one run each (its memory is one language's), and write their
-    files and tables as they come; the other languages' stay as they are."""
+    files, tables and passages as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
     known = project.known()
@@ -154,31 +167,95 @@ def _write_languages(project: Project, folder: Path, records: dict[str, list[dic
         with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
             output = Path(work) / "output"
             _pagefind(source, output)
-            fragments = _write_index(project, folder, output, changes)
-        table, counted = tables[language], lengths[language]
-        table["passages"] = [[fragments[language, r["paper"], r["anchor"]], r["paper"], r["anchor"], r["section"],
-                              r["language"], r["pdf_path"], _stored_length(length)]
-                             for r, length in zip(mine, counted, strict=True)]
-        table["average_length"] = sum(counted) / max(1, len(counted))
+            pages = _write_index(project, folder, output, changes)
+        table = dict(tables[language])
+        _write_stems(folder, language, table.pop("stems"), table, changes)
+        table["papers"] = _paper_rows(language, mine, lengths[language], pages)
+        table["count"] = len(mine)
+        table["length_steps"] = _length_steps(max(lengths[language], default=0))
+        table["average_length"] = sum(lengths[language]) / max(1, len(mine))
         changes.write(folder / table_name(language), _json(table))
+        _write_passages(folder, language, mine, changes)
 
 
-def _write_index(project: Project, folder: Path, output: Path, changes: OutputBatch) -> dict[tuple[str, str, str], str]:
+def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
+                pages: dict[tuple[str, str], tuple[str, list[tuple[str, int]]]]) -> list[list[Any]]:
+    """Each paper as the browser finds its passages: Pagefind's id of its page, its slug and address, and each
+    passage's length in indexed words, which is also its number of words on Pagefind's page (so where each
+    starts); where Pagefind counted otherwise (a word it parts in two), its counts follow, all but the last's."""
+    rows: dict[str, list[Any]] = {}
+    for record, length in zip(mine, counted, strict=True):
+        slug = record["paper"]
+        if slug not in rows:
+            # A page of no word at all is none of Pagefind's: no result names it.
+            rows[slug] = [pages.get((language, slug), ("", []))[0], slug, SiteMap.paper(language, slug), [], []]
+        rows[slug][3].append(length)
+        rows[slug][4].append(record["anchor"])
+    for slug, row in rows.items():
+        anchors = row.pop()
+        found = pages.get((language, slug), ("", [(anchor, 0) for anchor in anchors]))[1]
+        if [anchor for anchor, _start in found] != anchors:
+            raise LibraryError(f"static search: Pagefind did not keep the passages of {language}/{slug} in order")
+        starts = [start for _anchor, start in found]
+        words = [after - start for start, after in zip(starts, starts[1:], strict=False)]
+        if words != row[3][:-1]:
+            row.append(words)
+    return list(rows.values())
+
+
+def _write_stems(folder: Path, language: str, stems: dict[str, dict[str, str]], table: dict[str, Any],
+                 changes: OutputBatch) -> None:
+    """The stems of the index's words in files by the words' first two letters, so that a search loads those of
+    its own words (a few hundred bytes), however large the vocabulary; the table lists the files there are."""
+    files: dict[str, dict[str, dict[str, str]]] = {}
+    for code, found in stems.items():
+        for stem, forms in found.items():
+            for prefix in {stem_prefix(stem), *(stem_prefix(form) for form in forms.split())}:
+                files.setdefault(prefix, {}).setdefault(code, {})[stem] = forms
+    for prefix, groups in files.items():
+        changes.write(folder / f"stems/{language}/{prefix}.json", _json(groups))
+    table["stem_files"] = sorted(files)
+
+
+def stem_prefix(word: str) -> str:
+    """The name of the stems' file of a folded word: its first two letters' code points (search.js has the same)."""
+    return "-".join(f"{ord(letter):x}" for letter in word[:2])
+
+
+def _write_passages(folder: Path, language: str, mine: list[dict[str, Any]], changes: OutputBatch) -> None:
+    """What each passage's result shows, in a file of its own: its anchor, section, language, PDF page, text and
+    paper's title; numbered within its paper, as the table counts them.
+
+    Compressed, as Pagefind's fragments are (and with no time in the header, so the same each
+    build): a host that compresses nothing sends a fifth of the bytes. Their own extension, so
+    that no host takes them for a .gz and decompresses them on the way.
+    """
+    numbers: Counter[str] = Counter()
+    for record in mine:
+        slug = record["paper"]
+        data = _json([record["anchor"], record["section"], record["language"], record["pdf_path"], record["text"],
+                      record["paper_title"]])
+        changes.write(folder / passage_name(language, slug, numbers[slug]), gzip.compress(data, 9, mtime=0))
+        numbers[slug] += 1
+
+
+def _write_index(project: Project, folder: Path, output: Path,
+                 changes: OutputBatch) -> dict[tuple[str, str], tuple[str, list[tuple[str, int]]]]:
     """Copy one Pagefind run's files into folder, one at a time, its languages added to the entry file there;
-    returns the ids of the passages it indexed."""
-    fragments: dict[tuple[str, str, str], str] = {}
+    returns, for each page it indexed, its id and its passages' anchors and first words' places."""
+    pages: dict[tuple[str, str], tuple[str, list[tuple[str, int]]]] = {}
     for path in sorted(output.rglob("*")):
         name = path.relative_to(output).as_posix()
-        if path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
-            data = path.read_bytes()
-            fragments.update(_fragment(name, data))
-            changes.write(folder / name, data)
+        if path.is_file() and name.startswith("fragment/"):
+            pages.update(_fragment(name, path.read_bytes()))  # read here: the browser needs none of them
+        elif path.is_file() and _ENGINE.fullmatch(name) and name != _ENTRY:
+            changes.write(folder / name, path.read_bytes())
     entry, made = _read_entry(folder, changes), json.loads((output / _ENTRY).read_bytes())
     languages = {code: value for code, value in entry.get("languages", {}).items()
                  if code in project.config.all_languages}
     # Sorted: Pagefind lists the languages of its entry file in another order on each run.
     changes.write(folder / _ENTRY, _json({**made, "languages": {**languages, **made["languages"]}}))
-    return fragments
+    return pages
 
 
 def _write_vocabularies(project: Project, folder: Path, counts: dict[str, Counter[str]],
@@ -199,28 +276,36 @@ def _write_vocabularies(project: Project, folder: Path, counts: dict[str, Counte
 
 
 
-def _fragment(name: str, data: bytes) -> dict[tuple[str, str, str], str]:
-    """(language, paper, anchor) -> Pagefind's id of its passage, which its results name, from a fragment file."""
-    if not name.startswith("fragment/"):
-        return {}
+def _fragment(name: str, data: bytes) -> dict[tuple[str, str], tuple[str, list[tuple[str, int]]]]:
+    """(language, paper) -> Pagefind's id of the paper's page, which its results name, and each passage's anchor
+    and place of its first word, from the page's fragment file."""
     fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-    language, paper, anchor = fragment["url"].strip("/").removesuffix(".html").split("/")
-    return {(language, paper, anchor): name.removeprefix("fragment/").removesuffix(".pf_fragment")}
+    language, paper = fragment["url"].strip("/").split("/")
+    anchors = [(anchor["id"], int(anchor["location"])) for anchor in fragment["anchors"]]
+    return {(language, paper): (name.removeprefix("fragment/").removesuffix(".pf_fragment"), anchors)}
 
 
-def _stored_length(length: int) -> int:
-    """A passage's length in words as the server's index keeps it, in one byte (11 is kept as 12), for BM25F.
+def _length_steps(longest: int) -> list[int]:
+    """The lengths the server's index keeps a passage's length as (one byte: 11 words are kept as 12), up to the
+    first at or over longest: the browser keeps each length as the first of them at or over it, as Whoosh does."""
+    from whoosh.util.numeric import byte_to_length
 
-    The average length the server divides by is the exact one (the table's average_length).
-    """
-    from whoosh.util.numeric import byte_to_length, length_to_byte
-
-    return int(byte_to_length(length_to_byte(length)))
+    steps = []
+    for code in range(256):
+        steps.append(int(byte_to_length(code)))
+        if steps[-1] >= longest:
+            break
+    return steps
 
 
 def table_name(language: str) -> str:
     """The table a language's first search loads: passages, stop and question words, glossary, stems."""
     return f"search.{language}.json"
+
+
+def passage_name(language: str, paper: str, number: int) -> str:
+    """What the result of a paper's passage (its number in the paper, from 0) shows, fetched when it is shown."""
+    return f"passages/{language}/{paper}/{number}.passage"
 
 
 def words_name(language: str) -> str:
@@ -252,12 +337,11 @@ def _with_pdf_pages(project: Project, language: str, passages: list[dict[str, An
     } for passage in passages]
 
 
-def _table(project: Project, language: str, mine: list[dict[str, Any]],
+def _table(project: Project, language: str,
            stems: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
     """What the browser's search needs beside Pagefind's index, from the server's own lists."""
     local, config = OPERATORS.get(language, {}), project.config
     table = {
-        "papers": {r["paper"]: [r["paper_title"], SiteMap.paper(language, r["paper"])] for r in mine},
         "stop": sorted(stop_words(language)),
         "ask": sorted(question_words(language)),
         "operators": {name.lower(): sorted({name.upper(), local.get(name, name.upper())})
@@ -297,7 +381,7 @@ def _vocabulary(counts: Counter[str]) -> dict[str, list[Any]]:
 
 
 def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
-    """Write one page per passage under work, index them with Pagefind, and return the folder of its files."""
+    """Write one page per paper under work, index them with Pagefind, and return the folder of its files."""
     source, output = work / "passages", work / "output"
     for language, passages in records.items():
         _write_pages(source, language, passages, {})
@@ -306,9 +390,9 @@ def _run_pagefind(work: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
 
 
 def _write_pages(source: Path, language: str, passages: list[dict[str, Any]], stamps: dict[str, str]) -> None:
-    """Write one page per passage under source/<language>/<paper>/, for Pagefind to index.
+    """Write one page per paper, source/<language>/<paper>/index.html, for Pagefind to index.
 
-    The pages stay between builds: a paper's folder is written again only when its text's stamp
+    The pages stay between builds: a paper's page is written again only when its text's stamp
     (stamps) is not the one its `.stamp` file records; the folders of papers gone are removed.
     """
     by_paper: dict[str, list[dict[str, Any]]] = {}
@@ -323,8 +407,7 @@ def _write_pages(source: Path, language: str, passages: list[dict[str, Any]], st
         if place.exists():
             shutil.rmtree(place)
         place.mkdir(parents=True)
-        for record in mine:
-            (place / f"{record['anchor']}.html").write_text(_passage_page(language, record), "utf-8")
+        (place / "index.html").write_text(_paper_page(language, mine), "utf-8")
         if stamp is not None:
             marker.write_text(stamp, "utf-8")  # last: a paper half written is written again next time
     for gone in (path for path in papers.iterdir() if path.name not in by_paper) if papers.is_dir() else ():
@@ -343,22 +426,24 @@ def _pagefind(source: Path, output: Path) -> None:
         raise LibraryError(f"static search: Pagefind failed (exit code {finished.returncode}): {last[0]}")
 
 
-def _passage_page(language: str, record: dict[str, Any]) -> str:
-    """One passage as Pagefind reads it: its text, in the index of language.
+def _paper_page(language: str, records: list[dict[str, Any]]) -> str:
+    """A paper's passages as Pagefind reads them, in the index of language: a paragraph each, its anchor its id.
 
-    Its page's address names its paper and anchor; what the result shows comes from the
-    language's table. Nothing rides along as Pagefind filters or metadata: Pagefind writes
-    filters in a different order on each run (so two builds would differ), and indexes metadata
-    as words. An English passage standing in for a missing translation goes to the page's
-    language's index, as it sits on that language's page.
+    Each paragraph holds the words the server indexes of its passage, in their order, and nothing
+    else: no stop word (so that a phrase's words follow one another as on the server, whatever small
+    words the text has between them), each elided word apart from its article ("l’enfant" gives
+    "enfant", as the server's words part at apostrophes). Nothing rides along as Pagefind filters
+    or metadata: Pagefind writes filters in a different order on each run (so two builds would
+    differ), and indexes metadata as words. An English passage standing in for a missing
+    translation goes to the page's language's index, as it sits on that language's page, with the
+    server's English words.
     """
+    paragraphs = "".join(f'<p id="{escape(record["anchor"])}">{escape(_indexed(record))}</p>' for record in records)
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"><title></title></head>'
-            f'<body><main data-pagefind-body><p>{_elided(record["text"])}</p></main></body></html>')
+            f'<body><main data-pagefind-body>{paragraphs}</main></body></html>')
 
 
-def _elided(text: str) -> str:
-    """text escaped, a space after each elision ("l’ enfant"), so that Pagefind indexes "enfant" as a word.
-
-    The server's words part at apostrophes; Pagefind's do not. search.js takes the space out again.
-    """
-    return escape(_ELISION.sub(r"\1 ", text))
+def _indexed(record: dict[str, Any]) -> str:
+    """The words of a passage the server indexes, as written, one space apart."""
+    text = record["text"]
+    return " ".join(text[start:end] for start, end, _stem in word_spans(text, record["language"]))
