@@ -72,31 +72,33 @@ def build_static_search(project: Project) -> Changes:
     languages = project.select_languages(())
     last: dict[str, dict[str, str]] = state.get("languages", {})
     now = {language: {"files": _language_key(project, known, language)} for language in languages}
-    records, tables, analysed = {}, {}, {}
-    for language in languages:
-        whole = _language_present(present, language)
-        if whole and last.get(language, {}).get("files") == now[language]["files"]:
-            now[language]["index"] = last[language]["index"]
-            continue
-        analysed[language] = language_passages(project, known, language)
-        records[language] = _with_pdf_pages(project, language, analysed[language].passages)
-        table = _table(project, language, analysed[language].stems)
-        key = Digest(distribution_version("pagefind-bin"), records[language], table).code(__name__).hexdigest()
-        now[language]["index"] = key
-        if not whole or key != last.get(language, {}).get("index"):
-            tables[language] = table
+    counts, indexed = {}, []
     with OutputBatch() as changes:
-        if tables:
-            _write_languages(project, folder, {language: records[language] for language in tables}, tables,
-                             {language: analysed[language].lengths for language in tables}, changes)
-        _write_vocabularies(project, folder, {language: data.counts for language, data in analysed.items()}, changes)
+        # One language at a time, its passages let go before the next is read: Pagefind's run and the
+        # passages it indexes are one language's (a whole build at 200 papers: 3 × 9,000 passages).
+        for language in languages:
+            whole = _language_present(present, language)
+            if whole and last.get(language, {}).get("files") == now[language]["files"]:
+                now[language]["index"] = last[language]["index"]
+                continue
+            analysed = language_passages(project, known, language)
+            counts[language] = analysed.counts
+            records = _with_pdf_pages(project, language, analysed.passages)
+            table = _table(project, language, analysed.stems)
+            key = Digest(distribution_version("pagefind-bin"), records, table).code(__name__).hexdigest()
+            now[language]["index"] = key
+            if not whole or key != last.get(language, {}).get("index"):
+                _write_language(project, folder, language, records, table, analysed.lengths, changes)
+                indexed.append(language)
+            del analysed, records, table
+        _write_vocabularies(project, folder, counts, changes)
     # Each language's run writes the shared files (the entry, the script) again: each is counted once.
     changes.written = list(dict.fromkeys(changes.written))
     written = set(changes.written)
     changes.unchanged = [path for path in dict.fromkeys(changes.unchanged) if path not in written]
     made = {path.relative_to(folder).as_posix() for path in (*changes.written, *changes.unchanged)}
     kept = made | {name for name in present if _owner(name) in (*languages, "unknown", None)
-                   and (_owner(name) not in tables) and (_ENGINE.fullmatch(name) or _owner(name))}
+                   and (_owner(name) not in indexed) and (_ENGINE.fullmatch(name) or _owner(name))}
     changes.unchanged.extend(folder / name for name in sorted(kept - made))
     for name in sorted(present - kept):
         (folder / name).unlink()
@@ -152,30 +154,29 @@ def _read_entry(folder: Path, changes: OutputBatch) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _write_languages(project: Project, folder: Path, records: dict[str, list[dict[str, Any]]],
-                     tables: dict[str, dict[str, Any]], lengths: dict[str, list[int]], changes: OutputBatch) -> None:
-    """Index the languages given with Pagefind, one run each (its memory is one language's), and write their
-    files, tables and passages as they come; the other languages' stay as they are."""
+def _write_language(project: Project, folder: Path, language: str, mine: list[dict[str, Any]],
+                    table: dict[str, Any], lengths: list[int], changes: OutputBatch) -> None:
+    """Index one language with Pagefind (its memory is one language's) and write its files, table and
+    passages as they come; the other languages' stay as they are."""
     scratch = scratch_folder(project.config)
     scratch.mkdir(parents=True, exist_ok=True)
     known = project.known()
     code = Digest().code(__name__).hexdigest()  # the pages are written by this code, from the texts' files
-    for language, mine in records.items():
-        source = scratch / _PAGES / language
-        _write_pages(source, language, mine, {slug: Digest(code, known.text_stamp(slug, language)).hexdigest()
-                                              for slug in project.slugs})
-        with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
-            output = Path(work) / "output"
-            _pagefind(source, output)
-            pages = _write_index(project, folder, output, changes)
-        table = dict(tables[language])
-        _write_stems(folder, language, table.pop("stems"), table, changes)
-        table["papers"] = _paper_rows(language, mine, lengths[language], pages)
-        table["count"] = len(mine)
-        table["length_steps"] = _length_steps(max(lengths[language], default=0))
-        table["average_length"] = sum(lengths[language]) / max(1, len(mine))
-        changes.write(folder / table_name(language), _json(table))
-        _write_passages(folder, language, mine, changes)
+    source = scratch / _PAGES / language
+    _write_pages(source, language, mine, {slug: Digest(code, known.text_stamp(slug, language)).hexdigest()
+                                          for slug in project.slugs})
+    with tempfile.TemporaryDirectory(prefix=".static-search-", dir=scratch) as work:
+        output = Path(work) / "output"
+        _pagefind(source, output)
+        pages = _write_index(project, folder, output, changes)
+    table = dict(table)
+    _write_stems(folder, language, table.pop("stems"), table, changes)
+    table["papers"] = _paper_rows(language, mine, lengths, pages)
+    table["count"] = len(mine)
+    table["length_steps"] = _length_steps(max(lengths, default=0))
+    table["average_length"] = sum(lengths) / max(1, len(mine))
+    changes.write(folder / table_name(language), _json(table))
+    _write_passages(folder, language, mine, changes)
 
 
 def _paper_rows(language: str, mine: list[dict[str, Any]], counted: list[int],
