@@ -3,8 +3,11 @@
 For each size a synthetic library is made from the real papers (benchmarks/synthetic.py: every
 copy translated, 3 languages) and built once from scratch; every command then runs as the real
 CLI, in a fresh process, on a copy of its own. While it runs, /proc is polled every 20 ms for the
-command and all its descendants (PDF workers, Pagefind, msgcat...): the peak of their summed VmRSS
-is the command's memory. Commands:
+command and all its descendants (PDF workers, Pagefind, msgcat...): the peak of their summed PSS
+(proportional set size: a page shared by n processes counts 1/n in each, so the shared libraries
+every worker maps, and the parent a spawn copies for the instant before its exec, count once) is
+the command's memory; the peak of their summed RSS, which counts those pages in every process,
+is printed beside it. Commands:
 
   build       full `library build` from scratch
   noop        `library build` again, nothing changed
@@ -26,7 +29,7 @@ is the command's memory. Commands:
               static host (static_search_benchmark's measuring): the Pagefind bytes it fetches,
               gzip-compressed as a compressing host sends them; the worst language is shown
 
-Each row says whether it meets issue 36's targets: at most 400 MB; a watch save at most 0.5 s
+Each row says whether it meets issue 36's targets: at most 400 MB (PSS); a watch save at most 0.5 s
 (p95); a one-catalog build at most twice the 4-paper one (in CPU seconds); a first search at most 150 kB. The
 "exponent" column is log(ratio) / log(papers ratio) between the two largest sizes, of the CPU
 seconds of the process tree (user + system, which a shared machine's load inflates least) or of
@@ -78,13 +81,14 @@ class Result:
     """One command at one size: seconds, peak MB of the process tree, and what else it measured."""
 
     seconds: float | None = None
-    peak_mb: float | None = None
+    peak_mb: float | None = None  # the peak of the tree's summed RSS
     cpu: float | None = None  # user + system seconds of the process tree: what the load inflates least
     note: str = ""
     p50: float | None = None  # watch: save to rebuild line
     p95: float | None = None
     kilobytes: float | None = None  # search: first search, compressed
     failed: bool = False
+    pss_mb: float | None = None  # the peak of its summed PSS: shared pages counted once (what is judged)
 
 
 # --- measuring a process tree ------------------------------------------------------------------
@@ -99,45 +103,60 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as file:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """A process's resident memory and its proportional share of it (PSS: a page shared by n processes
+    counts 1/n in each), in kB; (0, 0) once it is gone."""
+    rss = pss = 0
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as file:
         for line in file:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+                break
+    return rss, pss
 
 
-def tree_rss_kb(root: int) -> int:
-    """The summed resident memory of root and all its descendants, now."""
-    total, pending, seen = 0, [root], set()
+def tree_memory_kb(root: int) -> tuple[int, int]:
+    """The summed resident memory (RSS) and proportional memory (PSS) of root and all its descendants, now."""
+    rss = pss = 0
+    pending, seen = [root], set()
     while pending:
         pid = pending.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        total += _rss_kb(pid)
+        mine = _memory_kb(pid)
+        rss, pss = rss + mine[0], pss + mine[1]
         pending += _children(pid)
-    return total
+    return rss, pss
 
 
 class PeakSampler:
-    """Poll a process tree every 20 ms in a thread; peak_mb is the highest summed VmRSS seen."""
+    """Poll a process tree every 20 ms in a thread: the highest summed RSS and the highest summed PSS seen.
+
+    Summed RSS counts a page as many times as processes map it: the shared libraries every
+    PDF worker maps (Python, Pango, HarfBuzz), and the whole parent for the instant between a
+    spawn's fork and its exec. Summed PSS counts each page once: the memory the tree holds.
+    """
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.pid, self.interval, self.peak_rss_kb, self.peak_pss_kb = pid, interval, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            rss, pss = tree_memory_kb(self.pid)
+            self.peak_rss_kb, self.peak_pss_kb = max(self.peak_rss_kb, rss), max(self.peak_pss_kb, pss)
             self._stop.wait(self.interval)
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """The peaks, in MB: summed RSS, summed PSS."""
         self._stop.set()
         self._thread.join()
-        return self.peak_kb / 1024
+        return self.peak_rss_kb / 1024, self.peak_pss_kb / 1024
 
 
 def run(arguments: list[str], folder: Path, timeout: float = 3600) -> Result:
@@ -152,12 +171,12 @@ def run(arguments: list[str], folder: Path, timeout: float = 3600) -> Result:
         process.kill()
         out, err = process.communicate()
         err += f"\n(killed after {timeout:.0f} s)"
-    seconds, peak, cpu = time.perf_counter() - started, sampler.stop(), _children_cpu() - used
+    seconds, (peak, pss), cpu = time.perf_counter() - started, sampler.stop(), _children_cpu() - used
     if process.returncode != 0:
         tail = "\n    ".join((err or out).strip().splitlines()[-8:])
         print(f"  ! library {' '.join(arguments)} exited with {process.returncode}:\n    {tail}", file=sys.stderr)
-        return Result(seconds, peak, cpu, f"exit {process.returncode}", failed=True)
-    return Result(seconds, peak, cpu, _summary(out))
+        return Result(seconds, peak, cpu, f"exit {process.returncode}", failed=True, pss_mb=pss)
+    return Result(seconds, peak, cpu, _summary(out), pss_mb=pss)
 
 
 def _children_cpu() -> float:
@@ -370,7 +389,8 @@ def measure_watch(size: Size, saves: int, pause: float = 1.5) -> Result:
             process.kill()
     ordered = sorted(times)
     p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return Result(sum(times), sampler.stop(), None, f"{saves} saves, worst {max(times):.2f} s", p50=p50, p95=p95)
+    peak, pss = sampler.stop()
+    return Result(sum(times), peak, None, f"{saves} saves, worst {max(times):.2f} s", p50=p50, p95=p95, pss_mb=pss)
 
 
 def _wait_for(lines: list[tuple[float, str]], arrived: threading.Condition, wanted: Callable[[str], bool],
@@ -394,7 +414,8 @@ def _watch_failed(process: subprocess.Popen, sampler: PeakSampler, lines: list[t
                   why: str) -> Result:
     tail = "\n    ".join(text for _, text in lines[-8:])
     print(f"  ! library serve --watch: {why}:\n    {tail}", file=sys.stderr)
-    return Result(None, sampler.stop(), None, why, failed=True)
+    peak, pss = sampler.stop()
+    return Result(None, peak, None, why, failed=True, pss_mb=pss)
 
 
 def measure_search(size: Size) -> Result:
@@ -439,7 +460,7 @@ def verdict(command: str, results: dict[int, Result], papers: int) -> str:
     if result.failed:
         return "failed"
     misses = []
-    if result.peak_mb is not None and result.peak_mb > MEMORY_LIMIT_MB:
+    if result.pss_mb is not None and result.pss_mb > MEMORY_LIMIT_MB:
         misses.append(f"> {MEMORY_LIMIT_MB} MB")
     if command == "watch" and result.p95 is not None and result.p95 > WATCH_LIMIT_S:
         misses.append(f"p95 > {WATCH_LIMIT_S} s")
@@ -463,9 +484,14 @@ def _figure(result: Result) -> str:
     if result.kilobytes is not None:
         return f"{result.kilobytes:.0f} kB"
     if result.p50 is not None:
-        return f"p50 {result.p50:.2f} / p95 {result.p95:.2f} s, {result.peak_mb:.0f} MB"
+        return f"p50 {result.p50:.2f} / p95 {result.p95:.2f} s, {_memory(result)}"
     cpu = f" (cpu {result.cpu:.1f})" if result.cpu is not None else ""
-    return f"{result.seconds:.2f} s{cpu}, {result.peak_mb:.0f} MB" + (" (failed)" if result.failed else "")
+    return f"{result.seconds:.2f} s{cpu}, {_memory(result)}" + (" (failed)" if result.failed else "")
+
+
+def _memory(result: Result) -> str:
+    """'312 MB (RSS 482)': the tree's peak PSS, judged, then its peak summed RSS."""
+    return f"{result.pss_mb or 0:.0f} MB (RSS {result.peak_mb or 0:.0f})"
 
 
 def _growth(result: Result, first: Result | None) -> str:
@@ -475,8 +501,8 @@ def _growth(result: Result, first: Result | None) -> str:
         return f" ×{result.p50 / first.p50:.1f}"
     if result.kilobytes is not None and first.kilobytes:
         return f" ×{result.kilobytes / first.kilobytes:.2f}"
-    if result.seconds and first.seconds and result.peak_mb and first.peak_mb:
-        return f" ×{result.seconds / first.seconds:.1f} t, ×{result.peak_mb / first.peak_mb:.1f} mem"
+    if result.seconds and first.seconds and result.pss_mb and first.pss_mb:
+        return f" ×{result.seconds / first.seconds:.1f} t, ×{result.pss_mb / first.pss_mb:.1f} mem"
     return ""
 
 
