@@ -28,6 +28,7 @@ from library.core.paths import (
     template_paths,
 )
 from library.model.figures import KnownFigures
+from library.model.stamps import FileHashes
 from library.model.translation import (
     EscapingTranslations,
     Figure,
@@ -236,6 +237,11 @@ class Project:
 
     adopt_catalogs = adopt  # its first name, when it took over the PO files only
 
+    @property
+    def file_hashes(self) -> FileHashes:
+        """The files' hashes this project and the earlier ones it adopted took: a file is read again once it changed."""
+        return self._kept.hashes
+
     @cached_property
     def glossary(self) -> Glossary:
         """The official terms in every language (locales/glossary.csv), read strictly once."""
@@ -334,6 +340,7 @@ class _Kept:
         self.catalogs: dict[tuple[str, str], tuple[tuple[int, int, int] | None, Catalog | None]] = {}
         self.translations: dict[tuple[str, str], tuple[Paper, Catalog | None, tuple[Segment, ...],
                                                        TranslatedPaper]] = {}
+        self.hashes = FileHashes()
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

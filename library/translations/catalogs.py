@@ -468,7 +468,7 @@ def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Chang
     for language in project.select_languages(languages, targets_only=True):
         for path in catalog_paths(config, language):
             target = mo_path(config, language, path.stem)
-            key = Digest(code).files([path], config.root).hexdigest()
+            key = Digest(code, shown(path, config.root), project.file_hashes.sha256(path)).hexdigest()
             name = target.relative_to(config.build_dir).as_posix()
             if state.get(name) == key and target.is_file():
                 changes.unchanged.append(target)
