@@ -56,25 +56,28 @@ def write_copies(site: Path, copies: list[Copy], last: dict[str, list[int]], pre
     """Copy each file, one at a time; one whose source and copy are as the last build left them is not read.
 
     last holds, by name, the source's and the copy's size and modification time after the last
-    build's copy; returns the sources' (copy_stats adds the copies' once the batch is done).
+    build's copy; returns each copy's record: whole for those left as they were, the source's
+    alone for those copied (copy_stats adds the copies' once the batch is done).
     """
-    sources = {}
+    records = {}
     for copy in copies:
-        target = site / copy.name
         source = _stat(copy.source)  # before reading: a source rewritten meanwhile is copied again next time
-        if copy.name in present and last.get(copy.name) == source + _stat(target):
-            batch.unchanged.append(target)
-        else:
-            batch.write(target, copy.source.read_bytes())
-        sources[copy.name] = source
-    return sources
+        if copy.name in present:
+            record = source + _stat(f"{site}/{copy.name}")
+            if last.get(copy.name) == record:
+                batch.unchanged.append(site / copy.name)
+                records[copy.name] = record
+                continue
+        batch.write(site / copy.name, copy.source.read_bytes())
+        records[copy.name] = source
+    return records
 
 
-def copy_stats(site: Path, sources: dict[str, list[int]]) -> dict[str, list[int]]:
+def copy_stats(site: Path, records: dict[str, list[int]]) -> dict[str, list[int]]:
     """Each copy's record for the next build: its source's size and time, then its own, as on disk now."""
-    return {name: source + _stat(site / name) for name, source in sources.items()}
+    return {name: record if len(record) == 4 else record + _stat(f"{site}/{name}") for name, record in records.items()}
 
 
-def _stat(path: Path) -> list[int]:
-    found = path.stat()
+def _stat(path: Path | str) -> list[int]:
+    found = os.stat(path)
     return [found.st_size, found.st_mtime_ns]

@@ -1,0 +1,116 @@
+"""Watch mode keys again only the pages a save can change, and leaves the site a fresh build makes.
+
+On a synthetic series of four papers, saves go through the watcher one after the other: a
+French catalog, an English paper, a template, a Spanish catalog that takes a paper below the
+threshold, the series' French catalog. Each keys again the pages of the papers it can change
+(every paper's for a template or the series), and after them all the site stage's files are
+byte for byte those `library build html` makes from nothing on a copy of the sources.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from projects import REPOSITORY, catalog_of, save_translation
+
+from library.cli import main
+from library.core.config import Config, load_config
+from library.core.files import write_atomic
+from library.core.paths import catalog_path, site_folder, state_path
+from library.outputs.site import html as site_module
+from library.outputs.site.writing import SiteFiles
+from library.serving.watch import Preview, _Watcher
+from library.sources.powriter import render_catalog
+
+sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+from synthetic import make_library  # noqa: E402
+
+FRENCH = "why-the-imrf-matters"  # the second paper: its French catalog is saved
+ENGLISH = "key-points-on-the-roadmap"  # the third: its English source is edited
+SPANISH = "meaningful-participation"  # the fourth: its Spanish catalog is emptied
+EVERY_PAPER = {"what-is-the-imrf", FRENCH, ENGLISH, SPANISH, "series"}
+
+
+@pytest.fixture
+def series(tmp_path, monkeypatch) -> Config:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1646092800")
+    return load_config(make_library(tmp_path / "series", 4) / "setup.cfg")
+
+
+def _site_files(config: Config) -> dict[str, bytes]:
+    """The site stage's files (the other stages' folders left out), by name."""
+    site = site_folder(config)
+    return {name: (site / name).read_bytes() for name in sorted(SiteFiles(site).names)}
+
+
+def _recorded_keys(config: Config) -> dict[str, object]:
+    state = json.loads(state_path(config, "html").read_text("utf-8"))
+    return {"pages": state["pages"], "scopes": state["scopes"]}
+
+
+def _empty_catalog(config: Config, language: str, slug: str) -> None:
+    """A translator's save that takes every translation of a catalog out."""
+    catalog = catalog_of(config, language, slug)
+    for message in catalog:
+        if message.id:
+            message.string = ""
+    write_atomic(catalog_path(config, language, slug), render_catalog(catalog))
+
+
+def _edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+@pytest.mark.slow  # five saves through the watcher, then a build from nothing: seconds of CPU; CI runs it
+def test_each_save_keys_its_papers_pages_and_the_site_is_a_fresh_builds(series, tmp_path, monkeypatch):
+    settings = series.root / "setup.cfg"
+    said: list[str] = []
+    watcher = _Watcher(settings, Preview(), said.append, None)
+    watcher.rebuild([settings])  # as `serve --watch` starts
+    watcher.warm()
+    keyed: Counter[str] = Counter()  # the papers whose pages' keys were computed, not kept from the last build
+    paper_key = site_module._Site._paper_key
+    monkeypatch.setattr(site_module._Site, "_paper_key",
+                        lambda site, language, paper, *parts: keyed.update([paper.slug]) or paper_key(
+                            site, language, paper, *parts))
+
+    def save(path: Path, papers: set[str]) -> None:
+        keyed.clear()
+        said.clear()
+        watcher.rebuild([path])
+        assert any(" site files rewritten in " in line for line in said), said
+        assert not any(line.startswith("Error") for line in said), said
+        assert set(keyed) == papers
+
+    save_translation(series, "fr", FRENCH, "Forum d’examen", "Le Forum d’examen")
+    save(catalog_path(series, "fr", FRENCH), {FRENCH})
+    assert "Le Forum d’examen" in (site_folder(series) / "fr" / f"{FRENCH}.html").read_text("utf-8")
+
+    save(_edit(series.papers_dir / f"{ENGLISH}.md", "cannot carry that task alone.",
+               "cannot carry that task on their own."), {ENGLISH})  # extract and update, then its pages
+
+    save(_edit(series.templates_dir / "_paper_card.html", "</", "<!-- a card -->\n</"), EVERY_PAPER)
+
+    _empty_catalog(series, "es", SPANISH)  # below the threshold: no longer published in Spanish
+    save(catalog_path(series, "es", SPANISH), {SPANISH})
+
+    save_translation(series, "fr", "series", "Bureau Quaker", "Le Bureau Quaker")
+    save(catalog_path(series, "fr", "series"), EVERY_PAPER)  # the series shows on every page
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(series.root, fresh, ignore=shutil.ignore_patterns("build"))
+    result = CliRunner().invoke(main, ["--config", str(fresh / "setup.cfg"), "build", "html"])
+    assert result.exit_code == 0, result.output
+    fresh_config = load_config(fresh / "setup.cfg")
+    watched, built = _site_files(series), _site_files(fresh_config)
+    assert sorted(watched) == sorted(built)
+    assert [name for name in built if watched[name] != built[name]] == []
+    assert _recorded_keys(series) == _recorded_keys(fresh_config)  # the keys kept are those computed afresh
