@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,11 +315,16 @@ def _settings(config: Config) -> dict[str, object]:
 
 
 def _files_under(root: Path, start: Path, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
-    """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
-    paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
-    named = {shown(path, root): path for path in paths if path.is_file()}
-    return {name: _file_hash(path, hashes) for name, path in named.items()
-            if not any(part.startswith(".") for part in name.split("/"))}
+    """Each regular file under start (or start itself), by its name from root; hidden files are no input.
+
+    Walked with os.walk (as rglob walks: links to folders not followed): a save in watch mode walks
+    every catalog, and pathlib's objects cost more than the walk.
+    """
+    paths = [start] if start.is_file() else [Path(folder, name) for folder, _, names in os.walk(start)
+                                              for name in names] if start.is_dir() else []
+    named = {shown(path, root): path for path in paths}
+    return {name: _file_hash(path, hashes) for name, path in sorted(named.items())
+            if not any(part.startswith(".") for part in name.split("/")) and path.is_file()}
 
 
 def _file_hash(path: Path, hashes: dict[tuple[Any, ...], str]) -> str:
