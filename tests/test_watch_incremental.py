@@ -8,6 +8,7 @@ byte for byte those `library build html` makes from nothing on a copy of the sou
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -22,6 +23,7 @@ from library.cli import main
 from library.core.config import Config, load_config
 from library.core.files import write_atomic
 from library.core.paths import catalog_path, site_folder, state_path
+from library.model.stamps import FileHashes
 from library.outputs.site import html as site_module
 from library.outputs.site.writing import SiteFiles
 from library.serving.watch import Preview, _Watcher
@@ -114,3 +116,38 @@ def test_each_save_keys_its_papers_pages_and_the_site_is_a_fresh_builds(series, 
     assert sorted(watched) == sorted(built)
     assert [name for name in built if watched[name] != built[name]] == []
     assert _recorded_keys(series) == _recorded_keys(fresh_config)  # the keys kept are those computed afresh
+
+
+def test_a_file_is_hashed_again_once_it_changed_or_was_forgotten(tmp_path):
+    path = tmp_path / "fr.po"
+    path.write_bytes(b"one")
+    hashes, reads = FileHashes(), []
+    real_read = Path.read_bytes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real_read(self))
+        first = hashes.sha256(path)
+        assert hashes.sha256(path) == first == hashlib.sha256(b"one").hexdigest() and len(reads) == 1
+        hashes.forget([path])  # the watcher heard a save: read again, whatever the clock said
+        assert hashes.sha256(path) == first and len(reads) == 2
+        path.write_bytes(b"three")
+        assert hashes.sha256(path) == hashlib.sha256(b"three").hexdigest() and len(reads) == 3
+        path.unlink()
+        assert hashes.sha256(path) == "-"
+
+
+def test_the_site_removes_its_stale_files_and_the_folders_they_leave_empty(tmp_path):
+    site = tmp_path / "html"
+    for name in ("fr/kept.html", "fr/old/gone.html", "es/gone/deeper/gone.html", "pagefind/fr/part.pf",
+                 "feeds/fr.xml"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x", "utf-8")
+    (site / "empty" / "inside").mkdir(parents=True)  # left empty by an earlier build, or by hand
+    (site / "pagefind" / "empty").mkdir()  # the static search's: none of the site stage's business
+    files = SiteFiles(site)
+    assert files.names == {"fr/kept.html", "fr/old/gone.html", "es/gone/deeper/gone.html"}
+    removed = files.remove_except({"fr/kept.html"})
+    assert sorted(path.relative_to(site).as_posix() for path in removed) == ["es/gone/deeper/gone.html",
+                                                                           "fr/old/gone.html"]
+    left = sorted(path.relative_to(site).as_posix() for path in site.rglob("*"))
+    assert left == ["feeds", "feeds/fr.xml", "fr", "fr/kept.html", "pagefind", "pagefind/empty", "pagefind/fr",
+                    "pagefind/fr/part.pf"]

@@ -254,7 +254,7 @@ class _Watcher:
         """Bring the site in step with the saves; on a broken file, keep the last build and show the error."""
         paths = list(paths)
         if self._last_project is not None:  # saved files are hashed again, even a save within the clock's tick
-            self._last_project.file_hashes.forget(paths)
+            self._last_project.forget(paths)
         try:
             project = self.project()
         except (LibraryError, OSError) as error:  # setup.cfg itself is broken, or gone

@@ -23,20 +23,29 @@ class SiteFiles:
         self.site = site
         others = set(SiteMap.other_stages())
         self.names: set[str] = set()
-        self._folders: list[str] = []
+        self._empty: list[str] = []  # the folders with nothing in them
+        top = f"{site}/"
         for folder, subfolders, files in os.walk(site):
-            here = Path(folder).relative_to(site).as_posix()
-            prefix = "" if here == "." else f"{here}/"
+            prefix = f"{folder}/".removeprefix(top)
+            if not subfolders and not files and prefix:
+                self._empty.append(prefix[:-1])
             subfolders[:] = sorted(name for name in subfolders if f"{prefix}{name}" not in others)
-            self._folders.extend(f"{prefix}{name}" for name in subfolders)
             self.names.update(f"{prefix}{name}" for name in files if f"{prefix}{name}" not in others)
 
     def remove_except(self, keep: set[str]) -> list[Path]:
-        """Delete this stage's files not in keep (names under the site), then the folders left empty."""
-        removed = [self.site / name for name in sorted(self.names - keep)]
+        """Delete this stage's files not in keep (names under the site), then the folders left empty.
+
+        Only those that were empty and those a file was removed from can be: the others are not looked at.
+        """
+        names = sorted(self.names - keep)
+        removed = [self.site / name for name in names]
         for path in removed:
             path.unlink(missing_ok=True)
-        for name in sorted(self._folders, reverse=True):
+        candidates: set[str] = set()  # the folders of the files removed, and the empty ones, with their parents
+        for name, itself in [*((name, False) for name in names), *((name, True) for name in self._empty)]:
+            parts = name.split("/")
+            candidates.update("/".join(parts[:end]) for end in range(1, len(parts) + itself))
+        for name in sorted(candidates, reverse=True):  # the deepest first: a folder emptied empties its parent
             folder = self.site / name
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
