@@ -294,7 +294,7 @@ def _stage_ledger(config: Config, stage: Stage, hashes: dict[tuple[Any, ...], st
         ledger.update(_files_under(config.root, _places(config)[place], hashes))
     package = Path(__file__).parent
     for path in code_files(stage.module):
-        ledger[f"library/{path.relative_to(package).as_posix()}"] = _short(path.read_bytes())
+        ledger[f"library/{path.relative_to(package).as_posix()}"] = _file_hash(str(path), path.stat(), hashes)
     if stage.tool:
         ledger[f"tool {stage.tool}"] = _short(distribution_version(stage.tool))
     return ledger

@@ -210,7 +210,7 @@ def _characters(config: Config, texts: list[Path], known: KnownFigures) -> froze
         found = kept.get(name)
         now[name] = found if found is not None and found[0] == stamp else [stamp, text_characters(path)]
     data = json.dumps({"texts": now}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"))
+    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"), sync=False)  # a record: see write_state
     return font_characters(characters for _stamp, characters in now.values())
 
 
@@ -242,7 +242,7 @@ class _Site:
         kept = {language: {slug: card for slug, card in sorted(cards.items()) if slug in slugs}
                 for language, cards in sorted(self.cards.items()) if language in self.config.all_languages}
         data = json.dumps({"cards": kept}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"))
+        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"), sync=False)  # see write_state
 
     def scopes(self) -> dict[str, str]:
         """Each paper's inputs with the site's, as one hash: the key of each of its pages is made of these alone.
