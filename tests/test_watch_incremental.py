@@ -8,10 +8,13 @@ byte for byte those `library build html` makes from nothing on a copy of the sou
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from library.core.paths import catalog_path, site_folder, state_path
 from library.model.stamps import FileHashes
 from library.outputs.site import html as site_module
 from library.outputs.site.writing import SiteFiles
-from library.serving.watch import Preview, _Watcher
+from library.serving.watch import Preview, _Watcher, watch_project
 from library.sources.powriter import render_catalog
 
 sys.path.insert(0, str(REPOSITORY / "benchmarks"))
@@ -151,3 +154,27 @@ def test_the_site_removes_its_stale_files_and_the_folders_they_leave_empty(tmp_p
     left = sorted(path.relative_to(site).as_posix() for path in site.rglob("*"))
     assert left == ["feeds", "feeds/fr.xml", "fr", "fr/kept.html", "pagefind", "pagefind/empty", "pagefind/fr",
                     "pagefind/fr/part.pf"]
+
+
+@pytest.mark.slow  # builds a series' site, then watches it in a thread
+def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_closes(tmp_path):
+    config = load_config(make_library(tmp_path / "series", 1) / "setup.cfg")
+    gc.unfreeze()
+    preview, ready = Preview(), threading.Event()
+    thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, lambda line: None),
+                              kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(120), "the first build did not end"
+        assert gc.get_freeze_count() > 0  # what the start read: no collection a save sets off walks it
+        before = preview.status.generation
+        save_translation(config, "fr", "what-is-the-imrf", "Forum d’examen", "Le Forum d’examen")
+        deadline = time.monotonic() + 60
+        while preview.status.generation == before:
+            assert time.monotonic() < deadline, "the save was not built"
+            preview.next_status(preview.status, 0.5)
+        assert gc.get_freeze_count() > 0
+    finally:
+        preview.close()
+        thread.join(30)
+    assert not thread.is_alive() and gc.get_freeze_count() == 0
