@@ -58,7 +58,6 @@ HEARTBEAT_SECONDS = 1
 WATCH_CHANNELS = 32
 WATCH_THREADS = WATCH_CHANNELS
 RETRY_MS = 2000
-TIDY_EVERY = 20  # saves between two full collections of the heap (see _Watcher.tidy)
 PDF_PAUSE_SECONDS = 20.0  # the saves must pause this long before the PDFs are rendered in the background
 # Files whose saves mean nothing to the library: editors' and Poedit's by-products, our own temporary files.
 _IGNORED_SUFFIXES = (".mo", ".swp", ".swx", ".tmp", "~", ".bak", ".orig", ".kate-swp", "___jb_tmp___", "___jb_old___")
@@ -212,8 +211,8 @@ class _Watcher:
         self._unrendered_pdfs: tuple[str, ...] = ()  # PDFs the gate publishes that were never rendered
         self._hashes: dict[tuple[Any, ...], str] = {}  # the inputs' hashes by (path, size, time), from save to save
         self._behind: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # language -> (stale, unrendered) PDFs
-        self.tidy_heap = False  # freeze the heap after each save (watch_project's own watcher, not a test's)
-        self._saves = 0
+        self.tidy_heap = False  # freeze the heap once the library is read (watch_project's own watcher, not a test's)
+        self._tidied = False
 
     def warm(self) -> None:
         """Read what a save's rebuild reads, once, before the first save: each save then adopts it.
@@ -278,7 +277,6 @@ class _Watcher:
         self._say(reports, project)
         self.preview.update(generation=self.preview.status.generation + (1 if written else 0), error="")
         self._after_pages(project, plan)
-        self.tidy()
 
     def _remember_own(self, paths: Iterable[Path]) -> None:
         """The catalogs we just wrote, as we wrote them: their events are ours, not a save to act on."""
@@ -364,20 +362,18 @@ class _Watcher:
             tuple(sorted(path for _, unrendered in self._behind.values() for path in unrendered))
 
     def tidy(self) -> None:
-        """After a save, once its pages are shown: freeze the heap; every TIDY_EVERY saves, collect it first.
+        """Once the server has read the library: collect, then set what is left aside from the collector.
 
         Python's full collection walks every object there is: with a library of 200 papers read
-        (~140 MB), one came every third save and took a quarter of a second of the next save.
-        Frozen, what the watcher keeps is never walked again by the collections a save sets off;
-        the full collection now and then frees what earlier saves left in the frozen part.
+        (~140 MB), one came every third save and took a quarter of a second of it. Frozen, what
+        the start read is never walked again; a save's collections walk what the saves made,
+        which the collector frees as before. (Freezing after each save too would freeze the
+        cycles a save leaves, about 1 MB a save, until the next collection of everything.)
         """
-        if not self.tidy_heap:
-            return
-        self._saves += 1
-        if self._saves % TIDY_EVERY == 1:  # the first: after the start, which read the library
-            gc.unfreeze()
+        if self.tidy_heap and not self._tidied:
+            self._tidied = True
             gc.collect()
-        gc.freeze()
+            gc.freeze()
 
     # --- PDFs in the background -----------------------------------------------------------
 
