@@ -168,6 +168,7 @@ def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_close
         assert ready.wait(120), "the first build did not end"
         assert gc.get_freeze_count() > 0  # what the start read: no collection a save sets off walks it
         before = preview.status.generation
+        time.sleep(1)  # the file events are listened to just after ready: a save before then goes unheard
         save_translation(config, "fr", "what-is-the-imrf", "Forum d’examen", "Le Forum d’examen")
         deadline = time.monotonic() + 60
         while preview.status.generation == before:
