@@ -168,7 +168,6 @@ def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_close
         assert ready.wait(120), "the first build did not end"
         assert gc.get_freeze_count() > 0  # what the start read: no collection a save sets off walks it
         before = preview.status.generation
-        time.sleep(1)  # the file events are listened to just after ready: a save before then goes unheard
         save_translation(config, "fr", "what-is-the-imrf", "Forum d’examen", "Le Forum d’examen")
         deadline = time.monotonic() + 60
         while preview.status.generation == before:
@@ -179,3 +178,33 @@ def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_close
         preview.close()
         thread.join(30)
     assert not thread.is_alive() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.slow  # builds a series' site, then watches it in a thread
+def test_a_save_made_before_the_system_listens_is_built_all_the_same(tmp_path, monkeypatch):
+    import watchfiles
+
+    config = load_config(make_library(tmp_path / "series", 1) / "setup.cfg")
+    real_watch, saved_early = watchfiles.watch, []
+
+    def listening_late(*args, **kwargs):  # the save lands after ready, before the system listens
+        if not saved_early:
+            save_translation(config, "fr", "what-is-the-imrf", "Forum d’examen", "Zorglub : Forum d’examen")
+            saved_early.append(True)
+        return real_watch(*args, **kwargs)
+
+    monkeypatch.setattr(watchfiles, "watch", listening_late)
+    preview, ready = Preview(), threading.Event()
+    thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, lambda line: None),
+                              kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(120), "the first build did not end"
+        deadline = time.monotonic() + 60
+        while "Zorglub" not in (site_folder(config) / "fr" / "what-is-the-imrf.html").read_text("utf-8"):
+            assert time.monotonic() < deadline, "the save made before the watch listened was never built"
+            preview.next_status(preview.status, 0.5)
+    finally:
+        preview.close()
+        thread.join(30)
+    assert saved_early and not thread.is_alive()

@@ -17,6 +17,7 @@ package, and added to HTML answers by the server only in watch mode.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -460,11 +461,16 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
     """Watch the project until preview is closed, rebuilding after each batch of saves (run it in a thread).
 
     First the site is brought in step with the files as they are and what a save reads is read
-    once, then ready is set.
+    once, then ready is set. The system listens for saves only from the first batch on: a save
+    made before it listened is found by the files' stamps then.
     """
     config_path = Path(config_path).resolve()
     watcher = _Watcher(config_path, preview, report, pdf_pause)
     settings = _identity(config_path)  # the setup.cfg the site was last built from
+    try:
+        start: dict[str, tuple[int, int, int]] | None = _stamps(_watched_paths(config_path))
+    except (LibraryError, OSError):
+        start = None  # a broken setup.cfg: the build says why, and its fix is a save heard
     try:
         watcher.tidy_heap = True
         watcher.rebuild([config_path])
@@ -476,14 +482,16 @@ def watch_project(config_path: Path, preview: Preview, report: Callable[[str], N
             ready.set()
     try:
         while not preview.closed.is_set():
-            watched, settings = _watch_until_settings_replaced(watcher, config_path, watched, settings)
+            watched, settings = _watch_until_settings_replaced(watcher, config_path, watched, settings, start)
+            start = None
     finally:
         watcher.stop_pdfs()
         gc.unfreeze()  # the heap is the process's again
 
 
 def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched: list[str],
-                                   settings: tuple[Any, ...]) -> tuple[list[str], tuple[Any, ...]]:
+                                   settings: tuple[Any, ...], since: dict[str, tuple[int, int, int]] | None = None
+                                   ) -> tuple[list[str], tuple[Any, ...]]:
     """Rebuild after each batch of saves until preview closes or setup.cfg is a new file.
 
     The system watches a file, not a name: once a save renames a new setup.cfg over the old
@@ -498,6 +506,10 @@ def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched
     for changes in watchfiles.watch(*existing, stop_event=preview.closed, rust_timeout=1000, yield_on_timeout=True,
                                     debounce=400, step=30, raise_interrupt=False):
         saved = {Path(path) for _change, path in changes}
+        if since is not None:  # the first batch, or a second without one: what was saved before we listened
+            stamps = _stamps(watched)
+            saved |= {Path(path) for path in since.keys() | stamps.keys() if since.get(path) != stamps.get(path)}
+            since = None
         now = _identity(config_path)
         if now != settings:
             saved.add(config_path)
@@ -516,6 +528,18 @@ def _watch_until_settings_replaced(watcher: _Watcher, config_path: Path, watched
             except (LibraryError, OSError):
                 return watched, settings  # a broken setup.cfg is on the open pages already
     return watched, settings
+
+
+def _stamps(watched: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Each file under the watched folders (or a watched file) with its inode, size and modification time."""
+    files = [path for top in watched for path in ([top] if os.path.isfile(top) else (
+        os.path.join(folder, name) for folder, _, names in os.walk(top) for name in names))]
+    stamps = {}
+    for path in files:
+        with contextlib.suppress(OSError):  # gone meanwhile: its absence is compared
+            status = os.stat(path)
+            stamps[path] = (status.st_ino, status.st_size, status.st_mtime_ns)
+    return stamps
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
