@@ -119,6 +119,11 @@ def test_each_save_keys_its_papers_pages_and_the_site_is_a_fresh_builds(series, 
     assert sorted(watched) == sorted(built)
     assert [name for name in built if watched[name] != built[name]] == []
     assert _recorded_keys(series) == _recorded_keys(fresh_config)  # the keys kept are those computed afresh
+    result = CliRunner().invoke(main, ["--config", str(fresh / "setup.cfg"), "extract"])
+    assert result.exit_code == 0, result.output
+    catalogs = sorted(path.relative_to(fresh) for path in (fresh / "locales").rglob("*")
+                      if path.is_file() and path.name != "ui.pot")  # the interface's: watch mode leaves it be
+    assert [name for name in catalogs if (fresh / name).read_bytes() != (series.root / name).read_bytes()] == []
 
 
 def test_a_file_is_hashed_again_once_it_changed_or_was_forgotten(tmp_path):

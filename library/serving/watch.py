@@ -310,7 +310,7 @@ class _Watcher:
         with self._locks(config, bool(plan.papers)):
             if plan.papers:
                 # A paper's edit cannot change ui.pot, nor the other papers' catalogs.
-                extracted = extract_catalogs(project, interface=False)
+                extracted = extract_catalogs(project, interface=False, papers=tuple(sorted(plan.papers)))
                 updated = update_catalogs(self.project(), (), tuple(sorted(plan.papers)))
                 self._remember_own([*extracted.written, *extracted.removed, *updated.written])
                 project = self.project()
