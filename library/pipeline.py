@@ -14,11 +14,14 @@ into BUILD_ORDER.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from library.core.config import Config
@@ -292,7 +295,7 @@ def _stage_ledger(config: Config, stage: Stage, hashes: dict[tuple[Any, ...], st
         ledger.update(_files_under(config.root, _places(config)[place], hashes))
     package = Path(__file__).parent
     for path in code_files(stage.module):
-        ledger[f"library/{path.relative_to(package).as_posix()}"] = _short(path.read_bytes())
+        ledger[f"library/{path.relative_to(package).as_posix()}"] = _file_hash(str(path), path.stat(), hashes)
     if stage.tool:
         ledger[f"tool {stage.tool}"] = _short(distribution_version(stage.tool))
     return ledger
@@ -315,19 +318,32 @@ def _settings(config: Config) -> dict[str, object]:
 
 
 def _files_under(root: Path, start: Path, hashes: dict[tuple[Any, ...], str]) -> dict[str, str]:
-    """Each regular file under start (or start itself), by its name from root; hidden files are no input."""
-    paths = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
-    named = {shown(path, root): path for path in paths if path.is_file()}
-    return {name: _file_hash(path, hashes) for name, path in named.items()
-            if not any(part.startswith(".") for part in name.split("/"))}
+    """Each regular file under start (or start itself), by its name from root; hidden files are no input.
+
+    Walked with os.walk (as rglob walks: links to folders not followed): a save in watch mode walks
+    every catalog, and pathlib's objects cost more than the walk.
+    """
+    paths = [str(start)] if start.is_file() else sorted(os.path.join(folder, name) for folder, _, names in
+                                                         os.walk(start) for name in names) if start.is_dir() else []
+    prefix = str(root).rstrip("/") + "/"
+    ledger = {}
+    for path in paths:
+        name = path.removeprefix(prefix)
+        if any(part.startswith(".") for part in name.split("/")):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # gone since the walk: no input
+            status = os.stat(path)
+            if S_ISREG(status.st_mode):
+                ledger[name] = _file_hash(path, status, hashes)
+    return ledger
 
 
-def _file_hash(path: Path, hashes: dict[tuple[Any, ...], str]) -> str:
+def _file_hash(path: str, status: os.stat_result, hashes: dict[tuple[Any, ...], str]) -> str:
     """path's short hash, read once per run while its size and time are those it had (a stage may rewrite it)."""
-    status = path.stat()
     key = (path, status.st_size, status.st_mtime_ns)
     if key not in hashes:
-        hashes[key] = _short(path.read_bytes())
+        with open(path, "rb") as file:
+            hashes[key] = _short(file.read())
     return hashes[key]
 
 

@@ -41,14 +41,16 @@ class Changes:
     removed: list[Path] = field(default_factory=list)
 
 
-def write_atomic(path: Path, data: bytes, *, before_replace: Callable[[], None] | None = None) -> None:
+def write_atomic(path: Path, data: bytes, *, before_replace: Callable[[], None] | None = None,
+                 sync: bool = True) -> None:
     """Write data to path through a temporary file in the same folder and a rename.
 
     before_replace runs once the data is safely on disk, just before the rename: the last
     moment to find that the file changed meanwhile (it raises, and nothing is replaced).
-    An OSError names the file, so a full disk says which output it stopped.
+    An OSError names the file, so a full disk says which output it stopped. Without sync, the
+    data is not waited onto the disk (a stage's record, which a crash can only make rebuild more).
     """
-    tmp_name = _staged(path, data, sync=True)
+    tmp_name = _staged(path, data, sync=sync)
     try:
         if before_replace is not None:
             before_replace()
@@ -78,12 +80,12 @@ def _staged(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp_name
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, sync: bool = True) -> bool:
     """Write data atomically unless the file already holds exactly it; say whether it wrote."""
     _remove_leftovers_once(path.parent)
     if path.is_file() and path.read_bytes() == data:
         return False
-    write_atomic(path, data)
+    write_atomic(path, data, sync=sync)
     return True
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from stat import S_ISREG
 
 from library.core.config import Config
 from library.core.errors import CatalogError, SourceError
@@ -90,6 +91,9 @@ def reserved_for(slug: str) -> str | None:
 
 def shown(path: Path, root: Path) -> str:
     """path as the library prints it: from the project's folder (root) when it is inside it."""
+    text, prefix = str(path), str(root).rstrip("/") + "/"
+    if text.startswith(prefix):  # by its text first: pathlib's parsing, asked for every file of a build, is slow
+        return text[len(prefix):]
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
@@ -119,7 +123,10 @@ def catalog_paths(config: Config, language: str) -> list[Path]:
 
 def _checked(folder: Path, pattern: str, root: Path, error: type[CatalogError | SourceError]) -> list[Path]:
     # A pipe, a link to nothing or a link out of the project stops every command alike, unread.
-    return [checked_file(path, root, error) for path in sorted(folder.glob(pattern))]
+    # A regular file (no link) in a folder that lies inside root lies inside it too: one lstat, not a resolve.
+    inside = folder.resolve().is_relative_to(root.resolve())
+    return [path if inside and S_ISREG(path.lstat().st_mode) else checked_file(path, root, error)
+            for path in sorted(folder.glob(pattern))]
 
 
 def anchor_record_path(config: Config, slug: str) -> Path:

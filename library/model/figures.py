@@ -7,13 +7,12 @@ gate asks for them all: without this, one changed catalog meant parsing all of t
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 from library.core.config import Config
 from library.core.paths import anchor_record_path, catalog_path
-from library.model.stamps import Digest, read_state, write_state
+from library.model.stamps import Digest, FileHashes, read_state, write_state
 from library.model.translation import Figure, Tally
 
 __all__ = ["KnownFigures"]
@@ -24,8 +23,9 @@ _STATE = "figures"
 class KnownFigures:
     """The texts' stamps, each file hashed once per command, and the figures last counted from them."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, files: FileHashes | None = None) -> None:
         self.config = config
+        self._files_hashed = files or FileHashes()  # a watcher's, kept between saves: unchanged files are not read
         self._hashes: dict[Path, str] = {}
         self._stamps: dict[tuple[str, str], str] = {}
         # The code that counts: a change to it counts every figure again.
@@ -37,10 +37,7 @@ class KnownFigures:
     def file_hash(self, path: Path) -> str:
         """The SHA-256 of a file's bytes ('-' when there is none), read once per command."""
         if path not in self._hashes:
-            try:
-                self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except FileNotFoundError:
-                self._hashes[path] = "-"
+            self._hashes[path] = self._files_hashed.sha256(path)
         return self._hashes[path]
 
     def text_stamp(self, slug: str, language: str) -> str:

@@ -7,7 +7,7 @@ first use and kept: a command that needs no paper parses none.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ from library.core.paths import (
     template_paths,
 )
 from library.model.figures import KnownFigures
+from library.model.stamps import FileHashes
 from library.model.translation import (
     EscapingTranslations,
     Figure,
@@ -95,14 +96,17 @@ class Project:
     @cached_property
     def papers(self) -> tuple[Paper, ...]:
         """Every source: the briefing papers by number, then the series page."""
-        return load_papers(self.config.papers_dir, self._load_paper)
+        return load_papers(self.config.papers_dir, self._load_paper, paper_paths(self.config))
 
     def _load_paper(self, path: Path) -> Paper:
-        """Parse path, unless an earlier project parsed these very bytes (a watch save touches one paper)."""
-        data = path.read_bytes()  # before parsing: a save meanwhile differs from these bytes next time
+        """Parse path, unless an earlier project parsed it as it is now (a watch save touches one paper).
+
+        As it is now: the same inode, size and time, as for the catalogs (see forget).
+        """
+        stamp = _stamp(path)  # before parsing: a save meanwhile is seen next time
         kept = self._kept.papers.get(path)
-        paper = kept[1] if kept is not None and kept[0] == data else load_paper(path)
-        self._kept.papers[path] = (data, paper)
+        paper = kept[1] if kept is not None and stamp is not None and kept[0] == stamp else load_paper(path)
+        self._kept.papers[path] = (stamp, paper)
         return paper
 
     @property
@@ -236,6 +240,25 @@ class Project:
 
     adopt_catalogs = adopt  # its first name, when it took over the PO files only
 
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Read these files again in the projects that adopt this one: a watcher's saves.
+
+        What was kept is kept by the file's inode, size and time; a save of the same size within
+        one tick of the file system's clock would leave all three as they were.
+        """
+        for path in paths:
+            self._kept.papers.pop(path, None)
+            self._kept.hashes.forget([path])
+            if path.suffix == ".po":
+                self._kept.catalogs.pop((path.stem, path.parent.parent.name), None)
+            elif path.suffix == ".pot":
+                self._kept.catalogs.pop((path.stem, ""), None)
+
+    @property
+    def file_hashes(self) -> FileHashes:
+        """The files' hashes this project and the earlier ones it adopted took: a file is read again once it changed."""
+        return self._kept.hashes
+
     @cached_property
     def glossary(self) -> Glossary:
         """The official terms in every language (locales/glossary.csv), read strictly once."""
@@ -287,7 +310,7 @@ class Project:
     def known(self) -> KnownFigures:
         """The build's figures and texts' stamps remembered by their files' bytes (made on first ask)."""
         if self.known_figures is None:
-            self.known_figures = KnownFigures(self.config)
+            self.known_figures = KnownFigures(self.config, self.file_hashes)
         return self.known_figures
 
     def _catalog_unchanged(self, slug: str, language: str) -> bool:
@@ -343,11 +366,12 @@ class _Kept:
     """
 
     def __init__(self) -> None:
-        self.papers: dict[Path, tuple[bytes, Paper]] = {}
+        self.papers: dict[Path, tuple[tuple[int, int, int] | None, Paper]] = {}
         self.anchored: dict[str, tuple[Paper, bytes | None, tuple[tuple[Segment, ...], AnchorRecord]]] = {}
         self.catalogs: dict[tuple[str, str], tuple[tuple[int, int, int] | None, Catalog | None]] = {}
         self.translations: dict[tuple[str, str], tuple[Paper, Catalog | None, tuple[Segment, ...],
                                                        TranslatedPaper]] = {}
+        self.hashes = FileHashes()
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

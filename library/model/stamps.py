@@ -22,7 +22,7 @@ from library.core.config import Config
 from library.core.files import write_if_changed
 from library.core.paths import state_path
 
-__all__ = ["Digest", "code_files", "read_state", "write_state", "distribution_version", "settings_text",
+__all__ = ["Digest", "FileHashes", "code_files", "read_state", "write_state", "distribution_version", "settings_text",
            "source_date"]
 
 _LIBRARY = Path(__file__).resolve().parents[1]  # the package's folder, library/
@@ -71,6 +71,38 @@ def _code_digest(module: str, statuses: tuple[tuple[int, int, int], ...]) -> str
 def _status(path: Path) -> tuple[int, int, int]:
     status = path.stat()
     return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+class FileHashes:
+    """Files' SHA-256 by path, each kept with its inode, size and times: read again only once one of those moved.
+
+    A command makes one; a long-lived process (`library serve --watch`) keeps it from save to save,
+    so that a save reads the files it changed, not every file of the library. The watcher also
+    forgets each file it saw saved, so a save of the same size within one tick of the clock is
+    read again all the same.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
+
+    def sha256(self, path: Path) -> str:
+        """The hex SHA-256 of path's bytes ('-' when there is no such file)."""
+        try:
+            status = path.stat()  # before reading: bytes saved meanwhile are read again next time
+            identity = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            known = self._known.get(path)
+            if known is not None and known[0] == identity:
+                return known[1]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            self._known.pop(path, None)
+            return "-"
+        self._known[path] = (identity, digest)
+        return digest
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        for path in paths:
+            self._known.pop(path, None)
 
 
 def _portable_name(path: Path, root: Path) -> str:
@@ -152,4 +184,8 @@ def read_state(config: Config, stage: str) -> dict[str, Any]:
 
 
 def write_state(config: Config, stage: str, state: dict[str, Any]) -> None:
-    write_if_changed(state_path(config, stage), json.dumps(state, sort_keys=True, indent=1).encode("utf-8"))
+    # One line: json's C encoder writes it (indented, its Python encoder would), and a save in watch
+    # mode writes the ledger of every input three times. Not synced: it is written after the outputs
+    # it records, so a record a crash lost or cut short only makes the next build do more (an fsync
+    # costs some 5 ms, and a save writes seven records).
+    write_if_changed(state_path(config, stage), json.dumps(state, sort_keys=True).encode("utf-8"), sync=False)

@@ -110,10 +110,16 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_papers(folder: Path, load: Callable[[Path], Paper] | None = None) -> tuple[Paper, ...]:
-    """Every paper in folder, papers by number, then the series page; load (load_paper) reads each file."""
+def load_papers(folder: Path, load: Callable[[Path], Paper] | None = None,
+                checked: list[Path] | None = None) -> tuple[Paper, ...]:
+    """Every paper in folder, papers by number, then the series page; load (load_paper) reads each file.
+
+    checked: the files of folder, each checked already (core.paths.paper_paths).
+    """
     # A pipe would hang the reader and a link out of the project would publish its target.
-    papers = [(load or load_paper)(checked_file(path, folder, SourceError)) for path in sorted(folder.glob("*.md"))]
+    if checked is None:
+        checked = [checked_file(path, folder, SourceError) for path in sorted(folder.glob("*.md"))]
+    papers = [(load or load_paper)(path) for path in checked]
     _check_unique_numbers(papers)
     _check_one_series_page(papers)
     return tuple(sorted(papers, key=lambda p: (p.meta.kind != "paper", p.meta.number or 0, p.slug)))

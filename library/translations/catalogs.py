@@ -127,17 +127,20 @@ def _ui_sources(config: Config) -> Iterator[tuple[Path, str, str, Path]]:
     yield config.templates_dir, "**/*.html", "jinja2.ext:babel_extract", config.root
 
 
-def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
+def extract_catalogs(project: Project, *, interface: bool = True, papers: tuple[str, ...] = ()) -> Changes:
     """Write locales/<slug>.pot and the anchor record of every paper, and locales/ui.pot.
 
     Unchanged files are left alone. The template of a paper that is gone is removed; its anchor
     record is kept (retired) so that, when the paper comes back (a branch switched, an editor's
     delete-and-recreate), its passages get their ids back. Without interface, ui.pot is left
     as it is: after an edit of the papers alone, which cannot change it, that saves reading the
-    templates and the code.
+    templates and the code. With papers (slugs), only their templates and anchor records: a
+    paper's edit cannot change another's (watch mode, where rendering 200 templates to find the
+    one that changed took a second).
     """
     config = project.config
-    templates = {paper.slug: paper_template(paper, config.root) for paper in project.papers}
+    chosen = [paper for paper in project.papers if not papers or paper.slug in papers]
+    templates = {paper.slug: paper_template(paper, config.root) for paper in chosen}
     if interface:
         templates[UI_DOMAIN] = ui_template(config)
     planned = {}
@@ -145,12 +148,13 @@ def extract_catalogs(project: Project, *, interface: bool = True) -> Changes:
         path = template_path(config, domain)
         planned[path] = _render_without_date_churn(path, catalog, keep_format=domain == UI_DOMAIN)
     changes = write_all(planned)
-    for paper in project.papers:
+    for paper in chosen:
         path, record = anchor_record_path(config, paper.slug), render_anchor_record(project.anchor_record(paper.slug))
         written = write_if_unchanged(path, record, project.anchor_record_as_read(paper.slug))
         (changes.written if written else changes.unchanged).append(path)
     for stale in template_paths(config):
-        if stale not in planned and (interface or stale != template_path(config, UI_DOMAIN)):
+        if stale not in planned and (interface or stale != template_path(config, UI_DOMAIN)) and (
+                not papers or stale.stem in papers):  # a paper named, gone: its template goes
             stale.unlink()
             changes.removed.append(stale)
     return changes
@@ -468,7 +472,7 @@ def compile_catalogs(project: Project, languages: tuple[str, ...] = ()) -> Chang
     for language in project.select_languages(languages, targets_only=True):
         for path in catalog_paths(config, language):
             target = mo_path(config, language, path.stem)
-            key = Digest(code).files([path], config.root).hexdigest()
+            key = Digest(code, shown(path, config.root), project.file_hashes.sha256(path)).hexdigest()
             name = target.relative_to(config.build_dir).as_posix()
             if state.get(name) == key and target.is_file():
                 changes.unchanged.append(target)

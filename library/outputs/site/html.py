@@ -112,11 +112,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class _Page:
-    """One page to write: where, the hash of what it shows, and how to render it."""
+    """One page to write: where, the hash of what it shows (asked only when it may have changed), and its HTML."""
 
     path: str
-    key: str
+    key: Callable[[], str]
     render: Callable[[], str]
+    paper: str | None = None  # the paper whose inputs (with the site's) are all the key hashes; None: it lists papers
 
 
 def build_html(project: Project) -> Changes:
@@ -130,21 +131,25 @@ def build_html(project: Project) -> Changes:
     state = read_state(config, STAGE)
     known = project.known()
     site_key = _site_key(config)
-    inputs = _stage_inputs(config, site_key, known)
+    texts = _text_files(config)
+    inputs = _stage_inputs(config, texts, site_key, known)
     present = SiteFiles(site)
     if state.get("inputs") == inputs and present.names == set(state.get("files", ())):
         return Changes(unchanged=[site / name for name in state["files"]])
     copies = _copies(project)  # first: a paper's missing image stops the build before any page is written
     keys, last = {}, state.get("pages", {})
     pages = _Site(project, site_key)
+    scopes = pages.scopes()
+    # A paper's pages whose inputs hash as before keep their keys: a save keys its paper's pages again, not all.
+    kept = {slug for slug, key in scopes.items() if state.get("scopes", {}).get(slug) == key}
     with OutputBatch() as changes:
         for page in pages.pages():
-            keys[page.path] = page.key
-            if last.get(page.path) == page.key and page.path in present.names:
+            key = keys[page.path] = last[page.path] if page.paper in kept and page.path in last else page.key()
+            if last.get(page.path) == key and page.path in present.names:
                 changes.unchanged.append(site / page.path)
             else:
                 changes.write(site / page.path, page.render().encode("utf-8"))
-        fonts, fonts_key = _web_fonts(config, site, state, known, present.names, changes)
+        fonts, fonts_key = _web_fonts(config, texts, site, state, known, present.names, changes)
         changes.write(site / SiteMap.headers_file(), headers_file().encode("utf-8"))
         sources = write_copies(site, copies, state.get("copies", {}), present.names, changes)
     copied = copy_stats(site, sources)
@@ -152,14 +157,14 @@ def build_html(project: Project) -> Changes:
     changes.removed.extend(present.remove_except(files))
     known.save()
     pages.save_cards()
-    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "files": sorted(files), "copies": copied,
-                                **fonts_key})
+    write_state(config, STAGE, {"inputs": inputs, "pages": keys, "scopes": scopes, "files": sorted(files),
+                                "copies": copied, **fonts_key})
     return changes
 
 
-def _stage_inputs(config: Config, site_key: str, known: KnownFigures) -> str:
+def _stage_inputs(config: Config, texts: list[Path], site_key: str, known: KnownFigures) -> str:
     """The bytes of every file the site is made from: without parsing anything, has any changed?"""
-    files = [*_text_files(config), *anchor_record_paths(config), pdf_manifest_path(config), epub_manifest_path(config)]
+    files = [*texts, *anchor_record_paths(config), pdf_manifest_path(config), epub_manifest_path(config)]
     return Digest(site_key, [(shown(path, config.root), known.file_hash(path)) for path in sorted(files)]).hexdigest()
 
 
@@ -170,13 +175,13 @@ def _text_files(config: Config) -> list[Path]:
     return [*sources, *catalogs]
 
 
-def _web_fonts(config: Config, site: Path, state: dict[str, Any], known: KnownFigures, present: set[str],
-               changes: OutputBatch) -> tuple[list[str], dict[str, str]]:
+def _web_fonts(config: Config, sources: list[Path], site: Path, state: dict[str, Any], known: KnownFigures,
+               present: set[str], changes: OutputBatch) -> tuple[list[str], dict[str, str]]:
     """The fonts cut to the characters of the texts and templates; cut again only when those change.
 
     The texts' bytes are hashed first: only when they changed are they read for their characters.
     """
-    texts = [path for path in (*_text_files(config), *template_files(config, pdf=False))
+    texts = [path for path in (*sources, *template_files(config, pdf=False))
              if path.suffix in (".md", ".po", ".html")]
     code = [*source_paths(), Path(__file__).with_name("webfonts.py")]
     texts_key = Digest([(shown(path, config.root), known.file_hash(path)) for path in texts]).files(
@@ -205,7 +210,7 @@ def _characters(config: Config, texts: list[Path], known: KnownFigures) -> froze
         found = kept.get(name)
         now[name] = found if found is not None and found[0] == stamp else [stamp, text_characters(path)]
     data = json.dumps({"texts": now}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"))
+    write_if_changed(state_path(config, _FONT_TEXTS), data.encode("utf-8"), sync=False)  # a record: see write_state
     return font_characters(characters for _stamp, characters in now.values())
 
 
@@ -229,6 +234,7 @@ class _Site:
         self._environments = Environments(project)
         # Language -> paper -> [key, HTML] of the home pages' cards, kept between builds.
         self.cards: dict[str, dict[str, list[str]]] = read_state(self.config, _CARDS).get("cards", {})
+        self._figures: dict[str, tuple[Any, ...]] = {}
 
     def save_cards(self) -> None:
         """Keep the cards of the papers there are (all of them when no home page was rendered)."""
@@ -236,7 +242,23 @@ class _Site:
         kept = {language: {slug: card for slug, card in sorted(cards.items()) if slug in slugs}
                 for language, cards in sorted(self.cards.items()) if language in self.config.all_languages}
         data = json.dumps({"cards": kept}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"))
+        write_if_changed(state_path(self.config, _CARDS), data.encode("utf-8"), sync=False)  # see write_state
+
+    def scopes(self) -> dict[str, str]:
+        """Each paper's inputs with the site's, as one hash: the key of each of its pages is made of these alone.
+
+        The site's: everything every page shows (templates, code, settings, the series' texts, the
+        interface catalogs, the languages announced); a paper's: its texts in every language (source,
+        anchor record, catalogs) and its published PDFs and EPUBs.
+        """
+        languages = self.config.all_languages
+        site = Digest(self.site_key, self.site_languages, self.feed_languages,
+                      [self._text_key(self.project.series_slug, code) for code in languages],
+                      [self.known.file_hash(catalog_path(self.config, code, UI_DOMAIN)) for code in languages]
+                      ).hexdigest()
+        return {paper.slug: Digest(site, [(code, self._text_key(paper.slug, code), self._pdf(code, paper.slug),
+                                           self._epub(code, paper.slug)) for code in languages]).hexdigest()
+                for paper in self.project.papers}
 
     def pages(self) -> Iterator[_Page]:
         source = self.config.source_language
@@ -271,8 +293,10 @@ class _Site:
         return self.known.text_stamp(slug, language)
 
     def _figures_key(self, slug: str) -> tuple[Any, ...]:
-        return tuple((language, self.project.figure(slug, language), self.project.published(slug, language))
-                     for language in self.config.all_languages)
+        if slug not in self._figures:  # every home page and the dashboard ask it of each paper
+            self._figures[slug] = tuple((code, self.project.figure(slug, code), self.project.published(slug, code))
+                                        for code in self.config.all_languages)
+        return self._figures[slug]
 
     # --- the pages ------------------------------------------------------------------------
 
@@ -294,7 +318,7 @@ class _Site:
                        "volume_parts": [{**part, "omitted": [self.project.translation(slug, language)
                                                               for slug in part["omitted"]]} for part in parts]}
             return self._render(language, "home.html", path, context)
-        return _Page(path, key, render)
+        return _Page(path, lambda: key, render)
 
     def _card(self, language: str, paper: Paper, path: str) -> Markup:
         """A paper's card on the home page: kept from the last build while what it shows is the same."""
@@ -310,18 +334,18 @@ class _Site:
 
     def _not_found(self, language: str) -> _Page:
         path = SiteMap.not_found(language)
-        return _Page(path, self._key(language, "404"), lambda: self._render(
+        return _Page(path, lambda: self._key(language, "404"), lambda: self._render(
             language, "404.html", path, {"alternates": self._everywhere(SiteMap.not_found)}))
 
     def _server_error(self, language: str) -> _Page:
         path = SiteMap.server_error(language)
-        return _Page(path, self._key(language, "500"), lambda: self._render(
+        return _Page(path, lambda: self._key(language, "500"), lambda: self._render(
             language, "500.html", path, {"alternates": self._everywhere(SiteMap.server_error)}))
 
     def _search(self, language: str) -> _Page:
         """The search page as a static host serves it: the reader's browser searches, with Pagefind."""
         path = SiteMap.search(language)
-        return _Page(path, self._key(language, "search"), lambda: self._render(
+        return _Page(path, lambda: self._key(language, "search"), lambda: self._render(
             language, "search.html", path, static_search_context(language, self._everywhere(SiteMap.search))))
 
     def _front_door(self) -> _Page:
@@ -334,7 +358,7 @@ class _Site:
                        "series_by_language": {
                 code: self.project.translation(self.project.series_slug, code) for code in languages}}
             return self._render(source, "index.html", path, context)
-        return _Page(path, key, render)
+        return _Page(path, lambda: key, render)
 
     def _dashboard(self) -> _Page:
         """The paper x language matrix translators start from."""
@@ -353,7 +377,7 @@ class _Site:
                          .relative_to(self.config.root).as_posix()} for language, figure in interface]
             return self._render(source, "dashboard.html", path, {"rows": rows, "ui_cells": ui_cells,
                                                                   "alternates": {source: path}})
-        return _Page(path, key, render)
+        return _Page(path, lambda: key, render)
 
     def _cell(self, paper: Paper, language: str) -> dict[str, Any]:
         figure = self.project.figure(paper.slug, language)
@@ -376,19 +400,18 @@ class _Site:
 
     def _paper(self, language: str, paper: Paper) -> _Page:
         path = SiteMap.paper(language, paper.slug)
-        cited = cited_language(self.project, paper.slug, language) if paper.meta.kind == "paper" else None
-        # The cited version's texts, the series' and the PDF it links, when a page cites the original.
-        key = self._paper_key(
-            language,
-            paper,
-            cited,
-            cited and self._text_key(paper.slug, cited),
-            cited and self._text_key(self.project.series_slug, cited),
-            cited and self._pdf(cited, paper.slug),
-        )
+        def cited() -> str | None:
+            return cited_language(self.project, paper.slug, language) if paper.meta.kind == "paper" else None
+
+        def key() -> str:  # the cited version's texts, the series' and the PDF it links, when a page cites the original
+            language_cited = cited()
+            return self._paper_key(language, paper, language_cited,
+                                   language_cited and self._text_key(paper.slug, language_cited),
+                                   language_cited and self._text_key(self.project.series_slug, language_cited),
+                                   language_cited and self._pdf(language_cited, paper.slug))
         return _Page(path, key, lambda: self._render(
             language, "paper.html", path, {**self._paper_context(language, paper),
-                                           **self._citation_context(language, paper, path, cited)}))
+                                           **self._citation_context(language, paper, path, cited())}), paper.slug)
 
     def _citation_context(self, language: str, paper: Paper, path: str, cited: str | None) -> dict[str, Any]:
         """The cite block, its downloads, and (on a page published in its language) the head's metadata."""
@@ -406,7 +429,6 @@ class _Site:
     def _bilingual(self, language: str, paper: Paper, other: str) -> _Page:
         """The pairs of segments, and the same pair of languages from the other languages' side."""
         path = SiteMap.bilingual(language, paper.slug, other)
-        key = self._paper_key(language, paper, "bilingual", other, self._text_key(paper.slug, other))
 
         def render() -> str:
             mine = self.project.translation(paper.slug, language)
@@ -419,7 +441,8 @@ class _Site:
                        "alternates": alternates, "announce": bilingual_alternates(self.project, language, paper.slug,
                                                                                   other)}
             return self._render(language, "bilingual.html", path, context)
-        return _Page(path, key, render)
+        return _Page(path, lambda: self._paper_key(language, paper, "bilingual", other,
+                                                   self._text_key(paper.slug, other)), render, paper.slug)
 
     def _preview(self, language: str, paper: Paper) -> _Page:
         """The paper with every missing and outdated passage highlighted and listed, for translators."""
@@ -433,7 +456,7 @@ class _Site:
                        "alternates": {code: SiteMap.preview(code, paper.slug) for code in self.config.languages},
                        "announce": Alternates()}
             return self._render(language, "paper.html", path, context)
-        return _Page(path, self._paper_key(language, paper, "preview"), render)
+        return _Page(path, lambda: self._paper_key(language, paper, "preview"), render, paper.slug)
 
     def _po_place(self, slug: str, language: str, segment: TranslatedSegment) -> str:
         """'locales/fr/LC_MESSAGES/x.po:212': where a translator finds the passage (the file alone if absent)."""
