@@ -6,6 +6,7 @@ and leaves the same files as a build from nothing.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sys
@@ -15,12 +16,13 @@ import pytest
 
 import library.model.project as model
 from library.core.config import Config, load_config
-from library.core.paths import pdf_path, site_folder, state_path
+from library.core.paths import SiteMap, pdf_path, site_folder, state_path
 from library.model.manifest import PdfEntry, write_pdf_manifest
 from library.model.project import Project
 from library.outputs.cards.card import build_cards
 from library.outputs.citations.files import build_citations
 from library.outputs.feeds.atom import build_feeds
+from library.outputs.passages import searchable_passages
 from library.outputs.site.html import build_html
 from library.outputs.static_search import pagefind
 from library.outputs.static_search.pagefind import FOLDER, build_static_search
@@ -191,6 +193,21 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
     english = json.loads((folder / "search-words.en.json").read_text("utf-8"))
     assert NEW_WORD in english["elsewhere"]
     assert {path.name for path in changes.removed} and all(not path.exists() for path in changes.removed)
+
+
+
+def test_a_french_pdf_rendered_again_reads_no_other_languages_passages(library, monkeypatch):
+    slug = _slugs(library)[0]  # its French PDF now has its pages known, as the PDF stage records them
+    anchor = next(searchable_passages([Project(library).translation(slug, "fr")]))["anchor"]
+    write_pdf_manifest(library, {f"fr/{slug}": PdfEntry("fr", slug, "published", 100.0, "z", pages={anchor: 3})})
+    read, real = [], pagefind.language_passages
+    monkeypatch.setattr(pagefind, "language_passages", lambda project, known, language: read.append(language) or real(
+        project, known, language))
+    build_static_search(Project(library))
+    assert read == ["fr"]
+    passages = site_folder(library) / FOLDER / "passages" / "fr" / slug
+    assert any(SiteMap.pdf_page("fr", slug, 3) in gzip.decompress(path.read_bytes()).decode("utf-8")
+               for path in passages.iterdir())
 
 
 @pytest.mark.slow  # several builds or indexes: seconds of CPU; CI runs it

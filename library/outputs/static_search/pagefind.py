@@ -29,7 +29,7 @@ from typing import Any
 
 from library.core.errors import LibraryError
 from library.core.files import Changes, OutputBatch
-from library.core.paths import SiteMap, glossary_path, pdf_manifest_path, scratch_folder, shown, site_folder
+from library.core.paths import SiteMap, glossary_path, scratch_folder, shown, site_folder
 from library.model.figures import KnownFigures
 from library.model.project import Project
 from library.model.stamps import Digest, distribution_version, read_state, write_state
@@ -125,11 +125,14 @@ def _stage_inputs(project: Project, known: KnownFigures) -> str:
 
 
 def _language_key(project: Project, known: KnownFigures, language: str) -> str:
-    """What one language's index and table are made from, as files' bytes: its texts, the PDF pages, the glossary."""
+    """What one language's index and table are made from: its texts' files, its PDFs' pages, the glossary.
+
+    Its own PDFs' pages only: a French PDF rendered again leaves the other languages' passages unread.
+    """
     config = project.config
     return Digest(distribution_version("pagefind-bin"), config.languages, language,
                   [(slug, known.text_stamp(slug, language)) for slug in project.source_slugs],
-                  known.file_hash(pdf_manifest_path(config)), known.file_hash(glossary_path(config))
+                  sorted(pdf_pages(config, language).items()), known.file_hash(glossary_path(config))
                   ).code(__name__).hexdigest()
 
 
