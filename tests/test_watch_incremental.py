@@ -8,6 +8,7 @@ byte for byte those `library build html` makes from nothing on a copy of the sou
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,12 +167,7 @@ def test_the_site_removes_its_stale_files_and_the_folders_they_leave_empty(tmp_p
 def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_closes(tmp_path):
     config = load_config(make_library(tmp_path / "series", 1) / "setup.cfg")
     gc.unfreeze()
-    preview, ready = Preview(), threading.Event()
-    thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, lambda line: None),
-                              kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
-    thread.start()
-    try:
-        assert ready.wait(120), "the first build did not end"
+    with _watching(config) as (preview, thread):
         assert gc.get_freeze_count() > 0  # what the start read: no collection a save sets off walks it
         before = preview.status.generation
         save_translation(config, "fr", "what-is-the-imrf", "Forum d’examen", "Le Forum d’examen")
@@ -179,10 +176,22 @@ def test_the_heap_is_frozen_while_watching_and_given_back_when_the_preview_close
             assert time.monotonic() < deadline, "the save was not built"
             preview.next_status(preview.status, 0.5)
         assert gc.get_freeze_count() > 0
+    assert not thread.is_alive() and gc.get_freeze_count() == 0
+
+
+@contextlib.contextmanager
+def _watching(config: Config) -> Iterator[tuple[Preview, threading.Thread]]:
+    """The project watched in a thread, once its first build is done; closed and joined after."""
+    preview, ready = Preview(), threading.Event()
+    thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, lambda line: None),
+                              kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(120), "the first build did not end"
+        yield preview, thread
     finally:
         preview.close()
         thread.join(30)
-    assert not thread.is_alive() and gc.get_freeze_count() == 0
 
 
 @pytest.mark.slow  # builds a series' site, then watches it in a thread
@@ -199,17 +208,9 @@ def test_a_save_made_before_the_system_listens_is_built_all_the_same(tmp_path, m
         return real_watch(*args, **kwargs)
 
     monkeypatch.setattr(watchfiles, "watch", listening_late)
-    preview, ready = Preview(), threading.Event()
-    thread = threading.Thread(target=watch_project, args=(config.root / "setup.cfg", preview, lambda line: None),
-                              kwargs={"pdf_pause": None, "ready": ready}, daemon=True)
-    thread.start()
-    try:
-        assert ready.wait(120), "the first build did not end"
+    with _watching(config) as (preview, thread):
         deadline = time.monotonic() + 60
         while "Zorglub" not in (site_folder(config) / "fr" / "what-is-the-imrf.html").read_text("utf-8"):
             assert time.monotonic() < deadline, "the save made before the watch listened was never built"
             preview.next_status(preview.status, 0.5)
-    finally:
-        preview.close()
-        thread.join(30)
     assert saved_early and not thread.is_alive()
