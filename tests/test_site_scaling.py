@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from library.outputs.citations.files import build_citations
 from library.outputs.feeds.atom import build_feeds
 from library.outputs.passages import searchable_passages
 from library.outputs.site.html import build_html
+from library.outputs.sitemap.sitemap import build_sitemap
 from library.outputs.static_search import pagefind
 from library.outputs.static_search.pagefind import FOLDER, build_static_search
 
@@ -151,6 +153,30 @@ def test_citations_feeds_and_cards_read_only_the_edited_catalog_and_match_a_buil
         again = site_folder(fresh)
         assert made == {path.relative_to(again): path.read_bytes() for path in (again / folder).rglob("*")
                         if path.is_file()}, folder
+
+
+
+@pytest.mark.slow  # two sitemaps of a series, and one from nothing: seconds of CPU; CI runs it
+def test_the_sitemap_reads_only_the_edited_catalog_and_matches_one_made_from_nothing(library, tmp_path, monkeypatch):
+    setup = library.root / "setup.cfg"
+    setup.write_text(setup.read_text("utf-8").replace("[library]\n", "[library]\nsite_url = https://example.org/\n"))
+    library = load_config(setup)
+    build_sitemap(Project(library))
+    _edit_french(library)
+    revised = library.locales_dir / "fr" / "LC_MESSAGES" / f"{_slugs(library)[1]}.po"
+    revised.write_text(re.sub(r"PO-Revision-Date: [^\\\"]+", "PO-Revision-Date: 2031-05-04 10:00+0000",
+                              revised.read_text("utf-8"), count=1), "utf-8")  # as a PO editor's save sets it
+    parsed, real_read_catalog = [], model.read_catalog
+    monkeypatch.setattr(model, "read_catalog", lambda path, **kw: parsed.append(path) or real_read_catalog(path, **kw))
+    build_sitemap(Project(library))
+    assert [f"{path.parts[-3]}/{path.stem}" for path in parsed] == [f"fr/{_slugs(library)[1]}"]
+    made = (site_folder(library) / "sitemap.xml").read_bytes()
+    assert b"<lastmod>2031-05-04</lastmod>" in made
+    monkeypatch.undo()
+    state_path(library, "sitemap").unlink()
+    (site_folder(library) / "sitemap.xml").unlink()
+    build_sitemap(Project(library))
+    assert (site_folder(library) / "sitemap.xml").read_bytes() == made
 
 
 def test_a_pdf_rewritten_by_its_stage_is_copied_again(library):

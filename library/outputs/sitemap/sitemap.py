@@ -7,7 +7,11 @@ x-default included, so that the links are reciprocal as search engines require.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
@@ -39,10 +43,30 @@ def build_sitemap(project: Project) -> tuple[Changes, list[Path]]:
     state, inputs = read_state(config, STAGE), _stage_inputs(project)
     if state.get("inputs") == inputs and all(path.is_file() for path in targets):
         return Changes(unchanged=targets), []
-    changes = write_outputs({targets[0]: sitemap_xml(project).encode("utf-8"),
+    project.known()  # the gate's figures from the last build's record, not from every catalog
+    times = _KeptTimes(project, state)
+    changes = write_outputs({targets[0]: sitemap_xml(project, times.time).encode("utf-8"),
                              targets[1]: robots_txt(project).encode("utf-8")})
-    write_state(config, STAGE, {"inputs": inputs})
+    write_state(config, STAGE, {"inputs": inputs, "code": times.code, "times": dict(sorted(times.used.items()))})
     return changes, []
+
+
+class _KeptTimes:
+    """Each version's time (publication.version_time), kept under the stamp of its text's files: a catalog's
+    revision date is read again only when that catalog changed, not all 600 when one did."""
+
+    def __init__(self, project: Project, state: dict[str, Any]) -> None:
+        self.project, self.code = project, Digest().code(__name__).hexdigest()
+        self.kept: dict[str, list[str]] = state.get("times", {}) if state.get("code") == self.code else {}
+        self.used: dict[str, list[str]] = {}
+
+    def time(self, slug: str, language: str) -> dt.datetime:
+        name, stamp = f"{slug} {language}", self.project.known().text_stamp(slug, language)
+        kept = self.kept.get(name)
+        found = (dt.datetime.fromisoformat(kept[1]) if kept and kept[0] == stamp
+                 else version_time(self.project, slug, language))
+        self.used[name] = [stamp, found.isoformat()]
+        return found
 
 
 def _stage_inputs(project: Project) -> str:
@@ -52,20 +76,23 @@ def _stage_inputs(project: Project) -> str:
     return digest.code(__name__).hexdigest()
 
 
-def sitemap_xml(project: Project) -> str:
-    """The sitemaps.org sitemap of every announced page, with hreflang alternates (Google's xhtml:link)."""
+def sitemap_xml(project: Project, time: Callable[[str, str], dt.datetime] | None = None) -> str:
+    """The sitemaps.org sitemap of every announced page, with hreflang alternates (Google's xhtml:link).
+
+    time(slug, language) gives a version's time (by default, publication.version_time).
+    """
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for page in announced_pages(project):
-        lines += _url(project, page)
+        lines += _url(project, page, time or functools.partial(version_time, project))
     return "\n".join([*lines, "</urlset>", ""])
 
 
-def _url(project: Project, page: AnnouncedPage) -> list[str]:
+def _url(project: Project, page: AnnouncedPage, time: Callable[[str, str], dt.datetime]) -> list[str]:
     alternates = page.alternates
     lines = ["<url>", f"  <loc>{_text(_absolute(project, page.path))}</loc>"]
     if page.slug:  # a paper's page changed last when its text in the languages it shows did
-        modified = max(version_time(project, page.slug, code) for code in page.languages)
+        modified = max(time(page.slug, code) for code in page.languages)
         lines.append(f"  <lastmod>{modified.date().isoformat()}</lastmod>")
     links = [*alternates.languages.items(), *([("x-default", alternates.default)] if alternates.default else [])]
     for code, target in links:
