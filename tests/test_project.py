@@ -13,6 +13,7 @@ from conftest import snapshot
 from pages import Page, text
 from projects import REPOSITORY, prefixed, translate_catalogs
 
+from library.core.errors import SourceError
 from library.core.paths import VOLUME, site_folder
 from library.model.manifest import read_pdf_manifest
 from library.model.project import Project
@@ -207,6 +208,36 @@ def test_one_changed_catalog_rebuilds_only_what_holds_it(built_once, config):
     assert re.findall(r"^(\w+): .*\bindex\b.*$", result.stdout, re.M) == ["es"]
     assert "(locales/es/LC_MESSAGES/sample.po changed)" in result.stdout
     assert json.loads((config.build_dir / "pdf" / "manifest.json").read_text("utf-8"))["pdfs"]
+
+
+def test_a_paper_asked_for_before_the_series_is_parsed_alone(config, monkeypatch):
+    """A one-catalog build asks for a few papers: each is parsed alone, and once, however long the series."""
+    import library.model.project as model
+
+    parsed: list[str] = []
+    parse = model.load_paper
+    monkeypatch.setattr(model, "load_paper", lambda path: parsed.append(path.stem) or parse(path))
+    project = Project(config)
+    sample = project.translation("sample", "fr").paper
+    assert project.series.slug == project.series_slug
+    assert parsed == ["sample", project.series_slug]
+    assert "papers" not in project.__dict__
+    assert project.paper("sample") is sample and project.papers  # the whole series after: nothing parsed twice
+    assert sorted(parsed) == sorted(project.source_slugs) and project.paper("sample") is sample
+
+
+@pytest.mark.parametrize(("front_matter", "error"), [
+    ("number: 1", "number 1 is already used by"),
+    ("kind: series", "a second series page"),
+])
+def test_the_series_order_read_from_front_matter_refuses_what_the_parser_refuses(project, config, front_matter,
+                                                                                  error):
+    """The order planning cuts the volumes from, read without parsing, stops where parsing would."""
+    sample = (project / "papers" / "sample.md").read_text("utf-8")
+    extra = sample.replace("slug: sample", "slug: twin").replace("number: 1", front_matter)
+    (project / "papers" / "twin.md").write_text(extra, "utf-8")
+    with pytest.raises(SourceError, match=error):
+        Project(config).series_order  # noqa: B018
 
 
 def test_a_later_project_adopts_only_the_catalogs_unchanged_since(config):

@@ -230,6 +230,17 @@ def resolves_inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def files_under(folder: Path) -> set[str]:
+    """The files under folder, as posix paths relative to it (links to folders not followed, as rglob does).
+
+    os.walk reads each folder's entries without a stat per file: a static search of 200 papers is
+    some 28,000 files, which Path.rglob and is_file take half a second to list.
+    """
+    top = os.fspath(folder)
+    cut = len(os.path.join(top, ""))
+    return {os.path.join(place, name)[cut:].replace(os.sep, "/") for place, _, names in os.walk(top) for name in names}
+
+
 def remove_leftovers(folder: Path) -> list[Path]:
     """Delete the temporary files in folder that a killed writer left behind; return them."""
     try:

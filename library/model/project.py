@@ -117,6 +117,8 @@ class Project:
     @property
     def series(self) -> Paper:
         """The series page, which the site's header and footer and every volume need."""
+        if "papers" not in self.__dict__:
+            return self.paper(self.series_slug)  # parsed alone, like any paper asked for before the series
         for paper in self.papers:
             if paper.meta.kind == "series":
                 return paper
@@ -124,7 +126,14 @@ class Project:
                           "no series page: add one paper with 'kind: series' in its front matter")
 
     def paper(self, slug: str) -> Paper:
+        """One source, parsed alone until the whole series is asked for (a one-catalog build needs a few)."""
+        if "papers" not in self.__dict__ and slug in self._source_slug_set:
+            return self._load_paper(self.config.papers_dir / f"{slug}.md")
         return self._papers_by_slug[slug]
+
+    @cached_property
+    def _source_slug_set(self) -> frozenset[str]:
+        return frozenset(self.source_slugs)
 
     @cached_property
     def _papers_by_slug(self) -> dict[str, Paper]:  # asked once per paper and page: no walk through them all
@@ -151,7 +160,8 @@ class Project:
             head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
             if _SERIES_KIND.search(head):
                 return slug
-        return self.series.slug  # parse, and let the parser say what is wrong
+        self.papers  # noqa: B018 (parse every paper, and let the parser say what is wrong)
+        return self.series.slug
 
     @cached_property
     def series_order(self) -> tuple[tuple[str, int], ...]:
@@ -159,19 +169,27 @@ class Project:
 
         The volumes are cut from it when planned, which must not parse every paper.
         """
-        if "papers" not in self.__dict__:
-            numbered = []
-            for slug in self.source_slugs:
-                head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
-                if _SERIES_KIND.search(head):
-                    continue
-                number = _NUMBER.search(head)
-                if number is None:
-                    break  # no plain number: parse, and let the parser say what it is
-                numbered.append((int(number[1]), slug))
-            else:
-                return tuple((slug, number) for number, slug in sorted(numbered))
+        if "papers" not in self.__dict__ and (order := self._order_from_front_matter()) is not None:
+            return order
         return tuple((paper.slug, paper.meta.number or 0) for paper in self.briefings)
+
+    def _order_from_front_matter(self) -> tuple[tuple[str, int], ...] | None:
+        """series_order from a look at each front matter; None where the parser has something to say
+        (a number that is not plain, one used twice, a second series page)."""
+        numbered: dict[int, str] = {}
+        series_pages = 0
+        for slug in self.source_slugs:
+            head = (self.config.papers_dir / f"{slug}.md").read_text("utf-8", "replace").split("\n---", 1)[0]
+            if _SERIES_KIND.search(head):
+                series_pages += 1
+                if series_pages > 1:
+                    return None
+                continue
+            number = _NUMBER.search(head)
+            if number is None or int(number[1]) in numbered:
+                return None
+            numbered[int(number[1])] = slug
+        return tuple((numbered[number], number) for number in sorted(numbered))
 
     # --- passages and their lasting ids ---------------------------------------------------
 

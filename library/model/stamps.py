@@ -41,17 +41,18 @@ class Digest:
             self._hash.update(repr(part).encode("utf-8") + b"\0")
         return self
 
-    def files(self, paths: Iterable[Path], root: Path) -> Digest:
+    def files(self, paths: Iterable[Path], root: Path, hashes: FileHashes | None = None) -> Digest:
         """Each file's name and bytes; a missing file counts as missing.
 
         A name never holds the folder the project or the packages sit in, so the same
         commit hashes alike from any clone and any virtual environment: an installed
         package's file is named from its package down (checked first, as a venv may lie
-        inside the project), a project file from the root down.
+        inside the project), a project file from the root down. hashes (the project's) reads
+        each file once however many digests name it: the interface catalog is in every PDF's.
         """
         for path in paths:
             self._hash.update(_portable_name(path, root).encode("utf-8") + b"\0")
-            self._hash.update(_file_hash(path) + b"\0")
+            self._hash.update((_file_hash(path) if hashes is None else _known_hash(hashes, path)) + b"\0")
         return self
 
     def code(self, module: str) -> Digest:
@@ -118,6 +119,11 @@ def _package_folders() -> tuple[Path, ...]:
     paths = sysconfig.get_paths()
     folders = {Path(paths[name]) for name in ("purelib", "platlib") if name in paths}
     return tuple(sorted(folders, key=lambda folder: len(folder.parts), reverse=True))
+
+
+def _known_hash(hashes: FileHashes, path: Path) -> bytes:
+    found = hashes.sha256(path)
+    return b"-" if found == "-" else bytes.fromhex(found)  # the bytes _file_hash gives
 
 
 def _file_hash(path: Path) -> bytes:

@@ -116,8 +116,8 @@ class _Book:
 
     def _contents(self, listed: list[tuple[int, str, str]]) -> Document:
         """The navigation document: contents, the papers left out, landmarks and the page list."""
-        omitted = [self.project.translation(paper.slug, self.language) for paper in self.project.briefings
-                   if paper.slug in self.job.omitted]
+        papers = self.part.papers if self.part else ()
+        omitted = [self.project.translation(slug, self.language) for slug in papers if slug in self.job.omitted]
         return Document(self._render("contents.html", self._text("Contents"), toc=_toc(self.parts, self.volume),
                                      omitted=omitted, cover_href=COVER_PAGE, text_href=self.parts[0].name,
                                      page_list=[(number, f"{name}#{page_break_id(number)}")
@@ -178,7 +178,7 @@ def _contents_of(project: Project, job: Job) -> tuple[TranslatedPaper, list[_Par
         translation = project.translation(job.slug, language)
         return translation, [_Part(f"{job.slug}.xhtml", translation, "")]
     papers = volume_named(project, job.slug).papers
-    held = [paper for paper in project.briefings if paper.slug in papers and paper.slug not in job.omitted]
+    held = [project.paper(slug) for slug in papers if slug not in job.omitted]  # each parsed alone
     parts = [_Part(f"{paper.slug}.xhtml", prefixed_translation(project.translation(paper.slug, language),
                                                               volume_prefix(paper.slug)), volume_prefix(paper.slug))
              for paper in (project.series, *held)]  # the series' introduction opens the volume, as in the PDF

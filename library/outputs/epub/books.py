@@ -33,7 +33,7 @@ def plan_epubs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[s
 
     def inputs(language: str, slug: str) -> str:
         digest = Digest(shared, language, slug, sorted(_pdf_pages(pdfs, language, slug).items()))
-        return digest.files(source_files(project, language, slug, images), config.root).hexdigest()
+        return digest.files(source_files(project, language, slug, images), config.root, project.file_hashes).hexdigest()
 
     return plan_documents(project, "epub", functools.partial(epub_path, config), inputs, languages, slugs, draft)
 

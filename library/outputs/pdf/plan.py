@@ -56,7 +56,7 @@ def plan_pdfs(project: Project, languages: tuple[str, ...] = (), slugs: tuple[st
     def inputs(language: str, slug: str) -> str:
         """Hash of one PDF's own files: its sources and catalogs, the interface catalog, the images."""
         files = source_files(project, language, slug, images)
-        return Digest(shared, language, slug).files(files, config.root).hexdigest()
+        return Digest(shared, language, slug).files(files, config.root, project.file_hashes).hexdigest()
 
     return plan_documents(project, "pdf", functools.partial(pdf_path, config), inputs, languages, slugs, draft)
 

@@ -281,15 +281,14 @@ def job_html(project: Project, job: PdfJob, environments: Environments | None = 
     if is_volume(job.slug):
         volume = volume_named(project, job.slug)
         parts, prefixes = [], {}
-        held = [paper for paper in project.briefings if paper.slug in volume.papers and paper.slug not in job.omitted]
+        held = [project.paper(slug) for slug in volume.papers if slug not in job.omitted]  # parsed alone
         for paper in (project.series, *held):  # the series' introduction opens every volume
             prefix = volume_prefix(paper.slug)
             view = paper_view(prefixed_translation(project.translation(paper.slug, language), prefix))
             prefixes[paper.slug] = prefix
             parts.append({"translation": view.translation, "meta": paper.meta, "prefix": prefix,
                           "body": view.body, "contents": view.contents})
-        omitted = [project.translation(paper.slug, language) for paper in project.briefings
-                   if paper.slug in job.omitted]
+        omitted = [project.translation(slug, language) for slug in volume.papers if slug in job.omitted]
         main, template = series, "pdf/volume.html"
         label = volume_label(volume, lambda message: project.ui_translations(language).plain(message)[0])
         extra: dict[str, Any] = {"parts": parts, "prefixes": prefixes, "omitted": omitted, "volume": volume}

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from library.core.errors import LibraryError
-from library.core.files import Changes, OutputBatch
+from library.core.files import Changes, OutputBatch, files_under
 from library.core.paths import SiteMap, glossary_path, scratch_folder, shown, site_folder
 from library.model.figures import KnownFigures
 from library.model.project import Project
@@ -66,7 +66,7 @@ def build_static_search(project: Project) -> Changes:
     state = read_state(config, STAGE)
     known = project.known()
     inputs = _stage_inputs(project, known)
-    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    present = files_under(folder)
     if state.get("inputs") == inputs and present == set(state.get("files", ())):
         return Changes(unchanged=[folder / name for name in sorted(present)])
     languages = project.select_languages(())
