@@ -226,6 +226,27 @@ def test_a_paper_asked_for_before_the_series_is_parsed_alone(config, monkeypatch
     assert sorted(parsed) == sorted(project.source_slugs) and project.paper("sample") is sample
 
 
+def test_a_later_command_parses_only_the_papers_whose_bytes_changed(config, monkeypatch):
+    """The papers parsed by one command are kept in build/state for the next (the site needs them all)."""
+    import library.model.project as model
+
+    parsed: list[str] = []
+    parse = model.load_paper
+    monkeypatch.setattr(model, "load_paper", lambda path: parsed.append(path.stem) or parse(path))
+    first = Project(config).papers
+    assert sorted(parsed) == sorted(paper.slug for paper in first)
+    parsed.clear()
+    assert Project(config).papers == first and not parsed
+    sample = config.papers_dir / "sample.md"
+    sample.write_text(sample.read_text("utf-8") + "\nA paragraph the editors added today.\n", "utf-8")
+    again = Project(config).papers
+    assert parsed == ["sample"] and again != first
+    record = config.build_dir / "state" / "papers.pickle"
+    record.write_bytes(record.read_bytes()[:100])  # cut short: read as nothing kept
+    parsed.clear()
+    assert Project(config).papers == again and sorted(parsed) == sorted(paper.slug for paper in first)
+
+
 @pytest.mark.parametrize(("front_matter", "error"), [
     ("number: 1", "number 1 is already used by"),
     ("kind: series", "a second series page"),

@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from library.core.paths import UI_DOMAIN, SiteMap, catalog_path
-from library.model.manifest import published_pdfs
+from library.model.manifest import is_published
 from library.model.project import Project
 from library.model.publication import published_languages
 from library.model.stamps import Digest
@@ -96,7 +96,7 @@ def citation_of(project: Project, slug: str, language: str) -> Citation:
         genre=Markup(ui.gettext(REPORT_TYPE)).striptags(), date=meta.date,
         keywords=tuple(plain_text(s.text) for s in translation.segments if s.segment.role == "keyword"),
         page=SiteMap.paper(language, slug),
-        pdf=SiteMap.pdf(language, slug) if (language, slug) in published_pdfs(project.config) else None,
+        pdf=SiteMap.pdf(language, slug) if is_published(project.config, "pdf", language, slug) else None,
         doi=meta.doi, issn=meta.issn, isbn=meta.isbn, original=source, original_title=meta.title,
         versions=tuple((code, SiteMap.paper(code, slug)) for code in published_languages(project, slug)))
 
@@ -110,7 +110,7 @@ def citation_sources(project: Project, slug: str, language: str) -> str:
     known, config = project.known(), project.config
     return Digest(known.text_stamp(slug, language), known.text_stamp(project.series_slug, language),
                   known.file_hash(catalog_path(config, language, UI_DOMAIN)), published_languages(project, slug),
-                  (language, slug) in published_pdfs(config)).hexdigest()
+                  is_published(config, "pdf", language, slug)).hexdigest()
 
 
 def _creator(name: str) -> Creator:

@@ -17,7 +17,7 @@ from library.core.files import write_if_changed
 from library.core.paths import epub_manifest_path, pdf_manifest_path
 
 __all__ = ["DamagedManifest", "Verdict", "Kind", "Entry", "PdfEntry", "read_manifest", "write_manifest", "published",
-           "read_pdf_manifest", "write_pdf_manifest", "published_pdfs"]
+           "is_published", "read_pdf_manifest", "write_pdf_manifest", "published_pdfs"]
 
 Verdict = Literal["published", "draft", "refused"]
 Kind = Literal["pdf", "epub"]  # the documents the gate publishes, each kind with its manifest
@@ -97,6 +97,22 @@ def write_manifest(config: Config, kind: Kind, entries: dict[str, Entry]) -> Non
 def published(config: Config, kind: Kind) -> dict[tuple[str, str], Entry]:
     """The published files of a kind by (language, slug)."""
     return {(e.language, e.slug): e for e in read_manifest(config, kind).values() if e.verdict == "published"}
+
+
+def is_published(config: Config, kind: Kind, language: str, slug: str) -> bool:
+    """Whether the manifest publishes one file: asked per version (600 at 200 papers), read once while it stays."""
+    path = _MANIFESTS[kind][0](config)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return False
+    return (language, slug) in _published_keys(path, kind, stamp)
+
+
+@lru_cache(maxsize=8)
+def _published_keys(path: Path, kind: Kind, stamp: int) -> frozenset[tuple[str, str]]:
+    return frozenset((entry.language, entry.slug) for _, entry in _read(path, kind, stamp)
+                     if entry.verdict == "published")
 
 
 def read_pdf_manifest(config: Config) -> dict[str, Entry]:

@@ -28,6 +28,7 @@ from library.core.paths import (
     template_paths,
 )
 from library.model.figures import KnownFigures
+from library.model.parsed import ParsedPapers
 from library.model.stamps import FileHashes
 from library.model.translation import (
     EscapingTranslations,
@@ -96,7 +97,10 @@ class Project:
     @cached_property
     def papers(self) -> tuple[Paper, ...]:
         """Every source: the briefing papers by number, then the series page."""
-        return load_papers(self.config.papers_dir, self._load_paper, paper_paths(self.config))
+        paths = paper_paths(self.config)
+        papers = load_papers(self.config.papers_dir, self._load_paper, paths)
+        self._parsed_papers.save(paths)
+        return papers
 
     def _load_paper(self, path: Path) -> Paper:
         """Parse path, unless an earlier project parsed it as it is now (a watch save touches one paper).
@@ -105,9 +109,18 @@ class Project:
         """
         stamp = _stamp(path)  # before parsing: a save meanwhile is seen next time
         kept = self._kept.papers.get(path)
-        paper = kept[1] if kept is not None and stamp is not None and kept[0] == stamp else load_paper(path)
+        if kept is not None and stamp is not None and kept[0] == stamp:
+            paper = kept[1]
+        else:
+            paper = self._parsed_papers.paper(path, load_paper)  # or as the last command parsed it
         self._kept.papers[path] = (stamp, paper)
         return paper
+
+    @property
+    def _parsed_papers(self) -> ParsedPapers:
+        if self._kept.parsed is None:
+            self._kept.parsed = ParsedPapers(self.config, self.file_hashes)
+        return self._kept.parsed
 
     @property
     def briefings(self) -> tuple[Paper, ...]:
@@ -390,6 +403,7 @@ class _Kept:
         self.translations: dict[tuple[str, str], tuple[Paper, Catalog | None, tuple[Segment, ...],
                                                        TranslatedPaper]] = {}
         self.hashes = FileHashes()
+        self.parsed: ParsedPapers | None = None  # the papers the last command parsed, read on first need
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

@@ -106,6 +106,7 @@ class FileHashes:
             self._known.pop(path, None)
 
 
+@cache  # the same few thousand files, named again for each of a build's 1,300 PDF and EPUB plans
 def _portable_name(path: Path, root: Path) -> str:
     for folder in (*_package_folders(), root):
         if path.is_relative_to(folder):
