@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from checkers import launch_chromium
 from click.testing import CliRunner
 from playwright.sync_api import Browser, sync_playwright
-from projects import REAL_SITE_URL, make_project, prefixed, translate_catalogs
+from projects import REAL_SITE_URL, copy_files, make_project, prefixed, translate_catalogs
 
 from library.cli import main
 from library.core.config import Config, load_config
@@ -38,7 +37,7 @@ def prepare(tmp_path_factory):
             folder = make_project(tmp_path_factory.mktemp(f"prepared-{name}"))
             recipe(load_config(folder / "setup.cfg"))
             made[name] = folder
-        shutil.copytree(made[name] / "locales", project / "locales", dirs_exist_ok=True)
+        copy_files(made[name] / "locales", project / "locales")
 
     return copy_into
 
