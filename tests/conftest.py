@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +16,23 @@ from projects import REAL_SITE_URL, copy_files, make_project, prefixed, translat
 
 from library.cli import main
 from library.core.config import Config, load_config
+
+_TEST_FOLDERS = itertools.count()
+
+
+@pytest.fixture
+def tmp_path(request, tmp_path_factory) -> Path:
+    """A new empty folder for each test, named after it, as pytest's own tmp_path.
+
+    pytest's numbers each folder after listing every folder the session made so far (and
+    links the latest): over a thousand tests, a CPU-second of the local tier. A counter
+    numbers them here. They are kept, as pytest's default tmp_path_retention_policy ("all")
+    keeps its own: the base folder goes at the start of a later session.
+    """
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    path = tmp_path_factory.getbasetemp() / f"{name}-{next(_TEST_FOLDERS)}"
+    path.mkdir(mode=0o700)
+    return path
 
 
 @pytest.fixture
