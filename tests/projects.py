@@ -1,6 +1,7 @@
 """Helpers that put translations into a throw-away project's catalogs, as a translator would."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import shutil
@@ -60,6 +61,17 @@ def make_project(folder: Path) -> Path:
     copy_files(REPOSITORY / "templates", folder / "templates")
     (folder / "setup.cfg").write_text(SETUP_CFG, "utf-8")
     return folder
+
+
+@contextmanager
+def put_back(*paths: Path) -> Iterator[None]:
+    """Let the block change paths, then write their bytes back: for tests sharing one project."""
+    saved = {path: path.read_bytes() for path in paths}
+    try:
+        yield
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
 
 
 def copy_real_library(folder: Path, extra_paper: Path | None = None) -> Path:
@@ -178,10 +190,8 @@ def waitress_server(config: Config, preview=None) -> Iterator[str]:
             preview.close()  # its open channels end
         server.task_dispatcher.shutdown(timeout=5)
         # Closed in the server's own thread, between two polls: its loop ends with nothing left to watch.
-        try:
+        with contextlib.suppress(OSError):  # its trigger already closed (seen under load): the loop is ending
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        except OSError:  # its trigger already closed (seen under load): the loop is ending on its own
-            pass
         thread.join(10)
         assert not thread.is_alive()
 
