@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 from conftest import snapshot
-from projects import DATA
+from projects import DATA, put_back
 
+from library.cli import main
+from library.core.config import load_config
 from library.core.paths import catalog_path
 
 COMMANDS = ["extract", "update", "compile"]
@@ -76,19 +79,21 @@ def test_update_before_extract_says_what_to_do(run):
 
 @pytest.mark.parametrize("command", ["update", "compile"])
 @pytest.mark.parametrize("bad", sorted((DATA / "po").glob("bad.*.po")), ids=lambda p: p.stem)
-def test_broken_po_stops_every_reader_with_file_and_line_and_writes_nothing(run, config, updated, command, bad):
+def test_broken_po_stops_every_reader_with_file_and_line_and_writes_nothing(updated_shared, command, bad):
     # In-process, as click runs the command for a user (a process of its own costs more than the test):
     # an exception that escaped would fail the test; the next test holds the same of a process.
-    project = updated
-    target = catalog_path(config, "fr", "sample")
-    shutil.copyfile(bad, target)
-    before = snapshot(project)
-    result = run(command)
+    project = updated_shared
+    target = catalog_path(load_config(project / "setup.cfg"), "fr", "sample")
+    with put_back(target):
+        shutil.copyfile(bad, target)
+        before = snapshot(project)
+        result = CliRunner().invoke(main, ["--config", str(project / "setup.cfg"), command])
+        after = snapshot(project)
     line = bad.read_bytes().split(b"\n")[0].decode().removeprefix("# expect: ").split(":")[0]
     assert result.exit_code == 5
     assert result.stderr.startswith(f"Error: {target.relative_to(project)}:{line}: ")
     assert "Traceback" not in result.stderr
-    assert snapshot(project) == before
+    assert after == before
 
 
 def test_a_broken_po_file_ends_the_process_with_its_code_and_no_traceback(config, updated):

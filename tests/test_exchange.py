@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import msgfmt_check, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projects import copy_real_library
+from projects import copy_files, copy_real_library
 
 from library.cli import main
 from library.core.errors import EditedMeanwhile
@@ -23,9 +23,17 @@ PAPER = "what-is-the-imrf"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Path:
+def library(prepared_library: Path, tmp_path: Path) -> Path:
     """A copy of the library's own papers and catalogs, one French entry made fuzzy and one untranslated."""
-    root = copy_real_library(tmp_path / "library")
+    root = tmp_path / "library"
+    copy_files(prepared_library, root)  # prepared once: reading and writing the catalog took most of a test
+    return root
+
+
+@pytest.fixture(scope="module")
+def prepared_library(tmp_path_factory) -> Path:
+    """The library fixture's project, made once a module; the tests change their own copies only."""
+    root = copy_real_library(tmp_path_factory.mktemp("exchange-library"))
     path = root / "locales" / "fr" / "LC_MESSAGES" / f"{PAPER}.po"
     catalog = read_catalog(path, language="fr", domain=PAPER)
     messages = [message for message in catalog if message.id]

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import DATA, REPOSITORY, catalog_of, prefixed, translate_catalogs
+from click.testing import CliRunner
+from projects import DATA, REPOSITORY, catalog_of, prefixed, put_back, translate_catalogs
 
+from library.cli import main
 from library.core.config import load_config
 from library.core.errors import CatalogError, LibraryError
 from library.core.paths import catalog_path
@@ -279,11 +281,13 @@ def test_missing_refuses_an_unknown_language(run, config):
 
 @pytest.mark.parametrize("command", [("status",), ("missing", "fr"), ("check",)])
 @pytest.mark.parametrize("bad", sorted((DATA / "po").glob("bad.*.po")), ids=lambda p: p.stem)
-def test_a_broken_po_file_gives_its_line_and_nothing_else(run, config, french, command, bad):
+def test_a_broken_po_file_gives_its_line_and_nothing_else(french_shared, command, bad):
+    config = load_config(french_shared / "setup.cfg")
     target = catalog_path(config, "fr", "sample")
-    target.write_bytes(bad.read_bytes())
     line = bad.read_bytes().split(b"\n")[0].decode().removeprefix("# expect: ").split(":")[0]
-    result = run(*command)
+    with put_back(target):
+        target.write_bytes(bad.read_bytes())
+        result = CliRunner().invoke(main, ["--config", str(config.root / "setup.cfg"), *command])
     assert result.exit_code == 5
     shown = target.relative_to(config.root)
     assert result.stderr.startswith(f"Error: {shown}:{line}: ") and result.stderr.count("\n") == 1

@@ -455,7 +455,11 @@ def test_a_running_server_keeps_answering_while_the_index_is_rebuilt(config):
             thread.start()
         sample = config.papers_dir / "sample.md"
         for edition in range(5):  # an editor's edits: each build writes a new generation
-            sample.write_text(f"{sample.read_text('utf-8')}\nEdition {edition}.\n", "utf-8")
+            # Saved whole, as editors save: a page a reader asks for meanwhile reads the paper, and
+            # write_text's emptied file would fail that page for the test's sake, not the server's.
+            edited = sample.with_name(".sample.md.saving")
+            edited.write_text(f"{sample.read_text('utf-8')}\nEdition {edition}.\n", "utf-8")
+            edited.replace(sample)
             assert build_index(Project(config), ("en",))[0].rebuilt
         stop.set()
         for thread in readers:
