@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from conftest import snapshot
 from pages import Page, text
 from projects import REPOSITORY, prefixed, translate_catalogs
 
+from library.core.config import load_config
 from library.core.errors import SourceError
 from library.core.paths import VOLUME, site_folder
 from library.model.manifest import read_pdf_manifest
@@ -242,8 +244,11 @@ def test_a_later_command_parses_only_the_papers_whose_bytes_changed(config, monk
     again = Project(config).papers
     assert parsed == ["sample"] and again != first
     record = config.build_dir / "state" / "papers.pickle"
-    record.write_bytes(record.read_bytes()[:100])  # cut short: read as nothing kept
+    moved = load_config(shutil.copytree(config.root, config.root.parent / "moved") / "setup.cfg")
     parsed.clear()
+    assert [paper.path for paper in Project(moved).papers] == [moved.papers_dir / paper.path.name for paper in again]
+    assert not parsed  # a project copied elsewhere (a backup, a benchmark) keeps its papers
+    record.write_bytes(record.read_bytes()[:100])  # cut short: read as nothing kept
     assert Project(config).papers == again and sorted(parsed) == sorted(paper.slug for paper in first)
 
 

@@ -105,7 +105,8 @@ def test_a_changed_paper_writes_its_own_passages_again_and_the_folder_is_as_from
     series = {path: path.stat().st_mtime_ns for path in folder.glob("passages/*/series/*.passage")}
     offered: list[Path] = []  # every file the stage made and handed over to be compared and written
     write = OutputBatch.write
-    monkeypatch.setattr(OutputBatch, "write", lambda batch, path, data: offered.append(path) or write(batch, path, data))
+    monkeypatch.setattr(OutputBatch, "write",
+                        lambda batch, path, data: offered.append(path) or write(batch, path, data))
     changes = build_static_search(Project(config))
     monkeypatch.undo()
     assert not set(series) & set(offered)

@@ -9,6 +9,7 @@ never read from elsewhere; one that cannot be read counts as empty.
 """
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import sys
 from collections.abc import Callable
@@ -35,15 +36,18 @@ class ParsedPapers:
         self._parsed = False
 
     def paper(self, path: Path, parse: Callable[[Path], Paper]) -> Paper:
-        """The paper of path: kept if its bytes are those it was parsed from, else parse(path)."""
+        """The paper of path: kept if its bytes are those it was parsed from, else parse(path).
+
+        Kept by file name: a project copied or moved elsewhere keeps its papers, given their path now.
+        """
         kept = self._load()
         before = self.hashes.sha256(path)
-        found = kept.get(str(path))
+        found = kept.get(path.name)
         if found is not None and found[0] == before:
-            return found[1]
+            return found[1] if found[1].path == path else dataclasses.replace(found[1], path=path)
         paper = parse(path)
         if self.hashes.sha256(path) == before:  # not saved again while it was parsed
-            kept[str(path)] = (before, paper)
+            kept[path.name] = (before, paper)
             self._parsed = True
         return paper
 
@@ -51,7 +55,7 @@ class ParsedPapers:
         """Record the papers of paths (the project's now: removed papers go) if any was parsed anew."""
         if not self._parsed or self._kept is None:
             return
-        names = {str(path) for path in paths}
+        names = {path.name for path in paths}
         papers = {name: value for name, value in self._kept.items() if name in names}
         data = pickle.dumps({"code": _code(), "papers": papers}, protocol=pickle.HIGHEST_PROTOCOL)
         write_if_changed(_record_path(self.config), data, sync=False)  # a record: see stamps.write_state
