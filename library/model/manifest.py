@@ -6,7 +6,7 @@ neither looks into their folders. A manifest is written last, atomically, after 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,6 +45,7 @@ class Entry:
 
 
 PdfEntry = Entry  # the name the PDF stage's callers know it by
+_ENTRY_FIELDS = tuple(entry_field.name for entry_field in fields(Entry))
 
 
 class DamagedManifest(LibraryError):
@@ -89,7 +90,8 @@ def _damaged(path: Path, kind: Kind, line: int | None, problem: str) -> DamagedM
 
 
 def write_manifest(config: Config, kind: Kind, entries: dict[str, Entry]) -> None:
-    rows = [asdict(entry) for _key, entry in sorted(entries.items())]
+    # Field by field, not asdict: its deep copies of every PDF's page map took 0.2 s at 200 papers.
+    rows = [{name: getattr(entry, name) for name in _ENTRY_FIELDS} for _key, entry in sorted(entries.items())]
     data = json.dumps({f"{kind}s": rows}, ensure_ascii=False, indent=1).encode()
     write_if_changed(_MANIFESTS[kind][0](config), data)
 
