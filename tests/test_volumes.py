@@ -237,6 +237,20 @@ def test_never_two_volumes_at_once_and_papers_beside_one():
     assert pdf_plan._next_job(waiting, volume_running=False).slug == "volume-2"
 
 
+def test_a_lane_s_fresh_worker_starts_only_once_the_one_before_has_exited():
+    import multiprocessing
+
+    lane = pdf_plan.Lane(multiprocessing.get_context("spawn"), renew_after=2)
+    try:
+        first = [lane.submit(os.getpid).result() for _ in range(2)]
+        assert first[0] == first[1]  # two jobs, one worker
+        with pytest.raises(ProcessLookupError):  # the third job's worker finds the first one gone
+            lane.submit(os.kill, first[0], 0).result()
+        assert lane.submit(os.getpid).result() not in first
+    finally:
+        lane.shutdown()
+
+
 def test_one_or_two_papers_are_laid_out_in_the_command_s_own_process():
     def job(slug):
         return pdf_plan.PdfJob("fr", slug, Path(f"{slug}.pdf"), 100.0, False, "0" * 64)

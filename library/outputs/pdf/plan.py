@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from multiprocessing.context import BaseContext
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from library.core.config import Config
 from library.core.files import write_atomic
@@ -123,24 +123,19 @@ def _render_all(project: Project, jobs: list[PdfJob], workers: int | None) -> It
         yield from _papers_here_volumes_apart(project, context, ordered, environments)
         return
     size = min(workers or os.cpu_count() or 1, len(ordered))
-    # Papers go to a pool whose workers start as they are needed and make way for fresh ones after
-    # PAPERS_PER_WORKER; each volume to a process of its own, started only once the one before has
-    # ended: no process keeps a volume's peak, or what many layouts left behind, for the jobs after it.
-    # While volumes are laid out, one core is theirs: the spare worker starts once they are done.
+    # Papers go to lanes whose worker makes way for a fresh one after PAPERS_PER_WORKER; each volume
+    # to a worker of its own: no process keeps a volume's peak, or what many layouts left behind, for
+    # the jobs after it. While volumes are laid out, one core is theirs: the spare lane takes papers
+    # once they are done.
     volumes_first = any(_is_volume(job) for job in ordered) and size > 1
-    papers, spare = (ProcessPoolExecutor(max_workers=count, mp_context=context, max_tasks_per_child=PAPERS_PER_WORKER,
-                                         initializer=_exit_with_parent, initargs=(os.getpid(),))
-                     for count in (size - volumes_first, 1))
-    volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
-    pools = _Pools(papers, spare if volumes_first else None, volumes, context)
+    lanes = _Lanes([Lane(context, PAPERS_PER_WORKER) for _ in range(size - volumes_first)],
+                   Lane(context, PAPERS_PER_WORKER) if volumes_first else None, Lane(context, 1))
     try:
-        yield from _run_in(pools, size, project, ordered, environments)
+        yield from _run_in(lanes, size, project, ordered, environments)
     except BaseException:
-        for pool in (papers, spare, volumes):
-            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        lanes.shutdown(cancel=True)  # Ctrl+C or a failure: start nothing more
         raise
-    for pool in (papers, spare, volumes):
-        pool.shutdown()
+    lanes.shutdown()
 
 
 def _papers_here_volumes_apart(project: Project, context: BaseContext, ordered: list[PdfJob],
@@ -148,36 +143,78 @@ def _papers_here_volumes_apart(project: Project, context: BaseContext, ordered: 
     """A paper or two and the volumes they are in (one changed catalog, say): the papers laid out in the
     command's own process while the volumes are, one at a time, each in a process of its own."""
     config = project.config
-    volumes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume")
+    volumes = Lane(context, 1)
     try:
-        laid_out = {volumes.submit(_volume_in_own_process, context, config, job, job_html(project, job, environments)):
-                    job for job in ordered if _is_volume(job)}
+        laid_out = {volumes.submit(render_and_write, config, job, job_html(project, job, environments)): job
+                    for job in ordered if _is_volume(job)}
         for job in ordered:
             if not _is_volume(job):
                 yield job, render_and_write(config, job, job_html(project, job, environments))
         for future, job in laid_out.items():
             yield job, future.result()
     except BaseException:
-        volumes.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a failure: start nothing more
+        volumes.shutdown(cancel=True)  # Ctrl+C or a failure: start nothing more
         raise
     volumes.shutdown()
 
 
+_Result = TypeVar("_Result")
+
+
+class Lane:
+    """One job at a time in a worker process of its own, replaced by a fresh one after renew_after jobs.
+
+    The fresh worker starts only once the one before has exited: a worker's last moments (its
+    whole heap still mapped) never overlap its successor's. ProcessPoolExecutor's own
+    max_tasks_per_child starts the successor as soon as a job is sent, while the retiring worker
+    may still be exiting. A thread of the lane's own does the waiting, never the caller.
+    """
+
+    def __init__(self, context: BaseContext, renew_after: int) -> None:
+        self._context, self._renew_after, self._given = context, renew_after, 0
+        self._worker: ProcessPoolExecutor | None = None
+        self._driver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-lane")
+
+    def submit(self, function: Callable[..., _Result], *arguments: object) -> Future[_Result]:
+        """Run function(*arguments) in the lane's worker, after the jobs sent before; its future at once."""
+        future = self._driver.submit(self._run, function, *arguments)
+        self._given += 1
+        if self._given % self._renew_after == 0:
+            self._driver.submit(self._retire)  # after this job, before the next: in the lane's thread
+        return future
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Wait for the jobs sent and the worker's exit; or, with cancel, drop the jobs not yet started."""
+        self._driver.shutdown(wait=not cancel, cancel_futures=cancel)
+        worker = self._worker
+        if worker is not None:
+            worker.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def _run(self, function: Callable[..., _Result], *arguments: object) -> _Result:
+        if self._worker is None:
+            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=self._context,
+                                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+        return self._worker.submit(function, *arguments).result()
+
+    def _retire(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown(wait=True)  # returns once the process has exited
+
+
+
 @dataclasses.dataclass
-class _Pools:
-    """Where the jobs of a build run: papers (and, once no volume is left, the spare), volumes, their context."""
+class _Lanes:
+    """Where the jobs of a build run: papers (and, once no volume is left, the spare), volumes."""
 
-    papers: ProcessPoolExecutor
-    spare: ProcessPoolExecutor | None
-    volumes: ThreadPoolExecutor
-    context: BaseContext
+    papers: list[Lane]
+    spare: Lane | None
+    volumes: Lane
 
-
-def _volume_in_own_process(context: BaseContext, config: Config, job: PdfJob, html: str) -> dict[str, int]:
-    """Lay out a volume in a process of its own, and return once that process has ended."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        return pool.submit(render_and_write, config, job, html).result()
+    def shutdown(self, cancel: bool = False) -> None:
+        for lane in (*self.papers, self.spare, self.volumes):
+            if lane is not None:
+                lane.shutdown(cancel)
 
 
 # A worker grows by about 0.4 MB a paper it lays out (WeasyPrint's caches, a fragmented heap: 57 MB
@@ -195,7 +232,7 @@ def _in_process(jobs: list[PdfJob]) -> bool:
     return len(jobs) <= 1 or (len(jobs) <= IN_PROCESS_PAPERS and not any(_is_volume(job) for job in jobs))
 
 
-def _run_in(pools: _Pools, size: int, project: Project, ordered: list[PdfJob],
+def _run_in(lanes: _Lanes, size: int, project: Project, ordered: list[PdfJob],
             environments: Environments) -> Iterator[tuple[PdfJob, dict[str, int]]]:
     """Keep size jobs under way, never two volumes at once (each holds its whole layout); yield each as done.
 
@@ -203,27 +240,29 @@ def _run_in(pools: _Pools, size: int, project: Project, ordered: list[PdfJob],
     holds neither for more than the jobs under way.
     """
     waiting = list(ordered)
-    running: dict[Future[dict[str, int]], PdfJob] = {}
-    on_spare: set[Future[dict[str, int]]] = set()
+    running: dict[Future[dict[str, int]], tuple[PdfJob, Lane]] = {}
     while waiting or running:
         while waiting and len(running) < size:
-            volume_running = any(_is_volume(job) for job in running.values())
-            job = _next_job(waiting, volume_running)
+            busy = [lane for _, lane in running.values()]
+            job = _next_job(waiting, lanes.volumes in busy)
             if job is None:
                 break
-            html = job_html(project, job, environments)
-            if _is_volume(job):
-                future = pools.volumes.submit(_volume_in_own_process, pools.context, project.config, job, html)
-            elif pools.spare is not None and not on_spare and not volume_running and not any(map(_is_volume, waiting)):
-                future = pools.spare.submit(render_and_write, project.config, job, html)
-                on_spare.add(future)
-            else:
-                future = pools.papers.submit(render_and_write, project.config, job, html)
-            running[future] = job
+            lane = _lane_for(lanes, job, busy, volumes_waiting=any(map(_is_volume, waiting)))
+            future = lane.submit(render_and_write, project.config, job, job_html(project, job, environments))
+            running[future] = job, lane
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            on_spare.discard(future)
-            yield running.pop(future), future.result()
+            yield running.pop(future)[0], future.result()
+
+
+def _lane_for(lanes: _Lanes, job: PdfJob, busy: list[Lane], volumes_waiting: bool) -> Lane:
+    """The lane a job goes to: a volume to the volumes', a paper to a free one (the spare once no volume is left)."""
+    if _is_volume(job):
+        return lanes.volumes
+    spare = lanes.spare
+    if spare is not None and spare not in busy and lanes.volumes not in busy and not volumes_waiting:
+        return spare
+    return next(lane for lane in lanes.papers if lane not in busy)
 
 
 def _next_job(waiting: list[PdfJob], volume_running: bool) -> PdfJob | None:
