@@ -118,26 +118,47 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 
 def tree_memory_kb(root: int) -> tuple[int, int]:
-    """The summed resident memory (RSS) and proportional memory (PSS) of root and all its descendants, now."""
+    """The summed resident memory (RSS) and proportional memory (PSS) of root and all its descendants, now.
+
+    A child that still shares its parent's address space (vfork, which Python's subprocess and
+    multiprocessing's spawn use, between the fork and the exec) reports the parent's very pages
+    as its own, even in PSS: it is counted once, with its parent.
+    """
     rss = pss = 0
-    pending, seen = [root], set()
+    pending: list[tuple[int, int | None]] = [(root, None)]
+    seen = set()
     while pending:
-        pid = pending.pop()
+        pid, parent = pending.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        mine = _memory_kb(pid)
-        rss, pss = rss + mine[0], pss + mine[1]
-        pending += _children(pid)
+        if parent is None or not _shares_address_space(pid, parent):
+            mine = _memory_kb(pid)
+            rss, pss = rss + mine[0], pss + mine[1]
+        pending += [(child, pid) for child in _children(pid)]
     return rss, pss
+
+
+# kcmp(2), which tells whether two processes share one address space; by machine, as the syscall numbers differ.
+_KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+_KCMP_VM = 1
+
+
+def _shares_address_space(pid: int, other: int) -> bool:
+    """Whether two processes map one and the same memory (kcmp); False where that cannot be asked."""
+    if _KCMP_SYSCALL is None:
+        return False
+    import ctypes
+
+    return bool(ctypes.CDLL(None, use_errno=True).syscall(_KCMP_SYSCALL, pid, other, _KCMP_VM, 0, 0) == 0)
 
 
 class PeakSampler:
     """Poll a process tree every 20 ms in a thread: the highest summed RSS and the highest summed PSS seen.
 
     Summed RSS counts a page as many times as processes map it: the shared libraries every
-    PDF worker maps (Python, Pango, HarfBuzz), and the whole parent for the instant between a
-    spawn's fork and its exec. Summed PSS counts each page once: the memory the tree holds.
+    PDF worker maps (Python, Pango, HarfBuzz). Summed PSS counts each page once: the memory the
+    tree holds (a child between its vfork and its exec, which maps its parent's pages, once with it).
     """
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
