@@ -270,3 +270,24 @@ def test_a_full_disk_names_the_file_it_stopped(project, monkeypatch):
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "Error: locales/" in result.output and ": No space left on device" in result.output
     assert _temporary_files(project) == []
+
+
+# Frees 64 MB of 1 kB blocks below one kept block (so glibc cannot shrink its heap from the top) and prints
+# how many kB of resident memory give_back_free_heap returns to the system.
+_FREED_HEAP = """
+from library.core.heap import give_back_free_heap
+def resident_kb():
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
+blocks = [bytes(1024) for _ in range(65536)]
+kept = bytes(1024)
+del blocks
+before = resident_kb()
+give_back_free_heap()
+print(before - resident_kb())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_the_free_heap_goes_back_to_the_system():
+    done = subprocess.run([sys.executable, "-c", _FREED_HEAP], capture_output=True, text=True, check=True)
+    assert int(done.stdout) > 32 * 1024  # of the 64 MB freed

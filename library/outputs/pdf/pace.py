@@ -19,6 +19,8 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
+from library.core.heap import give_back_free_heap
+
 __all__ = ["LONG_LAYOUT_CHARACTERS", "paced", "release_memory"]
 
 
@@ -72,16 +74,6 @@ def _collector_paused() -> Iterator[None]:
 
 
 def release_memory() -> None:
-    """Give the heap a finished layout leaves free back to the system (glibc keeps it otherwise)."""
-    import ctypes
-    import ctypes.util
-
+    """Collect what a finished layout left, and give the heap's free pages back to the system."""
     gc.collect()
-    libc: ctypes.CDLL | None
-    try:
-        libc = ctypes.CDLL("libc.so.6")  # by name: find_library would run ldconfig and gcc
-    except OSError:
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; elsewhere the heap stays as it is
-        libc.malloc_trim(0)
+    give_back_free_heap()

@@ -31,6 +31,7 @@ from typing import Any
 
 from library.core.errors import LibraryError
 from library.core.files import Changes, OutputBatch, files_under
+from library.core.heap import give_back_free_heap
 from library.core.paths import SiteMap, glossary_path, scratch_folder, shown, site_folder
 from library.model.figures import KnownFigures
 from library.model.project import Project
@@ -458,6 +459,7 @@ def _write_pages(source: Path, language: str, passages: list[dict[str, Any]], st
 def _pagefind(source: Path, output: Path) -> None:
     """Index the pages under source with Pagefind, its files into output."""
     command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output)]
+    give_back_free_heap()  # Pagefind needs some 100 MB at 200 papers: the command's free pages first
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
