@@ -202,7 +202,6 @@ class Lane:
             worker.shutdown(wait=True)  # returns once the process has exited
 
 
-
 @dataclasses.dataclass
 class _Lanes:
     """Where the jobs of a build run: papers (and, once no volume is left, the spare), volumes."""
