@@ -266,6 +266,15 @@ def test_the_series_order_read_from_front_matter_refuses_what_the_parser_refuses
         Project(config).series_order  # noqa: B018
 
 
+def test_a_build_of_one_paper_stops_at_a_number_another_paper_uses_twice(project, run):
+    sample = (project / "papers" / "sample.md").read_text("utf-8")
+    (project / "papers" / "twin.md").write_text(sample.replace("slug: sample", "slug: twin"), "utf-8")
+    result = run("build", "pdf", "--paper", "second")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "twin.md:" in result.output and "number 1 is already used by sample.md" in result.output
+    assert not list((project / "build").glob("pdf/*/second.pdf"))
+
+
 def test_a_later_project_adopts_only_the_catalogs_unchanged_since(config):
     translate_catalogs(config, "fr", prefixed("FR "))
     earlier = Project(config)
