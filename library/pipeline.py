@@ -261,10 +261,10 @@ def run_stages(project: Project, names: Iterable[str], selection: Selection = Se
     made_by: dict[str, list[str]] = {}  # a file an earlier stage of this run wrote -> that stage's causes
     hashes = {} if hashes is None else hashes  # the stages read the same sources and catalogs: each is hashed once
     project.known()  # the gate's figures from the last build's record: a catalog is parsed when it changed
+    recorded = read_state(config, _LEDGER)  # once: only this loop writes it (0.7 MB at 200 papers)
     for name in (name for name in BUILD_ORDER if name in wanted):
         stage = STAGES[name]
         ledger = _stage_ledger(config, stage, hashes)  # just before it runs: the PDF manifest may be new
-        recorded = read_state(config, _LEDGER)
         report = stage.run(project, selection)
         report.causes = _first_causes(changed_inputs(recorded.get(name), ledger), made_by)
         recorded[name] = _kept_for_the_rest(stage, recorded.get(name) or {}, ledger, selection, config)

@@ -91,8 +91,11 @@ def _damaged(path: Path, kind: Kind, line: int | None, problem: str) -> DamagedM
 
 def write_manifest(config: Config, kind: Kind, entries: dict[str, Entry]) -> None:
     # Field by field, not asdict: its deep copies of every PDF's page map took 0.2 s at 200 papers.
-    rows = [{name: getattr(entry, name) for name in _ENTRY_FIELDS} for _key, entry in sorted(entries.items())]
-    data = json.dumps({f"{kind}s": rows}, ensure_ascii=False, indent=1).encode()
+    # A file per line, each by json's C encoder (indent would take its Python one: 65 ms for 723 PDFs).
+    rows = [json.dumps({name: getattr(entry, name) for name in _ENTRY_FIELDS}, ensure_ascii=False)
+            for _key, entry in sorted(entries.items())]
+    body = "\n" + ",\n".join(rows) + "\n" if rows else ""
+    data = f'{{"{kind}s": [{body}]}}\n'.encode()
     write_if_changed(_MANIFESTS[kind][0](config), data)
 
 
