@@ -222,6 +222,16 @@ def test_a_french_edit_indexes_french_alone_and_leaves_the_others_files_untouche
 
 
 
+def test_a_french_edit_rewrites_the_passages_record_of_its_paper_alone(library):
+    records = library.build_dir / "state" / "static_search"
+    before = _stats(records)
+    _edit_french(library)
+    build_static_search(Project(library))
+    after = _stats(records)
+    assert sorted(after) == sorted(before) and len(after) == 3 * (len(_slugs(library)) + 1)  # the series page too
+    assert [name for name in sorted(after) if after[name] != before[name]] == [f"fr/{_slugs(library)[1]}.json"]
+
+
 def test_a_french_pdf_rendered_again_reads_no_other_languages_passages(library, monkeypatch):
     slug = _slugs(library)[0]  # its French PDF now has its pages known, as the PDF stage records them
     anchor = next(searchable_passages([Project(library).translation(slug, "fr")]))["anchor"]

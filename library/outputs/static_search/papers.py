@@ -1,21 +1,24 @@
 """Each paper's passages in one language, with their words and stems, kept by the bytes of the paper's files.
 
-A language's index needs every passage's text, length, stems and words; kept per paper in
-build/state/static_search/<lang>.json under the stamp of the files the text comes from, they
-are read again, and analysed, only for the papers whose files changed.
+A language's index needs every passage's text, length, stems and words; kept in a record per
+paper, build/state/static_search/<lang>/<paper>.json, under the stamp of the files the text
+comes from, they are read again, analysed and written, only for the papers whose files changed
+(a language's whole record is some 8 MB at 200 papers: one file, it was rewritten for one edit).
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from library.core.files import write_if_changed
+from library.core.config import Config
+from library.core.files import write_atomic
 from library.core.paths import state_path
 from library.model.figures import KnownFigures
 from library.model.project import Project
-from library.model.stamps import Digest, read_state
+from library.model.stamps import Digest
 from library.outputs.analysis import fold, word_spans, words
 from library.outputs.passages import searchable_passages
 
@@ -35,23 +38,44 @@ class LanguagePassages:
 
 
 def language_passages(project: Project, known: KnownFigures, language: str) -> LanguagePassages:
-    """Every paper's passages in language: each from the record when its files are as then, else read."""
-    name = f"static_search/{language}"
+    """Every paper's passages in language: each from its record when its files are as then, else read anew."""
+    folder = _records_folder(project.config, language)
     code = Digest().code(__name__).hexdigest()
-    state = read_state(project.config, name)
-    kept: dict[str, Any] = state.get("papers", {}) if state.get("code") == code else {}
-    now, whole = {}, LanguagePassages()
+    whole = LanguagePassages()
     for paper in project.papers:
         stamp = known.text_stamp(paper.slug, language)
-        entry = kept.get(paper.slug)
-        if entry is None or entry["stamp"] != stamp:
+        path = folder / f"{paper.slug}.json"
+        entry = _kept_record(path, code, stamp)
+        if entry is None:
             entry = _paper(project, paper.slug, language, stamp)
-        now[paper.slug] = entry
+            folder.mkdir(parents=True, exist_ok=True)
+            data = json.dumps({"code": code, **entry}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            write_atomic(path, data.encode("utf-8"), sync=False)  # a record lost to a crash is only made again
         _add(whole, entry)
-    # Compact: at 200 papers a language's record is a few megabytes, rewritten when one paper changes.
-    data = json.dumps({"code": code, "papers": now}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    write_if_changed(state_path(project.config, name), data.encode("utf-8"))
+    _remove_other_records(project, folder, language)
     return whole
+
+
+def _records_folder(config: Config, language: str) -> Path:
+    return state_path(config, f"static_search/{language}").with_suffix("")
+
+
+def _kept_record(path: Path, code: str, stamp: str) -> dict[str, Any] | None:
+    """The paper's record if this code wrote it for the files as they are now; None if not, or unreadable."""
+    try:
+        entry = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) and entry.get("code") == code and entry.get("stamp") == stamp else None
+
+
+def _remove_other_records(project: Project, folder: Path, language: str) -> None:
+    """The records of papers no longer in the series, and the whole-language record of earlier versions."""
+    state_path(project.config, f"static_search/{language}").unlink(missing_ok=True)
+    slugs = {f"{slug}.json" for slug in project.slugs}
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.name not in slugs:
+            path.unlink(missing_ok=True)
 
 
 def _paper(project: Project, slug: str, language: str, stamp: str) -> dict[str, Any]:
