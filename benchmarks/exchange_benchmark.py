@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-LIBRARY = REPOSITORY / ".venv" / "bin" / "library"
 
 
 def copy_project(folder: Path) -> Path:
@@ -30,17 +29,17 @@ def copy_project(folder: Path) -> Path:
     return folder
 
 
-# Runs the `library` script in a Python that reports its own peak memory as it exits.
-_MEASURED = ("import resource, runpy, sys\nsys.argv = sys.argv[1:]\ntry:\n    runpy.run_path(sys.argv[0], "
-             "run_name='__main__')\nfinally:\n    print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-             "file=sys.stderr)\n")
+# Runs `python -m library` in a Python that reports its own peak memory as it exits (this interpreter's
+# library: a copy of the repository without its own .venv, or with PYTHONPATH, measures its own code).
+_MEASURED = ("import resource, runpy, sys\nsys.argv = ['library', *sys.argv[1:]]\ntry:\n    runpy.run_module("
+             "'library', run_name='__main__', alter_sys=True)\nfinally:\n    print('peak', "
+             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
 
 
 def timed(root: Path, *args: str) -> tuple[float, float, str]:
     """Seconds, peak MiB of the command's process, and its last line of output."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _MEASURED, str(LIBRARY), *args], cwd=root, capture_output=True,
-                          text=True)
+    done = subprocess.run([sys.executable, "-c", _MEASURED, *args], cwd=root, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     lines = (done.stdout + done.stderr).strip().splitlines()
     peak = next(int(line.split()[1]) for line in lines if line.startswith("peak "))
